@@ -1,0 +1,3 @@
+from incentive.cli.main import main
+
+main()

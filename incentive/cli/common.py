@@ -1,0 +1,31 @@
+"""What every command shares: turning user-caused failures into exit 2."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Any, Callable, TypeVar
+
+import click
+
+from incentive.errors import IncentiveError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(func: F) -> F:
+    """Print an ``IncentiveError`` as its message on stderr and exit 2.
+
+    Anything else is a bug in incentive and keeps its traceback.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except IncentiveError as exc:
+            message = str(exc) or exc.__class__.__name__
+            click.echo(message, err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,285 @@
+"""The policy as the engine sees it: plain, immutable dataclasses.
+
+``incentive.policy.build`` turns a loaded, schema-valid YAML document into a
+``Policy``; semantic checks (``incentive.policy.checks``) and the engine read
+only these objects. Every element keeps the ``Pos`` of its YAML node so a
+finding or an explanation can point at ``file:line:col``.
+
+Numbers from the policy are ``Decimal`` (parsed from the YAML text, never via
+float). Expressions are kept as source text here plus their position; the
+checked, typed form lives in ``incentive.policy.expr`` and is attached by
+``incentive.policy.compile`` (see ``CheckedPolicy``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal, Union
+
+from incentive.errors import Pos
+
+InputType = Literal["id", "text", "integer", "number", "money", "percent", "date", "boolean"]
+PeriodUnit = Literal["month", "quarter", "half", "year"]
+Rounding = Literal["half_up", "half_even", "down", "up"]
+TierMode = Literal["marginal", "step", "linear"]
+AggFunc = Literal["sum", "mean", "min", "max", "count", "median"]
+
+Label = Union[str, dict[str, str]]  # plain text or {en: ..., zh: ...}
+
+
+def label_text(label: Label | None, lang: str = "en", fallback: str = "") -> str:
+    """The label in ``lang``, else English, else any language, else ``fallback``."""
+    if label is None:
+        return fallback
+    if isinstance(label, str):
+        return label
+    return label.get(lang) or label.get("en") or next(iter(label.values()), fallback)
+
+
+@dataclass(frozen=True)
+class Source:
+    """An expression as written in the policy, with where it was written."""
+
+    text: str
+    pos: Pos = Pos()
+    path: str = ""  # dotted location in the policy, e.g. "kpis.sales.value"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Money:
+    decimals: int = 2
+    rounding: Rounding = "half_up"
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Effective:
+    start: date | None = None
+    end: date | None = None
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Input:
+    id: str
+    type: InputType
+    column: str | None = None  # header in the data file, e.g. 销售额
+    label: Label | None = None
+    required: bool = True
+    default: object = None  # already typed: Decimal / str / bool / date
+    min: Decimal | None = None
+    max: Decimal | None = None
+    values: tuple[object, ...] | None = None  # allowed set
+    pos: Pos = Pos()
+
+    @property
+    def header(self) -> str:
+        return self.column or self.id
+
+
+@dataclass(frozen=True)
+class Derived:
+    id: str
+    expr: Source
+    label: Label | None = None
+    decimals: int | None = None  # optional rounding of the stored value
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """A group-level value given to every member of the group."""
+
+    id: str
+    func: AggFunc
+    of: Source | None  # expression aggregated (None only for count)
+    by: tuple[str, ...]  # group columns; empty = whole population
+    where: Source | None = None  # only rows where this holds take part
+    label: Label | None = None
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    value: Decimal
+    points: Decimal
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class StepThreshold:
+    """``from`` is lower-bound inclusive: value >= from earns ``points``."""
+
+    start: Decimal
+    points: Decimal
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """Exactly one of ``curve`` (piecewise linear, clamped) or ``step``."""
+
+    curve: tuple[CurvePoint, ...] = ()
+    step: tuple[StepThreshold, ...] = ()
+    pos: Pos = Pos()
+
+    @property
+    def kind(self) -> Literal["curve", "step"]:
+        return "curve" if self.curve else "step"
+
+
+@dataclass(frozen=True)
+class Kpi:
+    id: str
+    value: Source
+    weight: Decimal
+    scoring: Scoring
+    label: Label | None = None
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class ScoreSpec:
+    decimals: int = 2
+    rounding: Rounding = "half_up"
+    scale: Decimal = Decimal(100)  # weights sum to this (100 or 1)
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Tier:
+    start: Decimal  # "from": lower bound, inclusive
+    rate: Decimal | None = None  # fraction of the base
+    amount: Decimal | None = None  # fixed amount instead of a rate (step mode)
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Tiers:
+    mode: TierMode
+    table: tuple[Tier, ...]
+    basis: Source | None = None  # default: the payout's base
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Payout:
+    """A money component: ``base`` × tiers, or a plain ``amount``."""
+
+    id: str
+    label: Label | None = None
+    base: Source | None = None
+    tiers: Tiers | None = None
+    amount: Source | None = None
+    gate: Source | None = None
+    cap: Source | None = None
+    floor: Source | None = None
+    prorate: Source | None = None
+    by_band: dict[str, Decimal] | None = None  # coefficient per band, e.g. A 1.5
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Scale components down pro rata when their sum exceeds ``amount``."""
+
+    id: str
+    amount: Source
+    components: tuple[str, ...]  # payout ids; empty = all payouts
+    by: tuple[str, ...] = ()  # per group; empty = overall
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Penalty:
+    id: str
+    label: Label | None = None
+    when: Source | None = None  # default: always (amount may be 0)
+    amount: Source | None = None
+    cap: Source | None = None
+    forfeit: tuple[str, ...] = ()  # payout ids, or ("all",)
+    band: str | None = None  # veto: force this band
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Band:
+    id: str
+    share: Decimal
+    label: Label | None = None
+    guard: Source | None = None  # only people for whom this holds may be placed here
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class TieBreak:
+    expr: Source
+    descending: bool = True
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Ranking:
+    by: Source
+    bands: tuple[Band, ...]
+    within: tuple[str, ...] = ()
+    eligible: Source | None = None
+    eligible_reason: str = "not eligible for ranking"
+    descending: bool = True  # higher `by` ranks first
+    tie_break: tuple[TieBreak, ...] = ()
+    rounding: Literal["largest_remainder", "floor", "nearest"] = "largest_remainder"
+    ties: Literal["keep_together", "split"] = "keep_together"
+    min_group: int = 1
+    small_groups: Literal["pool", "exempt"] = "pool"
+    forced_count: bool = False  # do vetoed people count toward a band's quota?
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    id: str
+    when: Source
+    action: str
+    reason: Label | None = None
+    next_steps: tuple[str, ...] = ()
+    label: Label | None = None
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    version: str
+    title: Label
+    period: PeriodUnit
+    currency: str
+    money: Money
+    inputs: tuple[Input, ...]
+    derived: tuple[Derived, ...] = ()
+    aggregates: tuple[Aggregate, ...] = ()
+    kpis: tuple[Kpi, ...] = ()
+    score: ScoreSpec = ScoreSpec()
+    payouts: tuple[Payout, ...] = ()
+    budgets: tuple[Budget, ...] = ()
+    penalties: tuple[Penalty, ...] = ()
+    floor: Decimal | None = Decimal(0)  # total never below this; None = no floor
+    ranking: Ranking | None = None
+    recommendations: tuple[Recommendation, ...] = ()
+    effective: Effective | None = None
+    file: str = "<policy>"
+    source_text: str = ""  # the policy exactly as read (for the audit copy)
+    pos: Pos = Pos()
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def id_input(self) -> Input:
+        """The employee id column (the one input of type ``id``)."""
+        return next(i for i in self.inputs if i.type == "id")
+
+    def input(self, name: str) -> Input | None:
+        return next((i for i in self.inputs if i.id == name), None)
