@@ -1,0 +1,360 @@
+"""Loaded, schema-valid YAML -> the ``Policy`` dataclasses the engine reads.
+
+The builder trusts the schema for shapes and types (run
+``incentive.policy.schema.schema_findings`` first; ``validate.validate_file``
+does). Its own job is conversion: exact ``Decimal`` numbers, ``date`` objects,
+input defaults typed like their input, and a ``Source`` for every expression
+whose ``pos`` is the first character of the expression text and whose
+``path`` is the dotted location used everywhere (``kpis.sales.value``,
+``payouts.commission.tiers.basis``, ``ranking.tie_break.0`` ...).
+
+    >>> from incentive.policy.yamlsafe import load_yaml
+    >>> doc = load_yaml('''policy: p
+    ... version: "1"
+    ... period: month
+    ... currency: CNY
+    ... inputs: {employee_id: {type: id}, revenue: {type: money}}
+    ... derived: {double: "2 * revenue"}
+    ... ''', "p.yaml")
+    >>> build_policy(doc, "p.yaml").derived[0].expr
+    Source(text='2 * revenue', pos=Pos(line=6, col=20), path='derived.double')
+
+Element positions (``Input.pos``, ``Kpi.pos``, ...) point at the element's key
+(its id) so findings about an element land on the line that names it; table
+rows (tiers, curve points, steps) point at the row.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from incentive.errors import Pos
+from incentive.policy.model import (
+    Aggregate,
+    Band,
+    Budget,
+    CurvePoint,
+    Derived,
+    Effective,
+    Input,
+    Kpi,
+    Money,
+    Payout,
+    Penalty,
+    Policy,
+    Ranking,
+    Recommendation,
+    ScoreSpec,
+    Scoring,
+    StepThreshold,
+    Tier,
+    Tiers,
+    TieBreak,
+    Source,
+    label_text,
+)
+from incentive.policy.yamlsafe import LoadedDoc, NodePath
+
+AGG_FUNCS = ("sum", "mean", "min", "max", "median", "count")
+_DIRECTION = re.compile(r"^(?P<expr>.*?)\s+(?P<dir>asc|desc)\s*$", re.DOTALL)
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def build_policy(doc: LoadedDoc, file: str) -> Policy:
+    """The ``Policy`` of a schema-valid document."""
+    return _Builder(doc, file).policy()
+
+
+def number_text(value: int | Decimal) -> str:
+    """How a plain YAML number reads as an expression: ``1E+3`` -> ``1000``."""
+    if isinstance(value, Decimal) and value.is_finite() and -40 <= value.as_tuple().exponent <= 40:
+        return format(value, "f")
+    return str(value)
+
+
+def to_decimal(value: int | Decimal) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(value)
+
+
+def typed_value(input_type: str, value: object) -> object:
+    """A default / allowed value converted to its input's type.
+
+    Values that do not fit are returned unchanged, so the semantic checks can
+    report them (``default-type``) with the value as written.
+
+    >>> typed_value("money", 5), typed_value("date", "2026-01-31"), typed_value("integer", "x")
+    (Decimal('5'), datetime.date(2026, 1, 31), 'x')
+    """
+    numeric = isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+    if input_type in ("id", "text"):
+        return value
+    if input_type == "integer":
+        if numeric and to_decimal(value) == to_decimal(value).to_integral_value():
+            return to_decimal(value)
+        return value
+    if input_type in ("number", "money", "percent"):
+        return to_decimal(value) if numeric else value
+    if input_type == "date":
+        if isinstance(value, str) and _DATE.match(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                return value
+        return value
+    return value  # boolean: true/false are already bool
+
+
+class _Builder:
+    def __init__(self, doc: LoadedDoc, file: str) -> None:
+        self.doc = doc
+        self.file = file
+        self.data: dict = doc.data if isinstance(doc.data, dict) else {}
+
+    # -- helpers -------------------------------------------------------------
+    def source(self, value: object, path: NodePath, dotted: str | None = None) -> Source | None:
+        """The expression at ``path`` (a string or a plain number), or None."""
+        dotted = dotted or ".".join(str(p) for p in path)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return _stripped(value, self.doc.text_pos(path), dotted)
+        return Source(number_text(value), self.doc.pos(path), dotted)
+
+    def section(self, name: str) -> dict:
+        return self.data.get(name) or {}
+
+    def key_pos(self, path: NodePath) -> Pos:
+        return self.doc.key_pos(path)
+
+    # -- the policy ------------------------------------------------------------
+    def policy(self) -> Policy:
+        d = self.data
+        extra: dict = {}
+        if "description" in d:
+            extra["description"] = d["description"]
+        if self.doc.origins:
+            extra["overrides"] = [label for label, _ in self.doc.origins.values()]
+        return Policy(
+            id=d["policy"],
+            version=d["version"],
+            title=d.get("title", d["policy"]),
+            period=d["period"],
+            currency=d["currency"],
+            money=self.money(),
+            inputs=tuple(self.input(k, v) for k, v in self.section("inputs").items()),
+            derived=tuple(self.derived(k, v) for k, v in self.section("derived").items()),
+            aggregates=tuple(self.aggregate(k, v) for k, v in self.section("aggregates").items()),
+            kpis=tuple(self.kpi(k, v) for k, v in self.section("kpis").items()),
+            score=self.score(),
+            payouts=tuple(self.payout(k, v) for k, v in self.section("payouts").items()),
+            budgets=tuple(self.budget(k, v) for k, v in self.section("budgets").items()),
+            penalties=tuple(self.penalty(k, v) for k, v in self.section("penalties").items()),
+            floor=self.floor(),
+            ranking=self.ranking(),
+            recommendations=tuple(self.recommendation(k, v) for k, v in self.section("recommendations").items()),
+            effective=self.effective(),
+            file=self.file,
+            source_text=self.doc.text,
+            pos=self.doc.pos(()),
+            extra=extra,
+        )
+
+    def money(self) -> Money:
+        m = self.data.get("money") or {}
+        return Money(decimals=int(m.get("decimals", 2)), rounding=m.get("rounding", "half_up"),
+                     pos=self.key_pos(("money",)))
+
+    def effective(self) -> Effective | None:
+        e = self.data.get("effective")
+        if e is None:
+            return None
+        start, end = e.get("start"), e.get("end")
+        return Effective(start=date.fromisoformat(start) if start else None,
+                         end=date.fromisoformat(end) if end else None,
+                         pos=self.key_pos(("effective",)))
+
+    def floor(self) -> Decimal | None:
+        if "floor" not in self.data:
+            return Decimal(0)
+        value = self.data["floor"]
+        return None if value is None else to_decimal(value)
+
+    def input(self, key: str, v: dict) -> Input:
+        kind = v["type"]
+        default = typed_value(kind, v["default"]) if "default" in v else None
+        values = tuple(typed_value(kind, x) for x in v["values"]) if "values" in v else None
+        return Input(
+            id=key,
+            type=kind,
+            column=v.get("column"),
+            label=v.get("label"),
+            required=v.get("required", "default" not in v),
+            default=default,
+            min=to_decimal(v["min"]) if "min" in v else None,
+            max=to_decimal(v["max"]) if "max" in v else None,
+            values=values,
+            pos=self.key_pos(("inputs", key)),
+        )
+
+    def derived(self, key: str, v: object) -> Derived:
+        path = ("derived", key)
+        dotted = f"derived.{key}"
+        if isinstance(v, dict):
+            return Derived(id=key, expr=self.source(v["value"], path + ("value",), dotted),
+                           label=v.get("label"), decimals=_int_or_none(v.get("decimals")), pos=self.key_pos(path))
+        return Derived(id=key, expr=self.source(v, path, dotted), pos=self.key_pos(path))
+
+    def aggregate(self, key: str, v: dict) -> Aggregate:
+        path = ("aggregates", key)
+        func = next(f for f in AGG_FUNCS if f in v)
+        target = v[func]
+        of = None if target is True else self.source(target, path + (func,), f"aggregates.{key}.of")
+        return Aggregate(
+            id=key,
+            func=func,
+            of=of,
+            by=_names(v.get("by")),
+            where=self.source(v.get("where"), path + ("where",)),
+            label=v.get("label"),
+            pos=self.key_pos(path),
+        )
+
+    def kpi(self, key: str, v: dict) -> Kpi:
+        path = ("kpis", key)
+        return Kpi(
+            id=key,
+            value=self.source(v["value"], path + ("value",)),
+            weight=to_decimal(v["weight"]),
+            scoring=self.scoring(v["score"], path + ("score",)),
+            label=v.get("label"),
+            pos=self.key_pos(path),
+        )
+
+    def scoring(self, s: dict, path: NodePath) -> Scoring:
+        curve = tuple(CurvePoint(to_decimal(p[0]), to_decimal(p[1]), self.doc.pos(path + ("curve", i)))
+                      for i, p in enumerate(s.get("curve") or ()))
+        step = tuple(StepThreshold(to_decimal(t["from"]), to_decimal(t["points"]), self.doc.pos(path + ("step", i)))
+                     for i, t in enumerate(s.get("step") or ()))
+        return Scoring(curve=curve, step=step, pos=self.key_pos(path))
+
+    def score(self) -> ScoreSpec:
+        s = self.data.get("score") or {}
+        return ScoreSpec(decimals=int(s.get("decimals", 2)), rounding=s.get("rounding", "half_up"),
+                         scale=to_decimal(s.get("scale", 100)), pos=self.key_pos(("score",)))
+
+    def payout(self, key: str, v: dict) -> Payout:
+        path = ("payouts", key)
+        src = {name: self.source(v.get(name), path + (name,))
+               for name in ("base", "amount", "gate", "cap", "floor", "prorate")}
+        factors = v.get("band_factor")
+        return Payout(
+            id=key,
+            label=v.get("label"),
+            tiers=self.tiers(v["tiers"], path + ("tiers",)) if "tiers" in v else None,
+            by_band={band: to_decimal(f) for band, f in factors.items()} if factors is not None else None,
+            pos=self.key_pos(path),
+            **src,
+        )
+
+    def tiers(self, t: dict, path: NodePath) -> Tiers:
+        table = tuple(
+            Tier(start=to_decimal(row["from"]),
+                 rate=to_decimal(row["rate"]) if "rate" in row else None,
+                 amount=to_decimal(row["amount"]) if "amount" in row else None,
+                 pos=self.doc.pos(path + ("table", i)))
+            for i, row in enumerate(t["table"]))
+        return Tiers(mode=t["mode"], table=table, basis=self.source(t.get("basis"), path + ("basis",)),
+                     pos=self.key_pos(path))
+
+    def budget(self, key: str, v: dict) -> Budget:
+        path = ("budgets", key)
+        return Budget(id=key, amount=self.source(v["amount"], path + ("amount",)),
+                      components=tuple(v.get("components") or ()), by=_names(v.get("by")),
+                      pos=self.key_pos(path))
+
+    def penalty(self, key: str, v: dict) -> Penalty:
+        path = ("penalties", key)
+        forfeit = v.get("forfeit")
+        return Penalty(
+            id=key,
+            label=v.get("label"),
+            when=self.source(v.get("when"), path + ("when",)),
+            amount=self.source(v.get("amount"), path + ("amount",)),
+            cap=self.source(v.get("cap"), path + ("cap",)),
+            forfeit=("all",) if forfeit == "all" else tuple(forfeit or ()),
+            band=v.get("band"),
+            pos=self.key_pos(path),
+        )
+
+    def ranking(self) -> Ranking | None:
+        r = self.data.get("ranking")
+        if r is None:
+            return None
+        path = ("ranking",)
+        eligible, reason = r.get("eligible"), None
+        if isinstance(eligible, dict):
+            reason = eligible.get("reason")
+            eligible = self.source(eligible["when"], path + ("eligible", "when"), "ranking.eligible")
+        else:
+            eligible = self.source(eligible, path + ("eligible",))
+        extra = {"eligible_reason": label_text(reason)} if reason is not None else {}
+        return Ranking(
+            by=self.source(r["by"], path + ("by",)),
+            bands=tuple(self.band(k, b) for k, b in r["bands"].items()),
+            within=_names(r.get("within")),
+            eligible=eligible,
+            descending=r.get("order", "desc") == "desc",
+            tie_break=tuple(self.tie_break(i, t) for i, t in enumerate(r.get("tie_break") or ())),
+            rounding=r.get("rounding", "largest_remainder"),
+            ties=r.get("ties", "keep_together"),
+            min_group=int(r.get("min_group", 1)),
+            small_groups=r.get("small_groups", "pool"),
+            forced_count=r.get("forced_count", False),
+            pos=self.key_pos(path),
+            **extra,
+        )
+
+    def band(self, key: str, b: dict) -> Band:
+        path = ("ranking", "bands", key)
+        return Band(id=key, share=to_decimal(b["share"]), label=b.get("label"),
+                    guard=self.source(b.get("guard"), path + ("guard",)), pos=self.key_pos(path))
+
+    def tie_break(self, index: int, t: object) -> TieBreak:
+        path = ("ranking", "tie_break", index)
+        dotted = f"ranking.tie_break.{index}"
+        if isinstance(t, dict):
+            return TieBreak(self.source(t["by"], path + ("by",), dotted),
+                            descending=t.get("order", "desc") == "desc", pos=self.doc.pos(path))
+        match = _DIRECTION.match(t)
+        text, descending = (match["expr"], match["dir"] == "desc") if match else (t, True)
+        return TieBreak(_stripped(text, self.doc.text_pos(path), dotted), descending=descending, pos=self.doc.pos(path))
+
+    def recommendation(self, key: str, v: dict) -> Recommendation:
+        path = ("recommendations", key)
+        return Recommendation(
+            id=key,
+            when=self.source(v["when"], path + ("when",)),
+            action=v["action"],
+            reason=v.get("reason"),
+            next_steps=tuple(v.get("next_steps") or ()),
+            label=v.get("label"),
+            pos=self.key_pos(path),
+        )
+
+
+def _int_or_none(value: int | Decimal | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _names(value: str | list | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _stripped(text: str, pos: Pos, dotted: str) -> Source:
+    """Drop surrounding blanks; move the position past leading ones (same line)."""
+    lead = len(text) - len(text.lstrip(" \t"))
+    return Source(text.strip(), Pos(pos.line, pos.col + lead) if pos.line else pos, dotted)

@@ -1,0 +1,207 @@
+"""Validating policy files: the one path from bytes on disk to a checked policy.
+
+``validate_file`` runs every stage and collects findings instead of stopping
+at the first problem: safe YAML load -> ``--set`` overrides -> JSON Schema ->
+build the ``Policy`` -> expression checks -> semantic checks. ``load_policy``
+is the same path for the engine, raising when the policy cannot be used.
+
+Exit status of ``incentive validate`` (``exit_status``): 0 clean (warnings
+allowed unless strict), 1 findings, 2 unusable input (missing or unreadable
+file, not YAML, a YAML bomb, bad encoding, too large, not a policy).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from incentive.errors import Finding, PolicyInvalid, PolicyLoadError, UsageError
+from incentive.policy.build import build_policy
+from incentive.policy.model import Policy
+from incentive.policy.overrides import apply_overrides
+from incentive.policy.schema import load_schema, schema_findings
+from incentive.policy.yamlsafe import MAX_BYTES, LoadedDoc, load_yaml
+
+POLICY_SUFFIXES = (".yaml", ".yml")
+TEST_SUFFIXES = (".test.yaml", ".test.yml")  # policy tests (``incentive test``), not policies
+
+
+@dataclass
+class ValidationResult:
+    """Everything ``validate`` learned about one file."""
+
+    file: str
+    findings: list[Finding]
+    policy: Policy | None = None
+    checked: object | None = None  # incentive.policy.expr.checked.CheckedPolicy when every stage ran clean
+    unusable: bool = False  # the file could not be read as a policy at all (exit 2)
+    skipped: tuple[str, ...] = ()  # stages not run because their module is not installed
+
+    @property
+    def errors(self) -> int:
+        return sum(f.level == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.level == "warning" for f in self.findings)
+
+
+def discover(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """Policy files named by ``paths``: files as given, directories searched.
+
+    Directories are walked recursively (sorted; hidden directories and files
+    skipped) for ``*.yaml`` / ``*.yml``, leaving out policy tests
+    (``*.test.yaml`` / ``*.test.yml``). A missing path, or a directory holding
+    no policy file, is a ``UsageError``.
+    """
+    found: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            raise UsageError(f"{given}: no such file or directory")
+        if path.is_dir():
+            inside = _walk(path)
+            if not inside:
+                raise UsageError(f"{given}: no *.yaml or *.yml policy files in this directory")
+            found.extend(inside)
+        else:
+            found.append(path)
+    unique: dict[str, Path] = {}
+    for path in found:
+        unique.setdefault(os.path.normpath(path), path)
+    return list(unique.values())
+
+
+def _walk(root: Path) -> list[Path]:
+    out: list[Path] = []
+    for here, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            lower = name.lower()
+            if name.startswith(".") or not lower.endswith(POLICY_SUFFIXES) or lower.endswith(TEST_SUFFIXES):
+                continue
+            out.append(Path(here) / name)
+    return out
+
+
+def validate_file(path: str | os.PathLike, overrides: Sequence[str] = ()) -> ValidationResult:
+    """Run every validation stage on one file; never raises for a bad file.
+
+    ``--set`` overrides that name no existing place raise ``UsageError``.
+    """
+    return _validate(path, overrides, require_all=False)
+
+
+def load_policy(path: str | os.PathLike, overrides: Sequence[str] = ()) -> object:
+    """The checked policy for the engine (``CheckedPolicy``).
+
+    Raises ``PolicyLoadError`` when the file is unusable and ``PolicyInvalid``
+    when it has error-level findings; both exit with status 2.
+    """
+    result = _validate(path, overrides, require_all=True)
+    if result.unusable:
+        raise PolicyLoadError(result.findings)
+    errors = [f for f in result.findings if f.level == "error"]
+    if errors or result.checked is None:
+        raise PolicyInvalid(errors)
+    return result.checked
+
+
+def exit_status(results: Iterable[ValidationResult], strict: bool = False) -> int:
+    """0 clean, 1 findings (warnings count only when strict), 2 unusable input."""
+    results = list(results)
+    if any(r.unusable for r in results):
+        return 2
+    if any(r.errors or (strict and r.warnings) for r in results):
+        return 1
+    return 0
+
+
+def _validate(path: str | os.PathLike, overrides: Sequence[str], require_all: bool) -> ValidationResult:
+    file = str(path)
+    try:
+        data = _read(path, file)
+        doc = load_yaml(data, file)
+    except PolicyLoadError as exc:
+        return ValidationResult(file, list(exc.findings), unusable=True)
+    doc = apply_overrides(doc, overrides)
+    problem = _not_a_policy(doc, file)
+    if problem is not None:
+        return ValidationResult(file, doc.findings + [problem], unusable=True)
+    findings = list(doc.findings) + schema_findings(doc, file)
+    if any(f.code.startswith("schema-") for f in findings):
+        return ValidationResult(file, _sorted(findings))
+    policy = build_policy(doc, file)
+    checked, skipped = None, []
+    check_expressions = _stage("incentive.policy.expr.policy_check", "check_policy_expressions", require_all)
+    if check_expressions is None:
+        skipped.append("expression checks")
+    else:
+        checked, more = check_expressions(policy)
+        findings.extend(more)
+    run_checks = _stage("incentive.policy.checks", "run_checks", require_all)
+    if run_checks is None:
+        skipped.append("semantic checks")
+    else:
+        findings.extend(run_checks(policy, checked))
+    return ValidationResult(file, _sorted(findings), policy, checked, skipped=tuple(skipped))
+
+
+def _read(path: str | os.PathLike, file: str) -> bytes:
+    """The file's bytes; a missing, special or oversized file is unusable."""
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise PolicyLoadError([Finding(file, 0, 0, "error", "file-unreadable", "is a directory, not a policy file")])
+        if not stat.S_ISREG(info.st_mode):
+            raise PolicyLoadError([Finding(file, 0, 0, "error", "file-unreadable", "is not a regular file")])
+        if info.st_size > MAX_BYTES:
+            raise PolicyLoadError([Finding(file, 1, 1, "error", "yaml-too-large",
+                                           f"the file is {info.st_size:,} bytes; policy files may be at most "
+                                           f"{MAX_BYTES:,} bytes (1 MiB)")])
+        with open(path, "rb") as handle:
+            return handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise PolicyLoadError([Finding(file, 0, 0, "error", "file-unreadable", "no such file")]) from None
+    except PermissionError:
+        raise PolicyLoadError([Finding(file, 0, 0, "error", "file-unreadable", "permission denied")]) from None
+    except OSError as exc:
+        raise PolicyLoadError([Finding(file, 0, 0, "error", "file-unreadable", exc.strerror or str(exc))]) from None
+
+
+def _not_a_policy(doc: LoadedDoc, file: str) -> Finding | None:
+    data = doc.data
+    if isinstance(data, dict):
+        if set(data) & set(load_schema()["properties"]):
+            return None
+        return Finding(file, 1, 1, "error", "not-a-policy",
+                       "none of the policy sections (policy, version, period, currency, inputs, ...) "
+                       "is present; is this a policy file?")
+    if data is None:
+        return Finding(file, 1, 1, "error", "not-a-policy", "the file is empty; a policy is a YAML mapping")
+    kind = "a list" if isinstance(data, list) else "a single value"
+    pos = doc.pos(())
+    return Finding(file, pos.line, pos.col, "error", "not-a-policy",
+                   f"the document is {kind}; a policy is a mapping of sections (policy:, inputs:, ...)")
+
+
+def _stage(module: str, name: str, required: bool):
+    """The function of a later stage, or None while its module is not installed."""
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if required or exc.name != module:
+            raise
+        return None
+    func = getattr(mod, name, None)
+    if func is None and required:
+        raise ImportError(f"{module} has no {name}")
+    return func
+
+
+def _sorted(findings: list[Finding]) -> list[Finding]:
+    return sorted(set(findings), key=Finding.sort_key)
