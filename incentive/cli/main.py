@@ -14,6 +14,8 @@ from incentive import __version__
 
 #: module name -> click command objects it exports
 COMMANDS: dict[str, tuple[str, ...]] = {
+    "validate_cmd": ("validate", "schema"),
+    "evaluate_cmd": ("evaluate", "explain"),
 }
 
 

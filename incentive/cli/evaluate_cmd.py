@@ -1,0 +1,53 @@
+"""``incentive evaluate`` (a dry run) and ``incentive explain`` (one person)."""
+
+from __future__ import annotations
+
+import click
+
+from incentive.cli.common import handle_errors
+from incentive.cli.options import data_options
+from incentive.errors import UsageError
+from incentive.report import explain as explain_mod
+from incentive.report.summary import render
+from incentive.workflow import FORMATS, RunOptions, run_evaluation, select_employees, write_evaluation
+
+
+def _opts(period, overrides, encoding, sheet, max_errors, lang, ledger) -> RunOptions:
+    return RunOptions(period=period, overrides=tuple(overrides), encoding=encoding, sheet=sheet,
+                      max_errors=max_errors, lang=lang, ledger=ledger)
+
+
+@click.command()
+@data_options
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
+              help="Write results.<format>, recommendations.<format> and ranking.<format> here.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+@click.option("--employee", "employees", multiple=True, help="Only these employees (repeatable).")
+@handle_errors
+def evaluate(policy, data, period, overrides, encoding, sheet, max_errors, lang, ledger, out_dir, fmt, employees):
+    """Evaluate POLICY on DATA for one period. A dry run: nothing is recorded."""
+    results = run_evaluation(policy, data, _opts(period, overrides, encoding, sheet, max_errors, lang, ledger))
+    if employees:
+        select_employees(results, employees)  # unknown ids are an error before anything is written
+    click.echo(render(results, lang), nl=False)
+    if out_dir:
+        for path in write_evaluation(results, out_dir, fmt, employees):
+            click.echo(f"wrote {path}", err=True)
+
+
+@click.command()
+@data_options
+@click.option("--employee", required=True, help="The employee id to explain.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def explain(policy, data, period, overrides, encoding, sheet, max_errors, lang, ledger, employee, fmt):
+    """Show how every number of one person was derived."""
+    results = run_evaluation(policy, data, _opts(period, overrides, encoding, sheet, max_errors, lang, ledger))
+    rows = select_employees(results, (employee,)).to_dicts()
+    if not rows:
+        raise UsageError(f"--employee: no such employee {employee!r}")
+    ex = explain_mod.explain_row(rows[0], results.policy, results.columns, results.period.label, lang)
+    if fmt == "json":
+        click.echo(ex.to_json(), nl=False)
+    else:
+        click.echo(explain_mod.render_text(ex, results.policy.policy.money.decimals), nl=False)

@@ -1,0 +1,124 @@
+"""The state every stage shares while one evaluation runs.
+
+Stages add whole columns to one polars frame; nothing is computed per row
+in Python. ``Work.expr`` turns a checked expression into a polars
+expression and remembers its division-by-zero checks, which are all
+evaluated together once the frame is complete (see ``Work.finish``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from incentive.engine.results import ColumnInfo, Kind
+from incentive.errors import EvaluationError
+from incentive.numeric import DTYPE
+from incentive.policy.expr.types import T
+
+POLARS_TYPE = {T.NUMBER: DTYPE, T.MONEY: DTYPE, T.BOOL: pl.Boolean, T.TEXT: pl.String, T.DATE: pl.Date}
+
+#: at most this many people are named in a runtime error message
+MAX_NAMED = 10
+
+
+def history_column(name: str, offset: int) -> str:
+    return f"__h{offset}__{name}"
+
+
+@dataclass
+class CompileCtx:
+    """``incentive.policy.expr.compile.CompileContext`` for the engine."""
+
+    types: dict[str, T]
+    history_depth: int
+    periods_per_year: int
+
+    def col(self, name: str, offset: int = 0) -> pl.Expr:
+        if offset == 0:
+            return pl.col(name)
+        if offset <= self.history_depth:
+            return pl.col(history_column(name, offset))
+        dtype = POLARS_TYPE.get(self.types.get(name, T.NUMBER), DTYPE)
+        return pl.lit(None, dtype=dtype)
+
+
+@dataclass
+class Work:
+    """The lazily built frame plus what we know about its columns.
+
+    Stages add expressions to one polars ``LazyFrame``; it is collected only
+    where a stage needs concrete values (ranking, budgets) and at the end, so
+    polars can run each stretch as one optimized, parallel plan.
+    """
+
+    checked: object  # CheckedPolicy
+    ctx: CompileCtx
+    frame: pl.LazyFrame
+    id_col: str
+    columns: dict[str, ColumnInfo] = field(default_factory=dict)
+    checks: list[tuple[str, str, str]] = field(default_factory=list)  # (column, path, expression text)
+
+    @property
+    def policy(self):  # -> Policy
+        return self.checked.policy  # type: ignore[attr-defined]
+
+    def has(self, path: str) -> bool:
+        return path in self.checked.exprs  # type: ignore[attr-defined]
+
+    def expr(self, path: str) -> pl.Expr:
+        """Compile the expression at ``path``; its zero checks are recorded."""
+        from incentive.policy.expr.compile import to_polars, zero_division_checks
+
+        checked_expr = self.checked.exprs[path]  # type: ignore[attr-defined]
+        zero = {}
+        for text, cond in zero_division_checks(checked_expr, self.ctx):
+            name = f"__zero{len(self.checks)}"
+            self.checks.append((name, path, text))
+            zero[name] = cond.fill_null(False)
+        if zero:
+            self.frame = self.frame.with_columns(**zero)
+        return to_polars(checked_expr, self.ctx)
+
+    def add(self, exprs: dict[str, pl.Expr], kind: Kind, *, paths: dict[str, str] | None = None,
+            money: bool = False, owner: str | None = None, stage: str = "") -> None:
+        """Add columns computed from the current frame (one lazy step)."""
+        self.frame = self.frame.with_columns(**exprs)
+        for name in exprs:
+            self.columns[name] = ColumnInfo(name, kind, (paths or {}).get(name), money, owner)
+
+    def materialize(self, stage: str) -> pl.DataFrame:
+        """Compute everything so far; the frame stays lazy on top of the result."""
+        try:
+            done = self.frame.collect()
+        except (pl.exceptions.ComputeError, pl.exceptions.InvalidOperationError) as exc:
+            raise EvaluationError(overflow_message(stage, exc)) from None
+        self.frame = done.lazy()
+        return done
+
+    def finish(self) -> pl.DataFrame:
+        """Raise ``EvaluationError`` for any division by zero; drop helpers."""
+        frame = self.materialize("evaluation")
+        problems: list[str] = []
+        names = [name for name, _, _ in self.checks]
+        hits = frame.select(pl.col(n).sum() for n in names).row(0) if names else ()
+        for (name, path, text), count in zip(self.checks, hits):
+            if not count:
+                continue
+            ids = frame.filter(pl.col(name)).get_column(self.id_col).head(MAX_NAMED).to_list()
+            more = f" and {count - MAX_NAMED} more" if count > MAX_NAMED else ""
+            problems.append(
+                f"{path}: division by zero in '{text}' for {count} "
+                f"{'person' if count == 1 else 'people'}: {', '.join(map(str, ids))}{more} "
+                "(use safe_div(a, b, default) where a zero divisor is expected)"
+            )
+        if problems:
+            raise EvaluationError("\n".join(problems))
+        return frame.drop([c for c in frame.columns if c.startswith("__")])
+
+
+def overflow_message(stage: str, exc: Exception) -> str:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    return (f"{stage}: cannot compute the policy on this data: {first} (numbers are limited to "
+            "38 digits, 12 of them after the decimal point)")

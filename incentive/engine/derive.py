@@ -1,0 +1,87 @@
+"""Stage 2: derived values and group aggregates, in dependency order.
+
+Derived values and aggregates form one dependency graph (a team's
+attainment is a derived value over two aggregates), so they are computed
+in the checked order. An aggregate is computed once per group and given to
+every member: the group's ``sum | mean | min | max | median | count`` of an
+expression, optionally only over members where ``where`` holds. Nulls are
+ignored; ``mean`` is the exact decimal ``sum / count``; ``median`` is the
+exact middle value (the mean of the two middle values for an even count).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from incentive.engine.context import Work
+from incentive.engine.results import ColumnInfo
+from incentive.numeric import DTYPE, lit, round_expr
+from incentive.policy.model import Aggregate
+
+
+def run(work: Work) -> None:
+    policy = work.policy
+    derived = {d.id: d for d in policy.derived}
+    aggregates = {a.id: a for a in policy.aggregates}
+    for name in work.checked.order:  # type: ignore[attr-defined]
+        if name in derived:
+            d = derived[name]
+            value = work.expr(f"derived.{name}")
+            if d.decimals is not None:
+                value = round_expr(value, d.decimals, "half_up")
+            work.add({name: value}, "derived", paths={name: f"derived.{name}"}, stage=f"derived.{name}")
+        else:
+            _aggregate(work, aggregates[name])
+
+
+def _aggregate(work: Work, agg: Aggregate) -> None:
+    name = agg.id
+    keys = list(agg.by)
+    if agg.func == "count":
+        of = work.expr(f"aggregates.{name}.of") if work.has(f"aggregates.{name}.of") else pl.lit(True)
+        member = of.fill_null(False)
+    else:
+        member = None
+        of = work.expr(f"aggregates.{name}.of")
+    if work.has(f"aggregates.{name}.where"):
+        where = work.expr(f"aggregates.{name}.where").fill_null(False)
+        member = where if member is None else (member & where)
+    tmp = "__agg_value"
+    if agg.func == "count":
+        values = pl.when(member).then(lit(1)).otherwise(None)
+    elif member is not None:
+        values = pl.when(member).then(of).otherwise(None)
+    else:
+        values = of
+    work.frame = work.frame.with_columns(values.cast(DTYPE).alias(tmp))
+    grouped = _group_values(work.frame, keys, tmp, agg.func)
+    if keys:
+        work.frame = work.frame.join(grouped.rename({tmp: name}), on=keys, how="left", nulls_equal=True)
+    else:
+        work.frame = work.frame.join(grouped.rename({tmp: name}), how="cross")
+    work.frame = work.frame.drop(tmp)
+    work.columns[name] = ColumnInfo(name, "aggregate", f"aggregates.{name}.of")
+
+
+def _group_values(frame: pl.LazyFrame, keys: list[str], col: str, func: str) -> pl.LazyFrame:
+    c = pl.col(col)
+    n = c.count()
+    if func in ("sum", "count"):
+        agg = c.sum()
+    elif func == "mean":
+        agg = pl.when(n > 0).then(c.sum() / n.cast(DTYPE)).otherwise(None)
+    elif func == "min":
+        agg = c.min()
+    elif func == "max":
+        agg = c.max()
+    elif func == "median":
+        ordered = c.drop_nulls().sort()
+        lower = ordered.get(((n - 1) // 2).clip(0))
+        upper = ordered.get((n // 2).clip(0))
+        agg = pl.when(n > 0).then((lower + upper) / lit(2)).otherwise(None)
+    else:
+        raise ValueError(f"unknown aggregate {func!r}")
+    agg = agg.cast(DTYPE).alias(col)
+    if keys:
+        return frame.group_by(keys).agg(agg)
+    return frame.select(agg)

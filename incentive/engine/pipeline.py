@@ -1,0 +1,82 @@
+"""The evaluation pipeline: policy + one period's data → results.
+
+Stages run in the order of SPEC §4, each adding whole columns:
+
+    inputs → derived / aggregates → KPI values → KPI points → score (rounded)
+    → ranking and bands (vetoes force a band here) → payouts → budgets
+    → penalties and forfeits → floor → total → recommendations
+
+Rows are sorted by employee id first, so results never depend on the input
+row order. History (earlier closed periods, from the ledger) arrives as one
+frame per period offset and is joined by employee id; a person absent from
+an earlier period simply has nulls there.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from incentive.engine import budget, derive, kpis, payouts, penalties, rank_stage, recommend
+from incentive.engine.context import POLARS_TYPE, CompileCtx, Work, history_column
+from incentive.engine.results import ColumnInfo, Results
+from incentive.numeric import lit
+
+PERIOD_NAMES = ("period_start", "period_end", "period_days")
+
+
+def evaluate(checked, data, period, *, history: dict[int, pl.DataFrame] | None = None, lang: str = "en") -> Results:
+    """Evaluate ``checked`` (a CheckedPolicy) on ``data`` (io.PeriodData) for ``period``.
+
+    ``history`` maps an offset (1 = the previous period) to that period's
+    recorded results; missing offsets are periods that were never closed.
+    """
+    policy = checked.policy
+    id_col = policy.id_input.id
+    frame = data.frame.drop("__row__", strict=False).sort(id_col).lazy()
+    depth = int(checked.history_depth_needed or 0)
+    ctx = CompileCtx(dict(checked.types), depth, period.periods_per_year)
+    work = Work(checked, ctx, frame, id_col)
+    for inp in policy.inputs:
+        work.columns[inp.id] = ColumnInfo(inp.id, "input", None, inp.type == "money")
+    work.add({
+        "period_start": pl.lit(period.start, dtype=pl.Date),
+        "period_end": pl.lit(period.end, dtype=pl.Date),
+        "period_days": lit(period.days),
+    }, "period", stage="period")
+    _join_history(work, checked, history or {}, depth, data.frame.schema[id_col])
+
+    derive.run(work)
+    kpis.run(work)
+    summary = rank_stage.run(work, lang)
+    payouts.run(work)
+    budget.run(work)
+    penalties.run(work)
+    recommend.add_rules(work)
+    recs = recommend.fired(work, work.materialize("recommendations"), lang)
+    frame = work.finish()
+    columns = {n: c for n, c in work.columns.items() if n in frame.columns}
+    return Results(policy=checked, period=period, frame=frame, columns=columns, ranking_summary=summary,
+                   recommendations=recs, data_file=getattr(data, "file", ""),
+                   data_sha256=getattr(data, "sha256", ""), warnings=list(getattr(data, "warnings", [])))
+
+
+def _join_history(work: Work, checked, history: dict[int, pl.DataFrame], depth: int, id_dtype) -> None:
+    """Add ``__h<k>__<name>`` columns for every name history functions read."""
+    names = sorted(getattr(checked, "history_names", frozenset()))
+    if not depth or not names:
+        return
+    types = work.ctx.types
+    for k in range(1, depth + 1):
+        past = history.get(k)
+        wanted = {n: history_column(n, k) for n in names}
+        if past is None or work.id_col not in past.columns:
+            work.frame = work.frame.with_columns(
+                **{c: pl.lit(None, dtype=POLARS_TYPE[types[n]]) for n, c in wanted.items()})
+            continue
+        cols = [pl.col(work.id_col).cast(id_dtype)]
+        for n, c in wanted.items():
+            dtype = POLARS_TYPE[types[n]]
+            cols.append((pl.col(n).cast(dtype) if n in past.columns else pl.lit(None, dtype=dtype)).alias(c))
+        work.frame = work.frame.join(past.lazy().select(cols).unique(work.id_col, keep="first"), on=work.id_col,
+                                     how="left")
+

@@ -1,0 +1,82 @@
+"""Stage 6: ranking and bands, with vetoes that force a band.
+
+The ranking itself (band sizes, ties, guards, pooling) lives in
+``incentive.engine.ranking``; this stage only computes the columns it
+needs -- ranking value, tie-breaks, eligibility, guards and forced bands --
+and joins its answer back.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from incentive.engine.context import Work
+from incentive.engine.results import ColumnInfo
+from incentive.errors import Finding, PolicyInvalid
+from incentive.numeric import DTYPE
+from incentive.policy.model import label_text
+
+#: names a band-forcing veto cannot read: they are computed after ranking
+LATER = {"band", "rank", "percentile", "group_size", "eligible", "total"}
+RANK_COLUMNS = ("rank", "percentile", "band", "band_reason", "rank_group", "group_size", "eligible")
+
+
+def run(work: Work, lang: str = "en") -> pl.DataFrame | None:
+    policy = work.policy
+    spec = policy.ranking
+    if spec is None:
+        work.add({
+            "rank": pl.lit(None, dtype=pl.Int64), "percentile": pl.lit(None, dtype=DTYPE),
+            "band": pl.lit(None, dtype=pl.String), "band_reason": pl.lit("no ranking in this policy"),
+            "rank_group": pl.lit(None, dtype=pl.String), "group_size": pl.lit(None, dtype=pl.Int64),
+            "eligible": pl.lit(None, dtype=pl.Boolean),
+        }, "ranking", stage="ranking")
+        return None
+    from incentive.engine.ranking import assign_bands
+
+    cols: dict[str, pl.Expr] = {"__id__": pl.col(work.id_col).cast(pl.String), "__key__": work.expr("ranking.by").cast(DTYPE)}
+    for i, _ in enumerate(spec.tie_break):
+        cols[f"__tb{i}__"] = work.expr(f"ranking.tie_break.{i}")
+    if work.has("ranking.eligible"):
+        cols["__eligible__"] = work.expr("ranking.eligible").fill_null(False)
+    else:
+        cols["__eligible__"] = pl.lit(True)
+    reason = spec.eligible_reason
+    cols["__reason__"] = pl.lit(label_text(reason, lang) if not isinstance(reason, str) else reason)
+    for band in spec.bands:
+        if band.guard is not None:
+            cols[f"__guard_{band.id}__"] = work.expr(f"ranking.bands.{band.id}.guard").fill_null(False)
+    cols["__forced__"] = _forced_band(work)
+    for g in spec.within:
+        cols[g] = pl.col(g).cast(pl.String)
+    rank_input = work.materialize("ranking").select(**cols)
+    result = assign_bands(rank_input, spec)
+    answer = result.frame.select(
+        pl.col("__id__"), "rank", "percentile", "band", "band_reason", "rank_group", "group_size",
+        pl.col("__eligible__").alias("eligible"),
+    )
+    work.frame = work.frame.with_columns(pl.col(work.id_col).cast(pl.String).alias("__id__")).join(
+        answer.lazy(), on="__id__", how="left").drop("__id__")
+    for name in RANK_COLUMNS:
+        work.columns[name] = ColumnInfo(name, "ranking", "ranking.by" if name == "rank" else None)
+    return result.summary
+
+
+def _forced_band(work: Work) -> pl.Expr:
+    forced = pl.lit(None, dtype=pl.String)
+    later = LATER | {p.id for p in work.policy.payouts} | {p.id for p in work.policy.penalties}
+    for pen in reversed(work.policy.penalties):  # the first veto in file order wins
+        if pen.band is None:
+            continue
+        path = f"penalties.{pen.id}.when"
+        if not work.has(path):
+            forced = pl.lit(pen.band)
+            continue
+        too_late = sorted(work.checked.exprs[path].refs & later)  # type: ignore[attr-defined]
+        if too_late:
+            pos = pen.when.pos if pen.when else pen.pos
+            raise PolicyInvalid([Finding(work.policy.file, pos.line, pos.col, "error", "veto-too-late",
+                                         f"penalty '{pen.id}' forces band {pen.band} but its 'when' reads "
+                                         f"{', '.join(too_late)}, which is computed after ranking")])
+        forced = pl.when(work.expr(path).fill_null(False)).then(pl.lit(pen.band)).otherwise(forced)
+    return forced

@@ -1,0 +1,261 @@
+"""``explain``: the derivation of one person's numbers, step by step.
+
+It reads only a results row (or the audit record of a close) and the
+policy: every number is shown with the expression or rule that produced it
+and the values that rule used -- nothing is re-run. Tier tables are shown
+slice by slice ("0–1.00 @ 3% of 100,000.00 = 3,000.00").
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from incentive.engine.results import ColumnInfo
+from incentive.engine.scoring import py_points
+from incentive.engine.tiers import marginal_slices, step_tier
+from incentive.numeric import py_div, py_mul, py_round, to_dec
+from incentive.policy.model import Payout, label_text
+
+
+@dataclass
+class Step:
+    name: str
+    kind: str
+    label: str
+    value: object
+    rule: str = ""  # expression or rule text
+    used: dict[str, object] = field(default_factory=dict)
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Explanation:
+    employee_id: str
+    policy: str
+    period: str
+    currency: str
+    steps: list[Step]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=2, default=_json_default) + "\n"
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return _plain(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def _plain(d: Decimal) -> str:
+    """Exact text without trailing zeros or exponent: 1.500000000000 → 1.5."""
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def fmt(value: object, money_decimals: int | None = None) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        if money_decimals is not None:
+            return f"{value:,.{money_decimals}f}"
+        return _plain(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def explain_row(row: dict[str, object], checked, columns: dict[str, ColumnInfo], period: str,
+                lang: str = "en") -> Explanation:
+    policy = checked.policy
+    money_dec = policy.money.decimals
+    exprs = checked.exprs
+
+    def money(v: object) -> str:
+        return fmt(v, money_dec)
+
+    def used(path: str | None) -> dict[str, object]:
+        if not path or path not in exprs:
+            return {}
+        return {n: row.get(n) for n in sorted(exprs[path].refs) if n in row}
+
+    def rule(path: str | None) -> str:
+        return exprs[path].source.text if path and path in exprs else ""
+
+    steps: list[Step] = []
+    for inp in policy.inputs:
+        steps.append(Step(inp.id, "input", label_text(inp.label, lang, inp.header), row.get(inp.id),
+                          rule=f"column {inp.header!r}"))
+    for name in checked.order:
+        info = columns.get(name)
+        if info is None:
+            continue
+        label = _label_of(policy, name, lang)
+        path = info.path
+        details = []
+        if info.kind == "aggregate":
+            agg = next(a for a in policy.aggregates if a.id == name)
+            details.append(f"{agg.func} over {' + '.join(agg.by) or 'everyone'}"
+                           + (f" where {agg.where.text}" if agg.where else ""))
+        steps.append(Step(name, info.kind, label, row.get(name), rule(path), used(path), details))
+    for k in policy.kpis:
+        value = row.get(f"{k.id}_value")
+        pts = row.get(k.id)
+        details = [_scoring_detail(k.scoring, value, pts)]
+        steps.append(Step(k.id, "kpi", label_text(k.label, lang, k.id), pts, rule(f"kpis.{k.id}.value"),
+                          {f"{k.id}_value": value, **used(f"kpis.{k.id}.value")}, details))
+    if policy.kpis:
+        terms = [f"{fmt(k.weight)}×{fmt(row.get(k.id))}" for k in policy.kpis]
+        raw = sum((py_mul(to_dec(k.weight), row.get(k.id) or Decimal(0)) for k in policy.kpis), Decimal(0))
+        raw = py_div(raw, to_dec(policy.score.scale))
+        steps.append(Step("score", "score", "score", row.get("score"),
+                          f"Σ weight × points / {fmt(policy.score.scale)}", {},
+                          [f"({' + '.join(terms)}) / {fmt(policy.score.scale)} = {fmt(raw)}",
+                           f"rounded {policy.score.rounding} to {policy.score.decimals} decimals = {fmt(row.get('score'))}"]))
+    if policy.ranking is not None:
+        details = [f"rank {fmt(row.get('rank'))} of {fmt(row.get('group_size'))} in {fmt(row.get('rank_group'))}",
+                   f"percentile {fmt(row.get('percentile'))}"]
+        if row.get("band_reason"):
+            details.append(str(row.get("band_reason")))
+        steps.append(Step("band", "ranking", "band", row.get("band"), rule("ranking.by"),
+                           {"ranking value": row.get("score") if rule("ranking.by") == "score" else None,
+                            "eligible": row.get("eligible")}, details))
+    for p in policy.payouts:
+        steps.append(_payout_step(p, row, checked, lang, money))
+    for b in policy.budgets:
+        factor = row.get(f"{b.id}.factor")
+        steps.append(Step(b.id, "budget", b.id, factor, rule(f"budgets.{b.id}.amount"),
+                          {"budget": row.get(f"{b.id}.amount")},
+                          [f"components {', '.join(b.components) or 'all'} scaled by {fmt(factor)}"
+                           " (largest remainder to the exact budget)"]))
+    for pen in policy.penalties:
+        details = []
+        fired = row.get(f"{pen.id}.when")
+        if pen.when is not None:
+            details.append(f"when {pen.when.text}: {fmt(fired)}")
+        if pen.cap is not None:
+            details.append(f"cap {money(row.get(f'{pen.id}.cap'))}")
+        if pen.forfeit and fired:
+            details.append(f"forfeits {', '.join(pen.forfeit)}")
+        if pen.band and fired:
+            details.append(f"forces band {pen.band}")
+        steps.append(Step(pen.id, "penalty", label_text(pen.label, lang, pen.id), row.get(pen.id),
+                          rule(f"penalties.{pen.id}.amount"), used(f"penalties.{pen.id}.when"), details))
+    comp = " + ".join(money(row.get(p.id)) for p in policy.payouts) or "0"
+    pens = " − ".join(money(row.get(p.id)) for p in policy.penalties)
+    details = [f"{comp}{' − ' + pens if pens else ''} = {money(row.get('total.before_floor'))}"]
+    if policy.floor is not None:
+        details.append(f"floor {money(to_dec(policy.floor))}")
+    steps.append(Step("total", "total", "total", row.get("total"), "components − penalties", {}, details))
+    for r in policy.recommendations:
+        if row.get(f"{r.id}.when"):
+            steps.append(Step(r.id, "recommendation", label_text(r.label, lang, r.id), r.action, r.when.text,
+                              used(f"recommendations.{r.id}.when"),
+                              [label_text(r.reason, lang)] + ([f"next steps: {', '.join(r.next_steps)}"] if r.next_steps else [])))
+    return Explanation(str(row.get(policy.id_input.id)), f"{policy.id} {policy.version}", period, policy.currency, steps)
+
+
+def _label_of(policy, name: str, lang: str) -> str:
+    for group in (policy.derived, policy.aggregates):
+        for item in group:
+            if item.id == name:
+                return label_text(item.label, lang, name)
+    return name
+
+
+def _scoring_detail(scoring, value, points) -> str:
+    if value is None:
+        return "no value: 0 points"
+    if scoring.curve:
+        pts = [(to_dec(p.value), to_dec(p.points)) for p in scoring.curve]
+        if value <= pts[0][0]:
+            return f"{fmt(value)} ≤ {fmt(pts[0][0])}: {fmt(pts[0][1])} points (clamped)"
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+            if value <= x1:
+                return (f"{fmt(value)} between ({fmt(x0)}, {fmt(y0)}) and ({fmt(x1)}, {fmt(y1)}): "
+                        f"{fmt(py_points(scoring, value))} points")
+        return f"{fmt(value)} ≥ {fmt(pts[-1][0])}: {fmt(pts[-1][1])} points (clamped)"
+    reached = [s for s in scoring.step if value >= s.start]
+    if not reached:
+        return f"{fmt(value)} below the first threshold {fmt(scoring.step[0].start)}: 0 points"
+    return f"{fmt(value)} ≥ {fmt(reached[-1].start)}: {fmt(points)} points"
+
+
+def _payout_step(p: Payout, row: dict, checked, lang: str, money) -> Step:
+    pid = p.id
+    details: list[str] = []
+    base = row.get(f"{pid}.base")
+    basis = row.get(f"{pid}.basis")
+    if p.tiers is not None and base is not None:
+        shown_basis = basis if basis is not None else base
+        if p.tiers.mode == "marginal":
+            for s in marginal_slices(p.tiers.table, base, basis):
+                if s.width <= 0:
+                    continue
+                upper = fmt(s.upper) if s.upper is not None else "∞"
+                of = f" of {money(base)}" if basis is not None else ""
+                details.append(f"{fmt(s.lower)}–{upper} @ {fmt(s.rate * 100)}%{of}: slice {fmt(s.width)}"
+                               f" → {money(py_round(s.amount, checked.policy.money.decimals, 'half_up'))}")
+        elif p.tiers.mode == "step":
+            tier = step_tier(p.tiers.table, shown_basis)
+            if tier is None:
+                details.append(f"basis {fmt(shown_basis)} below the first tier: 0")
+            elif tier.amount is not None:
+                details.append(f"basis {fmt(shown_basis)} in tier from {fmt(tier.start)}: fixed {money(tier.amount)}")
+            else:
+                details.append(f"basis {fmt(shown_basis)} in tier from {fmt(tier.start)}: "
+                               f"{fmt(to_dec(tier.rate or 0) * 100)}% of {money(base)}")
+        else:
+            details.append(f"rate interpolated at basis {fmt(shown_basis)} × {money(base)}")
+    details.append(f"gross {money(row.get(f'{pid}.gross'))}")
+    for step, text in (("factor", "band factor ×"), ("prorate", "prorated ×"), ("floor", "floor"), ("cap", "cap")):
+        if f"{pid}.{step}" in row:
+            value = row[f"{pid}.{step}"]
+            details.append(f"{text} {money(value) if step in ('floor', 'cap') else fmt(value)}")
+    if f"{pid}.gate" in row:
+        details.append(f"gate {p.gate.text if p.gate else ''}: {fmt(row[f'{pid}.gate'])}"
+                       + ("" if row[f"{pid}.gate"] else " → pays 0"))
+    for key, value in row.items():
+        if key.startswith(f"{pid}.pre_budget."):
+            details.append(f"before budget {key.rsplit('.', 1)[1]}: {money(value)}")
+        if key.startswith(f"{pid}.before_forfeit.") and row.get(f"{key.rsplit('.', 1)[1]}.when"):
+            details.append(f"forfeited by {key.rsplit('.', 1)[1]} (was {money(value)})")
+    rule = ""
+    path = f"payouts.{pid}"
+    if p.amount is not None:
+        rule = p.amount.text
+    elif p.base is not None:
+        rule = p.base.text + (f" × {p.tiers.mode} tiers" if p.tiers else "")
+        if p.tiers and p.tiers.basis is not None:
+            rule += f" on {p.tiers.basis.text}"
+    used = {}
+    for sub in ("base", "tiers.basis", "amount", "gate", "prorate", "cap"):
+        key = f"{path}.{sub}"
+        if key in checked.exprs:
+            used.update({n: row.get(n) for n in sorted(checked.exprs[key].refs) if n in row})
+    return Step(pid, "payout", label_text(p.label, lang, pid), row.get(pid), rule, used, details)
+
+
+def render_text(ex: Explanation, money_decimals: int = 2) -> str:
+    lines = [f"{ex.employee_id} — {ex.policy} — {ex.period} ({ex.currency})", ""]
+    for s in ex.steps:
+        value = fmt(s.value, money_decimals if s.kind in ("payout", "penalty", "total") else None)
+        head = f"{s.name}"
+        if s.label and s.label != s.name:
+            head += f" ({s.label})"
+        lines.append(f"{head} = {value}")
+        if s.rule:
+            lines.append(f"    rule: {s.rule}")
+        if s.used:
+            lines.append("    used: " + ", ".join(f"{k}={fmt(v)}" for k, v in s.used.items()))
+        for d in s.details:
+            lines.append(f"    {d}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,75 @@
+"""The terminal summary of an evaluation: headcount, cost, bands, scores.
+
+Small tables (tabulate) a comp analyst reads at a glance: totals by
+component, by group and by band, and the score distribution. All sums are
+exact decimals.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import polars as pl
+from tabulate import tabulate
+
+from incentive.engine.results import Results
+from incentive.policy.model import label_text
+from incentive.report.explain import fmt
+
+
+def summary_tables(results: Results, lang: str = "en") -> list[tuple[str, list[str], list[list[str]]]]:
+    """(title, headers, rows) for each table."""
+    checked = results.policy
+    policy = checked.policy
+    frame = results.frame
+    d = policy.money.decimals
+    money = lambda v: fmt(v if v is not None else Decimal(0), d)  # noqa: E731
+    comps = [p.id for p in policy.payouts]
+    pens = [p.id for p in policy.penalties]
+    tables = []
+
+    rows = [["headcount", str(frame.height)]]
+    if policy.ranking is not None and "eligible" in frame.columns:
+        rows.append(["ranked", str(frame.filter(pl.col("band").is_not_null()).height)])
+    for c in comps:
+        p = next(x for x in policy.payouts if x.id == c)
+        rows.append([f"{c} ({label_text(p.label, lang, c)})", money(frame.get_column(c).sum())])
+    for c in pens:
+        p = next(x for x in policy.penalties if x.id == c)
+        rows.append([f"− {c} ({label_text(p.label, lang, c)})", money(frame.get_column(c).sum())])
+    rows.append([f"total ({policy.currency})", money(frame.get_column("total").sum())])
+    tables.append((f"{policy.id} {policy.version} — {results.period.label}", ["", "amount"], rows))
+
+    if policy.ranking is not None and policy.ranking.within:
+        keys = list(policy.ranking.within)
+        g = frame.group_by(keys).agg(pl.len().alias("n"), *[pl.col(c).sum() for c in comps + ["total"]]).sort(keys)
+        tables.append(("by " + ", ".join(keys), keys + ["people"] + comps + ["total"],
+                       [[str(r[k]) for k in keys] + [str(r["n"])] + [money(r[c]) for c in comps + ["total"]]
+                        for r in g.iter_rows(named=True)]))
+    if policy.ranking is not None:
+        b = frame.group_by("band").agg(pl.len().alias("n"), pl.col("score").min().alias("lo"),
+                                       pl.col("score").max().alias("hi"), pl.col("total").sum().alias("t"))
+        order = {band.id: i for i, band in enumerate(policy.ranking.bands)}
+        b = b.with_columns(pl.col("band").replace_strict(order, default=len(order), return_dtype=pl.Int64).alias("o")).sort("o")
+        tables.append(("bands", ["band", "people", "lowest score", "highest score", "total"],
+                       [[r["band"] or "(not ranked)", str(r["n"]), fmt(r["lo"]), fmt(r["hi"]), money(r["t"])]
+                        for r in b.iter_rows(named=True)]))
+    if "score" in frame.columns and frame.height:
+        s = frame.get_column("score").drop_nulls().sort()
+        if s.len():
+            qs = [("min", 0), ("p10", 10), ("p25", 25), ("median", 50), ("p75", 75), ("p90", 90), ("max", 100)]
+            vals = [fmt(s[min(s.len() - 1, (s.len() - 1) * q // 100)]) for _, q in qs]
+            tables.append(("score distribution (nearest rank)", [n for n, _ in qs], [vals]))
+    return tables
+
+
+def render(results: Results, lang: str = "en") -> str:
+    out = []
+    for title, headers, rows in summary_tables(results, lang):
+        out.append(title)
+        out.append(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True,
+                            colalign=None))
+        out.append("")
+    for w in results.warnings:
+        out.append(f"warning: {w}")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,141 @@
+"""The application layer: what a command does, without the command line.
+
+Each function takes paths and options, calls the policy loader, the data
+reader, the engine and the writers, and returns plain objects. The CLI
+only parses options and prints; tests and other tools call these directly.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from incentive.engine.pipeline import evaluate
+from incentive.engine.results import Results
+from incentive.errors import UsageError
+
+FORMATS = ("csv", "json", "parquet", "xlsx")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    period: str
+    overrides: tuple[str, ...] = ()
+    encoding: str | None = None
+    sheet: str | None = None
+    max_errors: int = 100
+    lang: str = "en"
+    ledger: str | None = None  # read history from this ledger (evaluate never writes it)
+
+
+def load(policy_path: str, overrides: tuple[str, ...] = ()):
+    """The checked policy, or ``PolicyLoadError`` / ``PolicyInvalid`` (exit 2)."""
+    from incentive.policy.validate import load_policy
+
+    return load_policy(policy_path, overrides=list(overrides))
+
+
+def run_evaluation(policy_path: str, data_path: str, opts: RunOptions, *, checked=None) -> Results:
+    """Load, read, fetch history (read-only) and evaluate."""
+    from incentive.io import read_period_data
+    from incentive.io.periods import parse_period
+
+    checked = checked or load(policy_path, opts.overrides)
+    period = parse_period(opts.period, checked.policy.period)
+    data = read_period_data(data_path, checked.policy, encoding=opts.encoding, sheet=opts.sheet,
+                            max_errors=opts.max_errors)
+    history = read_history(opts.ledger, checked, period) if opts.ledger else None
+    return evaluate(checked, data, period, history=history, lang=opts.lang)
+
+
+def read_history(ledger_path: str, checked, period) -> dict[int, pl.DataFrame]:
+    """Results of earlier closed periods, keyed by offset (1 = previous)."""
+    depth = int(checked.history_depth_needed or 0)
+    if not depth or not Path(ledger_path).exists():
+        return {}
+    from incentive.ledger.store import Ledger
+
+    ledger = Ledger(ledger_path)
+    try:
+        frames = ledger.history(checked.policy.id, period.ordinal, depth)
+    finally:
+        close = getattr(ledger, "close", None)
+        if close:
+            close()
+    return {period.ordinal - ordinal: frame for ordinal, frame in frames.items()}
+
+
+def select_employees(results: Results, employees: tuple[str, ...]) -> pl.DataFrame:
+    frame = results.frame
+    if not employees:
+        return frame
+    ids = frame.get_column(results.id_column).cast(pl.String)
+    missing = sorted(set(employees) - set(ids.to_list()))
+    if missing:
+        raise UsageError(f"--employee: no such employee in the data: {', '.join(missing)}")
+    return frame.filter(ids.is_in(list(employees)))
+
+
+def results_table(results: Results, frame: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The per-person table users read: every named quantity, in stage order."""
+    frame = results.frame if frame is None else frame
+    cols = [n for n in results.public_columns() if results.columns[n].kind != "period"]
+    if "band_reason" in frame.columns and "band_reason" not in cols:
+        cols.append("band_reason")
+    return frame.select(cols)
+
+
+def money_decimals(results: Results) -> dict[str, int]:
+    d = results.policy.policy.money.decimals
+    return {c: d for c in results.money_columns()}
+
+
+def write_table(frame: pl.DataFrame, path: Path, fmt: str, money: dict[str, int]) -> None:
+    from incentive.output import tables
+
+    if fmt == "csv":
+        tables.write_csv(frame, path, money_columns=money)
+    elif fmt == "xlsx":
+        tables.write_xlsx(frame, path, money_columns=money)
+    elif fmt == "json":
+        tables.write_json(frame, path)
+    elif fmt == "parquet":
+        tables.write_parquet(frame, path)
+    else:
+        raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+
+
+def write_evaluation(results: Results, out_dir: str, fmt: str, employees: tuple[str, ...] = ()) -> list[Path]:
+    """Write the results (and recommendations) of a dry run into ``out_dir``.
+
+    Every file is first written under a hidden staging folder inside
+    ``out_dir`` and only moved into place once all are complete, so a failure
+    leaves no partial output. Other files already in ``out_dir`` are kept.
+    """
+    frame = select_employees(results, employees)
+    outputs: dict[str, tuple[pl.DataFrame, dict[str, int]]] = {
+        f"results.{fmt}": (results_table(results, frame), money_decimals(results)),
+    }
+    if results.recommendations is not None:
+        recs = results.recommendations
+        if employees:
+            recs = recs.filter(pl.col("employee_id").is_in(list(employees)))
+        outputs[f"recommendations.{fmt}"] = (recs, {})
+    if results.ranking_summary is not None:
+        outputs[f"ranking.{fmt}"] = (results.ranking_summary, {})
+    target = Path(out_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".incentive-", dir=target))
+    try:
+        for name, (table, money) in outputs.items():
+            write_table(table, staging / name, fmt, money)
+        for name in outputs:
+            os.replace(staging / name, target / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [target / name for name in outputs]
