@@ -18,7 +18,7 @@ version: "1"
 title: Test plan
 period: {period}
 currency: CNY
-money: {{decimals: 2, rounding: {rounding}}}
+money: {{decimals: {decimals}, rounding: {rounding}}}
 """
 
 ONE_KPI = """\
@@ -28,8 +28,8 @@ kpis:
 
 
 def write_policy(tmp_path: Path, body: str, *, period: str = "quarter", rounding: str = "half_up",
-                 kpis: bool = True, name: str = "policy.yaml") -> Path:
-    text = HEADER.format(period=period, rounding=rounding) + textwrap.dedent(body)
+                 decimals: int = 2, kpis: bool = True, name: str = "policy.yaml") -> Path:
+    text = HEADER.format(period=period, rounding=rounding, decimals=decimals) + textwrap.dedent(body)
     if kpis and "\nkpis:" not in "\n" + textwrap.dedent(body):
         text += ONE_KPI
     path = tmp_path / name
@@ -44,8 +44,8 @@ def write_csv(tmp_path: Path, rows: list[dict], name: str = "data.csv") -> Path:
 
 
 def run(tmp_path: Path, body: str, rows: list[dict], *, period: str = "2026-Q1", unit: str = "quarter",
-        rounding: str = "half_up", history=None):
-    policy_path = write_policy(tmp_path, body, period=unit, rounding=rounding)
+        rounding: str = "half_up", money_decimals: int = 2, history=None):
+    policy_path = write_policy(tmp_path, body, period=unit, rounding=rounding, decimals=money_decimals)
     checked = load_policy(str(policy_path))
     data = read_period_data(write_csv(tmp_path, rows), checked.policy)
     return evaluate(checked, data, parse_period(period, unit), history=history)

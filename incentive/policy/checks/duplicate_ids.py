@@ -1,0 +1,66 @@
+"""Every id names one number everywhere, so no two elements may share an id.
+
+Inputs, derived values, aggregates, KPIs, payouts, penalties and budgets share
+one namespace: each id is a column of the results, a name in expressions and
+a line in ``explain``. A KPI ``k`` also defines ``k_value`` (its value beside
+``k``, its points). Names the engine computes itself are reserved: ``score``,
+``band``, ``rank``, ``percentile``, ``group_size``, ``eligible``, ``total``,
+``period_start``, ``period_end``, ``period_days``. (Two keys repeated inside
+one section are a YAML problem, ``yaml-duplicate-key``.)
+
+Passes::
+
+    inputs:  {revenue: {type: money}}
+    derived: {attainment: revenue / revenue_target}
+
+Fails (``attainment`` is both a derived value and a payout; ``total`` is reserved)::
+
+    derived: {attainment: revenue / revenue_target, total: revenue + 0}
+    payouts: {attainment: {amount: 100}}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from incentive.errors import Finding, Pos
+from incentive.policy.checks._common import RESERVED, finding, first_pos
+from incentive.policy.model import Policy
+
+CODE = "duplicate-id"
+LEVEL = "error"
+
+
+def _defined(policy: Policy) -> Iterator[tuple[str, str, Pos]]:
+    """(id, what defines it, where) for every named element, in file-section order."""
+    for i in policy.inputs:
+        yield i.id, f"input {i.id}", i.pos
+    for d in policy.derived:
+        yield d.id, f"derived value {d.id}", d.pos
+    for a in policy.aggregates:
+        yield a.id, f"aggregate {a.id}", a.pos
+    for k in policy.kpis:
+        yield k.id, f"KPI {k.id} (its points)", k.pos
+        yield f"{k.id}_value", f"KPI {k.id} (its value, {k.id}_value)", k.pos
+    for p in policy.payouts:
+        yield p.id, f"payout {p.id}", p.pos
+    for b in policy.budgets:
+        yield b.id, f"budget {b.id}", b.pos
+    for pen in policy.penalties:
+        yield pen.id, f"penalty {pen.id}", pen.pos
+
+
+def check(policy: Policy, checked: object | None) -> Iterable[Finding]:
+    seen: dict[str, tuple[str, Pos]] = {}
+    for name, what, pos in _defined(policy):
+        here = first_pos(pos, policy.pos)
+        if name in RESERVED:
+            yield finding(policy, here, CODE, LEVEL,
+                          f"{what}: {name!r} is a reserved name ({RESERVED[name]}); choose another id")
+        elif name in seen:
+            other, other_pos = seen[name]
+            at = f" at line {other_pos.line}" if other_pos.line else ""
+            yield finding(policy, here, CODE, LEVEL,
+                          f"{what}: the id {name!r} is already used by {other}{at}; every id must be unique")
+        else:
+            seen[name] = (what, pos)
