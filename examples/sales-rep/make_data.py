@@ -25,7 +25,7 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
 STARS = {"E001", "E014"}  # consistently top of their region
 LAGGARDS = {"E007", "E020"}  # consistently bottom: improvement plan → exit review
 NO_RESULTS = "E030"  # no revenue in Q2 and Q3
-VIOLATOR = ("E025", "2026-Q2")
+VIOLATOR = ("E028", "2026-Q2")
 QUARTERS = ["2026-Q1", "2026-Q2", "2026-Q3"]
 NEW_HIRES = {"E049": "2026-05-04", "E050": "2026-05-18", "E051": "2026-08-03"}
 

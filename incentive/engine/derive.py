@@ -38,7 +38,7 @@ def _aggregate(work: Work, agg: Aggregate) -> None:
     name = agg.id
     keys = list(agg.by)
     if agg.func == "count":
-        of = work.expr(f"aggregates.{name}.of") if work.has(f"aggregates.{name}.of") else pl.lit(True)
+        of = work.expr(f"aggregates.{name}.of") if work.has(f"aggregates.{name}.of") else pl.col(work.id_col).is_not_null()
         member = of.fill_null(False)
     else:
         member = None
@@ -46,42 +46,48 @@ def _aggregate(work: Work, agg: Aggregate) -> None:
     if work.has(f"aggregates.{name}.where"):
         where = work.expr(f"aggregates.{name}.where").fill_null(False)
         member = where if member is None else (member & where)
-    tmp = "__agg_value"
     if agg.func == "count":
         values = pl.when(member).then(lit(1)).otherwise(None)
     elif member is not None:
         values = pl.when(member).then(of).otherwise(None)
     else:
         values = of
-    work.frame = work.frame.with_columns(values.cast(DTYPE).alias(tmp))
-    grouped = _group_values(work.frame, keys, tmp, agg.func)
-    if keys:
-        work.frame = work.frame.join(grouped.rename({tmp: name}), on=keys, how="left", nulls_equal=True)
+    if agg.func == "median":
+        _median(work, name, values.cast(DTYPE), keys)
     else:
-        work.frame = work.frame.join(grouped.rename({tmp: name}), how="cross")
-    work.frame = work.frame.drop(tmp)
+        work.frame = work.frame.with_columns(_window(values.cast(DTYPE), agg.func, keys).alias(name))
     work.columns[name] = ColumnInfo(name, "aggregate", f"aggregates.{name}.of")
 
 
-def _group_values(frame: pl.LazyFrame, keys: list[str], col: str, func: str) -> pl.LazyFrame:
-    c = pl.col(col)
-    n = c.count()
+def _window(values: pl.Expr, func: str, keys: list[str]) -> pl.Expr:
+    """The group's value on every member's row (a window, no join)."""
+    n = values.count()
     if func in ("sum", "count"):
-        agg = c.sum()
+        agg = values.sum()
     elif func == "mean":
-        agg = pl.when(n > 0).then(c.sum() / n.cast(DTYPE)).otherwise(None)
+        agg = pl.when(n > 0).then(values.sum() / n.cast(DTYPE)).otherwise(None)
     elif func == "min":
-        agg = c.min()
+        agg = values.min()
     elif func == "max":
-        agg = c.max()
-    elif func == "median":
-        ordered = c.drop_nulls().sort()
-        lower = ordered.get(((n - 1) // 2).clip(0))
-        upper = ordered.get((n // 2).clip(0))
-        agg = pl.when(n > 0).then((lower + upper) / lit(2)).otherwise(None)
+        agg = values.max()
     else:
         raise ValueError(f"unknown aggregate {func!r}")
-    agg = agg.cast(DTYPE).alias(col)
+    return (agg.over(keys) if keys else agg).cast(DTYPE)
+
+
+def _median(work: Work, name: str, values: pl.Expr, keys: list[str]) -> None:
+    """Exact median: the middle value, or the mean of the two middle values."""
+    tmp = "__agg_value"
+    work.frame = work.frame.with_columns(values.alias(tmp))
+    c = pl.col(tmp)
+    n = c.count()
+    ordered = c.drop_nulls().sort()
+    lower = ordered.get(((n - 1) // 2).clip(0))
+    upper = ordered.get((n // 2).clip(0))
+    agg = pl.when(n > 0).then((lower + upper) / lit(2)).otherwise(None).cast(DTYPE).alias(name)
     if keys:
-        return frame.group_by(keys).agg(agg)
-    return frame.select(agg)
+        grouped = work.frame.group_by(keys).agg(agg)
+        work.frame = work.frame.join(grouped, on=keys, how="left", nulls_equal=True)
+    else:
+        work.frame = work.frame.join(work.frame.select(agg), how="cross")
+    work.frame = work.frame.drop(tmp)

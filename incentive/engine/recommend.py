@@ -66,9 +66,11 @@ def _evidence(work: Work, frame: pl.DataFrame, checked_expr) -> pl.Expr:
     for name in sorted(checked_expr.history_refs):
         for k in range(1, work.ctx.history_depth + 1):
             col = history_column(name, k)
-            if col in frame.columns:
-                parts.append(pl.concat_str(pl.lit(f"{name}@-{k}="), _text(frame.schema[col], pl.col(col))))
-    return pl.concat_str(parts, separator=", ") if parts else pl.lit("")
+            if col in frame.columns and frame.get_column(col).null_count() < frame.height:
+                value = pl.col(col)
+                parts.append(pl.when(value.is_not_null()).then(
+                    pl.concat_str(pl.lit(f"{name}@-{k}="), _text(frame.schema[col], value))))
+    return pl.concat_str(parts, separator=", ", ignore_nulls=True) if parts else pl.lit("")
 
 
 def _text(dtype: pl.DataType, expr: pl.Expr) -> pl.Expr:
