@@ -33,7 +33,9 @@ def evaluate(checked, data, period, *, history: dict[int, pl.DataFrame] | None =
     policy = checked.policy
     id_col = policy.id_input.id
     frame = data.frame.drop("__row__", strict=False).sort(id_col).lazy()
-    depth = int(checked.history_depth_needed or 0)
+    needed = int(checked.history_depth_needed or 0)
+    # offsets past the last recorded period are null either way: no columns for them
+    depth = max((k for k in (history or {}) if 1 <= k <= needed), default=0)
     ctx = CompileCtx(dict(checked.types), depth, period.periods_per_year)
     work = Work(checked, ctx, frame, id_col)
     for inp in policy.inputs:

@@ -49,14 +49,16 @@ def run(work: Work, lang: str = "en") -> pl.DataFrame | None:
     cols["__forced__"] = _forced_band(work)
     for g in spec.within:
         cols[g] = pl.col(g).cast(pl.String)
-    rank_input = work.materialize("ranking").select(**cols)
-    result = assign_bands(rank_input, spec)
+    done = work.materialize("ranking")
+    result = assign_bands(done.select(**cols), spec)
     answer = result.frame.select(
-        pl.col("__id__"), "rank", "percentile", "band", "band_reason", "rank_group", "group_size",
+        "rank", "percentile", "band", "band_reason", "rank_group", "group_size",
         pl.col("__eligible__").alias("eligible"),
     )
-    work.frame = work.frame.with_columns(pl.col(work.id_col).cast(pl.String).alias("__id__")).join(
-        answer.lazy(), on="__id__", how="left").drop("__id__")
+    # assign_bands keeps the row order, so its answer lines up with `done`
+    if not result.frame.get_column("__id__").equals(done.get_column(work.id_col).cast(pl.String)):
+        raise AssertionError("ranking changed the row order")
+    work.frame = done.hstack(answer).lazy()
     for name in RANK_COLUMNS:
         work.columns[name] = ColumnInfo(name, "ranking", "ranking.by" if name == "rank" else None)
     return result.summary

@@ -40,32 +40,49 @@ def tier_amount(mode: TierMode, table: tuple[Tier, ...], base: pl.Expr, basis: p
     raise ValueError(f"unknown tier mode {mode!r}")
 
 
+def _select(x: pl.Expr, starts: list[Decimal], values: list[Decimal | None]) -> pl.Expr:
+    """The constant of the last tier whose start is <= x (null below the first).
+
+    Only literals are selected, so the arithmetic that follows runs once per
+    row instead of once per tier.
+    """
+    chain = None
+    for start, value in reversed(list(zip(starts, values))):
+        v = lit(value) if value is not None else pl.lit(None, dtype=DTYPE)
+        chain = pl.when(x >= lit(start)).then(v) if chain is None else chain.when(x >= lit(start)).then(v)
+    assert chain is not None, "a tier table has at least one tier (schema)"
+    return chain.otherwise(pl.lit(None, dtype=DTYPE))
+
+
 def _marginal(table: tuple[Tier, ...], base: pl.Expr, basis: pl.Expr | None) -> pl.Expr:
+    """``Σ rate × slice`` as ``below(tier) + (x − start) × rate`` for x's tier.
+
+    ``below`` is the exact sum the full lower tiers pay, computed once here
+    with the same rounding the per-slice sum would apply, so the result is
+    identical to summing every slice.
+    """
     x = base if basis is None else basis
-    zero = lit(0)
-    weighted = zero
-    for i, tier in enumerate(table):
-        lower = lit(tier.start)
+    starts = [to_dec(t.start) for t in table]
+    rates = [to_dec(t.rate or 0) for t in table]
+    below, acc = [], Decimal(0)
+    for i, (start, rate) in enumerate(zip(starts, rates)):
+        below.append(acc)
         if i + 1 < len(table):
-            top = pl.min_horizontal(x, lit(table[i + 1].start))
-        else:
-            top = x
-        width = pl.max_horizontal(top - lower, zero)
-        weighted = weighted + width * lit(tier.rate or 0)
+            acc += py_mul(starts[i + 1] - start, rate)
+    weighted = (_select(x, starts, below) + (x - _select(x, starts, starts)) * _select(x, starts, rates)).fill_null(lit(0))
     if basis is None:
         return weighted.cast(DTYPE)
-    safe_basis = pl.when(basis == zero).then(lit(1)).otherwise(basis)
-    return pl.when(basis <= zero).then(zero).otherwise(base * weighted / safe_basis).cast(DTYPE)
+    safe_basis = pl.when(basis == lit(0)).then(lit(1)).otherwise(basis)
+    return pl.when(basis <= lit(0)).then(lit(0)).otherwise(base * weighted / safe_basis).cast(DTYPE)
 
 
 def _step(table: tuple[Tier, ...], base: pl.Expr, basis: pl.Expr) -> pl.Expr:
-    chain = None
-    for tier in reversed(table):  # highest tier first: the first match wins
-        value = lit(tier.amount) if tier.amount is not None else base * lit(tier.rate or 0)
-        cond = basis >= lit(tier.start)
-        chain = pl.when(cond).then(value) if chain is None else chain.when(cond).then(value)
-    assert chain is not None, "a tier table has at least one tier (schema)"
-    return chain.otherwise(lit(0)).cast(DTYPE)
+    starts = [to_dec(t.start) for t in table]
+    rates = [to_dec(t.rate) if t.amount is None else None for t in table]
+    amounts = [to_dec(t.amount) if t.amount is not None else None for t in table]
+    by_rate = base * _select(basis, starts, rates) if any(r is not None for r in rates) else pl.lit(None, dtype=DTYPE)
+    fixed = _select(basis, starts, amounts) if any(a is not None for a in amounts) else pl.lit(None, dtype=DTYPE)
+    return pl.coalesce(by_rate, fixed, lit(0)).cast(DTYPE)
 
 
 def _linear_rate(table: tuple[Tier, ...], basis: pl.Expr) -> pl.Expr:
@@ -74,18 +91,32 @@ def _linear_rate(table: tuple[Tier, ...], basis: pl.Expr) -> pl.Expr:
 
 
 def interpolate(points: list[tuple[Decimal, Decimal]], x: pl.Expr) -> pl.Expr:
-    """Piecewise-linear through ``points`` (ascending x), clamped at both ends."""
-    if len(points) == 1:
-        return lit(points[0][1])
-    first_x, first_y = points[0]
-    last_x, last_y = points[-1]
-    chain = pl.when(x <= lit(first_x)).then(lit(first_y))
-    for (x0, y0), (x1, y1) in zip(points, points[1:]):
-        slope_num = to_dec(y1) - to_dec(y0)
-        span = to_dec(x1) - to_dec(x0)
-        # y0 + (y1 - y0) * (x - x0) / (x1 - x0), multiply first for exactness
-        chain = chain.when(x <= lit(x1)).then(lit(y0) + (x - lit(x0)) * lit(slope_num) / lit(span))
-    return chain.otherwise(lit(last_y)).cast(DTYPE)
+    """Piecewise-linear through ``points`` (ascending x), clamped at both ends.
+
+    Inside segment (x0, y0)–(x1, y1): ``y0 + (x − x0) × (y1 − y0) / (x1 − x0)``,
+    multiplied before dividing. The segment's constants are selected first,
+    then the arithmetic runs once per row.
+    """
+    pts = [(to_dec(px), to_dec(py)) for px, py in points]
+    if len(pts) == 1:
+        return lit(pts[0][1])
+    (first_x, first_y), (last_x, last_y) = pts[0], pts[-1]
+    segs = list(zip(pts, pts[1:]))
+
+    def pick(values: list[Decimal]) -> pl.Expr:
+        chain = None
+        for (_, (x1, _)), v in zip(segs, values):
+            chain = pl.when(x <= lit(x1)).then(lit(v)) if chain is None else chain.when(x <= lit(x1)).then(lit(v))
+        return chain.otherwise(lit(values[-1]))
+
+    x0 = pick([a[0] for a, _ in segs])
+    y0 = pick([a[1] for a, _ in segs])
+    dy = pick([b[1] - a[1] for a, b in segs])
+    dx = pick([b[0] - a[0] for a, b in segs])
+    inside = y0 + (x - x0) * dy / dx
+    return (pl.when(x <= lit(first_x)).then(lit(first_y))
+            .when(x >= lit(last_x)).then(lit(last_y))
+            .otherwise(inside)).cast(DTYPE)
 
 
 # ---------------------------------------------------------------- for explain
