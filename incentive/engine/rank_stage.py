@@ -46,7 +46,7 @@ def run(work: Work, lang: str = "en") -> pl.DataFrame | None:
     for band in spec.bands:
         if band.guard is not None:
             cols[f"__guard_{band.id}__"] = work.expr(f"ranking.bands.{band.id}.guard").fill_null(False)
-    cols["__forced__"] = _forced_band(work)
+    cols["__forced__"], cols["__forced_by__"] = _forced_band(work)
     for g in spec.within:
         cols[g] = pl.col(g).cast(pl.String)
     done = work.materialize("ranking")
@@ -64,15 +64,17 @@ def run(work: Work, lang: str = "en") -> pl.DataFrame | None:
     return result.summary
 
 
-def _forced_band(work: Work) -> pl.Expr:
+def _forced_band(work: Work) -> tuple[pl.Expr, pl.Expr]:
+    """The band a veto forces, and the veto's id (the first veto in file order wins)."""
     forced = pl.lit(None, dtype=pl.String)
+    by = pl.lit(None, dtype=pl.String)
     later = LATER | {p.id for p in work.policy.payouts} | {p.id for p in work.policy.penalties}
     for pen in reversed(work.policy.penalties):  # the first veto in file order wins
         if pen.band is None:
             continue
         path = f"penalties.{pen.id}.when"
         if not work.has(path):
-            forced = pl.lit(pen.band)
+            forced, by = pl.lit(pen.band), pl.lit(pen.id)
             continue
         too_late = sorted(work.checked.exprs[path].refs & later)  # type: ignore[attr-defined]
         if too_late:
@@ -80,5 +82,7 @@ def _forced_band(work: Work) -> pl.Expr:
             raise PolicyInvalid([Finding(work.policy.file, pos.line, pos.col, "error", "veto-too-late",
                                          f"penalty '{pen.id}' forces band {pen.band} but its 'when' reads "
                                          f"{', '.join(too_late)}, which is computed after ranking")])
-        forced = pl.when(work.expr(path).fill_null(False)).then(pl.lit(pen.band)).otherwise(forced)
-    return forced
+        hit = work.expr(path).fill_null(False)
+        forced = pl.when(hit).then(pl.lit(pen.band)).otherwise(forced)
+        by = pl.when(hit).then(pl.lit(pen.id)).otherwise(by)
+    return forced, by

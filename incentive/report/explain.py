@@ -92,7 +92,9 @@ def explain_row(row: dict[str, object], checked, columns: dict[str, ColumnInfo],
 
     steps: list[Step] = []
     for inp in policy.inputs:
-        steps.append(Step(inp.id, "input", label_text(inp.label, lang, inp.header), row.get(inp.id),
+        value = row.get(inp.id)
+        shown = money(value) if inp.type == "money" and isinstance(value, Decimal) else value
+        steps.append(Step(inp.id, "input", label_text(inp.label, lang, inp.header), shown,
                           rule=f"column {inp.header!r}"))
     for name in checked.order:
         info = columns.get(name)
@@ -126,8 +128,7 @@ def explain_row(row: dict[str, object], checked, columns: dict[str, ColumnInfo],
         if row.get("band_reason"):
             details.append(str(row.get("band_reason")))
         steps.append(Step("band", "ranking", "band", row.get("band"), rule("ranking.by"),
-                           {"ranking value": row.get("score") if rule("ranking.by") == "score" else None,
-                            "eligible": row.get("eligible")}, details))
+                           {**used("ranking.by"), "eligible": row.get("eligible")}, details))
     for p in policy.payouts:
         steps.append(_payout_step(p, row, checked, lang, money))
     for b in policy.budgets:
