@@ -16,6 +16,10 @@ from incentive import __version__
 COMMANDS: dict[str, tuple[str, ...]] = {
     "validate_cmd": ("validate", "schema"),
     "evaluate_cmd": ("evaluate", "explain"),
+    "diff_cmd": ("diff", "sweep"),
+    "sample_cmd": ("sample",),
+    "close_cmd": ("close", "reopen", "verify", "history"),
+    "test_cmd": ("test",),
 }
 
 

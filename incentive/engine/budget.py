@@ -77,8 +77,8 @@ def _apply(work: Work, budget: Budget) -> None:
     factors = long.group_by(work.id_col).agg(pl.col("__factor").first().alias(f"{bid}.factor"))
     renamed = {c: f"__new_{c}" for c in comps}
     work.frame = (frame.drop(GROUP).lazy().with_columns(**{f"{c}.pre_budget.{bid}": pl.col(c) for c in comps})
-                  .join(wide.rename(renamed).lazy(), on=work.id_col, how="left")
-                  .join(factors.lazy(), on=work.id_col, how="left")
+                  .join(wide.rename(renamed).lazy(), on=work.id_col, how="left", maintain_order="left")
+                  .join(factors.lazy(), on=work.id_col, how="left", maintain_order="left")
                   .with_columns(**{c: pl.col(f"__new_{c}") for c in comps})
                   .drop(list(renamed.values())))
     work.columns[f"{bid}.factor"] = ColumnInfo(f"{bid}.factor", "step", None, False, bid)

@@ -87,7 +87,7 @@ def _median(work: Work, name: str, values: pl.Expr, keys: list[str]) -> None:
     agg = pl.when(n > 0).then((lower + upper) / lit(2)).otherwise(None).cast(DTYPE).alias(name)
     if keys:
         grouped = work.frame.group_by(keys).agg(agg)
-        work.frame = work.frame.join(grouped, on=keys, how="left", nulls_equal=True)
+        work.frame = work.frame.join(grouped, on=keys, how="left", nulls_equal=True, maintain_order="left")
     else:
         work.frame = work.frame.join(work.frame.select(agg), how="cross")
     work.frame = work.frame.drop(tmp)

@@ -55,7 +55,7 @@ def evaluate(checked, data, period, *, history: dict[int, pl.DataFrame] | None =
     penalties.run(work)
     recommend.add_rules(work)
     recs = recommend.fired(work, work.materialize("recommendations"), lang)
-    frame = work.finish()
+    frame = work.finish().sort(id_col)  # one canonical order, whatever the joins did
     columns = {n: c for n, c in work.columns.items() if n in frame.columns}
     return Results(policy=checked, period=period, frame=frame, columns=columns, ranking_summary=summary,
                    recommendations=recs, data_file=getattr(data, "file", ""),
@@ -80,5 +80,5 @@ def _join_history(work: Work, checked, history: dict[int, pl.DataFrame], depth: 
             dtype = POLARS_TYPE[types[n]]
             cols.append((pl.col(n).cast(dtype) if n in past.columns else pl.lit(None, dtype=dtype)).alias(c))
         work.frame = work.frame.join(past.lazy().select(cols).unique(work.id_col, keep="first"), on=work.id_col,
-                                     how="left")
+                                     how="left", maintain_order="left")
 

@@ -1,0 +1,209 @@
+"""The period close: official results, written all-or-nothing, locked in the ledger.
+
+A close evaluates the policy on the period's data with the history recorded
+in the ledger, writes every output into a temporary directory, records the
+close in the ledger (one transaction, which also decides a race between two
+concurrent closes), and only then moves the directory into place as
+``OUT/<policy>/<period>/``. Any failure before that leaves neither outputs
+nor a ledger entry. The ledger is the source of truth: should the final
+rename ever fail after the ledger committed, ``incentive verify`` rebuilds
+and checks the outputs from what the ledger recorded.
+
+Closing a closed period again with identical policy and data bytes is a
+no-op that says so; with anything different it is refused until the period
+is reopened with a reason.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from incentive import __version__
+from incentive.engine.results import Results
+from incentive.errors import UsageError
+from incentive.workflow import RunOptions, load, money_decimals, results_table, write_table
+
+AUDIT_FILE = "audit.parquet"
+COLUMNS_FILE = "audit-columns.json"
+POLICY_COPY = "policy.yaml"
+
+
+@dataclass(frozen=True)
+class CloseOptions:
+    out: str = "out"
+    ledger: str | None = None
+    by: str | None = None
+    xlsx: bool = False
+    trace: bool = False
+    html: bool = True
+
+
+@dataclass(frozen=True)
+class CloseOutcome:
+    directory: Path
+    entry: object | None  # LedgerEntry
+    results: Results | None
+    already_closed: bool = False
+
+
+def who(by: str | None) -> str:
+    if by and by.strip():
+        return by.strip()
+    return os.environ.get("INCENTIVE_USER") or getpass.getuser()
+
+
+def output_dir(out: str, policy_id: str, period_label: str) -> Path:
+    """``OUT/<policy>/<period>``; ids and labels are validated, so no traversal."""
+    for part in (policy_id, period_label):
+        if not part or part in (".", "..") or "/" in part or "\\" in part or "\x00" in part:
+            raise UsageError(f"refusing to write outside {out}: unsafe path component {part!r}")
+    return Path(out) / policy_id / period_label
+
+
+def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseOptions) -> CloseOutcome:
+    from incentive.engine.pipeline import evaluate
+    from incentive.io import read_period_data
+    from incentive.io.periods import parse_period
+    from incentive.ledger import CloseRecord, Ledger, PeriodAlreadyClosed, resolve_path, utc_now
+
+    if run.overrides:
+        raise UsageError("close: --set is for what-if runs (evaluate, diff); an official close evaluates "
+                         "the policy file exactly as committed")
+    policy_bytes = _read(policy_path, "policy")
+    checked = load(policy_path)
+    policy = checked.policy
+    period = parse_period(run.period, policy.period)
+    policy_sha = _sha256(policy_bytes)
+    data = read_period_data(data_path, policy, encoding=run.encoding, sheet=run.sheet, max_errors=run.max_errors)
+    target = output_dir(opts.out, policy.id, period.label)
+    ledger = Ledger(resolve_path(opts.ledger))
+    try:
+        current = ledger.get_close(policy.id, period.label)
+        if current is not None:
+            if current.same_inputs(policy_sha, data.sha256):
+                return CloseOutcome(target, current, None, already_closed=True)
+            raise PeriodAlreadyClosed(current)
+        depth = int(checked.history_depth_needed or 0)
+        used = ledger.history_entries(policy.id, period.ordinal, depth)
+        history = {period.ordinal - o: ledger.load_results(e) for o, e in used.items()}
+        results = evaluate(checked, data, period, history=history, lang=run.lang)
+        from incentive.output.atomic import atomic_directory
+
+        with atomic_directory(target) as tmp:
+            audit_bytes = write_outputs(results, tmp, policy_bytes, opts)
+            outputs = _hashes(tmp)
+            record = CloseRecord(
+                policy_id=policy.id, period=period.label, period_ordinal=period.ordinal,
+                policy_version=policy.version, policy_sha256=policy_sha, policy_text=policy_bytes.decode("utf-8"),
+                data_sha256=data.sha256, data_bytes=_read(data_path, "data"), data_name=Path(data_path).name,
+                outputs=outputs, engine_version=__version__, closed_by=who(opts.by), closed_at=utc_now(),
+                totals=totals(results), history_hashes={o: e.entry_hash for o, e in used.items()},
+            )
+            entry = ledger.record_close(record, audit_frame(results), results_parquet=audit_bytes)
+        return CloseOutcome(target, entry, results)
+    finally:
+        ledger.close()
+
+
+def audit_frame(results: Results) -> pl.DataFrame:
+    """Every named quantity and step of every person (what ``explain`` and history read)."""
+    return results.frame.select(results.audit_columns())
+
+
+def totals(results: Results) -> dict[str, str]:
+    frame = results.frame
+    policy = results.policy.policy
+    out = {"people": str(frame.height), "currency": policy.currency}
+    for name in [p.id for p in policy.payouts] + [p.id for p in policy.penalties] + ["total"]:
+        out[name] = str(frame.get_column(name).sum())
+    if policy.ranking is not None:
+        for band in policy.ranking.bands:
+            out[f"band_{band.id}"] = str(frame.filter(pl.col("band") == band.id).height)
+    return out
+
+
+def write_outputs(results: Results, directory: Path, policy_bytes: bytes, opts: CloseOptions) -> bytes:
+    """Write every close output into ``directory``; returns the audit Parquet bytes."""
+    from incentive.output.manifest import build_manifest, write_manifest
+
+    money = money_decimals(results)
+    table = results_table(results)
+    write_table(table, directory / "results.csv", "csv", money)
+    if opts.xlsx:
+        write_table(table, directory / "results.xlsx", "xlsx", money)
+    write_table(payouts_table(results), directory / "payouts.csv", "csv", {"amount": results.policy.policy.money.decimals})
+    if results.recommendations is not None:
+        write_table(results.recommendations, directory / "recommendations.csv", "csv", {})
+    if results.ranking_summary is not None:
+        write_table(results.ranking_summary, directory / "ranking.csv", "csv", {})
+    write_table(audit_frame(results), directory / AUDIT_FILE, "parquet", {})
+    (directory / COLUMNS_FILE).write_text(columns_json(results), encoding="utf-8")
+    (directory / POLICY_COPY).write_bytes(policy_bytes)
+    if opts.trace:
+        write_trace(results, directory / "trace.jsonl")
+    if opts.html:
+        from incentive.report.html import write_report
+
+        write_report(results, directory / "report.html")
+    write_manifest(directory, build_manifest(directory, meta=manifest_meta(results, policy_bytes)))
+    return (directory / AUDIT_FILE).read_bytes()
+
+
+def payouts_table(results: Results) -> pl.DataFrame:
+    """Payroll-ready: id, name, currency, amount."""
+    policy = results.policy.policy
+    name_col = next((i.id for i in policy.inputs if i.id == "name"), None)
+    cols = [pl.col(results.id_column).cast(pl.String).alias("employee_id")]
+    cols.append(pl.col(name_col).alias("name") if name_col else pl.lit("").alias("name"))
+    cols += [pl.lit(policy.currency).alias("currency"), pl.col("total").alias("amount")]
+    return results.frame.select(cols)
+
+
+def columns_json(results: Results) -> str:
+    meta = {n: {"kind": c.kind, "path": c.path, "money": c.money, "owner": c.owner}
+            for n, c in results.columns.items() if n in results.frame.columns}
+    return json.dumps({"period": results.period.label, "columns": meta}, ensure_ascii=False, indent=2,
+                      sort_keys=True) + "\n"
+
+
+def manifest_meta(results: Results, policy_bytes: bytes) -> dict:
+    policy = results.policy.policy
+    return {
+        "engine": {"name": "incentive", "version": __version__},
+        "policy": {"id": policy.id, "version": policy.version, "sha256": _sha256(policy_bytes)},
+        "data": {"file": Path(results.data_file).name, "sha256": results.data_sha256},
+        "period": results.period.label,
+        "totals": totals(results),
+    }
+
+
+def write_trace(results: Results, path: Path) -> None:
+    """One JSON explanation per person (on request: large for big populations)."""
+    from incentive.report.explain import explain_row
+
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in results.frame.iter_rows(named=True):
+            ex = explain_row(row, results.policy, results.columns, results.period.label)
+            fh.write(ex.to_json().replace("\n", "") + "\n")
+
+
+def _hashes(directory: Path) -> dict[str, str]:
+    return {p.name: _sha256(p.read_bytes()) for p in sorted(directory.iterdir()) if p.is_file()}
+
+
+def _read(path: str, what: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the {what} file: {exc.strerror or exc}") from None
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

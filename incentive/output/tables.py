@@ -1,0 +1,237 @@
+"""Result tables as CSV, XLSX, JSON and Parquet -- exact and spreadsheet-safe.
+
+Numbers are written from the engine's decimals, never through float:
+
+* a *money* column (``money_columns`` maps its name to the policy's money
+  decimals) is written with at least that many decimals: ``1234.50``,
+  ``-20.00``. A value that carries more digits than that (an unrounded money
+  input) keeps them, ``1234.567`` -- a writer never changes an amount;
+* every other decimal column is written in its shortest exact form, without
+  trailing zeros: ``0.85``, ``100``, ``87.5``;
+* never scientific notation, never a thousands separator, ``.`` as the
+  decimal point.
+
+Text cells are neutralized (``safe_text``) in CSV and XLSX; JSON and Parquet
+keep the original text, since no spreadsheet interprets them. Every file is
+written atomically (``atomic.atomic_path``) and owner-only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable, Mapping
+
+import polars as pl
+
+from incentive.errors import UsageError
+from incentive.output.atomic import atomic_path
+from incentive.output.safe_text import neutralize, neutralize_expr
+
+MoneyColumns = Mapping[str, int]
+
+#: data rows that fit one XLSX sheet (1,048,576 rows, one of them the header)
+XLSX_MAX_ROWS = 1_048_575
+XLSX_MAX_COLUMNS = 16_384
+XLSX_MAX_TEXT = 32_767
+#: fixed document timestamp so the same frame gives the same XLSX bytes
+XLSX_DEFAULT_CREATED = datetime(2000, 1, 1)
+
+
+def _is_decimal(dtype: pl.DataType) -> bool:
+    return isinstance(dtype, pl.Decimal)
+
+
+def _check_dtype(name: str, dtype: pl.DataType) -> None:
+    if dtype.is_float():
+        raise TypeError(f"column {name!r} is {dtype}: binary floats never reach an output")
+    if dtype.is_nested() or dtype == pl.Object:
+        raise TypeError(f"column {name!r} is {dtype}: only flat columns can be written")
+
+
+def decimal_text_expr(expr: pl.Expr, scale: int, min_decimals: int = 0, *, exact_at_min: bool = False) -> pl.Expr:
+    """Exact text of a Decimal(·, ``scale``) column with at least ``min_decimals`` decimals.
+
+    Trailing zeros beyond ``min_decimals`` are dropped; significant digits
+    never are. ``exact_at_min`` promises that every value has at most
+    ``min_decimals`` significant decimals (checked by ``text_frame``), which
+    allows a much faster cast instead of a regular expression.
+    """
+    if min_decimals < 0:
+        raise ValueError("min_decimals must be >= 0")
+    text = expr.cast(pl.String)
+    if scale == 0:
+        return pl.concat_str([text, pl.lit("." + "0" * min_decimals)]) if min_decimals else text
+    if min_decimals >= scale:
+        pad = "0" * (min_decimals - scale)
+        return pl.concat_str([text, pl.lit(pad)]) if pad else text
+    if min_decimals == 0:
+        # the text always has a point here (scale > 0), so only fraction zeros go
+        return text.str.strip_chars_end("0").str.strip_chars_end(".")
+    if exact_at_min:
+        return expr.cast(pl.Decimal(38, min_decimals)).cast(pl.String)
+    return text.str.replace(rf"^(-?\d+\.\d{{{min_decimals}}}(?:\d*[1-9])?)0*$", "${1}")
+
+
+def _exact_at(frame: pl.DataFrame, wanted: dict[str, int]) -> dict[str, bool]:
+    """Which decimal columns hold no digit beyond their money decimals (one pass)."""
+    if not wanted:
+        return {}
+    checks = []
+    for name, d in wanted.items():
+        col = pl.col(name)
+        # a cast that overflows gives null (strict=False): then not exact either
+        back = col.cast(pl.Decimal(38, d), strict=False).cast(frame.schema[name], strict=False)
+        checks.append(((back == col).fill_null(False) | col.is_null()).all().alias(name))
+    return frame.select(checks).row(0, named=True)
+
+
+def text_frame(frame: pl.DataFrame, *, money_columns: MoneyColumns = {}, neutralize_text: bool) -> pl.DataFrame:
+    """The frame with every decimal as exact text (and text neutralized if asked).
+
+    Names in ``money_columns`` that are not in the frame are ignored, so one
+    mapping for the whole policy serves every table.
+    """
+    schema = frame.schema
+    for name, dtype in schema.items():
+        _check_dtype(name, dtype)
+    exact = _exact_at(frame, {name: d for name, d in money_columns.items()
+                              if name in schema and _is_decimal(schema[name]) and 0 < d < (schema[name].scale or 0)})
+    exprs: list[pl.Expr] = []
+    for name, dtype in schema.items():
+        col = pl.col(name)
+        if _is_decimal(dtype):
+            exprs.append(decimal_text_expr(col, dtype.scale or 0, money_columns.get(name, 0),
+                                           exact_at_min=bool(exact.get(name))).alias(name))
+        elif dtype.is_integer() and name in money_columns:
+            exprs.append(decimal_text_expr(col.cast(pl.Decimal(38, 0)), 0, money_columns[name]).alias(name))
+        elif isinstance(dtype, (pl.Categorical, pl.Enum)):
+            text = col.cast(pl.String)
+            exprs.append((neutralize_expr(text) if neutralize_text else text).alias(name))
+        elif dtype == pl.String and neutralize_text:
+            exprs.append(neutralize_expr(col).alias(name))
+        else:
+            exprs.append(col)
+    return frame.select(exprs) if exprs else frame
+
+
+def write_csv(frame: pl.DataFrame, path, *, money_columns: MoneyColumns = {}, bom: bool = True) -> None:
+    """RFC 4180 CSV, UTF-8 with a BOM by default (so Excel -- notably Chinese
+    Excel, which otherwise assumes GBK -- opens it as UTF-8), ``\\n`` line
+    endings, quotes only where needed, nulls as empty cells, dates ISO.
+    The same frame always gives the same bytes."""
+    out = text_frame(frame, money_columns=money_columns, neutralize_text=True)
+    renames = {c: neutralize(c) for c in out.columns if neutralize(c) != c}
+    if renames:
+        out = out.rename(renames)
+    with atomic_path(path) as tmp:
+        out.write_csv(tmp, include_bom=bom, line_terminator="\n", quote_style="necessary", null_value="",
+                      date_format="%Y-%m-%d", datetime_format="%Y-%m-%dT%H:%M:%S%.f")
+
+
+def write_json(frame: pl.DataFrame, path, *, money_columns: MoneyColumns = {}) -> None:
+    """A JSON array of row objects; decimals as exact strings (``"1234.50"``),
+    since JSON numbers are read as binary floats by most consumers."""
+    out = text_frame(frame, money_columns=money_columns, neutralize_text=False)
+    with atomic_path(path) as tmp:
+        out.write_json(tmp)
+
+
+def write_parquet(frame: pl.DataFrame, path) -> None:
+    """Parquet (zstd): the columnar audit file; decimals keep their exact type."""
+    for name, dtype in frame.schema.items():
+        _check_dtype(name, dtype)
+    with atomic_path(path) as tmp:
+        frame.write_parquet(tmp, compression="zstd")
+
+
+def _money_format(decimals: int) -> str:
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
+def write_xlsx(frame: pl.DataFrame, path, *, money_columns: MoneyColumns = {}, sheet_name: str = "results",
+               created: datetime | None = None) -> None:
+    """One sheet: bold frozen header, money as numbers formatted ``#,##0.00``,
+    text always as strings (never formulas, and neutralized), dates as dates.
+
+    Excel stores numbers as binary doubles: amounts up to 15 significant
+    digits display exactly; the exact values are in the CSV / Parquet files.
+    A frame beyond one sheet (1,048,575 data rows) is refused.
+    """
+    if frame.height > XLSX_MAX_ROWS:
+        raise UsageError(f"{path}: {frame.height:,} rows do not fit one XLSX sheet "
+                         f"(at most {XLSX_MAX_ROWS:,}); write CSV or Parquet instead")
+    if frame.width > XLSX_MAX_COLUMNS:
+        raise UsageError(f"{path}: {frame.width:,} columns do not fit one XLSX sheet (at most {XLSX_MAX_COLUMNS:,})")
+    prepared = []
+    for name, dtype in frame.schema.items():
+        _check_dtype(name, dtype)
+        col = pl.col(name)
+        if dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum)):
+            prepared.append(neutralize_expr(col.cast(pl.String)).alias(name))
+        else:
+            prepared.append(col)
+    data = frame.select(prepared) if prepared else frame
+    _check_text_lengths(data, path)
+
+    import xlsxwriter  # only when a workbook is asked for: keeps CLI start-up short
+
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        })
+        try:
+            wb.set_properties({"created": created or XLSX_DEFAULT_CREATED})
+            ws = wb.add_worksheet(sheet_name)
+            bold = wb.add_format({"bold": True})
+            date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+            money_fmts: dict[int, object] = {}
+            writers: list[Callable] = []
+            for c, (name, dtype) in enumerate(data.schema.items()):
+                ws.write_string(0, c, neutralize(name), bold)
+                ws.set_column(c, c, max(10, min(40, len(name) + 2)))
+                writers.append(_cell_writer(wb, ws, dtype, money_columns.get(name), money_fmts, date_fmt))
+            ws.freeze_panes(1, 0)
+            if data.width:
+                ws.autofilter(0, 0, max(data.height, 1), data.width - 1)
+            for r, row in enumerate(data.iter_rows(), start=1):
+                for c, value in enumerate(row):
+                    if value is not None:
+                        writers[c](r, c, value)
+        finally:
+            wb.close()
+
+
+def _cell_writer(wb, ws, dtype: pl.DataType, money_decimals: int | None, money_fmts: dict, date_fmt) -> Callable:
+    if money_decimals is not None and (dtype.is_decimal() or dtype.is_integer()):
+        fmt = money_fmts.get(money_decimals)
+        if fmt is None:
+            fmt = money_fmts[money_decimals] = wb.add_format({"num_format": _money_format(money_decimals)})
+        return lambda r, c, v: ws.write_number(r, c, v, fmt)
+    if dtype == pl.Date:
+        return lambda r, c, v: ws.write_datetime(r, c, v, date_fmt)
+    if dtype.is_temporal():
+        raise TypeError(f"{dtype} columns are not written to XLSX; convert them to Date or text")
+    if dtype.is_decimal() or dtype.is_integer():
+        return ws.write_number
+    if dtype == pl.Boolean:
+        return ws.write_boolean
+    if dtype == pl.Null:
+        return ws.write_blank
+    return ws.write_string
+
+
+def _check_text_lengths(data: pl.DataFrame, path) -> None:
+    for name, dtype in data.schema.items():
+        if dtype != pl.String:
+            continue
+        column = data.get_column(name)
+        # Excel counts UTF-16 code units: characters beyond the BMP count twice
+        lengths = column.str.len_chars() + column.str.count_matches(r"[\x{10000}-\x{10FFFF}]")
+        longest = lengths.max()
+        if longest is not None and longest > XLSX_MAX_TEXT:
+            row = int(lengths.arg_max()) + 2  # spreadsheet row: header is row 1
+            raise UsageError(f"{path}: row {row}, column {name!r}: text of {longest:,} characters exceeds "
+                             f"Excel's {XLSX_MAX_TEXT:,}-character cell limit; write CSV instead")

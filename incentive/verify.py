@@ -1,0 +1,113 @@
+"""``verify``: prove a close is what the ledger says it is.
+
+Three independent checks, each naming what was tampered with:
+
+1. the ledger's hash chain (every entry, every blob, every link);
+2. an output directory against its ``manifest.json`` and against the output
+   hashes the ledger recorded for that close;
+3. a re-run: the close is recomputed from the policy text, the data bytes and
+   the history the ledger recorded, and every regenerated output must hash
+   exactly as recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from pathlib import Path
+
+from incentive.errors import UsageError
+
+
+def verify(directory: str | None, ledger_path: str | None) -> tuple[list[str], list[str]]:
+    """(problems, what was checked). No problems means everything matched."""
+    from incentive.ledger import Ledger, resolve_path
+
+    path = resolve_path(ledger_path)
+    if not path.exists():
+        raise UsageError(f"{path}: no such ledger (use --ledger)")
+    ledger = Ledger(path)
+    problems: list[str] = []
+    checked: list[str] = []
+    try:
+        problems += ledger.verify_chain()
+        checked.append(f"ledger {path}: hash chain of {len(ledger.entries())} entries")
+        if problems:
+            return problems, checked
+        if directory is not None:
+            entry = _entry_for_directory(ledger, Path(directory), problems)
+            checked.append(f"outputs in {directory} against manifest.json and the ledger")
+            entries = [entry] if entry is not None else []
+        else:
+            entries = _current_closes(ledger)
+        for entry in entries:
+            problems += rerun(ledger, entry)
+            checked.append(f"re-run of {entry.policy_id} {entry.period} (entry {entry.seq})")
+    finally:
+        ledger.close()
+    return problems, checked
+
+
+def _current_closes(ledger) -> list:
+    latest: dict[tuple[str, str], object] = {}
+    for e in ledger.entries():
+        latest[(e.policy_id, e.period)] = e
+    return [e for e in latest.values() if e.kind == "close"]
+
+
+def _entry_for_directory(ledger, directory: Path, problems: list[str]):
+    from incentive.output.manifest import MANIFEST_NAME, check_manifest
+
+    if not (directory / MANIFEST_NAME).is_file():
+        raise UsageError(f"{directory}: no {MANIFEST_NAME}: not a close output directory")
+    for name in check_manifest(directory):
+        problems.append(f"{directory / name}: does not match manifest.json (changed, missing or extra)")
+    manifest = json.loads((directory / MANIFEST_NAME).read_text(encoding="utf-8"))
+    policy_id, period = manifest.get("policy", {}).get("id"), manifest.get("period")
+    entry = ledger.get_close(policy_id, period)
+    if entry is None:
+        problems.append(f"{directory}: the ledger has no current close of {policy_id} {period}")
+        return None
+    for name, sha in sorted(entry.outputs.items()):
+        f = directory / name
+        if not f.is_file():
+            problems.append(f"{f}: missing (recorded in ledger entry {entry.seq})")
+        elif hashlib.sha256(f.read_bytes()).hexdigest() != sha:
+            problems.append(f"{f}: differs from what ledger entry {entry.seq} recorded -- tampered")
+    return entry
+
+
+def rerun(ledger, entry) -> list[str]:
+    """Recompute ``entry`` from its recorded inputs; list outputs that differ."""
+    from incentive.closing import CloseOptions, write_outputs
+    from incentive.engine.pipeline import evaluate
+    from incentive.io import read_period_data
+    from incentive.io.periods import parse_period
+    from incentive.policy.validate import load_policy
+
+    with tempfile.TemporaryDirectory(prefix="incentive-verify-") as tmp_name:
+        tmp = Path(tmp_name)
+        policy_file = tmp / "policy.yaml"
+        policy_file.write_text(entry.policy_text, encoding="utf-8")
+        data_file = tmp / (entry.data_name or "data.csv")
+        data_file.write_bytes(ledger.load_data(entry))
+        checked = load_policy(str(policy_file))
+        period = parse_period(entry.period, checked.policy.period)
+        data = read_period_data(data_file, checked.policy)
+        history = {period.ordinal - o: f for o, f in ledger.recorded_history(entry).items()}
+        results = evaluate(checked, data, period, history=history)
+        out = tmp / "out"
+        out.mkdir()
+        opts = CloseOptions(xlsx="results.xlsx" in entry.outputs, trace="trace.jsonl" in entry.outputs,
+                            html="report.html" in entry.outputs)
+        write_outputs(results, out, entry.policy_text.encode("utf-8"), opts)
+        problems = []
+        for name, sha in sorted(entry.outputs.items()):
+            f = out / name
+            if not f.is_file():
+                problems.append(f"{entry.policy_id} {entry.period}: re-run did not produce {name}")
+            elif hashlib.sha256(f.read_bytes()).hexdigest() != sha:
+                problems.append(f"{entry.policy_id} {entry.period}: re-run gives a different {name} "
+                                f"than recorded in ledger entry {entry.seq}")
+        return problems

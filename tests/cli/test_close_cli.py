@@ -1,0 +1,177 @@
+"""The period close through the real command: the example quarters, locking,
+reopen, verify after tampering, and a failure in the middle of a close."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+POLICY = ROOT / "rules" / "sales-rep.yaml"
+DATA = ROOT / "examples" / "sales-rep"
+QUARTERS = ["2026-Q1", "2026-Q2", "2026-Q3"]
+
+
+def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "incentive", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+def close(tmp: Path, quarter: str, data: Path | None = None) -> subprocess.CompletedProcess:
+    return cli("close", str(POLICY), str(data or DATA / f"{quarter}.csv"), "--period", quarter,
+               "--ledger", str(tmp / "ledger.sqlite"), "--out", str(tmp / "out"), "--by", "hr-test", cwd=tmp)
+
+
+@pytest.fixture(scope="module")
+def closed(tmp_path_factory) -> Path:
+    """The three example quarters closed in order (shared: closing is the slow part)."""
+    tmp = tmp_path_factory.mktemp("close")
+    for q in QUARTERS:
+        done = close(tmp, q)
+        assert done.returncode == 0, done.stderr
+    return tmp
+
+
+def recs(tmp: Path, quarter: str) -> dict[str, set[str]]:
+    frame = pl.read_csv(tmp / "out" / "sales-rep" / quarter / "recommendations.csv", infer_schema=False)
+    out: dict[str, set[str]] = {}
+    for row in frame.iter_rows(named=True):
+        out.setdefault(row["action"], set()).add(row["employee_id"])
+    return out
+
+
+def copy_of(closed: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "copy"
+    shutil.copytree(closed, target)
+    return target
+
+
+def test_history_drives_the_recommendations(closed):
+    q1, q2, q3 = (recs(closed, q) for q in QUARTERS)
+    assert "promotion_review" not in q1  # one top band is not yet a streak
+    assert {"E001", "E014"} <= q2["promotion_review"]
+    assert {"E007", "E020"} <= q1["improvement_plan"]
+    assert "exit_review" not in q1 and "exit_review" not in q2
+    assert q3["exit_review"] == {"E007", "E020"}  # bottom band three quarters running
+    assert q3["no_results_review"] == {"E030"}  # no revenue in Q2 and Q3
+
+
+def test_close_outputs_are_complete_and_owner_only(closed):
+    directory = closed / "out" / "sales-rep" / "2026-Q2"
+    names = {p.name for p in directory.iterdir()}
+    assert {"results.csv", "payouts.csv", "recommendations.csv", "ranking.csv", "audit.parquet",
+            "audit-columns.json", "policy.yaml", "manifest.json", "report.html"} <= names
+    assert all((p.stat().st_mode & 0o077) == 0 for p in directory.iterdir())
+    assert (directory / "policy.yaml").read_bytes() == POLICY.read_bytes()
+    veto = pl.read_csv(directory / "results.csv", infer_schema=False).filter(pl.col("employee_id") == "E028").row(0, named=True)
+    assert veto["band"] == "C" and veto["commission"] == "0.00" and veto["bonus"] == "0.00"
+
+
+def test_identical_reclose_is_a_noop_and_different_data_is_refused(closed, tmp_path):
+    tmp = copy_of(closed, tmp_path)
+    again = close(tmp, "2026-Q1")
+    assert again.returncode == 0 and "nothing to do" in again.stdout
+    changed = tmp / "changed.csv"
+    changed.write_bytes((DATA / "2026-Q1.csv").read_bytes().replace(b"734472.34", b"734472.35"))
+    refused = close(tmp, "2026-Q1", changed)
+    assert refused.returncode == 2 and "already closed" in refused.stderr
+    reopened = cli("reopen", str(POLICY), "--period", "2026-Q1", "--reason", "corrected revenue of E001",
+                   "--ledger", str(tmp / "ledger.sqlite"), "--by", "hr-test", cwd=tmp)
+    assert reopened.returncode == 0, reopened.stderr
+    assert close(tmp, "2026-Q1", changed).returncode == 0
+
+
+def test_verify_passes_then_names_a_tampered_output(closed, tmp_path):
+    tmp = copy_of(closed, tmp_path)
+    ok = cli("verify", "--ledger", str(tmp / "ledger.sqlite"), cwd=tmp)
+    assert ok.returncode == 0, ok.stderr
+    results = tmp / "out" / "sales-rep" / "2026-Q2" / "results.csv"
+    results.write_bytes(results.read_bytes().replace(b"E001,", b"E00X,", 1))
+    bad = cli("verify", str(results.parent), "--ledger", str(tmp / "ledger.sqlite"), cwd=tmp)
+    assert bad.returncode == 1 and "results.csv" in bad.stderr
+
+
+def test_verify_detects_a_changed_ledger_row(closed, tmp_path):
+    tmp = copy_of(closed, tmp_path)
+    con = sqlite3.connect(tmp / "ledger.sqlite")
+    # a tamperer with write access can drop the append-only triggers first
+    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        con.execute(f'DROP TRIGGER "{name}"')
+    con.execute("UPDATE entries SET actor = 'someone-else' WHERE seq = 2")
+    con.commit()
+    con.close()
+    bad = cli("verify", "--ledger", str(tmp / "ledger.sqlite"), cwd=tmp)
+    assert bad.returncode == 1 and "entry 2" in bad.stderr
+
+
+def test_a_failure_while_writing_outputs_leaves_nothing(tmp_path, monkeypatch):
+    from incentive import closing
+    from incentive.ledger import Ledger
+    from incentive.workflow import RunOptions
+
+    real = closing.write_table
+
+    def failing(frame, path, fmt, money):
+        if path.name == "recommendations.csv":
+            raise OSError("disk full (injected)")
+        return real(frame, path, fmt, money)
+
+    monkeypatch.setattr(closing, "write_table", failing)
+    opts = closing.CloseOptions(out=str(tmp_path / "out"), ledger=str(tmp_path / "l.sqlite"), by="t")
+    with pytest.raises(OSError):
+        closing.close_period(str(POLICY), str(DATA / "2026-Q1.csv"), RunOptions(period="2026-Q1"), opts)
+    assert not (tmp_path / "out" / "sales-rep" / "2026-Q1").exists()
+    assert not [p for p in (tmp_path / "out" / "sales-rep").iterdir()]  # no temporary leftovers
+    ledger = Ledger(tmp_path / "l.sqlite")
+    assert ledger.entries() == []
+    ledger.close()
+    monkeypatch.setattr(closing, "write_table", real)
+    outcome = closing.close_period(str(POLICY), str(DATA / "2026-Q1.csv"), RunOptions(period="2026-Q1"), opts)
+    assert outcome.entry.seq == 1 and (tmp_path / "out" / "sales-rep" / "2026-Q1" / "results.csv").exists()
+
+
+def test_a_failure_in_the_ledger_write_leaves_no_outputs(tmp_path, monkeypatch):
+    from incentive import closing
+    from incentive.ledger import Ledger
+    from incentive.workflow import RunOptions
+
+    def failing(self, record, results, **kw):
+        raise sqlite3.OperationalError("database is locked (injected)")
+
+    monkeypatch.setattr(Ledger, "record_close", failing)
+    opts = closing.CloseOptions(out=str(tmp_path / "out"), ledger=str(tmp_path / "l.sqlite"), by="t")
+    with pytest.raises(sqlite3.OperationalError):
+        closing.close_period(str(POLICY), str(DATA / "2026-Q1.csv"), RunOptions(period="2026-Q1"), opts)
+    assert not (tmp_path / "out" / "sales-rep" / "2026-Q1").exists()
+
+
+def test_two_concurrent_closes_exactly_one_wins(tmp_path):
+    procs = [subprocess.Popen([sys.executable, "-m", "incentive", "close", str(POLICY), str(DATA / "2026-Q1.csv"),
+                               "--period", "2026-Q1", "--ledger", str(tmp_path / "l.sqlite"),
+                               "--out", str(tmp_path / "out"), "--by", f"hr-{i}"],
+                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for i in range(2)]
+    outcomes = [(p.wait(timeout=300), p.stdout.read(), p.stderr.read()) for p in procs]
+    codes = sorted(code for code, _, _ in outcomes)
+    # the loser either saw the winner's close (identical inputs: a no-op) or lost the race (refused)
+    winners = [o for o in outcomes if o[0] == 0 and "closed sales-rep 2026-Q1" in o[1]]
+    assert len(winners) == 1, outcomes
+    assert codes in ([0, 0], [0, 2]), outcomes
+    from incentive.ledger import Ledger
+
+    ledger = Ledger(tmp_path / "l.sqlite")
+    assert len(ledger.entries()) == 1
+    ledger.close()
+
+
+def test_history_command_shows_the_bands(closed):
+    out = cli("history", "--employee", "E007", "--ledger", str(closed / "ledger.sqlite"), cwd=closed)
+    assert out.returncode == 0, out.stderr
+    lines = [line for line in out.stdout.splitlines() if "sales-rep" in line]
+    assert len(lines) == 3 and all(" C " in f" {line} " for line in lines)

@@ -1,0 +1,137 @@
+"""atomic_directory / atomic_file: all or nothing, owner-only."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from incentive.errors import UsageError
+from incentive.output import atomic
+from incentive.output.atomic import atomic_directory, atomic_file, atomic_path
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def siblings(parent: Path) -> list[str]:
+    return sorted(p.name for p in parent.iterdir())
+
+
+def test_directory_appears_complete_and_owner_only(tmp_path):
+    target = tmp_path / "out" / "sales-rep" / "2026-Q3"
+    with atomic_directory(target) as d:
+        assert d.parent == target.parent and d.name.startswith(".")
+        assert not target.exists()
+        (d / "results.csv").write_text("a\n")
+        os.chmod(d / "results.csv", 0o644)  # whatever the writer did, the result is owner-only
+        (d / "trace").mkdir(mode=0o755)
+        (d / "trace" / "E1.json").write_text("{}")
+    assert sorted(p.name for p in target.iterdir()) == ["results.csv", "trace"]
+    assert mode(target) == 0o700
+    assert mode(target / "trace") == 0o700
+    assert mode(target / "results.csv") == 0o600
+    assert mode(target / "trace" / "E1.json") == 0o600
+    assert mode(tmp_path / "out" / "sales-rep") == 0o700 & ~_umask()
+    assert siblings(target.parent) == ["2026-Q3"]
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def test_exception_mid_write_leaves_nothing(tmp_path):
+    target = tmp_path / "2026-Q3"
+    with pytest.raises(RuntimeError):
+        with atomic_directory(target) as d:
+            (d / "results.csv").write_text("half")
+            raise RuntimeError("disk full")
+    assert not target.exists()
+    assert siblings(tmp_path) == []
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "rename-aside"])
+def test_replaces_existing_target_whole(tmp_path, monkeypatch, exchange):
+    if not exchange:
+        monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)
+    target = tmp_path / "2026-Q3"
+    with atomic_directory(target) as d:
+        (d / "old-only.csv").write_text("old")
+        (d / "results.csv").write_text("old")
+    with atomic_directory(target) as d:
+        (d / "results.csv").write_text("new")
+    assert siblings(target) == ["results.csv"]
+    assert (target / "results.csv").read_text() == "new"
+    assert siblings(tmp_path) == ["2026-Q3"]
+
+
+def test_failed_replace_keeps_old_target(tmp_path):
+    target = tmp_path / "2026-Q3"
+    with atomic_directory(target) as d:
+        (d / "results.csv").write_text("old")
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_directory(target) as d:
+            (d / "results.csv").write_text("new")
+            raise KeyboardInterrupt
+    assert (target / "results.csv").read_text() == "old"
+    assert siblings(tmp_path) == ["2026-Q3"]
+
+
+def test_failure_while_installing_keeps_old_target(tmp_path, monkeypatch):
+    target = tmp_path / "2026-Q3"
+    with atomic_directory(target) as d:
+        (d / "results.csv").write_text("old")
+    monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)
+    real_rename = os.rename
+
+    def failing_rename(src, dst):
+        if Path(src).name.endswith(".tmp"):
+            raise OSError(28, "No space left on device")
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(atomic.os, "rename", failing_rename)
+    with pytest.raises(OSError):
+        with atomic_directory(target) as d:
+            (d / "results.csv").write_text("new")
+    assert (target / "results.csv").read_text() == "old"
+    assert siblings(tmp_path) == ["2026-Q3"]
+
+
+def test_target_that_is_a_file_is_refused(tmp_path):
+    target = tmp_path / "2026-Q3"
+    target.write_text("not a directory")
+    with pytest.raises(UsageError, match="not a directory"):
+        with atomic_directory(target):
+            pass
+    assert target.read_text() == "not a directory"
+    assert siblings(tmp_path) == ["2026-Q3"]
+
+
+def test_atomic_file_replaces_or_keeps(tmp_path):
+    path = tmp_path / "payouts.csv"
+    with atomic_file(path, "w", encoding="utf-8") as fh:
+        fh.write("v1")
+    assert path.read_text() == "v1" and mode(path) == 0o600
+    with pytest.raises(ValueError):
+        with atomic_file(path, "w") as fh:
+            fh.write("v2 partial")
+            raise ValueError("boom")
+    assert path.read_text() == "v1"
+    assert siblings(tmp_path) == ["payouts.csv"]
+    with pytest.raises(ValueError, match="only writes"):
+        with atomic_file(path, "r"):
+            pass
+
+
+def test_atomic_path_keeps_owner_only_mode_for_writers_that_truncate(tmp_path):
+    path = tmp_path / "a.bin"
+    with atomic_path(path) as tmp:
+        assert mode(tmp) == 0o600
+        with open(tmp, "wb") as fh:
+            fh.write(b"x")
+    assert path.read_bytes() == b"x" and mode(path) == 0o600
