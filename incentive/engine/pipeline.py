@@ -55,7 +55,9 @@ def evaluate(checked, data, period, *, history: dict[int, pl.DataFrame] | None =
     penalties.run(work)
     recommend.add_rules(work)
     recs = recommend.fired(work, work.materialize("recommendations"), lang)
-    frame = work.finish().sort(id_col)  # one canonical order, whatever the joins did
+    frame = work.finish()
+    if not frame.get_column(id_col).is_sorted():  # one canonical order, whatever a join did
+        frame = frame.sort(id_col)
     columns = {n: c for n, c in work.columns.items() if n in frame.columns}
     return Results(policy=checked, period=period, frame=frame, columns=columns, ranking_summary=summary,
                    recommendations=recs, data_file=getattr(data, "file", ""),

@@ -14,9 +14,10 @@ from incentive.policy.build import build_policy, number_text, typed_value
 from incentive.policy.model import Policy, Source
 from incentive.policy.schema import schema_findings
 from incentive.policy.yamlsafe import load_yaml
+from incentive.policy.validate import discover
 
 ROOT = Path(__file__).resolve().parents[2]
-RULES = sorted((ROOT / "rules").glob("*.yaml"))
+RULES = discover([str(ROOT / "rules")])  # policies only, not *.test.yaml
 
 MINIMAL = """\
 policy: p

@@ -10,8 +10,9 @@ from jsonschema import Draft202012Validator
 from incentive.policy.overrides import apply_overrides
 from incentive.policy.schema import did_you_mean, format_path, load_schema, schema_findings, schema_text
 from incentive.policy.yamlsafe import load_yaml
+from incentive.policy.validate import discover
 
-RULES = sorted((Path(__file__).resolve().parents[2] / "rules").glob("*.yaml"))
+RULES = discover([str(Path(__file__).resolve().parents[2] / "rules")])  # policies only, not *.test.yaml
 
 MINIMAL = """\
 policy: p

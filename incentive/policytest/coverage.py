@@ -1,0 +1,222 @@
+"""Policy coverage: which branches of a plan no test case exercises.
+
+A reviewer of a policy change wants to know which promises of the plan are
+pinned by no test. The items of a policy are its branches:
+
+- each KPI: both ends of a ``curve`` (value at or below the first point,
+  at or above the last -- the clamped ends), or each ``step`` threshold
+  (value inside that step);
+- each tier of each tier table (the payout's basis -- ``tiers.basis``, or
+  the base -- falls inside that tier);
+- each payout ``gate`` (seen true and seen false), ``cap`` (binds: the
+  amount before the cap exceeds it, with the gate open), ``floor`` (binds);
+- each penalty (fires; a veto -- ``forfeit`` / ``band`` -- is listed as a
+  veto) and each penalty ``cap`` (reached);
+- ranking eligibility (seen true and false), each band (assigned);
+- each budget (binds: its scale factor is below 1);
+- each recommendation rule (fires).
+
+An item is *exercised* when some person in the tested period of some case
+(not its history periods) went through that branch. Results are read from
+the step columns the engine keeps for ``explain`` (``commission.basis``,
+``bonus.gate``, ``bonus.cap``, ``<penalty>.when``, ``<rule>.when``,
+``<budget>.factor``, ``band`` ...). Items are those of the policy as written
+(with the test file's overrides); a case's parametric variant counts toward
+the items it shares with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import polars as pl
+
+from incentive.errors import Finding, Pos
+from incentive.numeric import lit, round_expr
+from incentive.report.findings import CoverageOutcome
+
+
+@dataclass(frozen=True)
+class Item:
+    """One branch of a policy that a test can exercise."""
+
+    key: str  # stable across evaluations, e.g. "payouts.commission.tiers.table[2]"
+    kind: str  # kpi | tier | gate | cap | floor | penalty | veto | eligibility | band | budget | recommendation
+    untested: str  # what to tell the reviewer when no case exercises it
+    pos: Pos
+
+
+def _num(d: Decimal) -> str:
+    text = format(d, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def items(policy) -> list[Item]:
+    """Every coverable branch of ``policy`` (an ``incentive.policy.model.Policy``), in file order."""
+    out: list[Item] = []
+    for k in policy.kpis:
+        s = k.scoring
+        if s.curve:
+            first, last = s.curve[0], s.curve[-1]
+            out.append(Item(f"kpis.{k.id}.curve.low", "kpi",
+                            f"KPI {k.id}: no case has a value at or below the curve's first point "
+                            f"({_num(first.value)})", first.pos))
+            out.append(Item(f"kpis.{k.id}.curve.high", "kpi",
+                            f"KPI {k.id}: no case has a value at or above the curve's last point "
+                            f"({_num(last.value)})", last.pos))
+        for i, step in enumerate(s.step):
+            out.append(Item(f"kpis.{k.id}.step[{i}]", "kpi",
+                            f"KPI {k.id}: step {i + 1} of {len(s.step)} (value from {_num(step.start)}) "
+                            f"is never reached", step.pos))
+    if policy.ranking is not None:
+        r = policy.ranking
+        if r.eligible is not None:
+            for value in (True, False):
+                out.append(Item(f"ranking.eligible={str(value).lower()}", "eligibility",
+                                f"ranking eligibility '{r.eligible.text}' is never {str(value).lower()}",
+                                r.eligible.pos))
+        for band in r.bands:
+            out.append(Item(f"ranking.bands.{band.id}", "band", f"band {band.id} is never assigned", band.pos))
+    for p in policy.payouts:
+        if p.tiers is not None:
+            n = len(p.tiers.table)
+            basis = p.tiers.basis.text if p.tiers.basis is not None else (p.base.text if p.base else "the base")
+            for i, tier in enumerate(p.tiers.table):
+                out.append(Item(f"payouts.{p.id}.tiers.table[{i}]", "tier",
+                                f"payout {p.id}: tier {i + 1} of {n} ({basis} from {_num(tier.start)}) "
+                                f"is never reached", tier.pos))
+        if p.gate is not None:
+            for value in (True, False):
+                out.append(Item(f"payouts.{p.id}.gate={str(value).lower()}", "gate",
+                                f"payout {p.id}: gate '{p.gate.text}' is never {str(value).lower()}", p.gate.pos))
+        if p.cap is not None:
+            out.append(Item(f"payouts.{p.id}.cap", "cap", f"payout {p.id}: cap '{p.cap.text}' never binds",
+                            p.cap.pos))
+        if p.floor is not None:
+            out.append(Item(f"payouts.{p.id}.floor", "floor", f"payout {p.id}: floor '{p.floor.text}' never binds",
+                            p.floor.pos))
+    for b in policy.budgets:
+        out.append(Item(f"budgets.{b.id}", "budget", f"budget {b.id} never binds (nothing is scaled down)", b.pos))
+    for pen in policy.penalties:
+        veto = bool(pen.forfeit or pen.band)
+        kind = "veto" if veto else "penalty"
+        out.append(Item(f"penalties.{pen.id}", kind, f"{kind} {pen.id} never fires", pen.pos))
+        if pen.cap is not None:
+            out.append(Item(f"penalties.{pen.id}.cap", "cap", f"penalty {pen.id}: cap '{pen.cap.text}' is never "
+                                                              f"reached", pen.cap.pos))
+    for rule in policy.recommendations:
+        out.append(Item(f"recommendations.{rule.id}", "recommendation",
+                        f"recommendation {rule.id} ({rule.action}) never fires", rule.pos))
+    return out
+
+
+def hits(results) -> set[str]:
+    """Keys of the items the people of ``results`` (an engine ``Results``) exercise."""
+    policy = results.policy.policy
+    frame: pl.DataFrame = results.frame
+    have = set(frame.columns)
+    checks: dict[str, pl.Expr] = {}
+
+    def when(key: str, cond: pl.Expr, *needed: str) -> None:
+        if all(n in have for n in needed):
+            checks[key] = cond.fill_null(False).any()
+
+    value_cols = {c.path: n for n, c in results.columns.items() if c.kind == "kpi_value"}
+    for k in policy.kpis:
+        col = value_cols.get(f"kpis.{k.id}.value", f"{k.id}_value")
+        v = pl.col(col)
+        s = k.scoring
+        if s.curve:
+            when(f"kpis.{k.id}.curve.low", v <= lit(s.curve[0].value), col)
+            when(f"kpis.{k.id}.curve.high", v >= lit(s.curve[-1].value), col)
+        for i, step in enumerate(s.step):
+            when(f"kpis.{k.id}.step[{i}]", _inside(v, s.step, i, lambda t: t.start), col)
+    if policy.ranking is not None:
+        when("ranking.eligible=true", pl.col("eligible"), "eligible")
+        when("ranking.eligible=false", ~pl.col("eligible"), "eligible")
+        for band in policy.ranking.bands:
+            when(f"ranking.bands.{band.id}", pl.col("band") == band.id, "band")
+    for p in policy.payouts:
+        gate_open = pl.col(f"{p.id}.gate") if f"{p.id}.gate" in have else pl.lit(True)
+        if p.tiers is not None:
+            basis = f"{p.id}.basis" if f"{p.id}.basis" in have else f"{p.id}.base"
+            for i, _ in enumerate(p.tiers.table):
+                when(f"payouts.{p.id}.tiers.table[{i}]", _inside(pl.col(basis), p.tiers.table, i, lambda t: t.start),
+                     basis)
+        if p.gate is not None:
+            when(f"payouts.{p.id}.gate=true", pl.col(f"{p.id}.gate"), f"{p.id}.gate")
+            when(f"payouts.{p.id}.gate=false", ~pl.col(f"{p.id}.gate"), f"{p.id}.gate")
+        value = pl.col(f"{p.id}.gross")
+        for step in ("factor", "prorate"):
+            if f"{p.id}.{step}" in have:
+                value = value * pl.col(f"{p.id}.{step}")
+        if f"{p.id}.floor" in have:
+            when(f"payouts.{p.id}.floor", gate_open & (value < pl.col(f"{p.id}.floor")), f"{p.id}.gross",
+                 f"{p.id}.floor")
+            value = pl.max_horizontal(value, pl.col(f"{p.id}.floor"))
+        if p.cap is not None:
+            when(f"payouts.{p.id}.cap", gate_open & (value > pl.col(f"{p.id}.cap")), f"{p.id}.gross", f"{p.id}.cap")
+    for b in policy.budgets:
+        when(f"budgets.{b.id}", pl.col(f"{b.id}.factor") < lit(1), f"{b.id}.factor")
+    money = policy.money
+    for pen in policy.penalties:
+        fired = pl.col(f"{pen.id}.when")
+        when(f"penalties.{pen.id}", fired, f"{pen.id}.when")
+        if pen.cap is not None:
+            cap = round_expr(pl.col(f"{pen.id}.cap"), money.decimals, money.rounding)
+            when(f"penalties.{pen.id}.cap", fired & (pl.col(pen.id) >= cap), f"{pen.id}.when", f"{pen.id}.cap", pen.id)
+    for rule in policy.recommendations:
+        when(f"recommendations.{rule.id}", pl.col(f"{rule.id}.when"), f"{rule.id}.when")
+    if not checks or frame.height == 0:
+        return set()
+    row = frame.select(**checks).row(0, named=True)
+    return {key for key, hit in row.items() if hit}
+
+
+def _inside(value: pl.Expr, table, i: int, start) -> pl.Expr:
+    """Lower-bound inclusive: ``table[i].start <= value < table[i + 1].start`` (the last is open-ended)."""
+    cond = value >= lit(start(table[i]))
+    if i + 1 < len(table):
+        cond = cond & (value < lit(start(table[i + 1])))
+    return cond
+
+
+@dataclass
+class Coverage:
+    """Items per policy file, and which of them the cases so far exercised."""
+
+    items: dict[str, list[Item]] = field(default_factory=dict)  # policy file -> items
+    exercised: dict[str, set[str]] = field(default_factory=dict)
+
+    def add_policy(self, file: str, policy) -> None:
+        if file not in self.items:
+            self.items[file] = items(policy)
+            self.exercised[file] = set()
+
+    def add_results(self, file: str, results) -> None:
+        self.exercised.setdefault(file, set()).update(hits(results))
+
+    def outcomes(self, minimum: Decimal | None = None) -> list[CoverageOutcome]:
+        out = []
+        for file in sorted(self.items):
+            all_items = self.items[file]
+            done = self.exercised.get(file, set())
+            untested = tuple(Finding(file, it.pos.line, it.pos.col, "warning", "untested", it.untested)
+                             for it in all_items if it.key not in done)
+            out.append(CoverageOutcome(policy=file, covered=len(all_items) - len(untested), total=len(all_items),
+                                       untested=untested, minimum=minimum))
+        return out
+
+
+def coverage_of(runs, minimum: Decimal | None = None) -> list[CoverageOutcome]:
+    """Coverage of every policy the runs (``runner.FileRun``) tested."""
+    cov = Coverage()
+    for run in runs:
+        if run.test is None or run.base_policy is None:
+            continue
+        cov.add_policy(run.test.policy, run.base_policy.policy)
+        for case in run.cases:
+            if case.results is not None:
+                cov.add_results(run.test.policy, case.results)
+    return cov.outcomes(minimum)
