@@ -92,7 +92,8 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
             raise PeriodAlreadyClosed(current)
         depth = int(checked.history_depth_needed or 0)
         used = ledger.history_entries(policy.id, period.ordinal, depth)
-        history = {period.ordinal - o: ledger.load_results(e) for o, e in used.items()}
+        wanted = [policy.id_input.id, *sorted(checked.history_names)]
+        history = {period.ordinal - o: ledger.load_results(e, columns=wanted) for o, e in used.items()}
         results = evaluate(checked, data, period, history=history, lang=run.lang)
         from incentive.output.atomic import atomic_directory
 

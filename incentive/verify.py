@@ -95,7 +95,8 @@ def rerun(ledger, entry) -> list[str]:
         checked = load_policy(str(policy_file))
         period = parse_period(entry.period, checked.policy.period)
         data = read_period_data(data_file, checked.policy)
-        history = {period.ordinal - o: f for o, f in ledger.recorded_history(entry).items()}
+        wanted = [checked.policy.id_input.id, *sorted(checked.history_names)]
+        history = {period.ordinal - o: f for o, f in ledger.recorded_history(entry, columns=wanted).items()}
         results = evaluate(checked, data, period, history=history)
         out = tmp / "out"
         out.mkdir()

@@ -60,13 +60,9 @@ def read_history(ledger_path: str, checked, period) -> dict[int, pl.DataFrame]:
         return {}
     from incentive.ledger.store import Ledger
 
-    ledger = Ledger(ledger_path)
-    try:
-        frames = ledger.history(checked.policy.id, period.ordinal, depth)
-    finally:
-        close = getattr(ledger, "close", None)
-        if close:
-            close()
+    wanted = [checked.policy.id_input.id, *sorted(checked.history_names)]
+    with Ledger(ledger_path, readonly=True) as ledger:
+        frames = ledger.history(checked.policy.id, period.ordinal, depth, columns=wanted)
     return {period.ordinal - ordinal: frame for ordinal, frame in frames.items()}
 
 
