@@ -1,10 +1,12 @@
 """Wall time and peak memory of the real command on N generated people.
 
     python benchmarks/run.py --sizes 10000 100000 1000000 --command evaluate
+    python benchmarks/run.py --sizes 100000 --command diff
 
 Each measurement runs ``incentive <command>`` as a fresh process (start-up
 included, CSV in, every output written) and reads that process's peak
-resident memory from ``wait4``. Data files are cached in benchmarks/_data.
+resident memory from ``wait4``. Data files are cached in benchmarks/_data
+(``diff`` runs on ``incentive sample`` data, the others on generate.py's).
 """
 
 from __future__ import annotations
@@ -35,6 +37,16 @@ def data_file(n: int) -> Path:
     return path
 
 
+def sample_file(n: int) -> Path:
+    """``incentive sample`` data (cached): what a manager trying a change would use."""
+    path = HERE / "_data" / f"sample-sales-rep-{n}.csv"
+    if not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        subprocess.run([sys.executable, "-m", "incentive", "sample", str(POLICY), "--rows", str(n), "--seed", "1",
+                        "--period", PERIOD, "--out", str(path)], check=True, stderr=subprocess.DEVNULL)
+    return path
+
+
 def command(kind: str, data: Path, out: Path) -> list[str]:
     base = [sys.executable, "-m", "incentive"]
     if kind == "evaluate":
@@ -42,11 +54,15 @@ def command(kind: str, data: Path, out: Path) -> list[str]:
     if kind == "close":
         return base + ["close", str(POLICY), str(data), "--period", PERIOD, "--out", str(out),
                        "--ledger", str(out / "ledger.sqlite")]
+    if kind == "diff":  # the README walkthrough's weight change, per-person deltas and the chart page written
+        return base + ["diff", str(POLICY), str(POLICY), str(data), "--period", PERIOD,
+                       "--set", "kpis.sales.weight=50", "--set", "kpis.collection.weight=15",
+                       "--out", str(out / "deltas.csv"), "--html", str(out / "diff.html")]
     raise SystemExit(f"unknown command {kind}")
 
 
 def measure(kind: str, n: int) -> tuple[float, float]:
-    data = data_file(n)
+    data = sample_file(n) if kind == "diff" else data_file(n)
     out = Path(tempfile.mkdtemp(prefix="incentive-bench-"))
     try:
         start = time.perf_counter()
@@ -64,7 +80,7 @@ def measure(kind: str, n: int) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    ap.add_argument("--command", choices=["evaluate", "close"], default="evaluate")
+    ap.add_argument("--command", choices=["evaluate", "close", "diff"], default="evaluate")
     ap.add_argument("--repeat", type=int, default=1, help="runs per size; the best wall time is reported")
     args = ap.parse_args()
     print(f"| people | {args.command} wall (s) | peak RSS (MiB) |")

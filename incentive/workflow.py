@@ -99,7 +99,7 @@ def write_table(frame: pl.DataFrame, path: Path, fmt: str, money: dict[str, int]
     elif fmt == "xlsx":
         tables.write_xlsx(frame, path, money_columns=money)
     elif fmt == "json":
-        tables.write_json(frame, path)
+        tables.write_json(frame, path, money_columns=money)
     elif fmt == "parquet":
         tables.write_parquet(frame, path)
     else:

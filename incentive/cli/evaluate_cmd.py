@@ -23,8 +23,11 @@ def _opts(period, overrides, encoding, sheet, max_errors, lang, ledger) -> RunOp
               help="Write results.<format>, recommendations.<format> and ranking.<format> here.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
 @click.option("--employee", "employees", multiple=True, help="Only these employees (repeatable).")
+@click.option("--html", "html_path", default=None, type=click.Path(dir_okay=False),
+              help="Write a self-contained report page with charts (works offline).")
 @handle_errors
-def evaluate(policy, data, period, overrides, encoding, sheet, max_errors, lang, ledger, out_dir, fmt, employees):
+def evaluate(policy, data, period, overrides, encoding, sheet, max_errors, lang, ledger, out_dir, fmt, employees,
+             html_path):
     """Evaluate POLICY on DATA for one period. A dry run: nothing is recorded."""
     results = run_evaluation(policy, data, _opts(period, overrides, encoding, sheet, max_errors, lang, ledger))
     if employees:
@@ -33,6 +36,13 @@ def evaluate(policy, data, period, overrides, encoding, sheet, max_errors, lang,
     if out_dir:
         for path in write_evaluation(results, out_dir, fmt, employees):
             click.echo(f"wrote {path}", err=True)
+    if html_path:
+        from pathlib import Path
+
+        from incentive.report.html import write_report
+
+        write_report(results, Path(html_path), lang=lang)
+        click.echo(f"wrote {html_path}", err=True)
 
 
 @click.command()

@@ -1,0 +1,110 @@
+"""``incentive diff`` (OLD vs NEW on the same data) and ``incentive sweep`` (one parameter, many values)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from incentive.cli.common import handle_errors
+from incentive.errors import UsageError
+from incentive.workflow import RunOptions, write_table
+
+_OUT_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".parquet": "parquet"}
+
+
+def run_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--period, --set and the data-reading options (as ``evaluate`` has them)."""
+    decorators = [
+        click.option("--period", required=True, help="The period to evaluate: 2026-10, 2026-Q3, 2026-H2 or 2026."),
+        click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
+                     help="Override a value of NEW (diff) or of POLICY (sweep), e.g. kpis.sales.weight=50 "
+                          "(repeatable)."),
+        click.option("--encoding", default=None, help="Force the CSV encoding (default: detect UTF-8 / BOM / GBK)."),
+        click.option("--sheet", default=None, help="XLSX sheet name (default: the first sheet)."),
+        click.option("--max-errors", default=100, show_default=True, type=click.IntRange(1, 100000),
+                     help="Stop listing data problems after this many."),
+        click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+                     help="Language of labels."),
+        click.option("--ledger", default=None, type=click.Path(dir_okay=False),
+                     help="Read history (earlier closed periods) from this ledger; never written by this command."),
+    ]
+    for deco in reversed(decorators):
+        func = deco(func)
+    return func
+
+
+def _opts(period, overrides, encoding, sheet, max_errors, lang, ledger) -> RunOptions:
+    return RunOptions(period=period, overrides=tuple(overrides), encoding=encoding, sheet=sheet,
+                      max_errors=max_errors, lang=lang, ledger=ledger)
+
+
+def _out_format(path: str) -> str:
+    fmt = _OUT_FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise UsageError(f"--out {path}: use a .csv, .json, .xlsx or .parquet file name")
+    return fmt
+
+
+@click.command()
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False))
+@run_options
+@click.option("--by", "by", multiple=True, metavar="COLUMN",
+              help="Group the cost table by this column (repeatable; default: the ranking's `within` columns).")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(0, 10000),
+              help="How many of the biggest gainers and losers to list.")
+@click.option("--out", "out", default=None, type=click.Path(dir_okay=False),
+              help="Per-person deltas: FILE.csv, .json, .xlsx or .parquet.")
+@click.option("--html", "html_path", default=None, type=click.Path(dir_okay=False),
+              help="Write a self-contained page with charts (works offline).")
+@handle_errors
+def diff(old, new, data, period, overrides, encoding, sheet, max_errors, lang, ledger, by, top, out, html_path):
+    """Compare policy OLD with NEW on the same DATA: cost, band migration, gainers and losers.
+
+    --set applies to NEW; give the same file twice to compare a policy with
+    a variant of itself:  incentive diff p.yaml p.yaml data.csv --period 2026-Q1 --set kpis.sales.weight=50
+    """
+    from incentive.compare.runs import run_diff
+    from incentive.report.diff_summary import render_diff
+
+    fmt = _out_format(out) if out else None
+    result = run_diff(old, new, data, _opts(period, overrides, encoding, sheet, max_errors, lang, ledger),
+                      by=tuple(by), top=top)
+    click.echo(render_diff(result), nl=False)
+    if out:
+        write_table(result.people, Path(out), fmt, result.money_columns())
+        click.echo(f"wrote {out}", err=True)
+    if html_path:
+        from incentive.report.html import write_diff_report
+
+        write_diff_report(result, Path(html_path), lang=lang)
+        click.echo(f"wrote {html_path}", err=True)
+
+
+@click.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False))
+@run_options
+@click.option("--set-range", "spec", required=True, metavar="PATH=START:STOP:STEP|PATH=V1,V2,...",
+              help="The parameter to sweep and its values, e.g. "
+                   "payouts.commission.tiers.table[1].rate=0.04:0.06:0.005.")
+@click.option("--out", "out", default=None, type=click.Path(dir_okay=False),
+              help="The sweep table: FILE.csv, .json, .xlsx or .parquet.")
+@handle_errors
+def sweep(policy, data, period, overrides, encoding, sheet, max_errors, lang, ledger, spec, out):
+    """Evaluate POLICY on DATA once per value of one parameter: cost and band counts per value."""
+    from incentive.compare.runs import run_sweep
+    from incentive.report.diff_summary import render_sweep
+
+    fmt = _out_format(out) if out else None
+    result = run_sweep(policy, data, _opts(period, overrides, encoding, sheet, max_errors, lang, ledger), spec)
+    click.echo(render_sweep(result), nl=False)
+    if out:
+        table = result.table()
+        money = {c: result.money_decimals for c in table.columns if c not in ("value", "people")
+                 and not c.startswith("band:")}
+        write_table(table, Path(out), fmt, money)
+        click.echo(f"wrote {out}", err=True)

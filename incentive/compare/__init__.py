@@ -1,0 +1,12 @@
+"""Testing policy changes: compare two evaluations, sweep one parameter.
+
+``diff`` holds the comparison of two ``Results`` (pure data, no I/O);
+``sweep`` the sensitivity table of one parameter; ``runs`` evaluates several
+variants of a policy on one data file, reading that file as few times as the
+variants' inputs allow.
+"""
+
+from incentive.compare.diff import NONE_BAND, CostLine, Diff, GroupLine, compare
+from incentive.compare.sweep import Sweep, SweepPoint, parse_range
+
+__all__ = ["NONE_BAND", "CostLine", "Diff", "GroupLine", "Sweep", "SweepPoint", "compare", "parse_range"]

@@ -1,0 +1,97 @@
+"""Evaluating several variants of a policy on one period data file.
+
+``diff`` and ``sweep`` evaluate two or many policies on the same data. The
+data is checked against each policy's inputs, but variants usually read the
+file the same way (a weight or a rate changed, not an input), so a check
+done for one variant is reused by every variant whose inputs are identical:
+the file is read and checked once per distinct set of inputs, not once per
+evaluation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Sequence
+
+from incentive.compare.diff import Diff, compare
+from incentive.compare.sweep import Sweep, SweepPoint, parse_range, point_of
+from incentive.engine.pipeline import evaluate
+from incentive.engine.results import Results
+from incentive.errors import Pos, UsageError
+from incentive.workflow import RunOptions, load, read_history
+
+#: evaluations one sweep may run (each is a full evaluation of the data)
+MAX_SWEEP_VALUES = 200
+
+
+def _input_signature(policy) -> tuple:
+    """What decides how a file is read: the inputs without positions and labels."""
+    return tuple(replace(i, pos=Pos(), label=None) for i in policy.inputs)
+
+
+class SharedData:
+    """One data file, read and checked once per distinct set of policy inputs."""
+
+    def __init__(self, data_path: str, opts: RunOptions):
+        self.data_path = data_path
+        self.opts = opts
+        self._read: list[tuple[tuple, object]] = []
+        self.reads = 0  # how many times the file was actually read (for tests)
+
+    def for_policy(self, policy):
+        signature = _input_signature(policy)
+        for known, data in self._read:
+            if known == signature:
+                return data
+        from incentive.io import read_period_data
+
+        data = read_period_data(self.data_path, policy, encoding=self.opts.encoding, sheet=self.opts.sheet,
+                                max_errors=self.opts.max_errors)
+        self.reads += 1
+        self._read.append((signature, data))
+        return data
+
+
+def evaluate_variant(checked, shared: SharedData) -> Results:
+    """Evaluate one loaded policy on the shared data (history read-only from the ledger, if given)."""
+    from incentive.io.periods import parse_period
+
+    opts = shared.opts
+    period = parse_period(opts.period, checked.policy.period)
+    data = shared.for_policy(checked.policy)
+    history = read_history(opts.ledger, checked, period) if opts.ledger else None
+    return evaluate(checked, data, period, history=history, lang=opts.lang)
+
+
+def describe(path: str, overrides: Sequence[str]) -> str:
+    """How a variant is named in tables and reports: the file plus its overrides."""
+    return " ".join([path, *(f"--set {o}" for o in overrides)])
+
+
+def run_diff(old_path: str, new_path: str, data_path: str, opts: RunOptions, *, by: Sequence[str] = (),
+             top: int = 10) -> Diff:
+    """Evaluate OLD as written and NEW with ``opts.overrides`` on DATA, and compare them."""
+    old_checked = load(old_path)
+    new_checked = load(new_path, opts.overrides)
+    shared = SharedData(data_path, opts)
+    old = evaluate_variant(old_checked, shared)
+    new = evaluate_variant(new_checked, shared)
+    return compare(old, new, by=by, top=top, lang=opts.lang, old_name=describe(old_path, ()),
+                   new_name=describe(new_path, opts.overrides))
+
+
+def run_sweep(policy_path: str, data_path: str, opts: RunOptions, spec: str) -> Sweep:
+    """One evaluation per value of ``spec`` (``PATH=a:b:step`` or ``PATH=v1,v2``), on top of ``opts.overrides``."""
+    path, values = parse_range(spec)
+    if len(values) > MAX_SWEEP_VALUES:
+        raise UsageError(f"--set-range {spec}: {len(values)} values; at most {MAX_SWEEP_VALUES} evaluations "
+                         f"per sweep (use a larger step)")
+    shared = SharedData(data_path, opts)
+    points: list[SweepPoint] = []
+    money = None
+    for value in values:
+        checked = load(policy_path, (*opts.overrides, f"{path}={value}"))
+        money = money or (checked.policy.money.decimals, checked.policy.currency)
+        points.append(point_of(value, evaluate_variant(checked, shared)))
+    decimals, currency = money or (2, "")
+    return Sweep(path=path, points=tuple(points), money_decimals=decimals, currency=currency, reads=shared.reads)

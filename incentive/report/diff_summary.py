@@ -1,0 +1,138 @@
+"""Terminal tables for ``diff`` and ``sweep``: what a plan change costs and who moves.
+
+Compact tabulate tables a manager reads in a minute: cost by component and
+by group (old / new / delta / delta %), band counts and the migration
+matrix, the biggest gainers and losers, and percentiles of total payout.
+Amounts are exact decimals formatted with the policy's money decimals;
+deltas carry an explicit sign so a cut never reads as a raise.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tabulate import tabulate
+
+from incentive.compare.diff import Diff
+from incentive.compare.sweep import Sweep
+from incentive.report.explain import fmt
+
+Table = tuple[str, list[str], list[list[str]]]
+
+#: groups listed in the cost-by-group table; beyond that, those with the largest change
+MAX_GROUPS = 30
+
+
+def money(value: Decimal | None, decimals: int) -> str:
+    return fmt(value if value is not None else Decimal(0), decimals)
+
+
+def signed(value: Decimal | None, decimals: int) -> str:
+    value = value if value is not None else Decimal(0)
+    text = fmt(abs(value), decimals)
+    if value > 0:
+        return "+" + text
+    return "-" + text if value < 0 else text
+
+
+def pct_text(old: Decimal, new: Decimal, pct: Decimal | None) -> str:
+    if pct is None:
+        return "—" if new == old else "new"
+    return "0.0%" if new == old else f"{pct:+,.1f}%"
+
+
+def _transition(old: object, new: object) -> str:
+    a, b = old or "-", new or "-"
+    return a if a == b else f"{a} → {b}"
+
+
+def diff_tables(diff: Diff) -> list[Table]:
+    """(title, headers, rows) for each table of the diff summary."""
+    d = diff.money_decimals
+    tables: list[Table] = []
+
+    rows = []
+    for line in diff.costs:
+        name = {"payout": f"{line.id} ({line.label})", "penalty": f"− {line.id} ({line.label})",
+                "total": f"total ({diff.currency})"}[line.kind]
+        rows.append([name, money(line.old, d), money(line.new, d), signed(line.delta, d),
+                     pct_text(line.old, line.new, line.pct)])
+    tables.append((f"cost by component — {diff.headcount} people, {diff.new.period.label}",
+                   ["", "old", "new", "delta", "delta %"], rows))
+
+    if diff.groups:
+        keys = list(diff.group_columns)
+        shown = list(diff.groups)
+        title = "cost by " + ", ".join(keys)
+        if len(shown) > MAX_GROUPS:  # many small groups (e.g. --by team): the ones that change most
+            shown = sorted(shown, key=lambda g: (-abs(g.delta), [str(k) for k in g.key]))[:MAX_GROUPS]
+            shown.sort(key=lambda g: [("" if k is None else str(k)) for k in g.key])
+            title += f" — the {MAX_GROUPS} of {len(diff.groups)} groups with the largest change"
+        tables.append((title, keys + ["people", "old", "new", "delta", "delta %"],
+                       [[("" if k is None else str(k)) for k in g.key]
+                        + [str(g.people), money(g.old, d), money(g.new, d), signed(g.delta, d),
+                           pct_text(g.old, g.new, g.pct)] for g in shown]))
+
+    if any(b != "(none)" for b in diff.bands):
+        tables.append(("bands", ["band", "old", "new", "delta"],
+                       [[b, str(o), str(n), f"{n - o:+d}" if n != o else "0"] for b, o, n in diff.band_counts()]))
+        cols = [sum(row[j] for row in diff.migration) for j in range(len(diff.bands))]
+        matrix = [[b, *(str(n) for n in row), str(sum(row))] for b, row in zip(diff.bands, diff.migration)]
+        matrix.append(["total", *(str(n) for n in cols), str(diff.headcount)])
+        tables.append((f"band migration — rows: old band, columns: new band ({diff.moved()} people moved)",
+                       ["old \\ new", *diff.bands, "total"], matrix))
+
+    for title, frame in (("biggest gainers", diff.gainers), ("biggest losers", diff.losers)):
+        if not frame.height:
+            continue
+        head = ["id"] + (["name"] if diff.name_column else []) + ["old", "new", "delta", "band"]
+        body = []
+        for r in frame.iter_rows(named=True):
+            body.append([str(r[diff.id_column])] + ([str(r[diff.name_column] or "")] if diff.name_column else [])
+                        + [money(r["total.old"], d), money(r["total.new"], d), signed(r["total.delta"], d),
+                           _transition(r["band.old"], r["band.new"])])
+        tables.append((f"{title} (total payout)", head, body))
+
+    if diff.headcount:
+        names = [p for p, _, _ in diff.percentiles]
+        olds = [money(o, d) if o is not None else "none" for _, o, _ in diff.percentiles]
+        news = [money(n, d) if n is not None else "none" for _, _, n in diff.percentiles]
+        deltas = [signed((n or Decimal(0)) - (o or Decimal(0)), d) for _, o, n in diff.percentiles]
+        tables.append(("total payout per person (nearest rank)", ["", *names],
+                       [["old", *olds], ["new", *news], ["delta", *deltas]]))
+    return tables
+
+
+def render_tables(tables: list[Table], header: list[str] = ()) -> str:
+    out = list(header)
+    if header:
+        out.append("")
+    for title, headers, rows in tables:
+        out.append(title)
+        out.append(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True))
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_diff(diff: Diff) -> str:
+    header = [f"old: {diff.old_name}", f"new: {diff.new_name}"]
+    return render_tables(diff_tables(diff), header)
+
+
+def sweep_tables(sweep: Sweep) -> list[Table]:
+    decimals, currency = sweep.money_decimals, sweep.currency
+    comps, pens, bands = sweep.components(), sweep.penalties(), sweep.bands()
+    first = sweep.points[0].costs.get("total", Decimal(0)) if sweep.points else Decimal(0)
+    headers = [sweep.path, "people", *comps, *(f"− {p}" for p in pens), f"total ({currency})", "vs first",
+               *(f"band {b}" for b in bands)]
+    rows = []
+    for p in sweep.points:
+        total = p.costs.get("total", Decimal(0))
+        rows.append([p.value, str(p.people), *(money(p.costs.get(c), decimals) for c in comps),
+                     *(money(p.costs.get(c), decimals) for c in pens), money(total, decimals),
+                     signed(total - first, decimals), *(str(p.bands.get(b, 0)) for b in bands)])
+    return [(f"sweep of {sweep.path} — {len(sweep.points)} evaluations", headers, rows)]
+
+
+def render_sweep(sweep: Sweep) -> str:
+    return render_tables(sweep_tables(sweep))
