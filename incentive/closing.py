@@ -20,8 +20,10 @@ import getpass
 import hashlib
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import polars as pl
 
@@ -131,28 +133,39 @@ def totals(results: Results) -> dict[str, str]:
 
 
 def write_outputs(results: Results, directory: Path, policy_bytes: bytes, opts: CloseOptions) -> bytes:
-    """Write every close output into ``directory``; returns the audit Parquet bytes."""
+    """Write every close output into ``directory``; returns the audit Parquet bytes.
+
+    The big, independent files (results table, audit record, report page) are
+    written on parallel threads: polars releases the GIL while it encodes, so
+    they overlap on a multi-core machine. The manifest comes last.
+    """
     from incentive.output.manifest import build_manifest, write_manifest
 
     money = money_decimals(results)
+    decimals = results.policy.policy.money.decimals
     table = results_table(results)
-    write_table(table, directory / "results.csv", "csv", money)
-    if opts.xlsx:
-        write_table(table, directory / "results.xlsx", "xlsx", money)
-    write_table(payouts_table(results), directory / "payouts.csv", "csv", {"amount": results.policy.policy.money.decimals})
-    if results.recommendations is not None:
-        write_table(results.recommendations, directory / "recommendations.csv", "csv", {})
-    if results.ranking_summary is not None:
-        write_table(results.ranking_summary, directory / "ranking.csv", "csv", {})
-    write_table(audit_frame(results), directory / AUDIT_FILE, "parquet", {})
-    (directory / COLUMNS_FILE).write_text(columns_json(results), encoding="utf-8")
-    (directory / POLICY_COPY).write_bytes(policy_bytes)
-    if opts.trace:
-        write_trace(results, directory / "trace.jsonl")
+    jobs: list[Callable[[], object]] = [
+        lambda: write_table(table, directory / "results.csv", "csv", money),
+        lambda: write_table(audit_frame(results), directory / AUDIT_FILE, "parquet", {}),
+        lambda: write_table(payouts_table(results), directory / "payouts.csv", "csv", {"amount": decimals}),
+    ]
     if opts.html:
         from incentive.report.html import write_report
 
-        write_report(results, directory / "report.html")
+        jobs.append(lambda: write_report(results, directory / "report.html"))
+    if opts.xlsx:
+        jobs.append(lambda: write_table(table, directory / "results.xlsx", "xlsx", money))
+    if results.recommendations is not None:
+        jobs.append(lambda: write_table(results.recommendations, directory / "recommendations.csv", "csv", {}))
+    if results.ranking_summary is not None:
+        jobs.append(lambda: write_table(results.ranking_summary, directory / "ranking.csv", "csv", {}))
+    if opts.trace:
+        jobs.append(lambda: write_trace(results, directory / "trace.jsonl"))
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        for future in [pool.submit(job) for job in jobs]:
+            future.result()  # re-raises the first failure; the caller discards the directory
+    (directory / COLUMNS_FILE).write_text(columns_json(results), encoding="utf-8")
+    (directory / POLICY_COPY).write_bytes(policy_bytes)
     write_manifest(directory, build_manifest(directory, meta=manifest_meta(results, policy_bytes)))
     return (directory / AUDIT_FILE).read_bytes()
 

@@ -78,9 +78,18 @@ def select_employees(results: Results, employees: tuple[str, ...]) -> pl.DataFra
 
 
 def results_table(results: Results, frame: pl.DataFrame | None = None) -> pl.DataFrame:
-    """The per-person table users read: every named quantity, in stage order."""
+    """The per-person table users read (SPEC §5): ids, names and groups, every
+    KPI value and its points, score, rank, percentile, band, each payout
+    component, each penalty, the total and the recommendations.
+
+    Numeric inputs, derived values, aggregates and intermediate steps are in
+    the audit record (``audit.parquet`` of a close) and in ``explain``.
+    """
     frame = results.frame if frame is None else frame
-    cols = [n for n in results.public_columns() if results.columns[n].kind != "period"]
+    keep_kinds = {"kpi_value", "kpi_points", "score", "ranking", "payout", "penalty", "total", "recommendation"}
+    text_inputs = {i.id for i in results.policy.policy.inputs if i.type in ("id", "text")}
+    cols = [n for n in results.public_columns()
+            if results.columns[n].kind in keep_kinds or (results.columns[n].kind == "input" and n in text_inputs)]
     if "band_reason" in frame.columns and "band_reason" not in cols:
         cols.append("band_reason")
     return frame.select(cols)
