@@ -3,41 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
 
 import click
 
 from incentive.cli.common import handle_errors
+from incentive.cli.options import run_options, run_opts as _opts
 from incentive.errors import UsageError
-from incentive.workflow import RunOptions, write_table
+from incentive.workflow import write_table
 
 _OUT_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".parquet": "parquet"}
-
-
-def run_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--period, --set and the data-reading options (as ``evaluate`` has them)."""
-    decorators = [
-        click.option("--period", required=True, help="The period to evaluate: 2026-10, 2026-Q3, 2026-H2 or 2026."),
-        click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
-                     help="Override a value of NEW (diff) or of POLICY (sweep), e.g. kpis.sales.weight=50 "
-                          "(repeatable)."),
-        click.option("--encoding", default=None, help="Force the CSV encoding (default: detect UTF-8 / BOM / GBK)."),
-        click.option("--sheet", default=None, help="XLSX sheet name (default: the first sheet)."),
-        click.option("--max-errors", default=100, show_default=True, type=click.IntRange(1, 100000),
-                     help="Stop listing data problems after this many."),
-        click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-                     help="Language of labels."),
-        click.option("--ledger", default=None, type=click.Path(dir_okay=False),
-                     help="Read history (earlier closed periods) from this ledger; never written by this command."),
-    ]
-    for deco in reversed(decorators):
-        func = deco(func)
-    return func
-
-
-def _opts(period, overrides, encoding, sheet, max_errors, lang, ledger) -> RunOptions:
-    return RunOptions(period=period, overrides=tuple(overrides), encoding=encoding, sheet=sheet,
-                      max_errors=max_errors, lang=lang, ledger=ledger)
 
 
 def _out_format(path: str) -> str:

@@ -5,16 +5,11 @@ from __future__ import annotations
 import click
 
 from incentive.cli.common import handle_errors
-from incentive.cli.options import data_options
+from incentive.cli.options import data_options, run_opts as _opts
 from incentive.errors import UsageError
 from incentive.report import explain as explain_mod
 from incentive.report.summary import render
-from incentive.workflow import FORMATS, RunOptions, run_evaluation, select_employees, write_evaluation
-
-
-def _opts(period, overrides, encoding, sheet, max_errors, lang, ledger) -> RunOptions:
-    return RunOptions(period=period, overrides=tuple(overrides), encoding=encoding, sheet=sheet,
-                      max_errors=max_errors, lang=lang, ledger=ledger)
+from incentive.workflow import FORMATS, run_evaluation, select_employees, write_evaluation
 
 
 @click.command()

@@ -6,15 +6,21 @@ from typing import Any, Callable
 
 import click
 
+from incentive.workflow import RunOptions
 
-def data_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """POLICY DATA --period … and the data-reading options."""
-    decorators = [
-        click.argument("policy", type=click.Path(dir_okay=False)),
-        click.argument("data", type=click.Path(dir_okay=False)),
+
+def _apply(func: Callable[..., Any], decorators: list[Callable]) -> Callable[..., Any]:
+    for deco in reversed(decorators):
+        func = deco(func)
+    return func
+
+
+def run_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--period, --set and the data-reading options."""
+    return _apply(func, [
         click.option("--period", required=True, help="The period to evaluate: 2026-10, 2026-Q3, 2026-H2 or 2026."),
         click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
-                     help="Override a policy value, e.g. kpis.sales.weight=50 (repeatable)."),
+                     help="Override a policy value, e.g. kpis.sales.weight=50 (repeatable; for diff: on NEW)."),
         click.option("--encoding", default=None, help="Force the CSV encoding (default: detect UTF-8 / BOM / GBK)."),
         click.option("--sheet", default=None, help="XLSX sheet name (default: the first sheet)."),
         click.option("--max-errors", default=100, show_default=True, type=click.IntRange(1, 100000),
@@ -23,7 +29,19 @@ def data_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Language of labels and reasons."),
         click.option("--ledger", default=None, type=click.Path(dir_okay=False),
                      help="Read history (earlier closed periods) from this ledger; never written by this command."),
-    ]
-    for deco in reversed(decorators):
-        func = deco(func)
-    return func
+    ])
+
+
+def data_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """POLICY DATA and the run options."""
+    return _apply(func, [
+        click.argument("policy", type=click.Path(dir_okay=False)),
+        click.argument("data", type=click.Path(dir_okay=False)),
+        run_options,
+    ])
+
+
+def run_opts(period, overrides, encoding, sheet, max_errors, lang, ledger) -> RunOptions:
+    """The parsed run options as the application layer takes them."""
+    return RunOptions(period=period, overrides=tuple(overrides), encoding=encoding, sheet=sheet,
+                      max_errors=max_errors, lang=lang, ledger=ledger)
