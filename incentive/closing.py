@@ -20,6 +20,7 @@ import getpass
 import hashlib
 import json
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +76,8 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
     from incentive.io.periods import parse_period
     from incentive.ledger import CloseRecord, Ledger, PeriodAlreadyClosed, resolve_path, utc_now
 
+    if opts.html:
+        _preload_charts()
     if run.overrides:
         raise UsageError("close: --set is for what-if runs (evaluate, diff); an official close evaluates "
                          "the policy file exactly as committed")
@@ -100,14 +103,13 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
         from incentive.output.atomic import atomic_directory
 
         with atomic_directory(target) as tmp:
-            audit_bytes = write_outputs(results, tmp, policy_bytes, opts)
-            outputs = _hashes(tmp)
+            audit_bytes, outputs = write_outputs(results, tmp, policy_bytes, opts)
             record = CloseRecord(
                 policy_id=policy.id, period=period.label, period_ordinal=period.ordinal,
                 policy_version=policy.version, policy_sha256=policy_sha, policy_text=policy_bytes.decode("utf-8"),
                 data_sha256=data.sha256, data_bytes=_read(data_path, "data"), data_name=Path(data_path).name,
                 outputs=outputs, engine_version=__version__, closed_by=who(opts.by), closed_at=utc_now(),
-                totals=totals(results), history_hashes={o: e.entry_hash for o, e in used.items()},
+                totals=_manifest_totals(tmp), history_hashes={o: e.entry_hash for o, e in used.items()},
             )
             entry = ledger.record_close(record, audit_frame(results), results_parquet=audit_bytes)
         return CloseOutcome(target, entry, results)
@@ -121,19 +123,24 @@ def audit_frame(results: Results) -> pl.DataFrame:
 
 
 def totals(results: Results) -> dict[str, str]:
-    frame = results.frame
+    """Headcount, the sum of every component, penalty and the total, band counts (one pass)."""
     policy = results.policy.policy
-    out = {"people": str(frame.height), "currency": policy.currency}
-    for name in [p.id for p in policy.payouts] + [p.id for p in policy.penalties] + ["total"]:
-        out[name] = str(frame.get_column(name).sum())
+    sums = [p.id for p in policy.payouts] + [p.id for p in policy.penalties] + ["total"]
+    exprs = [pl.col(name).sum().alias(name) for name in sums]
     if policy.ranking is not None:
-        for band in policy.ranking.bands:
-            out[f"band_{band.id}"] = str(frame.filter(pl.col("band") == band.id).height)
+        exprs += [(pl.col("band") == band.id).sum().alias(f"band_{band.id}") for band in policy.ranking.bands]
+    row = results.frame.select(exprs).row(0, named=True) if exprs else {}
+    out = {"people": str(results.frame.height), "currency": policy.currency}
+    out.update({name: str(value) for name, value in row.items()})
     return out
 
 
-def write_outputs(results: Results, directory: Path, policy_bytes: bytes, opts: CloseOptions) -> bytes:
-    """Write every close output into ``directory``; returns the audit Parquet bytes.
+def write_outputs(results: Results, directory: Path, policy_bytes: bytes,
+                  opts: CloseOptions) -> tuple[bytes, dict[str, str]]:
+    """Write every close output into ``directory``.
+
+    Returns the audit Parquet bytes (the ledger stores them as they are) and
+    the sha256 of every file written, manifest included.
 
     The big, independent files (results table, audit record, report page) are
     written on parallel threads: polars releases the GIL while it encodes, so
@@ -166,8 +173,11 @@ def write_outputs(results: Results, directory: Path, policy_bytes: bytes, opts: 
             future.result()  # re-raises the first failure; the caller discards the directory
     (directory / COLUMNS_FILE).write_text(columns_json(results), encoding="utf-8")
     (directory / POLICY_COPY).write_bytes(policy_bytes)
-    write_manifest(directory, build_manifest(directory, meta=manifest_meta(results, policy_bytes)))
-    return (directory / AUDIT_FILE).read_bytes()
+    manifest = build_manifest(directory, meta=manifest_meta(results, policy_bytes))
+    path = write_manifest(directory, manifest)
+    hashes = {name: entry["sha256"] for name, entry in manifest["files"].items()}
+    hashes[path.name] = _sha256(path.read_bytes())
+    return (directory / AUDIT_FILE).read_bytes(), dict(sorted(hashes.items()))
 
 
 def payouts_table(results: Results) -> pl.DataFrame:
@@ -208,8 +218,22 @@ def write_trace(results: Results, path: Path) -> None:
             fh.write(ex.to_json().replace("\n", "") + "\n")
 
 
-def _hashes(directory: Path) -> dict[str, str]:
-    return {p.name: _sha256(p.read_bytes()) for p in sorted(directory.iterdir()) if p.is_file()}
+def _preload_charts() -> None:
+    """Import the charting library on a side thread while the data is read and
+    evaluated (polars releases the GIL), so the report does not wait for it."""
+
+    def load() -> None:
+        try:
+            import matplotlib.backends.backend_svg  # noqa: F401
+            import matplotlib.figure  # noqa: F401
+        except ImportError:  # the report will say so when it is written
+            pass
+
+    threading.Thread(target=load, name="incentive-preload-charts", daemon=True).start()
+
+
+def _manifest_totals(directory: Path) -> dict:
+    return json.loads((directory / "manifest.json").read_text(encoding="utf-8"))["totals"]
 
 
 def _read(path: str, what: str) -> bytes:
