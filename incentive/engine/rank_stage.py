@@ -12,12 +12,9 @@ import polars as pl
 
 from incentive.engine.context import Work
 from incentive.engine.results import ColumnInfo
-from incentive.errors import Finding, PolicyInvalid
 from incentive.numeric import DTYPE
 from incentive.policy.model import label_text
 
-#: names a band-forcing veto cannot read: they are computed after ranking
-LATER = {"band", "rank", "percentile", "group_size", "eligible", "total"}
 RANK_COLUMNS = ("rank", "percentile", "band", "band_reason", "rank_group", "group_size", "eligible")
 
 
@@ -65,23 +62,20 @@ def run(work: Work, lang: str = "en") -> pl.DataFrame | None:
 
 
 def _forced_band(work: Work) -> tuple[pl.Expr, pl.Expr]:
-    """The band a veto forces, and the veto's id (the first veto in file order wins)."""
+    """The band a veto forces, and the veto's id (the first veto in file order wins).
+
+    The ``veto-too-late`` check guarantees a veto's ``when`` reads nothing
+    computed after ranking.
+    """
     forced = pl.lit(None, dtype=pl.String)
     by = pl.lit(None, dtype=pl.String)
-    later = LATER | {p.id for p in work.policy.payouts} | {p.id for p in work.policy.penalties}
-    for pen in reversed(work.policy.penalties):  # the first veto in file order wins
+    for pen in reversed(work.policy.penalties):
         if pen.band is None:
             continue
         path = f"penalties.{pen.id}.when"
         if not work.has(path):
             forced, by = pl.lit(pen.band), pl.lit(pen.id)
             continue
-        too_late = sorted(work.checked.exprs[path].refs & later)  # type: ignore[attr-defined]
-        if too_late:
-            pos = pen.when.pos if pen.when else pen.pos
-            raise PolicyInvalid([Finding(work.policy.file, pos.line, pos.col, "error", "veto-too-late",
-                                         f"penalty '{pen.id}' forces band {pen.band} but its 'when' reads "
-                                         f"{', '.join(too_late)}, which is computed after ranking")])
         hit = work.expr(path).fill_null(False)
         forced = pl.when(hit).then(pl.lit(pen.band)).otherwise(forced)
         by = pl.when(hit).then(pl.lit(pen.id)).otherwise(by)
