@@ -5,7 +5,9 @@ with a byte-order mark, some exporters as UTF-16. Detection order:
 
 1. a byte-order mark: UTF-8 (``utf-8-sig``), UTF-32 LE/BE, UTF-16 LE/BE;
 2. strict UTF-8;
-3. strict GB18030 (a superset of GBK, so it also reads GBK files);
+3. strict GB18030 (a superset of GBK, so it also reads GBK files) -- unless
+   some line holding CJK text is valid UTF-8: then the file mixes encodings
+   (GBK rows pasted into a UTF-8 file) and is refused rather than garbled;
 4. otherwise the file is refused, naming the first byte UTF-8 cannot read.
 
 ``encoding=`` forces a codec (any Python codec name, e.g. ``gbk``,
@@ -18,6 +20,7 @@ a UTF-8 file is passed through without copying.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 from incentive.errors import DataInvalid, DataProblem, UsageError
@@ -121,7 +124,44 @@ def to_utf8(raw: bytes, file: str, encoding: str | None = None, *, quick: bool =
             f"cannot detect the text encoding: not UTF-8 ({_where(raw, utf8_error)}) and not GB18030/GBK "
             f"({_where(raw, exc.start)}); save the file as UTF-8 or pass its encoding",
         ) from None
+    utf8_line = _utf8_cjk_line(raw)
+    if utf8_line is not None:
+        raise _unreadable(
+            file,
+            f"the file mixes text encodings: line {utf8_line} is UTF-8 but {_where(raw, utf8_error)} is not "
+            "(rows pasted from a GBK file?); reading it as GB18030 would garble the UTF-8 rows -- save the whole "
+            "file in one encoding, or pass --encoding if it really is GBK",
+        )
     return Decoded(text.encode("utf-8"), "gb18030")
+
+
+# Two consecutive 3-byte UTF-8 characters (CJK text is encoded so); in GBK bytes a
+# whole line that also decodes as UTF-8 around such a run practically never occurs.
+_UTF8_CJK_RUN = re.compile(rb"(?:[\xe3-\xe9][\x80-\xbf]{2}){2}")
+_MIXED_PROBES = 1000
+
+
+def _utf8_cjk_line(raw: bytes) -> int | None:
+    """Line number of a line holding CJK text that is valid UTF-8, in a file that is not UTF-8.
+
+    Such a file is UTF-8 with rows from another encoding pasted in (or the
+    reverse); decoding it all as GB18030 would silently garble the UTF-8 rows.
+    """
+    tried: set[int] = set()
+    for match in _UTF8_CJK_RUN.finditer(raw):
+        start = raw.rfind(b"\n", 0, match.start()) + 1
+        if start in tried:
+            continue
+        if len(tried) >= _MIXED_PROBES:
+            break
+        tried.add(start)
+        end = raw.find(b"\n", match.end())
+        try:
+            raw[start:len(raw) if end < 0 else end].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return raw.count(b"\n", 0, start) + 1
+    return None
 
 
 def text_of(raw: bytes, file: str, encoding: str | None = None) -> tuple[str, str]:

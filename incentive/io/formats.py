@@ -216,7 +216,8 @@ def _read_csv(decoded: Decoded, file: str, choose: Chooser, *, tsv: bool) -> Raw
         data = data.replace(b"\r", b"\n")
     if not data.strip():
         raise _fail(file, "the file is empty: expected a header row and data rows")
-    head = data[: 1 << 16].decode("utf-8", errors="ignore")
+    first_end = data.find(b"\n")  # the whole header line, however long (a 20,000-column header is > 64 KiB)
+    head = data[: len(data) if first_end < 0 else max(1 << 16, first_end + 1)].decode("utf-8", errors="ignore")
     sep = "\t" if tsv else _delimiter(head.split("\n", 1)[0])
     try:
         headers = next(csv.reader(io.StringIO(head, newline=""), delimiter=sep, strict=True))
@@ -259,6 +260,9 @@ def _read_csv(decoded: Decoded, file: str, choose: Chooser, *, tsv: bool) -> Raw
 def read_xlsx(raw: bytes, file: str, choose: Chooser, *, sheet: str | None) -> RawTable:
     import fastexcel
 
+    from incentive.io.xlsx_guard import check_workbook
+
+    check_workbook(raw, file, sheet)  # a stray far cell or a zip bomb would exhaust memory in the reader
     try:
         reader = fastexcel.read_excel(raw)
     except Exception as exc:  # calamine reports corrupt / non-XLSX files with assorted exception types
@@ -308,6 +312,11 @@ def read_xlsx(raw: bytes, file: str, choose: Chooser, *, sheet: str | None) -> R
 # ------------------------------------------------------------------ JSON
 
 
+#: JSON numbers in exponent form are written out in full only up to this
+#: exponent (far beyond any accepted value: inputs are below 10^20, 12 decimals)
+_JSON_MAX_EXPONENT = 64
+
+
 class _Number(str):
     """A JSON number kept as its exact source text."""
 
@@ -331,9 +340,12 @@ def _json_text(value: object) -> str | None:
         return "true" if value else "false"
     if isinstance(value, _Number) and ("e" in value or "E" in value):
         try:
-            return format(Decimal(value), "f")
+            number = Decimal(value)
         except InvalidOperation:
             return str(value)
+        if not number.is_finite() or abs(number.adjusted()) > _JSON_MAX_EXPONENT:
+            return str(value)  # 1e999999999 written out would be a billion digits; refused as written
+        return format(number, "f")
     return str(value)
 
 

@@ -112,6 +112,11 @@ class HistoryChanged(LedgerError):
     """A history period the close was evaluated with was reopened in the meantime."""
 
 
+class LedgerWriteError(LedgerError, sqlite3.OperationalError):
+    """SQLite refused a write (disk full, I/O error...) and the transaction was
+    rolled back: a message and exit 2, and still the ``sqlite3`` error it was."""
+
+
 # --------------------------------------------------------------------------- records
 
 @dataclass(frozen=True)
@@ -304,7 +309,10 @@ class Ledger:
 
     def _rollback(self) -> None:
         if self._con.in_transaction:
-            self._con.execute("ROLLBACK")
+            try:
+                self._con.execute("ROLLBACK")
+            except sqlite3.DatabaseError:
+                pass  # SQLite already rolled back (or will, from the journal, on the next open)
 
     def _writable(self) -> None:
         if self.readonly:
@@ -498,6 +506,10 @@ class Ledger:
             seq = self._append(fields)
             _insert_blobs(self._con, seq, results_blob, data_blob)
             self._con.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:  # disk full, I/O error...: a message, not a traceback
+            self._rollback()
+            raise LedgerWriteError(f"{self.path}: cannot record the close of {entry.policy_id} period {entry.period} "
+                              f"({exc}); nothing was recorded") from None
         except BaseException:
             self._rollback()
             raise
@@ -522,6 +534,10 @@ class Ledger:
                           reason=reason, reopens=current.seq)
             seq = self._append(fields)
             self._con.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self._rollback()
+            raise LedgerWriteError(f"{self.path}: cannot record the reopen of {policy_id} period {period} ({exc}); "
+                              "nothing was recorded") from None
         except BaseException:
             self._rollback()
             raise

@@ -17,6 +17,10 @@ Crash windows of ``atomic_directory`` (see docs/ledger.md, "Atomic outputs"):
   two renames leaves no target, with the old contents intact in ``.old``.
 
 Leftover dot-directories are never read by incentive and are safe to delete.
+
+A file-system refusal (disk full, permission denied, a file where a
+directory should be) is raised as ``OutputError``: an ``IncentiveError``
+(a message and exit 2, never a traceback) that is still an ``OSError``.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Iterator
 
-from incentive.errors import UsageError
+from incentive.errors import IncentiveError, UsageError
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -40,9 +44,49 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
+class OutputError(IncentiveError, OSError):
+    """The file system refused an output (disk full, permission denied, a file
+    where a directory should be...): a message and exit 2, not a traceback.
+    Still an ``OSError`` for callers that handle those."""
+
+    def __init__(self, path: Path | str, exc: OSError):
+        OSError.__init__(self, exc.errno, exc.strerror or str(exc))
+        self.path = str(path)
+        self.detail = exc.filename
+
+    def __str__(self) -> str:
+        where = f" ({self.detail})" if self.detail and str(self.detail) != self.path else ""
+        return f"{self.path}: cannot write the output: {self.strerror}{where}; no partial output was left"
+
+
+@contextmanager
+def _refused(path: Path) -> Iterator[None]:
+    """Turn an ``OSError`` from the file system into an ``OutputError`` about ``path``."""
+    try:
+        yield
+    except OutputError:
+        raise
+    except OSError as exc:
+        raise OutputError(path, exc) from exc
+
+
 def ensure_dir(path: Path) -> None:
-    """Create ``path`` and missing parents owner-only; existing ones are left as they are."""
-    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    """Create ``path`` and missing parents owner-only; existing ones are left as they are.
+
+    (``Path.mkdir(parents=True, mode=...)`` gives the mode to the last
+    directory only; the parents it creates would be world-readable.)
+    """
+    missing: list[Path] = []
+    here = Path(path)
+    while not here.is_dir() and here != here.parent:
+        missing.append(here)
+        here = here.parent
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=DIR_MODE)
+        except FileExistsError:
+            if not directory.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(directory)) from None
 
 
 def fsync_path(path: Path) -> None:
@@ -66,16 +110,18 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     the owner-only mode.
     """
     path = Path(path)
-    ensure_dir(path.parent)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    with _refused(path):
+        ensure_dir(path.parent)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
     tmp = Path(name)
     try:
-        yield tmp
-        os.chmod(tmp, FILE_MODE)
-        fsync_path(tmp)
-        os.replace(tmp, path)
-        fsync_path(path.parent)
+        with _refused(path):
+            yield tmp
+            os.chmod(tmp, FILE_MODE)
+            fsync_path(tmp)
+            os.replace(tmp, path)
+            fsync_path(path.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -102,12 +148,14 @@ def atomic_directory(target: Path | str) -> Iterator[Path]:
     target = Path(target)
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise UsageError(f"{target}: exists and is not a directory; refusing to replace it")
-    ensure_dir(target.parent)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    with _refused(target):
+        ensure_dir(target.parent)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
-        yield tmp
-        _seal(tmp)
-        _install(tmp, target)
+        with _refused(target):
+            yield tmp
+            _seal(tmp)
+            _install(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -120,7 +120,7 @@ def _number_problems(data: object, path: NodePath) -> Iterator[tuple[NodePath, P
         elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
             if isinstance(value, Decimal) and not value.is_finite():
                 continue  # reported by the type check: not a number
-            if abs(value) >= LIMIT:
+            if (value.copy_abs() if isinstance(value, Decimal) else abs(value)) >= LIMIT:  # copy_abs: no context, no Overflow
                 yield where, None, "schema-value", f"{_at(where)}{_num(value)} is too large (numbers must stay below 10^26)"
             elif isinstance(value, Decimal) and value.as_tuple().exponent < -SCALE:
                 yield where, None, "schema-value", f"{_at(where)}{_num(value)} has more than {SCALE} decimal places"
@@ -321,6 +321,8 @@ def _scalar(value: object) -> str:
 
 
 def _num(value: object) -> str:
+    if isinstance(value, int) and value.bit_length() > 1000:  # str() refuses ints past 4,300 digits
+        return f"a number of more than {1000 * 30103 // 100000} digits"
     text = str(value)
     return text if len(text) <= 40 else text[:37] + "..."
 

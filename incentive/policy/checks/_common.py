@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from incentive.errors import Finding, Level, Pos
+from incentive.policy.message_text import one_line
 from incentive.policy.model import Policy, Source
 
 #: names the engine computes itself; no element may reuse them
@@ -40,7 +41,7 @@ _MAX_TEXT = 2000
 
 
 def finding(policy: Policy, pos: Pos, code: str, level: Level, message: str) -> Finding:
-    return Finding(policy.file, pos.line, pos.col, level, code, message)
+    return Finding(policy.file, pos.line, pos.col, level, code, one_line(message))
 
 
 def first_pos(*candidates: Pos) -> Pos:

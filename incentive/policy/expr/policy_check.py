@@ -22,6 +22,7 @@ from incentive.policy.expr.parse import Parsed, Problem, parse
 from incentive.policy.expr.scopes import (BUDGETS, GRAPH, KPI_VALUES, PAYOUTS, PENALTIES, RANKING,
                                           RECOMMENDATIONS, Stages)
 from incentive.policy.expr.types import NUMERIC, T
+from incentive.policy.message_text import one_line
 from incentive.policy.model import Aggregate, Policy, Source
 
 BOOL = frozenset({T.BOOL})
@@ -74,7 +75,7 @@ class _PolicyCheck:
 
     def finding(self, source: Source, start: int, code: str, message: str) -> None:
         line, col = locate(source, start)
-        self.findings.append(Finding(self.policy.file, line, col, "error", code, message))
+        self.findings.append(Finding(self.policy.file, line, col, "error", code, one_line(message)))
 
     # -- one slot ------------------------------------------------------
     def parse(self, slot: _Slot) -> None:

@@ -1,0 +1,130 @@
+"""Kill ``incentive close`` with SIGKILL at random moments, then check and retry.
+
+Each run closes a new period of one ledger and output directory, so the
+leftovers of earlier kills are around while later closes run. After every
+kill:
+
+* the ledger opens, rolls back any unfinished transaction and verifies
+  (``verify_chain() == []``);
+* ``out/hostile/<period>`` is either absent or complete (its manifest
+  matches every file); anything else is a hidden ``.<period>.<random>.tmp``
+  directory, which incentive never reads (documented in docs/limits.md);
+* a retry succeeds: the period ends up closed once, with outputs byte-for-byte
+  equal to a clean close of the same period.
+
+One window is a known gap (see ``test_close_faults``,
+``test_retry_after_a_failure_between_commit_and_rename``, xfail for the
+lead): killed after the ledger commit but before the rename, the ledger
+holds the close and the directory is missing, and the retry is a no-op.
+The test accepts that state only in that exact shape (entry present,
+directory absent, ``incentive verify`` still passing) and counts it.
+
+``HOSTILE_KILL_RUNS`` (default 5) and ``HOSTILE_KILL_SEED`` change the
+number of runs and the random moments.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from incentive.ledger import Ledger
+from incentive.output.manifest import check_manifest
+from tests.hostile.generators import FIXTURES, many_rows
+
+RUNS = int(os.environ.get("HOSTILE_KILL_RUNS", "5"))
+SEED = int(os.environ.get("HOSTILE_KILL_SEED", "20260101"))
+ROWS = 8_000
+
+
+def start(args: list[str], cwd: Path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INCENTIVE_")}
+    env["INCENTIVE_USER"] = "kill-test"
+    return subprocess.Popen([sys.executable, "-m", "incentive", *args], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def close_args(period: str) -> list[str]:
+    return ["close", str(FIXTURES / "hostile.yaml"), "data.csv", "--period", period, "--ledger", "ledger.sqlite",
+            "--out", "out", "--xlsx"]
+
+
+def finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, out, err
+
+
+def period(i: int) -> str:
+    """The i-th month from January 2026 (runs may outnumber a year's months)."""
+    return f"{2026 + i // 12}-{i % 12 + 1:02d}"
+
+
+def tree(path: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> tuple[Path, float]:
+    """A clean close of every period used below, and how long one close takes."""
+    ref = tmp_path_factory.mktemp("reference")
+    (ref / "data.csv").write_bytes(many_rows(ROWS))
+    durations = []
+    for i in range(RUNS):
+        began = time.monotonic()
+        code, out, err = finish(start(close_args(period(i)), ref))
+        durations.append(time.monotonic() - began)
+        assert code == 0, err
+    return ref, sorted(durations)[len(durations) // 2]
+
+
+def test_sigkill_at_random_moments_then_retry(tmp_path, reference):
+    ref, duration = reference
+    (tmp_path / "data.csv").write_bytes((ref / "data.csv").read_bytes())
+    rng = random.Random(SEED)
+    report = []
+    gap_hits = 0
+    for i in range(RUNS):
+        label = period(i)
+        target = tmp_path / "out" / "hostile" / label
+        delay = rng.uniform(0.05, duration * 1.05)
+        proc = start(close_args(label), tmp_path)
+        time.sleep(delay)
+        killed = proc.poll() is None
+        if killed:
+            proc.send_signal(signal.SIGKILL)
+        code, out, err = finish(proc)
+        assert "Traceback" not in err, err
+        # --- the state a kill leaves
+        with Ledger(tmp_path / "ledger.sqlite") as ledger:  # a read-write open rolls back a hot journal
+            assert ledger.verify_chain() == []
+            entry = ledger.get_close("hostile", label)
+        visible = sorted(p.name for p in (tmp_path / "out" / "hostile").iterdir()
+                         if not p.name.startswith(".")) if (tmp_path / "out" / "hostile").exists() else []
+        assert set(visible) <= {period(j) for j in range(i + 1)}, visible
+        if target.exists():
+            assert check_manifest(target) == [], f"run {i}: a partial output directory after a kill at {delay:.2f}s"
+            assert entry is not None, f"run {i}: outputs without a ledger entry"
+        state = "complete" if target.exists() else ("committed-no-outputs" if entry is not None else "nothing")
+        report.append(f"run {i}: kill at {delay:.2f}s of ~{duration:.2f}s (killed={killed}, exit={code}) -> {state}")
+        # --- the retry
+        code, out, err = finish(start(close_args(label), tmp_path))
+        assert code == 0, f"run {i}: retry failed\n{err}"
+        if state == "committed-no-outputs":
+            gap_hits += 1  # the known gap: the retry is a no-op and the outputs stay missing
+            assert "already closed with identical policy and data" in out
+            verified = subprocess.run([sys.executable, "-m", "incentive", "verify", "--ledger", "ledger.sqlite"],
+                                      cwd=tmp_path, capture_output=True, text=True, timeout=300)
+            assert verified.returncode == 0, verified.stderr
+            continue
+        assert tree(target) == tree(ref / "out" / "hostile" / label), f"run {i}: retry outputs differ"
+    with Ledger(tmp_path / "ledger.sqlite") as ledger:
+        assert ledger.verify_chain() == []
+        assert sorted(e.period for e in ledger.entries()) == sorted(period(j) for j in range(RUNS))
+    print("\n".join(report + [f"known-gap states: {gap_hits}"]))
