@@ -54,6 +54,7 @@ class CloseOutcome:
     entry: object | None  # LedgerEntry
     results: Results | None
     already_closed: bool = False
+    restored: bool = False  # the outputs of an earlier identical close were rebuilt
 
 
 def who(by: str | None) -> str:
@@ -74,7 +75,8 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
     from incentive.engine.pipeline import evaluate
     from incentive.io import read_period_data
     from incentive.io.periods import parse_period
-    from incentive.ledger import CloseRecord, Ledger, PeriodAlreadyClosed, resolve_path, utc_now
+    from incentive.ledger import CloseRecord, Ledger, LedgerError, PeriodAlreadyClosed, resolve_path, utc_now
+    from incentive.output.atomic import atomic_directory
 
     if opts.html:
         _preload_charts()
@@ -90,18 +92,29 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
     target = output_dir(opts.out, policy.id, period.label)
     ledger = Ledger(resolve_path(opts.ledger))
     try:
+        wanted = [policy.id_input.id, *sorted(checked.history_names)]
         current = ledger.get_close(policy.id, period.label)
         if current is not None:
-            if current.same_inputs(policy_sha, data.sha256):
+            if not current.same_inputs(policy_sha, data.sha256):
+                raise PeriodAlreadyClosed(current)
+            if _outputs_intact(target, current.outputs):
                 return CloseOutcome(target, current, None, already_closed=True)
-            raise PeriodAlreadyClosed(current)
+            # recorded, but the outputs are missing or changed (a crash between the
+            # ledger commit and the rename, or a deletion): rebuild them exactly
+            history = {period.ordinal - o: f for o, f in ledger.recorded_history(current, columns=wanted).items()}
+            results = evaluate(checked, data, period, history=history, lang=run.lang)
+            restore_opts = CloseOptions(out=opts.out, xlsx="results.xlsx" in current.outputs,
+                                        trace="trace.jsonl" in current.outputs, html="report.html" in current.outputs)
+            with atomic_directory(target) as tmp:
+                _, outputs = write_outputs(results, tmp, policy_bytes, restore_opts)
+                if outputs != dict(current.outputs):
+                    raise LedgerError(f"{target}: rebuilt outputs differ from what ledger entry {current.seq} "
+                                      "recorded; run `incentive verify`")
+            return CloseOutcome(target, current, results, already_closed=True, restored=True)
         depth = int(checked.history_depth_needed or 0)
         used = ledger.history_entries(policy.id, period.ordinal, depth)
-        wanted = [policy.id_input.id, *sorted(checked.history_names)]
         history = {period.ordinal - o: ledger.load_results(e, columns=wanted) for o, e in used.items()}
         results = evaluate(checked, data, period, history=history, lang=run.lang)
-        from incentive.output.atomic import atomic_directory
-
         with atomic_directory(target) as tmp:
             audit_bytes, outputs = write_outputs(results, tmp, policy_bytes, opts)
             record = CloseRecord(
@@ -216,6 +229,16 @@ def write_trace(results: Results, path: Path) -> None:
         for row in results.frame.iter_rows(named=True):
             ex = explain_row(row, results.policy, results.columns, results.period.label)
             fh.write(ex.to_json().replace("\n", "") + "\n")
+
+
+def _outputs_intact(target: Path, recorded: dict[str, str]) -> bool:
+    """Every file the ledger recorded is in ``target`` with its recorded hash."""
+    if not target.is_dir():
+        return False
+    present = {p.name for p in target.iterdir() if p.is_file()}
+    if present != set(recorded):
+        return False
+    return all(_sha256((target / name).read_bytes()) == sha for name, sha in recorded.items())
 
 
 def _preload_charts() -> None:

@@ -133,12 +133,20 @@ def write_evaluation(results: Results, out_dir: str, fmt: str, employees: tuple[
         outputs[f"recommendations.{fmt}"] = (recs, {})
     if results.ranking_summary is not None:
         outputs[f"ranking.{fmt}"] = (results.ranking_summary, {})
+    from incentive.output.atomic import OutputError, ensure_dir
+
     target = Path(out_dir)
-    target.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".incentive-", dir=target))
+    try:
+        ensure_dir(target)  # owner-only, like every output holding pay data
+        staging = Path(tempfile.mkdtemp(prefix=".incentive-", dir=target))
+    except OSError as exc:
+        raise OutputError(target, exc) from None
     try:
         for name, (table, money) in outputs.items():
-            write_table(table, staging / name, fmt, money)
+            try:
+                write_table(table, staging / name, fmt, money)
+            except UsageError as exc:  # name the file the user asked for, not the staging copy
+                raise UsageError(str(exc).replace(str(staging / name), str(target / name))) from None
         for name in outputs:
             os.replace(staging / name, target / name)
     finally:

@@ -10,7 +10,7 @@ from incentive.cli.common import handle_errors
 from incentive.cli.options import data_options
 from incentive.closing import CloseOptions, close_period, who
 from incentive.report.explain import fmt
-from incentive.report.summary import render
+from incentive.report.summary import render, warnings_text
 from incentive.workflow import RunOptions
 
 LEDGER_HELP = "The ledger (SQLite file). Default: $INCENTIVE_LEDGER or ./incentive-ledger.sqlite."
@@ -30,10 +30,16 @@ def close(policy, data, period, overrides, encoding, sheet, max_errors, lang, le
                      max_errors=max_errors, lang=lang)
     outcome = close_period(policy, data, run, CloseOptions(out=out_dir, ledger=ledger, by=by, xlsx=xlsx, trace=trace))
     entry = outcome.entry
+    if outcome.restored:
+        click.echo(f"{entry.policy_id} {entry.period} was already closed with identical policy and data "
+                   f"(ledger entry {entry.seq}, {entry.at} by {entry.by}), but its outputs were missing or "
+                   f"changed: rebuilt them in {outcome.directory}, every file matching the ledger.")
+        return
     if outcome.already_closed:
         click.echo(f"{entry.policy_id} {entry.period} is already closed with identical policy and data "
                    f"(ledger entry {entry.seq}, {entry.at} by {entry.by}): nothing to do.")
         return
+    click.echo(warnings_text(outcome.results), err=True, nl=False)
     click.echo(render(outcome.results, lang), nl=False)
     click.echo(f"closed {entry.policy_id} {entry.period}: ledger entry {entry.seq} ({entry.entry_hash[:16]}…); "
                f"outputs in {outcome.directory}")

@@ -9,6 +9,7 @@ from typing import Any, Callable, TypeVar
 import click
 
 from incentive.errors import IncentiveError
+from incentive.report.terminal import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,7 +26,7 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except IncentiveError as exc:
             message = str(exc) or exc.__class__.__name__
-            click.echo(message, err=True)
+            click.echo(printable(message), err=True)  # data quoted in a message never drives the terminal
             sys.exit(exc.exit_code)
 
     return wrapper  # type: ignore[return-value]

@@ -8,7 +8,7 @@ from incentive.cli.common import handle_errors
 from incentive.cli.options import data_options, run_opts as _opts
 from incentive.errors import UsageError
 from incentive.report import explain as explain_mod
-from incentive.report.summary import render
+from incentive.report.summary import render, warnings_text
 from incentive.workflow import FORMATS, run_evaluation, select_employees, write_evaluation
 
 
@@ -27,6 +27,7 @@ def evaluate(policy, data, period, overrides, encoding, sheet, max_errors, lang,
     results = run_evaluation(policy, data, _opts(period, overrides, encoding, sheet, max_errors, lang, ledger))
     if employees:
         select_employees(results, employees)  # unknown ids are an error before anything is written
+    click.echo(warnings_text(results), err=True, nl=False)
     click.echo(render(results, lang), nl=False)
     if out_dir:
         for path in write_evaluation(results, out_dir, fmt, employees):

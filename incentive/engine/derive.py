@@ -14,6 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from incentive.engine.context import Work
+from incentive.policy.expr.types import T
 from incentive.engine.results import ColumnInfo
 from incentive.numeric import DTYPE, lit, round_expr
 from incentive.policy.model import Aggregate
@@ -29,7 +30,8 @@ def run(work: Work) -> None:
             value = work.expr(f"derived.{name}")
             if d.decimals is not None:
                 value = round_expr(value, d.decimals, "half_up")
-            work.add({name: value}, "derived", paths={name: f"derived.{name}"}, stage=f"derived.{name}")
+            work.add({name: value}, "derived", paths={name: f"derived.{name}"}, stage=f"derived.{name}",
+                     money=_is_money(work, name))
         else:
             _aggregate(work, aggregates[name])
 
@@ -56,7 +58,11 @@ def _aggregate(work: Work, agg: Aggregate) -> None:
         _median(work, name, values.cast(DTYPE), keys)
     else:
         work.frame = work.frame.with_columns(_window(values.cast(DTYPE), agg.func, keys).alias(name))
-    work.columns[name] = ColumnInfo(name, "aggregate", f"aggregates.{name}.of")
+    work.columns[name] = ColumnInfo(name, "aggregate", f"aggregates.{name}.of", _is_money(work, name))
+
+
+def _is_money(work: Work, name: str) -> bool:
+    return work.ctx.types.get(name) == T.MONEY
 
 
 def _window(values: pl.Expr, func: str, keys: list[str]) -> pl.Expr:

@@ -15,6 +15,7 @@ from tabulate import tabulate
 from incentive.engine.results import Results
 from incentive.policy.model import label_text
 from incentive.report.explain import fmt
+from incentive.report.terminal import printable
 
 
 def summary_tables(results: Results, lang: str = "en") -> list[tuple[str, list[str], list[list[str]]]]:
@@ -63,13 +64,17 @@ def summary_tables(results: Results, lang: str = "en") -> list[tuple[str, list[s
     return tables
 
 
+def warnings_text(results: Results) -> str:
+    """Data warnings (ignored columns, defaults used), for stderr."""
+    return "".join(f"warning: {printable(w)}\n" for w in results.warnings)
+
+
 def render(results: Results, lang: str = "en") -> str:
     out = []
     for title, headers, rows in summary_tables(results, lang):
-        out.append(title)
-        out.append(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True,
-                            colalign=None))
+        out.append(printable(title))
+        rows = [[printable(cell) for cell in row] for row in rows]
+        out.append(tabulate(rows, headers=[printable(h) for h in headers], tablefmt="simple",
+                            disable_numparse=True))
         out.append("")
-    for w in results.warnings:
-        out.append(f"warning: {w}")
     return "\n".join(out).rstrip() + "\n"

@@ -242,11 +242,6 @@ def test_a_failure_after_the_commit_keeps_the_ledger_as_the_truth(point, tmp_pat
     assert problems == [] and any("re-run" in line for line in checked)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "closing (lead): after a failure between the ledger commit and the rename, the retry says 'already closed with "
-    "identical policy and data: nothing to do' and the outputs never appear; an identical re-close should rebuild "
-    "a missing (or manifest-mismatched) output directory from the recorded close -- incentive/closing.py "
-    "close_period, the already_closed branch"))
 def test_retry_after_a_failure_between_commit_and_rename(tmp_path, reference, monkeypatch):
     with monkeypatch.context() as mp:
         mp.setattr(atomic, "_install", _raise(disk_full("rename")))
