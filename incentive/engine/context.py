@@ -59,6 +59,7 @@ class Work:
     id_col: str
     columns: dict[str, ColumnInfo] = field(default_factory=dict)
     checks: list[tuple[str, str, str]] = field(default_factory=list)  # (column, path, expression text)
+    diagnose: bool = False  # compute step by step to name what overflows (the slow, error-only path)
 
     @property
     def policy(self):  # -> Policy
@@ -84,16 +85,36 @@ class Work:
     def add(self, exprs: dict[str, pl.Expr], kind: Kind, *, paths: dict[str, str] | None = None,
             money: bool = False, owner: str | None = None, stage: str = "") -> None:
         """Add columns computed from the current frame (one lazy step)."""
-        self.frame = self.frame.with_columns(**exprs)
+        if self.diagnose:
+            self._add_checked(exprs, paths or {})
+        else:
+            self.frame = self.frame.with_columns(**exprs)
         for name in exprs:
             self.columns[name] = ColumnInfo(name, kind, (paths or {}).get(name), money, owner)
+
+    def _add_checked(self, exprs: dict[str, pl.Expr], paths: dict[str, str]) -> None:
+        """Diagnosis mode: compute each step at once and name who breaks it."""
+        base = self.frame.collect()
+        try:
+            self.frame = base.with_columns(**exprs).lazy()
+            return
+        except (pl.exceptions.ComputeError, pl.exceptions.InvalidOperationError) as exc:
+            error = exc
+        for name, expr in exprs.items():
+            bad = _failing_rows(base, expr, self.id_col)
+            if bad:
+                where = paths.get(name) or name
+                ids = ", ".join(map(str, bad[:MAX_NAMED])) + (" and more" if len(bad) > MAX_NAMED else "")
+                raise EvaluationError(f"{where}: a value goes beyond the engine's range (38 digits, 12 of them "
+                                      f"after the decimal point) for {ids}") from None
+        raise EvaluationError(overflow_message(", ".join(exprs), error)) from None
 
     def materialize(self, stage: str) -> pl.DataFrame:
         """Compute everything so far; the frame stays lazy on top of the result."""
         try:
             done = self.frame.collect()
         except (pl.exceptions.ComputeError, pl.exceptions.InvalidOperationError) as exc:
-            raise EvaluationError(overflow_message(stage, exc)) from None
+            raise Overflow(overflow_message(stage, exc)) from None
         self.frame = done.lazy()
         return done
 
@@ -116,6 +137,30 @@ class Work:
         if problems:
             raise EvaluationError("\n".join(problems))
         return frame.drop([c for c in frame.columns if c.startswith("__")])
+
+
+class Overflow(EvaluationError):
+    """A computation left the numeric range; ``evaluate`` re-runs step by step to say where."""
+
+
+def _failing_rows(base: pl.DataFrame, expr: pl.Expr, id_col: str, chunk: int = 4096) -> list[object]:
+    """Ids of the rows for which ``expr`` cannot be computed (chunks, then rows)."""
+    bad: list[object] = []
+    for part in base.iter_slices(chunk):
+        try:
+            part.select(expr)
+            continue
+        except (pl.exceptions.ComputeError, pl.exceptions.InvalidOperationError):
+            pass
+        for i in range(part.height):
+            row = part.slice(i, 1)
+            try:
+                row.select(expr)
+            except (pl.exceptions.ComputeError, pl.exceptions.InvalidOperationError):
+                bad.append(row.item(0, id_col))
+                if len(bad) > MAX_NAMED:
+                    return bad
+    return bad
 
 
 def overflow_message(stage: str, exc: Exception) -> str:

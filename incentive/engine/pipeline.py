@@ -17,7 +17,7 @@ from __future__ import annotations
 import polars as pl
 
 from incentive.engine import budget, derive, kpis, payouts, penalties, rank_stage, recommend
-from incentive.engine.context import POLARS_TYPE, CompileCtx, Work, history_column
+from incentive.engine.context import POLARS_TYPE, CompileCtx, Overflow, Work, history_column
 from incentive.engine.results import ColumnInfo, Results
 from incentive.numeric import lit
 
@@ -29,7 +29,16 @@ def evaluate(checked, data, period, *, history: dict[int, pl.DataFrame] | None =
 
     ``history`` maps an offset (1 = the previous period) to that period's
     recorded results; missing offsets are periods that were never closed.
+    Should a number leave the engine's range, the evaluation is re-run step
+    by step so the error names the quantity and the people.
     """
+    try:
+        return _evaluate(checked, data, period, history, lang, diagnose=False)
+    except Overflow:
+        return _evaluate(checked, data, period, history, lang, diagnose=True)
+
+
+def _evaluate(checked, data, period, history, lang: str, *, diagnose: bool) -> Results:
     policy = checked.policy
     id_col = policy.id_input.id
     frame = data.frame.drop("__row__", strict=False).sort(id_col).lazy()
@@ -37,7 +46,7 @@ def evaluate(checked, data, period, *, history: dict[int, pl.DataFrame] | None =
     # offsets past the last recorded period are null either way: no columns for them
     depth = max((k for k in (history or {}) if 1 <= k <= needed), default=0)
     ctx = CompileCtx(dict(checked.types), depth, period.periods_per_year)
-    work = Work(checked, ctx, frame, id_col)
+    work = Work(checked, ctx, frame, id_col, diagnose=diagnose)
     for inp in policy.inputs:
         work.columns[inp.id] = ColumnInfo(inp.id, "input", None, inp.type == "money")
     work.add({
