@@ -34,13 +34,9 @@ _NAME_IDS = ("name", "full_name", "employee_name", "person_name")
 _NAME_HEADERS = ("姓名", "名字", "员工姓名")
 
 
-@dataclass(frozen=True)
-class CostLine:
-    """One component, penalty or the total, summed over everybody."""
+class _Change:
+    """``old`` → ``new`` of one amount, with its delta and percentage change."""
 
-    id: str
-    kind: str  # payout | penalty | total
-    label: str
     old: Decimal
     new: Decimal
 
@@ -55,21 +51,24 @@ class CostLine:
 
 
 @dataclass(frozen=True)
-class GroupLine:
+class CostLine(_Change):
+    """One component, penalty or the total, summed over everybody."""
+
+    id: str
+    kind: str  # payout | penalty | total
+    label: str
+    old: Decimal
+    new: Decimal
+
+
+@dataclass(frozen=True)
+class GroupLine(_Change):
     """Total cost of one group (values of the group columns, in order)."""
 
     key: tuple[object, ...]
     people: int
     old: Decimal
     new: Decimal
-
-    @property
-    def delta(self) -> Decimal:
-        return self.new - self.old
-
-    @property
-    def pct(self) -> Decimal | None:
-        return pct_change(self.old, self.new)
 
 
 @dataclass(frozen=True)
