@@ -16,6 +16,7 @@ is reopened with a reason.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
 import json
@@ -246,11 +247,9 @@ def _preload_charts() -> None:
     evaluated (polars releases the GIL), so the report does not wait for it."""
 
     def load() -> None:
-        try:
+        with contextlib.suppress(ImportError):  # the report will say so when it is written
             import matplotlib.backends.backend_svg  # noqa: F401
             import matplotlib.figure  # noqa: F401
-        except ImportError:  # the report will say so when it is written
-            pass
 
     threading.Thread(target=load, name="incentive-preload-charts", daemon=True).start()
 

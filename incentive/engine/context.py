@@ -143,20 +143,23 @@ class Overflow(EvaluationError):
     """A computation left the numeric range; ``evaluate`` re-runs step by step to say where."""
 
 
+def _fails(frame: pl.DataFrame, expr: pl.Expr) -> bool:
+    try:
+        frame.select(expr)
+    except (pl.exceptions.ComputeError, pl.exceptions.InvalidOperationError):
+        return True
+    return False
+
+
 def _failing_rows(base: pl.DataFrame, expr: pl.Expr, id_col: str, chunk: int = 4096) -> list[object]:
     """Ids of the rows for which ``expr`` cannot be computed (chunks, then rows)."""
     bad: list[object] = []
     for part in base.iter_slices(chunk):
-        try:
-            part.select(expr)
+        if not _fails(part, expr):
             continue
-        except (pl.exceptions.ComputeError, pl.exceptions.InvalidOperationError):
-            pass
         for i in range(part.height):
             row = part.slice(i, 1)
-            try:
-                row.select(expr)
-            except (pl.exceptions.ComputeError, pl.exceptions.InvalidOperationError):
+            if _fails(row, expr):
                 bad.append(row.item(0, id_col))
                 if len(bad) > MAX_NAMED:
                     return bad
