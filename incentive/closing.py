@@ -132,7 +132,7 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
 
 
 def audit_frame(results: Results) -> pl.DataFrame:
-    """Every named quantity and step of every person (what ``explain`` and history read)."""
+    """Every named quantity and step of every person: the audit record (history reads it from the ledger)."""
     return results.frame.select(results.audit_columns())
 
 
