@@ -77,6 +77,7 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
     from incentive.io import read_period_data
     from incentive.io.periods import parse_period
     from incentive.ledger import CloseRecord, Ledger, LedgerError, PeriodAlreadyClosed, resolve_path, utc_now
+    from incentive.ledger.store import pack_data
     from incentive.output.atomic import atomic_directory
 
     if opts.html:
@@ -90,8 +91,10 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
     period = parse_period(run.period, policy.period)
     policy_sha = _sha256(policy_bytes)
     data = read_period_data(data_path, policy, encoding=run.encoding, sheet=run.sheet, max_errors=run.max_errors)
+    data_bytes = _read(data_path, "data")  # from the page cache; the ledger keeps these exact bytes
     target = output_dir(opts.out, policy.id, period.label)
     ledger = Ledger(resolve_path(opts.ledger))
+    background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="incentive-pack")
     try:
         wanted = [policy.id_input.id, *sorted(checked.history_names)]
         current = ledger.get_close(policy.id, period.label)
@@ -112,23 +115,30 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
                     raise LedgerError(f"{target}: rebuilt outputs differ from what ledger entry {current.seq} "
                                       "recorded; run `incentive verify`")
             return CloseOutcome(target, current, results, already_closed=True, restored=True)
+        packing = background.submit(pack_data, data_bytes)  # compressed for the ledger while the close evaluates
         depth = int(checked.history_depth_needed or 0)
         used = ledger.history_entries(policy.id, period.ordinal, depth)
         history = {period.ordinal - o: ledger.load_results(e, columns=wanted) for o, e in used.items()}
         results = evaluate(checked, data, period, history=history, lang=run.lang)
         with atomic_directory(target) as tmp:
             audit_bytes, outputs = write_outputs(results, tmp, policy_bytes, opts)
+            packed = packing.result()
+            if packed.sha256 != data.sha256:
+                raise UsageError(f"{data_path}: the data file changed while it was being closed; "
+                                 "nothing was recorded -- close it again")
             record = CloseRecord(
                 policy_id=policy.id, period=period.label, period_ordinal=period.ordinal,
                 policy_version=policy.version, policy_sha256=policy_sha, policy_text=policy_bytes.decode("utf-8"),
-                data_sha256=data.sha256, data_bytes=_read(data_path, "data"), data_name=Path(data_path).name,
+                data_sha256=data.sha256, data_bytes=data_bytes, data_name=Path(data_path).name,
                 outputs=outputs, engine_version=__version__, closed_by=who(opts.by), closed_at=utc_now(),
                 totals=_manifest_totals(tmp), history_hashes={o: e.entry_hash for o, e in used.items()},
             )
-            entry = ledger.record_close(record, audit_frame(results), results_parquet=audit_bytes)
+            entry = ledger.record_close(record, audit_frame(results), results_parquet=audit_bytes,
+                                        packed_data=packed)
         return CloseOutcome(target, entry, results)
     finally:
         ledger.close()
+        background.shutdown(wait=False, cancel_futures=True)
 
 
 def audit_frame(results: Results) -> pl.DataFrame:
@@ -165,9 +175,10 @@ def write_outputs(results: Results, directory: Path, policy_bytes: bytes,
     money = money_decimals(results)
     decimals = results.policy.policy.money.decimals
     table = results_table(results)
+    audit = AuditFile()
     jobs: list[Callable[[], object]] = [
         lambda: write_table(table, directory / "results.csv", "csv", money),
-        lambda: write_table(audit_frame(results), directory / AUDIT_FILE, "parquet", {}),
+        lambda: audit.write(audit_frame(results), directory / AUDIT_FILE),
         lambda: write_table(payouts_table(results), directory / "payouts.csv", "csv", {"amount": decimals}),
     ]
     if opts.html:
@@ -191,7 +202,22 @@ def write_outputs(results: Results, directory: Path, policy_bytes: bytes,
     path = write_manifest(directory, manifest)
     hashes = {name: entry["sha256"] for name, entry in manifest["files"].items()}
     hashes[path.name] = _sha256(path.read_bytes())
-    return (directory / AUDIT_FILE).read_bytes(), dict(sorted(hashes.items()))
+    return audit.data, dict(sorted(hashes.items()))
+
+
+class AuditFile:
+    """The audit record, encoded once: written to its file and kept in memory
+    for the ledger, which stores the same bytes (no second encoding, no re-read)."""
+
+    data: bytes = b""
+
+    def write(self, frame: pl.DataFrame, path: Path) -> None:
+        from incentive.output.atomic import atomic_file
+        from incentive.output.tables import parquet_bytes
+
+        self.data = parquet_bytes(frame)
+        with atomic_file(path, "wb") as fh:
+            fh.write(self.data)
 
 
 def payouts_table(results: Results) -> pl.DataFrame:

@@ -4,6 +4,7 @@
   and the ledger's errors;
 * ``chain``     -- what an entry hash covers and how it is computed;
 * ``integrity`` -- ``verify_chain``'s end-to-end check of a ledger file.
+* ``codec``     -- how the period data file is packed (zstd; zlib read for old entries).
 
 See docs/ledger.md.
 """

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import zlib
 from typing import Any
 
+from incentive.ledger import codec
 from incentive.ledger.chain import ENTRY_COLUMNS, GENESIS, HASHED_COLUMNS, entry_hash, sha256_hex
 
 _LINK_COLUMNS = {"prev_hash": ("text", False), "entry_hash": ("text", False)}
@@ -55,15 +55,16 @@ def _blob_problems(con: sqlite3.Connection, seq: int, fields: dict[str, Any]) ->
         problems.append("its results blob does not match its recorded sha256")
     if data_type != "blob" or sha256_hex(bytes(data or b"")) != fields["data_blob_sha256"]:
         problems.append("its data blob does not match its recorded sha256")
-    elif fields["data_compression"] == "zlib":
-        try:
-            plain = zlib.decompress(bytes(data))
-        except zlib.error:
-            plain = None
-        if plain is None or sha256_hex(plain) != fields["data_sha256"] or len(plain) != fields["data_size"]:
-            problems.append("its data file does not match data_sha256")
     else:
-        problems.append(f"unknown data compression {fields['data_compression']!r}")
+        try:
+            plain = codec.unpack(bytes(data), fields["data_compression"], fields["data_size"])
+        except codec.UnknownMethod as exc:
+            problems.append(str(exc))
+        except codec.CodecError:
+            problems.append("its data file does not match data_sha256")
+        else:
+            if sha256_hex(plain) != fields["data_sha256"] or len(plain) != fields["data_size"]:
+                problems.append("its data file does not match data_sha256")
     return problems
 
 

@@ -22,7 +22,6 @@ import io
 import json
 import os
 import sqlite3
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -33,14 +32,13 @@ from urllib.parse import quote
 import polars as pl
 
 from incentive.errors import IncentiveError, UsageError
+from incentive.ledger import codec
 from incentive.ledger.chain import ENTRY_COLUMNS, GENESIS, HASHED_COLUMNS, canonical_json, entry_hash, sha256_hex
 
 SCHEMA_VERSION = 1
 DEFAULT_PATH = Path("incentive-ledger.sqlite")
 ENV_VAR = "INCENTIVE_LEDGER"
 PAGE_SIZE = 65536
-DATA_COMPRESSION = "zlib"
-_ZLIB_LEVEL = 1  # fast: a 90 MB CSV compresses ~3.5x in well under a second, beside the Parquet encoding
 
 _TABLES = """
 CREATE TABLE ledger_schema (version INTEGER NOT NULL);
@@ -444,9 +442,10 @@ class Ledger:
     def load_data(self, entry: LedgerEntry) -> bytes:
         """The period data file's bytes exactly as that close evaluated them."""
         blob = self._blob(entry, "data")
+        method = self._rows("SELECT data_compression FROM entries WHERE seq = ?", (entry.seq,))[0][0]
         try:
-            data = zlib.decompress(blob)
-        except zlib.error:
+            data = codec.unpack(blob, method, entry.data_size)
+        except codec.CodecError:
             data = b""
         if sha256_hex(data) != entry.data_sha256:
             raise LedgerError(f"{self.path}: {entry.describe()}: stored data do not match their hash "
@@ -456,13 +455,15 @@ class Ledger:
     # -- writing
 
     def record_close(self, entry: CloseRecord, results: pl.DataFrame, *,
-                     results_parquet: bytes | None = None) -> LedgerEntry:
+                     results_parquet: bytes | None = None, packed_data: "PackedData | None" = None) -> LedgerEntry:
         """Record a close in one ``BEGIN IMMEDIATE`` transaction.
 
         ``results_parquet`` may pass the bytes of the close's audit Parquet
         file (``results`` written by ``output.tables.write_parquet``): they
         are stored as they are instead of encoding ``results`` a second time,
         and the manifest's sha256 of that file then equals ``results_sha256``.
+        ``packed_data`` may pass ``pack_data(entry.data_bytes)`` computed
+        earlier (a close packs the data while it evaluates).
 
         Raises ``PeriodAlreadyClosed`` if the period is closed (also when a
         concurrent close won the race), ``HistoryChanged`` if a history period
@@ -474,22 +475,23 @@ class Ledger:
         # The expensive part runs before taking the write lock: Parquet encoding
         # here, data compression and hashing on a second thread.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            packed = pool.submit(_pack_data, entry.data_bytes)
+            pending = pool.submit(pack_data, entry.data_bytes) if packed_data is None else None
             if results_parquet is None:
                 results_blob = _results_blob(results)
             else:
-                results_blob = bytes(results_parquet)
+                results_blob = results_parquet if isinstance(results_parquet, bytes) else bytes(results_parquet)
                 _check_parquet(results_blob, results.height)
             results_sha = sha256_hex(results_blob)
-            data_blob, data_sha, data_blob_sha = packed.result()
-        if data_sha != entry.data_sha256:
-            raise ValueError(f"data_sha256 {entry.data_sha256} is not the sha256 of data_bytes ({data_sha})")
+            packed = pending.result() if pending is not None else packed_data
+        if packed.sha256 != entry.data_sha256 or packed.size != len(entry.data_bytes):
+            raise ValueError(f"data_sha256 {entry.data_sha256} is not the sha256 of data_bytes ({packed.sha256})")
+        data_blob, data_blob_sha = packed.blob, packed.blob_sha256
         fields: dict[str, Any] = {
             "seq": None, "kind": "close", "policy_id": entry.policy_id, "period": entry.period,
             "period_ordinal": entry.period_ordinal, "policy_version": entry.policy_version,
             "policy_sha256": entry.policy_sha256, "policy_text": entry.policy_text,
             "data_sha256": entry.data_sha256, "data_name": entry.data_name, "data_size": len(entry.data_bytes),
-            "data_compression": DATA_COMPRESSION, "data_blob_sha256": data_blob_sha,
+            "data_compression": codec.DEFAULT, "data_blob_sha256": data_blob_sha,
             "results_sha256": results_sha, "results_rows": results.height,
             "outputs": canonical_json(dict(entry.outputs)), "engine_version": entry.engine_version,
             "totals": canonical_json(dict(entry.totals)),
@@ -617,9 +619,9 @@ def _check_record(entry: CloseRecord) -> None:
 
 
 def _results_blob(results: pl.DataFrame) -> bytes:
-    buf = io.BytesIO()
-    results.write_parquet(buf, compression="zstd", statistics=False)
-    return buf.getvalue()
+    from incentive.output.tables import parquet_bytes
+
+    return parquet_bytes(results)
 
 
 def _check_parquet(blob: bytes, rows: int) -> None:
@@ -631,9 +633,20 @@ def _check_parquet(blob: bytes, rows: int) -> None:
         raise ValueError(f"results_parquet holds {stored} rows, the results frame {rows}")
 
 
-def _pack_data(data: bytes) -> tuple[bytes, str, str]:
-    blob = zlib.compress(data, _ZLIB_LEVEL)
-    return blob, sha256_hex(data), sha256_hex(blob)
+@dataclass(frozen=True)
+class PackedData:
+    """A period data file ready for the ledger: packed, and both forms hashed."""
+
+    blob: bytes
+    size: int
+    sha256: str  # of the file's bytes
+    blob_sha256: str  # of the stored blob
+
+
+def pack_data(data: bytes) -> PackedData:
+    """Compress and hash (both release the GIL: this runs beside other work)."""
+    blob = codec.pack(data)
+    return PackedData(blob=blob, size=len(data), sha256=sha256_hex(data), blob_sha256=sha256_hex(blob))
 
 
 def _insert_blobs(con: sqlite3.Connection, seq: int, results_blob: bytes, data_blob: bytes) -> None:

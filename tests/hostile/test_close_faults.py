@@ -97,6 +97,18 @@ def _fail_writing(name: str, exc: BaseException):
     return install
 
 
+def _fail_audit_midway(mp: pytest.MonkeyPatch) -> None:
+    """The audit record is encoded, half of it reaches its file, then the disk is full."""
+    real = closing.AuditFile.write
+
+    def write(self, frame, path):
+        real(self, frame, path)
+        Path(path).write_bytes(self.data[: len(self.data) // 2])
+        raise disk_full(str(path))
+
+    mp.setattr(closing.AuditFile, "write", write)
+
+
 def _fail_polars_csv_midway(mp: pytest.MonkeyPatch) -> None:
     """polars' own CSV writer dies after writing part of its (temporary) file."""
     import polars as pl
@@ -173,8 +185,8 @@ FAULTS = [
     Fault("evaluation", _fail_engine, EvaluationError),
     Fault("after-evaluation", _fail_module(closing, "write_outputs", Injected("after evaluation")), Injected),
     *[Fault(f"writing-{name}", _fail_writing(name, disk_full(name)), OSError)
-      for name in ("results.csv", "audit.parquet", "payouts.csv", "results.xlsx", "recommendations.csv",
-                   "ranking.csv")],
+      for name in ("results.csv", "payouts.csv", "results.xlsx", "recommendations.csv", "ranking.csv")],
+    Fault("writing-audit.parquet", _fail_audit_midway, OSError),
     Fault("writing-payouts.csv-inside-polars", _fail_polars_csv_midway, OSError),
     Fault("writing-report.html", lambda mp: mp.setattr(_import_report(), "write_report", _raise(disk_full("report.html"))),
           OSError),
