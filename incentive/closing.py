@@ -168,37 +168,44 @@ def write_outputs(results: Results, directory: Path, policy_bytes: bytes,
 
     The big, independent files (results table, audit record, report page) are
     written on parallel threads: polars releases the GIL while it encodes, so
-    they overlap on a multi-core machine. The manifest comes last.
+    they overlap on a multi-core machine. The report, which needs the GIL
+    most, starts first; each file is hashed on its own thread as soon as it
+    is written, so the manifest only lists what is already known.
     """
-    from incentive.output.manifest import build_manifest, write_manifest
+    from incentive.output.manifest import build_manifest, file_entry, write_manifest
 
     money = money_decimals(results)
     decimals = results.policy.policy.money.decimals
     table = results_table(results)
     audit = AuditFile()
-    jobs: list[Callable[[], object]] = [
-        lambda: write_table(table, directory / "results.csv", "csv", money),
-        lambda: audit.write(audit_frame(results), directory / AUDIT_FILE),
-        lambda: write_table(payouts_table(results), directory / "payouts.csv", "csv", {"amount": decimals}),
-    ]
+    jobs: dict[str, Callable[[Path], object]] = {}
     if opts.html:
         from incentive.report.html import write_report
 
-        jobs.append(lambda: write_report(results, directory / "report.html"))
+        jobs["report.html"] = lambda path: write_report(results, path)
+    jobs["results.csv"] = lambda path: write_table(table, path, "csv", money)
+    jobs[AUDIT_FILE] = lambda path: audit.write(audit_frame(results), path)
+    jobs["payouts.csv"] = lambda path: write_table(payouts_table(results), path, "csv", {"amount": decimals})
     if opts.xlsx:
-        jobs.append(lambda: write_table(table, directory / "results.xlsx", "xlsx", money))
+        jobs["results.xlsx"] = lambda path: write_table(table, path, "xlsx", money)
     if results.recommendations is not None:
-        jobs.append(lambda: write_table(results.recommendations, directory / "recommendations.csv", "csv", {}))
+        jobs["recommendations.csv"] = lambda path: write_table(results.recommendations, path, "csv", {})
     if results.ranking_summary is not None:
-        jobs.append(lambda: write_table(results.ranking_summary, directory / "ranking.csv", "csv", {}))
+        jobs["ranking.csv"] = lambda path: write_table(results.ranking_summary, path, "csv", {})
     if opts.trace:
-        jobs.append(lambda: write_trace(results, directory / "trace.jsonl"))
+        jobs["trace.jsonl"] = lambda path: write_trace(results, path)
+
+    def run(name: str) -> dict:
+        path = directory / name
+        jobs[name](path)
+        return file_entry(path, audit.data if name == AUDIT_FILE else None)
+
     with ThreadPoolExecutor(max_workers=3) as pool:
-        for future in [pool.submit(job) for job in jobs]:
-            future.result()  # re-raises the first failure; the caller discards the directory
+        futures = {name: pool.submit(run, name) for name in jobs}
+        known = {name: future.result() for name, future in futures.items()}  # re-raises the first failure
     (directory / COLUMNS_FILE).write_text(columns_json(results), encoding="utf-8")
     (directory / POLICY_COPY).write_bytes(policy_bytes)
-    manifest = build_manifest(directory, meta=manifest_meta(results, policy_bytes))
+    manifest = build_manifest(directory, meta=manifest_meta(results, policy_bytes), known=known)
     path = write_manifest(directory, manifest)
     hashes = {name: entry["sha256"] for name, entry in manifest["files"].items()}
     hashes[path.name] = _sha256(path.read_bytes())

@@ -56,17 +56,35 @@ def _files(directory: Path) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
-def build_manifest(directory: Path | str, *, meta: dict) -> dict:
-    """sha256 and size of every file under ``directory`` (but the manifest), plus ``meta``."""
+def file_entry(path: Path | str, data: bytes | None = None) -> dict:
+    """A file's manifest entry (``sha256``, ``size``); ``data`` may pass the
+    bytes just written, which saves reading them back."""
+    if data is not None:
+        return {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    return {"sha256": sha256_file(path), "size": Path(path).stat().st_size}
+
+
+def build_manifest(directory: Path | str, *, meta: dict, known: dict[str, dict] | None = None) -> dict:
+    """sha256 and size of every file under ``directory`` (but the manifest), plus ``meta``.
+
+    ``known`` may pass entries (``file_entry``) computed as the files were
+    written; every other file is hashed here. A known name that is not in the
+    directory is an error, never a listed ghost.
+    """
     directory = Path(directory)
     clash = [k for k in _RESERVED if k in meta]
     if clash:
         raise ValueError(f"manifest meta may not use the reserved keys {clash}")
     found = _files(directory)
+    known = known or {}
+    ghosts = sorted(set(known) - set(found))
+    if ghosts:
+        raise ValueError(f"manifest: {ghosts} are not in {directory}")
+    todo = [name for name in found if name not in known]
     # hashlib releases the GIL on large reads: the big files hash side by side
-    with ThreadPoolExecutor(max_workers=min(4, max(1, len(found)))) as pool:
-        digests = dict(zip(found, pool.map(sha256_file, found.values())))
-    files = {name: {"sha256": digests[name], "size": path.stat().st_size} for name, path in found.items()}
+    with ThreadPoolExecutor(max_workers=min(4, max(1, len(todo)))) as pool:
+        digests = dict(zip(todo, pool.map(lambda name: file_entry(found[name]), todo)))
+    files = {name: known.get(name) or digests[name] for name in found}
     return {**meta, "format": FORMAT, "files": files}
 
 
