@@ -8,7 +8,14 @@ from decimal import Decimal
 
 import pytest
 
-from incentive.output.manifest import MANIFEST_NAME, build_manifest, check_manifest, sha256_file, write_manifest
+from incentive.output.manifest import (
+    MANIFEST_NAME,
+    build_manifest,
+    check_manifest,
+    file_entry,
+    sha256_file,
+    write_manifest,
+)
 
 META = {"engine_version": "0.1.0", "policy": {"id": "sales-rep", "version": "2026.1", "sha256": "ab" * 32},
         "period": "2026-Q3", "counts": {"people": 2}, "totals": {"total": Decimal("1234.50")}, "title": "销售"}
@@ -66,3 +73,14 @@ def test_sha256_file(tmp_path):
     data = bytes(range(256)) * 10_000
     path.write_bytes(data)
     assert sha256_file(path) == hashlib.sha256(data).hexdigest()
+
+
+def test_entries_known_from_writing_are_used_and_the_rest_hashed(out):
+    """A close hashes each file as it writes it; the manifest must agree with hashing afterwards."""
+    known = {"results.csv": file_entry(out / "results.csv", b"a,b\n1,2\n")}
+    assert build_manifest(out, meta=META, known=known) == build_manifest(out, meta=META)
+
+
+def test_a_known_entry_for_a_file_that_is_not_there_is_refused(out):
+    with pytest.raises(ValueError, match="ghost.csv"):
+        build_manifest(out, meta=META, known={"ghost.csv": {"sha256": "00" * 32, "size": 0}})
