@@ -4,9 +4,16 @@
     python benchmarks/run.py --sizes 100000 --command diff
 
 Each measurement runs ``incentive <command>`` as a fresh process (start-up
-included, CSV in, every output written) and reads that process's peak
-resident memory from ``wait4``. Data files are cached in benchmarks/_data
-(``diff`` runs on ``incentive sample`` data, the others on generate.py's).
+included, CSV in, every output written) and reads that process's CPU time
+(user + system) and peak resident memory from ``wait4``. Data files are
+cached in benchmarks/_data (``diff`` runs on ``incentive sample`` data, the
+others on generate.py's).
+
+The package's bytecode is compiled first, as an installed package has it
+(a machine that sets PYTHONDONTWRITEBYTECODE would otherwise recompile the
+whole package on every run). The load average is printed beside each row:
+on a shared machine, wall time above the CPU time / cores means the run
+waited for other work; the CPU seconds are the steadier figure.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -61,7 +69,7 @@ def command(kind: str, data: Path, out: Path) -> list[str]:
     raise SystemExit(f"unknown command {kind}")
 
 
-def measure(kind: str, n: int) -> tuple[float, float]:
+def measure(kind: str, n: int) -> tuple[float, float, float]:
     data = sample_file(n) if kind == "diff" else data_file(n)
     out = Path(tempfile.mkdtemp(prefix="incentive-bench-"))
     try:
@@ -72,7 +80,7 @@ def measure(kind: str, n: int) -> tuple[float, float]:
         err = proc.stderr.read().decode() if proc.stderr else ""
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit(f"{kind} failed for {n} people:\n{err}")
-        return wall, usage.ru_maxrss / 1024  # KiB → MiB on Linux
+        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # KiB → MiB on Linux
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
@@ -83,13 +91,22 @@ def main() -> None:
     ap.add_argument("--command", choices=["evaluate", "close", "diff"], default="evaluate")
     ap.add_argument("--repeat", type=int, default=1, help="runs per size; the best wall time is reported")
     args = ap.parse_args()
-    print(f"| people | {args.command} wall (s) | peak RSS (MiB) |")
-    print("|---:|---:|---:|")
+    import compileall
+
+    compileall.compile_dir(ROOT / "incentive", quiet=1)
+    print(f"| people | {args.command} wall (s), best | median | CPU (s) | peak RSS (MiB) | load avg |")
+    print("|---:|---:|---:|---:|---:|---:|")
     for n in args.sizes:
-        runs = [measure(args.command, n) for _ in range(args.repeat)]
-        wall = min(r[0] for r in runs)
-        rss = max(r[1] for r in runs)
-        print(f"| {n:,} | {wall:.2f} | {rss:.0f} |", flush=True)
+        runs = []
+        for _ in range(args.repeat):
+            load = os.getloadavg()[0]
+            runs.append((*measure(args.command, n), load))
+        walls = sorted(r[0] for r in runs)
+        best = min(runs, key=lambda r: r[0])
+        rss = max(r[2] for r in runs)
+        loads = f"{min(r[3] for r in runs):.1f}–{max(r[3] for r in runs):.1f}" if len(runs) > 1 else f"{runs[0][3]:.1f}"
+        print(f"| {n:,} | {walls[0]:.2f} | {statistics.median(walls):.2f} | {best[1]:.1f} | {rss:.0f} | {loads} |",
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -175,3 +175,23 @@ def test_history_command_shows_the_bands(closed):
     assert out.returncode == 0, out.stderr
     lines = [line for line in out.stdout.splitlines() if "sales-rep" in line]
     assert len(lines) == 3 and all(" C " in f" {line} " for line in lines)
+
+
+def test_a_rerun_by_another_engine_version_says_so(closed, tmp_path, monkeypatch):
+    """Outputs are byte-identical only under the engine that made them: when a
+    newer engine encodes differently, verify names both versions."""
+    import incentive
+    from incentive.ledger import Ledger
+    from incentive.output import tables
+    from incentive.verify import rerun
+
+    tmp = copy_of(closed, tmp_path)
+    with Ledger(tmp / "ledger.sqlite", readonly=True) as ledger:
+        entry = ledger.get_close("sales-rep", "2026-Q1")
+        assert rerun(ledger, entry) == []
+        monkeypatch.setattr(incentive, "__version__", "9.9.9")
+        monkeypatch.setattr(tables, "PARQUET_OPTIONS", {"compression": "zstd", "compression_level": 9})
+        problems = rerun(ledger, entry)
+    named = {p.split(" a different ")[1].split(" than ")[0] for p in problems}
+    assert named == {"audit.parquet", "manifest.json"}  # the manifest carries the version and the audit's hash
+    assert f"closed by engine {entry.engine_version}, re-run by 9.9.9" in problems[0]
