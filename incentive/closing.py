@@ -134,7 +134,7 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
                 totals=_manifest_totals(tmp), history_hashes={o: e.entry_hash for o, e in used.items()},
             )
             entry = ledger.record_close(record, audit_frame(results), results_parquet=audit_bytes,
-                                        packed_data=packed)
+                                        results_sha256=outputs[AUDIT_FILE], packed_data=packed)
         return CloseOutcome(target, entry, results)
     finally:
         ledger.close()

@@ -455,13 +455,15 @@ class Ledger:
     # -- writing
 
     def record_close(self, entry: CloseRecord, results: pl.DataFrame, *,
-                     results_parquet: bytes | None = None, packed_data: "PackedData | None" = None) -> LedgerEntry:
+                     results_parquet: bytes | None = None, results_sha256: str | None = None,
+                     packed_data: "PackedData | None" = None) -> LedgerEntry:
         """Record a close in one ``BEGIN IMMEDIATE`` transaction.
 
         ``results_parquet`` may pass the bytes of the close's audit Parquet
         file (``results`` written by ``output.tables.write_parquet``): they
         are stored as they are instead of encoding ``results`` a second time,
-        and the manifest's sha256 of that file then equals ``results_sha256``.
+        and the manifest's sha256 of that file then equals ``results_sha256``
+        (which the caller may pass along when it hashed those bytes already).
         ``packed_data`` may pass ``pack_data(entry.data_bytes)`` computed
         earlier (a close packs the data while it evaluates).
 
@@ -481,7 +483,8 @@ class Ledger:
             else:
                 results_blob = results_parquet if isinstance(results_parquet, bytes) else bytes(results_parquet)
                 _check_parquet(results_blob, results.height)
-            results_sha = sha256_hex(results_blob)
+            known = results_sha256 if results_parquet is not None else None
+            results_sha = known or sha256_hex(results_blob)
             packed = pending.result() if pending is not None else packed_data
         if packed.sha256 != entry.data_sha256 or packed.size != len(entry.data_bytes):
             raise ValueError(f"data_sha256 {entry.data_sha256} is not the sha256 of data_bytes ({packed.sha256})")
