@@ -41,7 +41,11 @@ def evaluate(checked, data, period, *, history: dict[int, pl.DataFrame] | None =
 def _evaluate(checked, data, period, history, lang: str, *, diagnose: bool) -> Results:
     policy = checked.policy
     id_col = policy.id_input.id
-    frame = data.frame.drop("__row__", strict=False).sort(id_col).lazy()
+    frame = data.frame
+    # files often come in id order: then nothing moves (the rechunk is a no-op for a frame in one piece,
+    # and a many-piece one would make later eager steps copy every column); the drop is lazy for that reason
+    frame = frame.rechunk() if frame.get_column(id_col).is_sorted() else frame.sort(id_col)
+    frame = frame.lazy().drop("__row__", strict=False)
     needed = int(checked.history_depth_needed or 0)
     # offsets past the last recorded period are null either way: no columns for them
     depth = max((k for k in (history or {}) if 1 <= k <= needed), default=0)

@@ -36,7 +36,7 @@ def fired(work: Work, frame: pl.DataFrame, lang: str = "en") -> pl.DataFrame:
     parts = [EMPTY]
     for order, rule in enumerate(work.policy.recommendations):
         checked_expr = work.checked.exprs[f"recommendations.{rule.id}.when"]  # type: ignore[attr-defined]
-        hits = frame.filter(pl.col(f"{rule.id}.when"))
+        hits = _hits(work, frame, rule.id, checked_expr)
         if not hits.height:
             continue
         parts.append(hits.select(
@@ -55,6 +55,14 @@ def fired(work: Work, frame: pl.DataFrame, lang: str = "en") -> pl.DataFrame:
 EMPTY = pl.DataFrame(schema={"employee_id": pl.String, "order": pl.Int64, "rule": pl.String, "action": pl.String,
                              "reason": pl.String, "next_steps": pl.String, "condition": pl.String,
                              "evidence": pl.String})
+
+
+def _hits(work: Work, frame: pl.DataFrame, rule_id: str, checked_expr) -> pl.DataFrame:
+    """The rows where the rule fired, with only the columns its evidence can read (not the whole frame)."""
+    names = [work.id_col, *sorted(checked_expr.refs)]
+    names += [history_column(n, k) for n in sorted(checked_expr.history_refs) for k in range(1, work.ctx.history_depth + 1)]
+    keep = [n for n in dict.fromkeys(names) if n in frame.columns]
+    return frame.lazy().filter(pl.col(f"{rule_id}.when")).select(keep).collect()
 
 
 def _evidence(work: Work, frame: pl.DataFrame, checked_expr) -> pl.Expr:

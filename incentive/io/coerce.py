@@ -65,9 +65,11 @@ _CUR = "[¥￥$€£]"
 _LIMIT = Decimal(10) ** 20
 _MAX_DECIMALS = numeric.SCALE
 NUMERIC_TYPES = ("integer", "number", "money", "percent")
+PLAIN_TYPES = (*NUMERIC_TYPES, "boolean")  # the types ``only_plain_cells`` has a fast path for
 
 _TRUE = ("true", "t", "yes", "y", "1", "是")
 _FALSE = ("false", "f", "no", "n", "0", "否")
+_BOOLEANS = {**{k: True for k in _TRUE}, **{k: False for k in _FALSE}}
 
 FORMS = {
     "id": "a non-empty employee id",
@@ -205,11 +207,59 @@ def only_iso_dates(raw: pl.Expr) -> pl.Expr:
     return (raw.is_null() | (raw.str.len_bytes() == 0) | raw.str.contains(_ISO_DATE)).all()
 
 
+def _plain_number(inp: Input) -> str:
+    """Anchored regex of a number cell that every reading leaves as it is (empty allowed).
+
+    Such a cell has no surrounding space, grouping comma, currency, percent
+    sign or parenthesis, so stripping and normalizing are no-ops, and it is
+    accepted by ``number_pattern`` for any grouping (a strict subset).
+    """
+    body = number_pattern("integer" if inp.type == "integer" else "number", grouping=False)
+    return f"^(?:{body})?$"
+
+
+def only_plain_cells(raw: pl.Expr, inp: Input) -> pl.Expr | None:
+    """Scalar: is every cell null or already in its plain, canonical form? (None: no fast path for the type).
+
+    Plain numbers (``12``, ``-0.25``) and booleans spelled as accepted
+    (``true``, ``否``) are by far the common case in exported files; then
+    ``column_plan(plain=True)`` skips the strip, the normalization and the
+    per-cell syntax regex, which cost more than this one check.
+    """
+    if inp.type in NUMERIC_TYPES:
+        return (raw.is_null() | raw.str.contains(_plain_number(inp))).all()
+    if inp.type == "boolean":
+        return (raw.is_null() | raw.is_in(["", *_BOOLEANS])).all()
+    return None
+
+
+def repeated_ids(ids: pl.Expr) -> pl.Expr:
+    """True for a non-empty id already seen in an earlier row."""
+    return ~ids.is_first_distinct() & ids.is_not_null() & (ids.str.len_bytes() > 0)
+
+
+def strictly_ascending(ids: pl.Series) -> bool:
+    """Is every id greater than the one before (and none null)? Then none repeats: no hashing needed.
+
+    Files exported from HR systems are usually sorted by employee id, which
+    makes this comparison of neighbours the common answer.
+    """
+    if ids.null_count():
+        return False
+    return ids.len() < 2 or bool((ids.slice(1) > ids.slice(0, ids.len() - 1)).all())
+
+
+def _parse_plain(t: pl.Expr, inp: Input) -> dict[str, pl.Expr]:
+    """Stage 2 for a column ``only_plain_cells`` vouched for: the general reading, minus its no-ops."""
+    if inp.type == "boolean":  # every cell is null, empty or a key of the mapping: nothing to lowercase
+        return {"v": t.replace_strict(_BOOLEANS, default=None, return_dtype=pl.Boolean)}
+    return {"v": t.cast(numeric.DTYPE, strict=False)}  # no syntax flag: the plain pattern implies it
+
+
 def _parse(t: pl.Expr, inp: Input, grouping: bool, iso_dates: bool) -> dict[str, pl.Expr]:
     """Stage 2: the typed value (null when unreadable) and, where needed, a syntax flag."""
     if inp.type == "boolean":
-        mapping = {**{k: True for k in _TRUE}, **{k: False for k in _FALSE}}
-        return {"v": t.str.to_lowercase().replace_strict(mapping, default=None, return_dtype=pl.Boolean)}
+        return {"v": t.str.to_lowercase().replace_strict(_BOOLEANS, default=None, return_dtype=pl.Boolean)}
     if inp.type == "date" and iso_dates:  # every cell is YYYY-MM-DD: one parse says it all
         return {"v": t.str.to_date("%Y-%m-%d", strict=False)}
     if inp.type == "date":
@@ -229,29 +279,35 @@ def _parse(t: pl.Expr, inp: Input, grouping: bool, iso_dates: bool) -> dict[str,
     return {"v": val, "ok": t.str.contains(_anchored(number_pattern(inp.type, grouping)))}
 
 
-def column_plan(raw: pl.Expr, inp: Input, *, key: str, grouping: bool = True, iso_dates: bool = False) -> Plan:
+def column_plan(raw: pl.Expr, inp: Input, *, key: str, grouping: bool = True, iso_dates: bool = False,
+                plain: bool = False, unique: bool = True) -> Plan:
     """The plan reading String expression ``raw`` as ``inp``; ``key`` makes intermediate names unique.
 
     ``iso_dates``: the caller checked (``only_iso_dates``) that every cell of
     this date column is blank or YYYY-MM-DD, the common case, which needs
-    a single parse instead of the general normalization.
+    a single parse instead of the general normalization. ``plain``: the
+    caller checked (``only_plain_cells``) that every cell of this number or
+    boolean column is plain. Either way the cells have no surrounding space,
+    so they are read as they are, without a stripped copy. ``unique=False``:
+    an id column's flag leaves out repeated ids, because the caller checks
+    them on the read column (``repeated_ids``), mostly at a glance.
     """
     names = {n: f"\x00{key}:{n}" for n in ("t", "v", "ok")}
-    t = pl.col(names["t"])
+    fast = (iso_dates and inp.type == "date") or (plain and inp.type in PLAIN_TYPES)
+    t = raw if fast else pl.col(names["t"])
     empty = t.is_null() | (t.str.len_bytes() == 0)
     default = default_value(inp)
     fill = _literal(default, inp)
     allowed = _allowed_values(inp)
-    stages: list[dict[str, pl.Expr]] = [{names["t"]: raw.str.strip_chars()}]
+    stages: list[dict[str, pl.Expr]] = [] if fast else [{names["t"]: raw.str.strip_chars()}]
 
     if inp.type == "id":
-        dup = ~t.is_first_distinct() & ~empty
-        return Plan(tuple(stages), value=t, bad=(empty | dup), empty=empty)
+        return Plan(tuple(stages), value=t, bad=(empty | repeated_ids(t)) if unique else empty, empty=empty)
     if inp.type == "text":
         ok = t.is_in(allowed) if allowed is not None else pl.lit(True)
         val = t
     else:
-        parsed = _parse(t, inp, grouping, iso_dates)
+        parsed = _parse_plain(t, inp) if fast and inp.type != "date" else _parse(t, inp, grouping, iso_dates)
         stages.append({names[k]: e for k, e in parsed.items()})
         val = pl.col(names["v"])
         ok = val.is_not_null() & (pl.col(names["ok"]) if "ok" in parsed else pl.lit(True))

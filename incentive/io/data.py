@@ -20,7 +20,8 @@ from pathlib import Path
 import polars as pl
 
 from incentive.errors import DataInvalid, DataProblem, UsageError
-from incentive.io.coerce import column_plan, default_value, dtype_of, explain, kind_of, only_iso_dates
+from incentive.io.coerce import (column_plan, default_value, dtype_of, explain, kind_of, only_iso_dates,
+                                 only_plain_cells, repeated_ids, strictly_ascending)
 from incentive.io.formats import ROW, RawTable, col, format_of, read_table, show
 from incentive.io.headers import HeaderMatch, match_headers
 from incentive.policy.model import Input, Policy
@@ -113,16 +114,14 @@ def _check(table: RawTable, inputs: tuple[Input, ...], match: HeaderMatch, file:
     flags: list[pl.Expr] = []
     empties: list[pl.Expr] = []
     stages: list[dict[str, pl.Expr]] = []
-    dates = [inp.id for inp in present if inp.type == "date"]
-    iso = (table.frame.select(only_iso_dates(pl.col(col(match.positions[d]))).alias(d) for d in dates).row(0, named=True)
-           if dates else {})
+    fast = _fast_paths(table.frame, present, match)
     read_here = {inp.id for inp in present}
     for k, inp in enumerate(inputs):
         if inp.id not in read_here:
             values.append(pl.lit(default_value(inp), dtype=dtype_of(inp)).alias(inp.id))
             continue
         plan = column_plan(pl.col(col(match.positions[inp.id])), inp, key=str(k), grouping=table.grouping,
-                           iso_dates=bool(iso.get(inp.id)))
+                           iso_dates=fast[inp.id], plain=fast[inp.id], unique=False)
         for depth, stage in enumerate(plan.stages):
             if depth == len(stages):
                 stages.append({})
@@ -138,20 +137,50 @@ def _check(table: RawTable, inputs: tuple[Input, ...], match: HeaderMatch, file:
                .filter(~pl.col(_BAD))
                .drop(_BAD)
                .collect())
+    checked = _flag_repeated_ids(checked, present)
 
     structural = match.problems + table.problems
     if checked.height == 0 and not structural:
         structural.append(DataProblem(file, 0, "", "", "no data rows: the file has no rows with values below the header"))
-    counts = checked.select(pl.col(_BAD + inp.id).sum() for inp in present).row(0) if present else ()
-    total = len(structural) + sum(counts)
+    # Series sums and a plain column pick, then one rechunk: an eager DataFrame.select costs
+    # several times more on the engine's many-piece output
+    total = len(structural) + sum(int(checked.get_column(_BAD + inp.id).sum()) for inp in present)
     if total == 0:
-        return checked.select(*(i.id for i in inputs), ROW), [], 0
+        return checked[[*(i.id for i in inputs), ROW]].rechunk(), [], 0
 
     problems = structural + _cell_problems(table, checked, present, match, file, max_errors)
     order = {inp.id: match.positions[inp.id] for inp in present}
     by_header = {match.names[i]: order[i] for i in order}
     problems.sort(key=lambda p: (p.row, by_header.get(p.column, -1) if p.column else -1))
     return checked, problems[:max_errors], total
+
+
+def _flag_repeated_ids(checked: pl.DataFrame, present: list[Input]) -> pl.DataFrame:
+    """Add repeated ids to the id flags (``column_plan(unique=False)`` left them out).
+
+    Blank rows are gone by now, but a blank row has an empty id, which is
+    never a repeat, so the flags are the same as on the whole file.
+    """
+    for inp in present:
+        if inp.type == "id" and not strictly_ascending(checked.get_column(inp.id)):
+            checked = checked.with_columns(pl.col(_BAD + inp.id) | repeated_ids(pl.col(inp.id)))
+    return checked
+
+
+def _fast_paths(frame: pl.DataFrame, present: list[Input], match: HeaderMatch) -> dict[str, bool]:
+    """Per input read here: may ``column_plan`` take its fast path (every cell ISO date / plain)?
+
+    One pass over the raw columns, all checked in parallel; it costs less
+    than the stripping and normalizing it saves on a typical file.
+    """
+    checks: dict[str, pl.Expr] = {}
+    for inp in present:
+        raw = pl.col(col(match.positions[inp.id]))
+        check = only_iso_dates(raw) if inp.type == "date" else only_plain_cells(raw, inp)
+        if check is not None:
+            checks[inp.id] = check
+    found = frame.select(**checks).row(0, named=True) if checks else {}
+    return {inp.id: bool(found.get(inp.id)) for inp in present}
 
 
 def _cell_problems(table: RawTable, checked: pl.DataFrame, present: list[Input], match: HeaderMatch, file: str,

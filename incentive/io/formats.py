@@ -56,6 +56,8 @@ Chooser = Callable[[list[str], int], dict[int, str]]
 
 ROW = "__row__"
 _SHOW = 60
+#: a byte ``bytes.strip()`` would keep: finding the first one tells a blank file without copying it
+_NOT_BLANK = re.compile(rb"[^ \t\n\r\x0b\x0c]")
 
 
 def show(value: object) -> str:
@@ -214,7 +216,7 @@ def _read_csv(decoded: Decoded, file: str, choose: Chooser, *, tsv: bool) -> Raw
     data = decoded.data
     if b"\r" in data and b"\n" not in data:  # classic Mac line ends
         data = data.replace(b"\r", b"\n")
-    if not data.strip():
+    if _NOT_BLANK.search(data) is None:
         raise _fail(file, "the file is empty: expected a header row and data rows")
     first_end = data.find(b"\n")  # the whole header line, however long (a 20,000-column header is > 64 KiB)
     head = data[: len(data) if first_end < 0 else max(1 << 16, first_end + 1)].decode("utf-8", errors="ignore")
