@@ -1,6 +1,7 @@
 """Wall time and peak memory of the real command on N generated people.
 
     python benchmarks/run.py --sizes 10000 100000 1000000 --command evaluate
+    python benchmarks/run.py --sizes 1000000 --command close --repeat 3 [--shuffled]
     python benchmarks/run.py --sizes 100000 --command diff
 
 Each measurement runs ``incentive <command>`` as a fresh process (start-up
@@ -34,14 +35,19 @@ POLICY = ROOT / "rules" / "sales-rep.yaml"
 PERIOD = "2026-Q1"
 
 
-def data_file(n: int) -> Path:
-    path = HERE / "_data" / f"sales-rep-{n}.csv"
+def data_file(n: int, shuffled: bool = False) -> Path:
+    """generate.py's rows, cached; ``shuffled`` puts them in a fixed random order
+    (an export not sorted by employee id: the engine then sorts)."""
+    path = HERE / "_data" / f"sales-rep-{n}{'-shuffled' if shuffled else ''}.csv"
     if not path.exists():
         path.parent.mkdir(exist_ok=True)
         sys.path.insert(0, str(HERE))
         from generate import generate
 
-        generate(n).write_csv(path)
+        frame = generate(n)
+        if shuffled:
+            frame = frame.sample(fraction=1.0, shuffle=True, seed=11)
+        frame.write_csv(path)
     return path
 
 
@@ -69,8 +75,8 @@ def command(kind: str, data: Path, out: Path) -> list[str]:
     raise SystemExit(f"unknown command {kind}")
 
 
-def measure(kind: str, n: int) -> tuple[float, float, float]:
-    data = sample_file(n) if kind == "diff" else data_file(n)
+def measure(kind: str, n: int, shuffled: bool = False) -> tuple[float, float, float]:
+    data = sample_file(n) if kind == "diff" else data_file(n, shuffled)
     out = Path(tempfile.mkdtemp(prefix="incentive-bench-"))
     try:
         start = time.perf_counter()
@@ -89,7 +95,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--command", choices=["evaluate", "close", "diff"], default="evaluate")
-    ap.add_argument("--repeat", type=int, default=1, help="runs per size; the best wall time is reported")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per size; the best and the median wall time are reported")
+    ap.add_argument("--shuffled", action="store_true", help="rows in a random order instead of sorted by employee id")
     args = ap.parse_args()
     import compileall
 
@@ -100,7 +107,7 @@ def main() -> None:
         runs = []
         for _ in range(args.repeat):
             load = os.getloadavg()[0]
-            runs.append((*measure(args.command, n), load))
+            runs.append((*measure(args.command, n, args.shuffled), load))
         walls = sorted(r[0] for r in runs)
         best = min(runs, key=lambda r: r[0])
         rss = max(r[2] for r in runs)
