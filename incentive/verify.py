@@ -16,12 +16,20 @@ import hashlib
 import json
 import tempfile
 from pathlib import Path
+from typing import Sequence
 
 from incentive.errors import UsageError
 
 
-def verify(directory: str | None, ledger_path: str | None) -> tuple[list[str], list[str]]:
-    """(problems, what was checked). No problems means everything matched."""
+def verify(directory: str | None, ledger_path: str | None, *,
+           heads: Sequence[str] = ()) -> tuple[list[str], list[str]]:
+    """(problems, what was checked). No problems means everything matched.
+
+    ``heads`` are entry hashes recorded outside the ledger (``close`` prints
+    the new head): a hash chain proves every entry since the first, but not
+    that the newest were not cut off; an anchor kept elsewhere does.
+    """
+    wanted = [_head_hash(h) for h in heads]
     from incentive.ledger import Ledger, resolve_path
 
     path = resolve_path(ledger_path)
@@ -32,7 +40,10 @@ def verify(directory: str | None, ledger_path: str | None) -> tuple[list[str], l
     checked: list[str] = []
     try:
         problems += ledger.verify_chain()
-        checked.append(f"ledger {path}: hash chain of {len(ledger.entries())} entries")
+        entries_now = ledger.entries()
+        checked.append(f"ledger {path}: hash chain of {len(entries_now)} entries")
+        for head in wanted:
+            problems += _check_head(path, entries_now, head, checked)
         if problems:
             return problems, checked
         if directory is not None:
@@ -47,6 +58,26 @@ def verify(directory: str | None, ledger_path: str | None) -> tuple[list[str], l
     finally:
         ledger.close()
     return problems, checked
+
+
+def _head_hash(text: str) -> str:
+    head = text.strip().lower()
+    if not (12 <= len(head) <= 64 and all(c in "0123456789abcdef" for c in head)):
+        raise UsageError(f"--head: expected an entry hash (12 to 64 hex digits, as `close` prints), got {text!r}")
+    return head
+
+
+def _check_head(path: Path, entries: list, head: str, checked: list[str]) -> list[str]:
+    found = [e for e in entries if e.entry_hash.startswith(head)]
+    if len(found) > 1:
+        raise UsageError(f"--head {head}: matches {len(found)} entries; give more digits")
+    if not found:
+        return [f"ledger {path}: entry {head[:16]}… (a head recorded earlier) is not in the ledger -- entries were "
+                "removed from its end, or the ledger was replaced"]
+    entry = found[0]
+    later = sum(1 for e in entries if e.seq > entry.seq)
+    checked.append(f"recorded head {head[:16]}… is entry {entry.seq} of the chain ({later} entries after it)")
+    return []
 
 
 def _current_closes(ledger) -> list:

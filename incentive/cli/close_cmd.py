@@ -41,8 +41,9 @@ def close(policy, data, period, overrides, encoding, sheet, max_errors, lang, le
         return
     click.echo(warnings_text(outcome.results), err=True, nl=False)
     click.echo(render(outcome.results, lang), nl=False)
-    click.echo(f"closed {entry.policy_id} {entry.period}: ledger entry {entry.seq} ({entry.entry_hash[:16]}…); "
-               f"outputs in {outcome.directory}")
+    click.echo(f"closed {entry.policy_id} {entry.period}: ledger entry {entry.seq}; outputs in {outcome.directory}")
+    click.echo(f"ledger head: {entry.entry_hash} (keep it outside the ledger; "
+               f"`incentive verify --head` then detects removed entries)")
 
 
 @click.command()
@@ -63,17 +64,21 @@ def reopen(policy, period, reason, ledger, by):
     finally:
         store.close()
     click.echo(f"reopened {policy_id} {label}: ledger entry {entry.seq} ({entry.by}: {reason})")
+    click.echo(f"ledger head: {entry.entry_hash}")
 
 
 @click.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.option("--ledger", default=None, type=click.Path(dir_okay=False), help=LEDGER_HELP)
+@click.option("--head", "heads", multiple=True, metavar="HASH",
+              help="An entry hash recorded earlier (close prints the ledger head): it must still be in the chain, "
+                   "which detects removed newest entries. Repeatable.")
 @handle_errors
-def verify(directory, ledger):
+def verify(directory, ledger, heads):
     """Check the ledger's hash chain, an output directory, and re-run closes to compare every output hash."""
     from incentive.verify import verify as run_verify
 
-    problems, checked = run_verify(directory, ledger)
+    problems, checked = run_verify(directory, ledger, heads=heads)
     for line in checked:
         click.echo(f"checked {line}")
     if problems:

@@ -195,3 +195,35 @@ def test_a_rerun_by_another_engine_version_says_so(closed, tmp_path, monkeypatch
     named = {p.split(" a different ")[1].split(" than ")[0] for p in problems}
     assert named == {"audit.parquet", "manifest.json"}  # the manifest carries the version and the audit's hash
     assert f"closed by engine {entry.engine_version}, re-run by 9.9.9" in problems[0]
+
+
+def test_a_recorded_head_detects_entries_cut_off_the_end(closed, tmp_path):
+    """The chain alone cannot tell that its newest entries were removed; the head close printed can."""
+    tmp = copy_of(closed, tmp_path)
+    ledger_file = tmp / "ledger.sqlite"
+    con = sqlite3.connect(ledger_file)
+    head, prior = (r[0] for r in con.execute("SELECT entry_hash FROM entries ORDER BY seq DESC LIMIT 2"))
+    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        con.execute(f'DROP TRIGGER "{name}"')
+    last = con.execute("SELECT max(seq) FROM entries").fetchone()[0]
+    con.execute("DELETE FROM close_blobs WHERE seq = ?", (last,))
+    con.execute("DELETE FROM entries WHERE seq = ?", (last,))
+    con.commit()
+    con.close()
+    shutil.rmtree(tmp / "out" / "sales-rep" / "2026-Q3")
+    assert cli("verify", "--ledger", str(ledger_file), cwd=tmp).returncode == 0  # a clean prefix of the chain
+    cut = cli("verify", "--ledger", str(ledger_file), "--head", head, cwd=tmp)
+    assert cut.returncode == 1 and f"entry {head[:16]}" in cut.stderr and "removed" in cut.stderr
+    ok = cli("verify", "--ledger", str(ledger_file), "--head", prior[:12], cwd=tmp)
+    assert ok.returncode == 0 and "0 entries after it" in ok.stdout
+    bad = cli("verify", "--ledger", str(ledger_file), "--head", "not-a-hash", cwd=tmp)
+    assert bad.returncode == 2 and "--head" in bad.stderr
+
+
+def test_close_prints_the_new_ledger_head(tmp_path):
+    done = close(tmp_path, "2026-Q1")
+    assert done.returncode == 0, done.stderr
+    con = sqlite3.connect(tmp_path / "ledger.sqlite")
+    (head,) = con.execute("SELECT entry_hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
+    con.close()
+    assert f"ledger head: {head}" in done.stdout
