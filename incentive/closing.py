@@ -120,35 +120,21 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
         used = ledger.history_entries(policy.id, period.ordinal, depth)
         history = {period.ordinal - o: ledger.load_results(e, columns=wanted) for o, e in used.items()}
         results = evaluate(checked, data, period, history=history, lang=run.lang)
-        history_hashes = {o: e.entry_hash for o, e in used.items()}
-        staged: list = []
-
-        def stage(audit_bytes: bytes, audit_sha: str) -> None:
-            """As soon as the audit record is encoded, write it and the data into the
-            ledger (under its lock) while the other outputs are still being written."""
+        with atomic_directory(target) as tmp:
+            audit_bytes, outputs = write_outputs(results, tmp, policy_bytes, opts)
             packed = packing.result()
             if packed.sha256 != data.sha256:
                 raise UsageError(f"{data_path}: the data file changed while it was being closed; "
                                  "nothing was recorded -- close it again")
-            staged.append(ledger.stage_close(policy.id, period.label, period.ordinal, history_hashes=history_hashes,
-                                             results_blob=audit_bytes, results_rows=results.frame.height,
-                                             results_sha256=audit_sha, packed=packed))
-
-        with atomic_directory(target) as tmp:
-            try:
-                _, outputs = write_outputs(results, tmp, policy_bytes, opts, on_audit=stage)
-                record = CloseRecord(
-                    policy_id=policy.id, period=period.label, period_ordinal=period.ordinal,
-                    policy_version=policy.version, policy_sha256=policy_sha,
-                    policy_text=policy_bytes.decode("utf-8"), data_sha256=data.sha256, data_bytes=data_bytes,
-                    data_name=Path(data_path).name, outputs=outputs, engine_version=__version__,
-                    closed_by=who(opts.by), closed_at=utc_now(), totals=_manifest_totals(tmp),
-                    history_hashes=history_hashes,
-                )
-                entry = ledger.commit_close(staged[0], record)
-            except BaseException:
-                ledger.abort_close()  # nothing staged stays: the outputs go with the directory
-                raise
+            record = CloseRecord(
+                policy_id=policy.id, period=period.label, period_ordinal=period.ordinal,
+                policy_version=policy.version, policy_sha256=policy_sha, policy_text=policy_bytes.decode("utf-8"),
+                data_sha256=data.sha256, data_bytes=data_bytes, data_name=Path(data_path).name,
+                outputs=outputs, engine_version=__version__, closed_by=who(opts.by), closed_at=utc_now(),
+                totals=_manifest_totals(tmp), history_hashes={o: e.entry_hash for o, e in used.items()},
+            )
+            entry = ledger.record_close(record, audit_frame(results), results_parquet=audit_bytes,
+                                        results_sha256=outputs[AUDIT_FILE], packed_data=packed)
         return CloseOutcome(target, entry, results)
     finally:
         ledger.close()
@@ -173,14 +159,12 @@ def totals(results: Results) -> dict[str, str]:
     return out
 
 
-def write_outputs(results: Results, directory: Path, policy_bytes: bytes, opts: CloseOptions, *,
-                  on_audit: Callable[[bytes, str], None] | None = None) -> tuple[bytes, dict[str, str]]:
+def write_outputs(results: Results, directory: Path, policy_bytes: bytes,
+                  opts: CloseOptions) -> tuple[bytes, dict[str, str]]:
     """Write every close output into ``directory``.
 
     Returns the audit Parquet bytes (the ledger stores them as they are) and
-    the sha256 of every file written, manifest included. ``on_audit`` is
-    called with the audit bytes and their sha256 as soon as that file is
-    written, while the rest are still being written.
+    the sha256 of every file written, manifest included.
 
     The big, independent files (results table, audit record, report page) are
     written on parallel threads: polars releases the GIL while it encodes, so
@@ -218,9 +202,6 @@ def write_outputs(results: Results, directory: Path, policy_bytes: bytes, opts: 
 
     with ThreadPoolExecutor(max_workers=3) as pool:
         futures = {name: pool.submit(run, name) for name in jobs}
-        if on_audit is not None:  # called here, on the caller's thread, while the other files are written
-            audit_sha = futures[AUDIT_FILE].result()["sha256"]  # first: the bytes exist once the job is done
-            on_audit(audit.data, audit_sha)
         known = {name: future.result() for name, future in futures.items()}  # re-raises the first failure
     (directory / COLUMNS_FILE).write_text(columns_json(results), encoding="utf-8")
     (directory / POLICY_COPY).write_bytes(policy_bytes)

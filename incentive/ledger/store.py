@@ -482,93 +482,43 @@ class Ledger:
                 results_blob = _results_blob(results)
             else:
                 results_blob = results_parquet if isinstance(results_parquet, bytes) else bytes(results_parquet)
+                _check_parquet(results_blob, results.height)
             known = results_sha256 if results_parquet is not None else None
             results_sha = known or sha256_hex(results_blob)
             packed = pending.result() if pending is not None else packed_data
         if packed.sha256 != entry.data_sha256 or packed.size != len(entry.data_bytes):
             raise ValueError(f"data_sha256 {entry.data_sha256} is not the sha256 of data_bytes ({packed.sha256})")
-        staged = self.stage_close(entry.policy_id, entry.period, entry.period_ordinal,
-                                  history_hashes=entry.history_hashes, results_blob=results_blob,
-                                  results_rows=results.height, results_sha256=results_sha, packed=packed)
-        return self.commit_close(staged, entry)
-
-    def stage_close(self, policy_id: str, period: str, period_ordinal: int, *, history_hashes: Mapping[int, str],
-                    results_blob: bytes, results_rows: int, results_sha256: str, packed: "PackedData") -> "StagedClose":
-        """First half of ``record_close``: take the write lock, check that the
-        close may be recorded, and write its blobs -- the bulk of the bytes --
-        while the caller still writes outputs. ``commit_close`` then appends
-        the entry and commits; ``abort_close`` (or any failure) rolls
-        everything back. The lock is held in between, so the checks stay true.
-
-        (No early fsync of the file from here: opening and closing a second
-        descriptor of the database would drop SQLite's POSIX locks.)
-        """
-        self._writable()
-        _check_parquet(results_blob, results_rows)
+        data_blob, data_blob_sha = packed.blob, packed.blob_sha256
+        fields: dict[str, Any] = {
+            "seq": None, "kind": "close", "policy_id": entry.policy_id, "period": entry.period,
+            "period_ordinal": entry.period_ordinal, "policy_version": entry.policy_version,
+            "policy_sha256": entry.policy_sha256, "policy_text": entry.policy_text,
+            "data_sha256": entry.data_sha256, "data_name": entry.data_name, "data_size": len(entry.data_bytes),
+            "data_compression": codec.DEFAULT, "data_blob_sha256": data_blob_sha,
+            "results_sha256": results_sha, "results_rows": results.height,
+            "outputs": canonical_json(dict(entry.outputs)), "engine_version": entry.engine_version,
+            "totals": canonical_json(dict(entry.totals)),
+            "history": canonical_json(sorted([int(o), h] for o, h in entry.history_hashes.items())),
+            "actor": entry.closed_by, "at": entry.closed_at, "reason": None, "reopens": None,
+        }
         self._begin()
         try:
-            # the blobs reference their entry, which comes at commit: check the reference then
-            self._con.execute("PRAGMA defer_foreign_keys = ON")
-            current = self._current_close(policy_id, period)
+            current = self._current_close(entry.policy_id, entry.period)
             if current is not None:
                 raise PeriodAlreadyClosed(current)
-            self._check_ordinal(policy_id, period, period_ordinal)
-            self._check_history(policy_id, period, history_hashes)
-            seq = self._next_seq()[0]
-            _insert_blobs(self._con, seq, results_blob, packed.blob)
+            self._check_ordinal(entry.policy_id, entry.period, entry.period_ordinal)
+            self._check_history(entry)
+            seq = self._append(fields)
+            _insert_blobs(self._con, seq, results_blob, data_blob)
+            self._con.execute("COMMIT")
         except sqlite3.DatabaseError as exc:  # disk full, I/O error...: a message, not a traceback
             self._rollback()
-            raise LedgerWriteError(f"{self.path}: cannot record the close of {policy_id} period {period} "
-                                   f"({exc}); nothing was recorded") from None
-        except BaseException:
-            self._rollback()
-            raise
-        return StagedClose(seq=seq, policy_id=policy_id, period=period, period_ordinal=period_ordinal,
-                           history_hashes=dict(history_hashes), results_sha256=results_sha256,
-                           results_rows=results_rows, data=packed)
-
-    def commit_close(self, staged: "StagedClose", entry: CloseRecord) -> LedgerEntry:
-        """Second half of ``record_close``: append the entry for ``staged`` and commit."""
-        try:
-            _check_record(entry)
-            if (entry.policy_id, entry.period, entry.period_ordinal, dict(entry.history_hashes)) != \
-                    (staged.policy_id, staged.period, staged.period_ordinal, staged.history_hashes):
-                raise ValueError(f"the record is for {entry.policy_id} {entry.period}, the staged blobs for "
-                                 f"{staged.policy_id} {staged.period} (or their history differs)")
-            packed = staged.data
-            if packed.sha256 != entry.data_sha256 or packed.size != len(entry.data_bytes):
-                raise ValueError(f"data_sha256 {entry.data_sha256} is not the sha256 of data_bytes ({packed.sha256})")
-            fields: dict[str, Any] = {
-                "seq": None, "kind": "close", "policy_id": entry.policy_id, "period": entry.period,
-                "period_ordinal": entry.period_ordinal, "policy_version": entry.policy_version,
-                "policy_sha256": entry.policy_sha256, "policy_text": entry.policy_text,
-                "data_sha256": entry.data_sha256, "data_name": entry.data_name, "data_size": len(entry.data_bytes),
-                "data_compression": codec.DEFAULT, "data_blob_sha256": packed.blob_sha256,
-                "results_sha256": staged.results_sha256, "results_rows": staged.results_rows,
-                "outputs": canonical_json(dict(entry.outputs)), "engine_version": entry.engine_version,
-                "totals": canonical_json(dict(entry.totals)),
-                "history": canonical_json(sorted([int(o), h] for o, h in entry.history_hashes.items())),
-                "actor": entry.closed_by, "at": entry.closed_at, "reason": None, "reopens": None,
-            }
-            if not self._con.in_transaction:
-                raise LedgerError(f"{self.path}: the staged close of {staged.policy_id} {staged.period} "
-                                  "is no longer open")
-            seq = self._append(fields)
-            if seq != staged.seq:
-                raise LedgerError(f"{self.path}: entry {seq} would not be the staged entry {staged.seq}")
-            self._con.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
-            self._rollback()
             raise LedgerWriteError(f"{self.path}: cannot record the close of {entry.policy_id} period {entry.period} "
-                                   f"({exc}); nothing was recorded") from None
+                              f"({exc}); nothing was recorded") from None
         except BaseException:
             self._rollback()
             raise
         return self._entries_where("seq = ?", (seq,))[0]
-
-    def abort_close(self) -> None:
-        """Roll back a staged close: nothing of it stays in the ledger."""
-        self._rollback()
 
     def reopen(self, policy_id: str, period: str, reason: str, by: str, *, at: str | None = None) -> LedgerEntry:
         """Unlock a closed period; the reopen (who, when, why) is itself an entry."""
@@ -614,28 +564,24 @@ class Ledger:
                               f"{other} (ordinal {other_ordinal}) already in the ledger; a policy id must keep "
                               "one period unit -- use a new policy id when the period unit changes")
 
-    def _check_history(self, policy_id: str, period: str, history_hashes: Mapping[int, str]) -> None:
-        for ordinal, h in sorted(history_hashes.items()):
+    def _check_history(self, entry: CloseRecord) -> None:
+        for ordinal, h in sorted(entry.history_hashes.items()):
             used = self.find(h)
-            if used is None or used.kind != "close" or used.policy_id != policy_id \
+            if used is None or used.kind != "close" or used.policy_id != entry.policy_id \
                     or used.period_ordinal != int(ordinal):
                 raise LedgerError(f"{self.path}: history entry {h[:12]}… for ordinal {ordinal} is not a close of "
-                                  f"{policy_id} in this ledger")
+                                  f"{entry.policy_id} in this ledger")
             now = self._current_close(used.policy_id, used.period)
             if now is None or now.seq != used.seq:
                 raise HistoryChanged(
-                    f"cannot record {policy_id} period {period}: the history it was evaluated with "
+                    f"cannot record {entry.policy_id} period {entry.period}: the history it was evaluated with "
                     f"changed meanwhile ({used.policy_id} period {used.period} was reopened or closed again); "
                     "run the close again")
 
-    def _next_seq(self) -> tuple[int, str]:
-        """The next entry's seq and the hash it chains to (the caller holds the write lock)."""
-        tail = self._rows("SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1")
-        return (tail[0][0] + 1, tail[0][1]) if tail else (1, GENESIS)
-
     def _append(self, fields: dict[str, Any]) -> int:
         """Insert one entry at the end of the chain; the caller holds the write lock."""
-        seq, prev = self._next_seq()
+        tail = self._rows("SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1")
+        seq, prev = (tail[0][0] + 1, tail[0][1]) if tail else (1, GENESIS)
         fields = {**fields, "seq": seq}
         values = {**fields, "prev_hash": prev, "entry_hash": entry_hash(fields, prev)}
         placeholders = ", ".join("?" for _ in ENTRY_COLUMNS)
@@ -688,20 +634,6 @@ def _check_parquet(blob: bytes, rows: int) -> None:
     stored = pl.scan_parquet(io.BytesIO(blob)).select(pl.len()).collect().item()
     if stored != rows:
         raise ValueError(f"results_parquet holds {stored} rows, the results frame {rows}")
-
-
-@dataclass(frozen=True)
-class StagedClose:
-    """Blobs written under the write lock, waiting for their entry (``Ledger.commit_close``)."""
-
-    seq: int
-    policy_id: str
-    period: str
-    period_ordinal: int
-    history_hashes: dict[int, str]
-    results_sha256: str
-    results_rows: int
-    data: "PackedData"
 
 
 @dataclass(frozen=True)

@@ -196,7 +196,7 @@ FAULTS = [
     Fault("writing-manifest.json", lambda mp: mp.setattr(_import_manifest(), "write_manifest",
                                                           _raise(disk_full("manifest.json"))), OSError),
     Fault("outputs-written-before-ledger", _fail_module(ledger_package, "CloseRecord", Injected("record")), Injected),
-    Fault("ledger-commit_close", lambda mp: mp.setattr(Ledger, "commit_close", _raise(Injected("commit_close"))),
+    Fault("ledger-record_close", lambda mp: mp.setattr(Ledger, "record_close", _raise(Injected("record_close"))),
           Injected),
     Fault("ledger-in-transaction", _fail_in_transaction(Injected("blobs")), Injected),
     Fault("ledger-disk-full", _fail_in_transaction(sqlite3.OperationalError("database or disk is full")), IncentiveError),

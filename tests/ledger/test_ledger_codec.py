@@ -74,4 +74,3 @@ def test_data_packed_in_advance_must_be_the_record_s_data(ledger):
     with pytest.raises(ValueError, match="not the sha256 of data_bytes"):
         ledger.record_close(make_record(data=DATA), results_frame(), packed_data=pack_data(DATA + b"x"))
     assert ledger.entries() == []
-
