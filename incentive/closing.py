@@ -279,6 +279,10 @@ def _preload_charts() -> None:
     """Import the charting library on a side thread while the data is read and
     evaluated (polars releases the GIL), so the report does not wait for it."""
 
+    # numpy (under matplotlib) would start an OpenBLAS thread per core that spins
+    # beside polars; the charts need no linear algebra
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
     def load() -> None:
         with contextlib.suppress(ImportError):  # the report will say so when it is written
             import matplotlib.backends.backend_svg  # noqa: F401

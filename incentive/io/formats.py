@@ -38,6 +38,7 @@ import csv
 import io
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -177,12 +178,17 @@ def _csv_scan(text: str, sep: str, ncols: int, file: str) -> tuple[list[tuple[in
     return ragged, None
 
 
-def _ragged_rows(data: bytes, sep: str, ncols: int, records: int, file: str) -> tuple[list[tuple[int, int]], DataProblem | None]:
+def _line_stats(data: bytes, sep: str) -> tuple[bool, int, int]:
+    """Whether any cell is quoted, the number of lines and of separators: enough to
+    prove, without parsing, that every row has the header's cell count."""
+    return b'"' in data, data.count(b"\n") + (0 if data.endswith(b"\n") else 1), data.count(sep.encode())
+
+
+def _ragged_rows(data: bytes, sep: str, ncols: int, records: int, file: str,
+                 stats: tuple[bool, int, int] | None = None) -> tuple[list[tuple[int, int]], DataProblem | None]:
     """(row, cells) of rows whose cell count differs from the header's; blank lines are fine."""
-    sep_byte = sep.encode()
-    quoted = b'"' in data
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    if not quoted and lines == records and data.count(sep_byte) == (ncols - 1) * records:
+    quoted, lines, seps = stats or _line_stats(data, sep)
+    if not quoted and lines == records and seps == (ncols - 1) * records:
         return [], None  # the fast, common case: every line has exactly the header's separators
     marker = _absent_byte(data)
     if not marker:
@@ -227,10 +233,13 @@ def _read_csv(decoded: Decoded, file: str, choose: Chooser, *, tsv: bool) -> Raw
         raise _fail(file, f"cannot read the header row: {exc}", row=1) from None
     chosen = choose(headers, 1)
     positions = sorted(chosen) or [0]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        parsing = pool.submit(pl.read_csv, data, has_header=True, separator=sep, columns=positions,
+                              infer_schema=False, empty_string_is_null=False, truncate_ragged_lines=True,
+                              raise_if_empty=False, quote_char='"')
+        stats = _line_stats(data, sep)  # counted here while polars parses (it releases the GIL)
     try:
-        frame = pl.read_csv(data, has_header=True, separator=sep, columns=positions, infer_schema=False,
-                            empty_string_is_null=False, truncate_ragged_lines=True, raise_if_empty=False,
-                            quote_char='"')
+        frame = parsing.result()
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         if not decoded.verified and "utf" in str(exc).lower():
             raise
@@ -245,7 +254,7 @@ def _read_csv(decoded: Decoded, file: str, choose: Chooser, *, tsv: bool) -> Raw
         frame = frame.select(ROW)
     table = RawTable(headers=headers, header_row=1, frame=frame, format="tsv" if tsv else "csv",
                      encoding=decoded.encoding, grouping=sep != ";")
-    ragged, quoting = _ragged_rows(data, sep, len(headers), frame.height + 1, file)
+    ragged, quoting = _ragged_rows(data, sep, len(headers), frame.height + 1, file, stats)
     if quoting is not None:
         raise DataInvalid(problems=[quoting])
     if ragged:
