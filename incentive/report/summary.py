@@ -22,16 +22,19 @@ def summary_tables(results: Results, lang: str = "en") -> list[tuple[str, list[s
     """(title, headers, rows) for each table."""
     checked = results.policy
     policy = checked.policy
-    frame = results.frame
     d = policy.money.decimals
     money = lambda v: fmt(v if v is not None else Decimal(0), d)  # noqa: E731
     comps = [p.id for p in policy.payouts]
     pens = [p.id for p in policy.penalties]
+    groups = list(policy.ranking.within) if policy.ranking is not None else []
+    # only the columns the tables read: a group-by over the whole result frame copies dozens of columns
+    wanted = dict.fromkeys([*comps, *pens, "total", "band", "score", "eligible", *groups])
+    frame = results.frame.select([c for c in wanted if c in results.frame.columns])
     tables = []
 
     rows = [["headcount", str(frame.height)]]
     if policy.ranking is not None and "eligible" in frame.columns:
-        rows.append(["ranked", str(frame.filter(pl.col("band").is_not_null()).height)])
+        rows.append(["ranked", str(frame.get_column("band").is_not_null().sum())])
     for c in comps:
         p = next(x for x in policy.payouts if x.id == c)
         rows.append([f"{c} ({label_text(p.label, lang, c)})", money(frame.get_column(c).sum())])
