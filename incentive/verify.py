@@ -35,7 +35,7 @@ def verify(directory: str | None, ledger_path: str | None, *,
     path = resolve_path(ledger_path)
     if not path.exists():
         raise UsageError(f"{path}: no such ledger (use --ledger)")
-    ledger = Ledger(path)
+    ledger = Ledger(path, readonly=True)  # verify never writes: it works on a copy or a read-only mount too
     problems: list[str] = []
     checked: list[str] = []
     try:
