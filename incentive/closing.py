@@ -90,8 +90,9 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
     policy = checked.policy
     period = parse_period(run.period, policy.period)
     policy_sha = _sha256(policy_bytes)
-    data = read_period_data(data_path, policy, encoding=run.encoding, sheet=run.sheet, max_errors=run.max_errors)
-    data_bytes = _read(data_path, "data")  # from the page cache; the ledger keeps these exact bytes
+    data = read_period_data(data_path, policy, encoding=run.encoding, sheet=run.sheet, max_errors=run.max_errors,
+                            keep_bytes=True)
+    data_bytes = data.raw  # the ledger keeps exactly the bytes that were evaluated
     target = output_dir(opts.out, policy.id, period.label)
     ledger = Ledger(resolve_path(opts.ledger))
     background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="incentive-pack")
@@ -115,7 +116,7 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
                     raise LedgerError(f"{target}: rebuilt outputs differ from what ledger entry {current.seq} "
                                       "recorded; run `incentive verify`")
             return CloseOutcome(target, current, results, already_closed=True, restored=True)
-        packing = background.submit(pack_data, data_bytes)  # compressed for the ledger while the close evaluates
+        packing = background.submit(pack_data, data_bytes, data.sha256)  # packed while the close evaluates
         depth = int(checked.history_depth_needed or 0)
         used = ledger.history_entries(policy.id, period.ordinal, depth)
         history = {period.ordinal - o: ledger.load_results(e, columns=wanted) for o, e in used.items()}
@@ -123,9 +124,6 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
         with atomic_directory(target) as tmp:
             audit_bytes, outputs = write_outputs(results, tmp, policy_bytes, opts)
             packed = packing.result()
-            if packed.sha256 != data.sha256:
-                raise UsageError(f"{data_path}: the data file changed while it was being closed; "
-                                 "nothing was recorded -- close it again")
             record = CloseRecord(
                 policy_id=policy.id, period=period.label, period_ordinal=period.ordinal,
                 policy_version=policy.version, policy_sha256=policy_sha, policy_text=policy_bytes.decode("utf-8"),

@@ -39,6 +39,7 @@ class PeriodData:
     warnings: list[str] = field(default_factory=list)
     format: str = ""  # csv / tsv / xlsx / json / parquet
     encoding: str | None = None  # text formats only
+    raw: bytes | None = field(default=None, repr=False)  # the file's bytes, when asked for (``keep_bytes``)
 
 
 class _Digest:
@@ -74,7 +75,7 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def read_period_data(path: str | Path, policy: Policy, *, encoding: str | None = None, sheet: str | None = None,
-                     max_errors: int = 100) -> PeriodData:
+                     max_errors: int = 100, keep_bytes: bool = False) -> PeriodData:
     """Read and check one period's data file against ``policy.inputs``.
 
     Raises ``UsageError`` for a missing / unreadable file, an unknown file
@@ -97,13 +98,14 @@ def read_period_data(path: str | Path, policy: Policy, *, encoding: str | None =
         return {pos: kind_of(by_id[iid]) for iid, pos in match.positions.items()}
 
     table = read_table(path, raw, file, choose, encoding=encoding, sheet=sheet)
-    del raw  # the bytes can go while the cells are checked (the digest thread keeps its own reference)
+    kept = raw if keep_bytes else None  # a close archives exactly the bytes it evaluated: no second read
+    del raw  # otherwise the bytes can go while the cells are checked (the digest thread keeps its own reference)
     match = matches[-1]  # the reader may look at the header twice (e.g. after detecting the encoding)
     frame, problems, total = _check(table, policy.inputs, match, file, max_errors)
     if total:
         raise DataInvalid(problems=problems, truncated=max(0, total - len(problems)))
     return PeriodData(frame=frame, file=file, sha256=digest.result(), warnings=match.warnings + table.warnings,
-                      format=table.format, encoding=table.encoding)
+                      format=table.format, encoding=table.encoding, raw=kept)
 
 
 def _check(table: RawTable, inputs: tuple[Input, ...], match: HeaderMatch, file: str,

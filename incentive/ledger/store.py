@@ -646,10 +646,11 @@ class PackedData:
     blob_sha256: str  # of the stored blob
 
 
-def pack_data(data: bytes) -> PackedData:
-    """Compress and hash (both release the GIL: this runs beside other work)."""
+def pack_data(data: bytes, sha256: str | None = None) -> PackedData:
+    """Compress and hash (both release the GIL: this runs beside other work).
+    ``sha256`` may pass the data's hash when the caller computed it already."""
     blob = codec.pack(data)
-    return PackedData(blob=blob, size=len(data), sha256=sha256_hex(data), blob_sha256=sha256_hex(blob))
+    return PackedData(blob=blob, size=len(data), sha256=sha256 or sha256_hex(data), blob_sha256=sha256_hex(blob))
 
 
 def _insert_blobs(con: sqlite3.Connection, seq: int, results_blob: bytes, data_blob: bytes) -> None:

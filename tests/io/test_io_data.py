@@ -81,6 +81,17 @@ def test_warnings_and_metadata(tmp_path):
     data = read_period_data(path, SALES)
     assert data.warnings == [f"{path}: ignored columns the policy does not use: 备注, 部门"]
     assert data.file == str(path) and data.format == "csv" and len(data.sha256) == 64
+    assert data.raw is None  # the bytes are not kept unless asked for
+
+
+def test_keep_bytes_gives_exactly_the_bytes_that_were_hashed(tmp_path):
+    """A close archives the file it evaluated from this one read: no second read, no window for a change."""
+    import hashlib
+
+    path = write_csv(tmp_path / "d.csv", SALES_HEADER, [sales_row(1), sales_row(2)])
+    data = read_period_data(path, SALES, keep_bytes=True)
+    assert data.raw == Path(path).read_bytes()
+    assert hashlib.sha256(data.raw).hexdigest() == data.sha256
 
 
 def _csv_text(rows: list[list[str]]) -> str:
