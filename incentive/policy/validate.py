@@ -21,13 +21,11 @@ from typing import Iterable, Sequence
 
 from incentive.errors import Finding, PolicyInvalid, PolicyLoadError, UsageError
 from incentive.policy.build import build_policy
+from incentive.policy.files import is_policy_file, unique, walk
 from incentive.policy.model import Policy
 from incentive.policy.overrides import apply_overrides
 from incentive.policy.schema import load_schema, schema_findings
 from incentive.policy.yamlsafe import MAX_BYTES, LoadedDoc, load_yaml
-
-POLICY_SUFFIXES = (".yaml", ".yml")
-TEST_SUFFIXES = (".test.yaml", ".test.yml")  # policy tests (``incentive test``), not policies
 
 
 @dataclass
@@ -64,28 +62,13 @@ def discover(paths: Iterable[str | os.PathLike]) -> list[Path]:
         if not path.exists():
             raise UsageError(f"{given}: no such file or directory")
         if path.is_dir():
-            inside = _walk(path)
+            inside = walk(path, is_policy_file)
             if not inside:
                 raise UsageError(f"{given}: no *.yaml or *.yml policy files in this directory")
             found.extend(inside)
         else:
             found.append(path)
-    unique: dict[str, Path] = {}
-    for path in found:
-        unique.setdefault(os.path.normpath(path), path)
-    return list(unique.values())
-
-
-def _walk(root: Path) -> list[Path]:
-    out: list[Path] = []
-    for here, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            lower = name.lower()
-            if name.startswith(".") or not lower.endswith(POLICY_SUFFIXES) or lower.endswith(TEST_SUFFIXES):
-                continue
-            out.append(Path(here) / name)
-    return out
+    return unique(found)
 
 
 def validate_file(path: str | os.PathLike, overrides: Sequence[str] = ()) -> ValidationResult:

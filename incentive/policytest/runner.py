@@ -35,7 +35,7 @@ import polars as pl
 from incentive.errors import DataInvalid, Finding, IncentiveError, PolicyInvalid, PolicyLoadError, Pos, UsageError
 from incentive.policy.schema import did_you_mean
 from incentive.policytest.loader import load_test_file
-from incentive.policy.validate import TEST_SUFFIXES  # the naming convention validate also skips
+from incentive.policy.files import is_test_file, unique, walk
 from incentive.policytest.model import Case, Cell, Expectation, Override, Row, TestFile
 from incentive.report.findings import CaseOutcome, Failure, SuiteOutcome
 
@@ -92,10 +92,6 @@ def exit_status(runs: Sequence[FileRun]) -> int:
 # ---------------------------------------------------------------- discovery
 
 
-def is_test_file(name: str) -> bool:
-    return name.lower().endswith(TEST_SUFFIXES)
-
-
 def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Finding]]:
     """Test files named by ``paths``: files as given, directories walked for ``*.test.yaml`` / ``*.test.yml``.
 
@@ -109,25 +105,14 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Findi
         if not path.exists():
             problems.append(Finding(str(given), 0, 0, "error", "file-unreadable", "no such file or directory"))
         elif path.is_dir():
-            inside = _walk(path)
+            inside = walk(path, is_test_file)
             if not inside:
                 problems.append(Finding(str(given), 0, 0, "error", "no-tests",
                                         "no *.test.yaml or *.test.yml files in this directory"))
             found.extend(inside)
         else:
             found.append(path)
-    unique: dict[str, Path] = {}
-    for path in found:
-        unique.setdefault(os.path.normpath(path), path)
-    return list(unique.values()), problems
-
-
-def _walk(root: Path) -> list[Path]:
-    out: list[Path] = []
-    for here, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        out.extend(Path(here) / name for name in sorted(files) if not name.startswith(".") and is_test_file(name))
-    return out
+    return unique(found), problems
 
 
 # ---------------------------------------------------------------- policies
