@@ -212,17 +212,14 @@ def write_outputs(results: Results, directory: Path, policy_bytes: bytes,
 
 class AuditFile:
     """The audit record, encoded once: written to its file and kept in memory
-    for the ledger, which stores the same bytes (no second encoding, no re-read)."""
+    for the ledger, which stores the same bytes (no second encoding)."""
 
     data: bytes = b""
 
     def write(self, frame: pl.DataFrame, path: Path) -> None:
-        from incentive.output.atomic import atomic_file
-        from incentive.output.tables import parquet_bytes
+        from incentive.output.tables import write_audit
 
-        self.data = parquet_bytes(frame)
-        with atomic_file(path, "wb") as fh:
-            fh.write(self.data)
+        self.data = write_audit(frame, path)
 
 
 def payouts_table(results: Results) -> pl.DataFrame:

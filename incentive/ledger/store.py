@@ -427,7 +427,11 @@ class Ledger:
         return rows[0][0]
 
     def load_results(self, entry: LedgerEntry, *, columns: Sequence[str] | None = None) -> pl.DataFrame:
-        """A close's per-person results, checked against their recorded sha256."""
+        """A close's per-person results, checked against their recorded sha256,
+        every decimal in the engine's type (the audit stores narrower ones)."""
+        from incentive.numeric import DTYPE
+        from incentive.output.tables import widen_decimals
+
         blob = self._blob(entry, "results")
         if sha256_hex(blob) != entry.results_sha256:
             raise LedgerError(f"{self.path}: {entry.describe()}: stored results do not match their hash "
@@ -437,7 +441,7 @@ class Ledger:
             present = set(pl.read_parquet_schema(source))
             columns = [c for c in columns if c in present]
             source.seek(0)
-        return pl.read_parquet(source, columns=columns)
+        return widen_decimals(pl.read_parquet(source, columns=columns), DTYPE)
 
     def load_data(self, entry: LedgerEntry) -> bytes:
         """The period data file's bytes exactly as that close evaluated them."""

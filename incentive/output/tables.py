@@ -18,8 +18,11 @@ written atomically (``atomic.atomic_path``) and owner-only.
 
 from __future__ import annotations
 
+import functools
 import io
 from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
 from typing import Callable, Mapping
 
 import polars as pl
@@ -86,11 +89,14 @@ def _exact_at(frame: pl.DataFrame, wanted: dict[str, int]) -> dict[str, bool]:
     return frame.select(checks).row(0, named=True)
 
 
-def text_frame(frame: pl.DataFrame, *, money_columns: MoneyColumns = {}, neutralize_text: bool) -> pl.DataFrame:
+def text_frame(frame: pl.DataFrame, *, money_columns: MoneyColumns = {}, neutralize_text: bool,
+               native_decimals: bool = False) -> pl.DataFrame:
     """The frame with every decimal as exact text (and text neutralized if asked).
 
     Names in ``money_columns`` that are not in the frame are ignored, so one
-    mapping for the whole policy serves every table.
+    mapping for the whole policy serves every table. ``native_decimals``
+    leaves the decimals that want their shortest form as decimals, for a
+    writer that formats them so itself (``_csv_trims_decimals``).
     """
     schema = frame.schema
     for name, dtype in schema.items():
@@ -100,7 +106,9 @@ def text_frame(frame: pl.DataFrame, *, money_columns: MoneyColumns = {}, neutral
     exprs: list[pl.Expr] = []
     for name, dtype in schema.items():
         col = pl.col(name)
-        if _is_decimal(dtype):
+        if _is_decimal(dtype) and native_decimals and not money_columns.get(name, 0):
+            exprs.append(col)
+        elif _is_decimal(dtype):
             exprs.append(decimal_text_expr(col, dtype.scale or 0, money_columns.get(name, 0),
                                            exact_at_min=bool(exact.get(name))).alias(name))
         elif dtype.is_integer() and name in money_columns:
@@ -120,13 +128,30 @@ def write_csv(frame: pl.DataFrame, path, *, money_columns: MoneyColumns = {}, bo
     Excel, which otherwise assumes GBK -- opens it as UTF-8), ``\\n`` line
     endings, quotes only where needed, nulls as empty cells, dates ISO.
     The same frame always gives the same bytes."""
-    out = text_frame(frame, money_columns=money_columns, neutralize_text=True)
+    out = text_frame(frame, money_columns=money_columns, neutralize_text=True, native_decimals=_csv_trims_decimals())
     renames = {c: neutralize(c) for c in out.columns if neutralize(c) != c}
     if renames:
         out = out.rename(renames)
     with atomic_path(path) as tmp:
         out.write_csv(tmp, include_bom=bom, line_terminator="\n", quote_style="necessary", null_value="",
                       date_format="%Y-%m-%d", datetime_format="%Y-%m-%dT%H:%M:%S%.f")
+
+
+@functools.cache
+def _csv_trims_decimals() -> bool:
+    """Have polars' CSV writer format decimals in their shortest exact form
+    (``1.5``, ``10``: what ``decimal_text_expr`` makes without minimum
+    decimals), which costs a fraction of building the text first.
+
+    The switch is process-wide and never switched off again, so writers on
+    other threads cannot race on it; ``cast(pl.String)`` ignores it. A probe
+    checks the writer honours it; if not, every decimal is turned into text
+    first, as before.
+    """
+    pl.Config.set_trim_decimal_zeros(True)
+    probe = pl.DataFrame({"x": [Decimal("10.5"), Decimal("3"), Decimal("-0.000000000001"), Decimal("0"), None]},
+                         schema={"x": pl.Decimal(38, 12)})
+    return probe.write_csv(include_header=False, null_value="") == "10.5\n3\n-0.000000000001\n0\n\n"
 
 
 def write_json(frame: pl.DataFrame, path, *, money_columns: MoneyColumns = {}) -> None:
@@ -150,14 +175,67 @@ def write_parquet(frame: pl.DataFrame, path) -> None:
         frame.write_parquet(tmp, **PARQUET_OPTIONS)
 
 
-def parquet_bytes(frame: pl.DataFrame) -> bytes:
-    """The frame as Parquet bytes, without column statistics: the audit record
-    is read whole (by ``explain``, history and ``verify``), never filtered, and
-    statistics of wide decimals cost a fifth of the encoding."""
+#: Parquet stores a decimal of precision <= 18 as an 8-byte integer and one of
+#: precision <= 28 in 12 bytes, against 16 for precision 38
+AUDIT_PRECISIONS = (18, 28)
+
+
+def narrow_decimals(frame: pl.DataFrame) -> pl.DataFrame:
+    """Each decimal column in the smallest of precision 18, 28 or its own that
+    holds every value, scale unchanged -- so the values are the same numbers.
+
+    The audit record is mostly wide engine decimals (38 digits, 16 bytes
+    each) whose values use a fraction of them; narrower columns cost about
+    a third less to encode and compress. Which precision a column gets
+    depends only on its values, so the same results give the same file.
+    Readers widen the columns back (``widen_decimals``).
+    """
+    exprs = []
+    for name, dtype in frame.schema.items():
+        if not isinstance(dtype, pl.Decimal) or dtype.precision is None:
+            continue
+        column = frame.get_column(name)
+        for precision in AUDIT_PRECISIONS:
+            if precision >= dtype.precision:
+                break
+            # a value that does not fit becomes null (strict=False): then try the next precision
+            narrow = column.cast(pl.Decimal(precision, dtype.scale), strict=False)
+            if narrow.null_count() == column.null_count():
+                exprs.append(narrow)
+                break
+    return frame.with_columns(exprs) if exprs else frame
+
+
+def widen_decimals(frame: pl.DataFrame, dtype: pl.DataType) -> pl.DataFrame:
+    """Every decimal column of ``frame`` (as ``narrow_decimals`` stored it) in ``dtype``."""
+    wide = [pl.col(n).cast(dtype) for n, t in frame.schema.items() if isinstance(t, pl.Decimal) and t != dtype]
+    return frame.with_columns(wide) if wide else frame
+
+
+def _check_audit(frame: pl.DataFrame) -> None:
     for name, dtype in frame.schema.items():
         _check_dtype(name, dtype)
+
+
+def write_audit(frame: pl.DataFrame, path) -> bytes:
+    """Write the audit record (``narrow_decimals``, zstd, no column
+    statistics: it is read whole, by ``explain``, history and ``verify``, never
+    filtered) and return the file's bytes, which the ledger stores as they are.
+
+    Written by polars straight to the file and read back: cheaper than
+    encoding into a growing in-memory buffer."""
+    _check_audit(frame)
+    narrow = narrow_decimals(frame)
+    with atomic_path(path) as tmp:
+        narrow.write_parquet(tmp, statistics=False, **PARQUET_OPTIONS)
+        return Path(tmp).read_bytes()
+
+
+def parquet_bytes(frame: pl.DataFrame) -> bytes:
+    """The audit record's Parquet bytes (as ``write_audit`` writes them), in memory."""
+    _check_audit(frame)
     buf = io.BytesIO()
-    frame.write_parquet(buf, statistics=False, **PARQUET_OPTIONS)
+    narrow_decimals(frame).write_parquet(buf, statistics=False, **PARQUET_OPTIONS)
     return buf.getvalue()
 
 

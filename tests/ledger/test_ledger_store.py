@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import sqlite3
+from decimal import Decimal
 import stat
 
 import polars as pl
@@ -10,6 +12,7 @@ import pytest
 from ledger_fixtures import POLICY_TEXT, make_record, results_frame
 
 from incentive.errors import IncentiveError, UsageError
+from incentive.numeric import DTYPE
 from incentive.ledger import (
     GENESIS,
     HistoryChanged,
@@ -47,6 +50,17 @@ def test_results_round_trip_exactly(ledger):
     assert back.schema == frame.schema
     assert back.equals(frame)
     assert ledger.load_results(entry, columns=["total", "not-there"]).columns == ["total"]
+
+
+def test_results_stored_narrow_come_back_in_the_engine_type(ledger):
+    frame = results_frame().with_columns(pl.lit(Decimal("12.5"), dtype=DTYPE).alias("score"),
+                                         pl.lit(Decimal("1234567890.25"), dtype=DTYPE).alias("total"))
+    entry = ledger.record_close(make_record(), frame)
+    stored = pl.read_parquet(io.BytesIO(ledger._blob(entry, "results")))
+    assert stored.schema["score"] == pl.Decimal(18, 12) and stored.schema["total"] == pl.Decimal(28, 12)
+    back = ledger.load_results(entry)
+    assert back.schema == frame.schema
+    assert back.equals(frame)
 
 
 def test_second_close_is_refused_with_who_and_when(ledger):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import zipfile
@@ -171,6 +172,57 @@ def test_parquet_round_trips_exactly(tmp_path, frame):
     assert back.schema == frame.schema
     assert back.equals(frame)
     assert back["name"][1] == "=HYPERLINK(\"http://evil\")"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), _decimals), min_size=1, max_size=12),
+       st.lists(st.one_of(st.none(), _cents), min_size=1, max_size=12))
+def test_csv_decimals_are_the_exact_text_whoever_formats_them(tmp_path_factory, values, money):
+    """The CSV writer formats plain decimals itself (shortest form); the bytes
+    equal those of turning every decimal into text first."""
+    n = min(len(values), len(money))
+    frame = pl.DataFrame({"x": values[:n], "m": money[:n]}, schema={"x": DTYPE, "m": DTYPE})
+    path = tmp_path_factory.mktemp("csv") / "t.csv"
+    write_csv(frame, path, money_columns={"m": 2})
+    texts = tables.text_frame(frame, money_columns={"m": 2}, neutralize_text=True)
+    expected = texts.write_csv(include_bom=True, line_terminator="\n", quote_style="necessary", null_value="")
+    assert path.read_bytes() == expected.encode("utf-8")
+    rows = path.read_text(encoding="utf-8-sig").splitlines()[1:]
+    for value, row in zip(values[:n], rows):
+        cell = row.split(",")[0]
+        if value is None:
+            assert cell == ""
+        else:
+            _check_text(value, cell, 0)
+
+
+def test_the_csv_writer_probe_holds():
+    assert tables._csv_trims_decimals() is True  # else writing falls back to text (slower, same bytes)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), _decimals), min_size=1, max_size=8),
+       st.lists(st.decimals(min_value=Decimal("-999999.999999999999"), max_value=Decimal("999999.999999999999"),
+                            allow_nan=False, allow_infinity=False, places=12), min_size=1, max_size=8))
+def test_audit_decimals_are_narrowed_without_changing_a_value(tmp_path_factory, wide, small):
+    n = min(len(wide), len(small))
+    frame = pl.DataFrame({"wide": wide[:n], "small": small[:n], "name": ["x"] * n},
+                         schema={"wide": DTYPE, "small": DTYPE, "name": pl.String})
+    path = tmp_path_factory.mktemp("audit") / "audit.parquet"
+    data = tables.write_audit(frame, path)
+    assert path.read_bytes() == data == tables.parquet_bytes(frame)
+    back = pl.read_parquet(path)
+    assert back.schema["small"] == pl.Decimal(18, 12)  # |x| < 10**6 fits 18 digits at scale 12
+    assert back.schema["wide"] in (pl.Decimal(18, 12), pl.Decimal(28, 12), DTYPE)
+    assert tables.widen_decimals(back, DTYPE).equals(frame)
+
+
+def test_audit_keeps_the_engine_precision_when_a_value_needs_it(tmp_path):
+    huge = Decimal("12345678901234567890.5")  # 20 integer digits: beyond precision 28 at scale 12
+    frame = pl.DataFrame({"a": [huge, None], "b": [Decimal("10000000"), Decimal("-1")]}, schema={"a": DTYPE, "b": DTYPE})
+    back = pl.read_parquet(io.BytesIO(tables.parquet_bytes(frame)))
+    assert back.schema["a"] == DTYPE and back.schema["b"] == pl.Decimal(28, 12)
+    assert back["a"].to_list() == [huge, None]
 
 
 @pytest.mark.parametrize("writer", [write_csv, write_json, write_parquet, write_xlsx])
