@@ -6,4 +6,4 @@ outputs (``incentive.output``, ``incentive.report``, ``incentive.ledger``).
 The CLI (``incentive.cli``) only wires these together.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
