@@ -139,9 +139,28 @@ def _sorted(work: pl.DataFrame, spec: Ranking) -> pl.DataFrame:
     keys += [(f"__tb{i}__", t.descending) for i, t in reversed(list(enumerate(spec.tie_break)))]
     keys += [("__key__", spec.descending), ("__gu__", False)]
     x = work.with_columns((pl.col(_GID) * 2 + pl.col("__unranked__").cast(pl.Int64)).alias("__gu__")).select(cols)
+    x = x.with_columns(_narrow_keys(x, ["__key__", *tbs]))
     for col, desc in keys:
         x = x.sort(col, descending=desc, nulls_last=True, maintain_order=True)
     return x
+
+
+def _narrow_keys(x: pl.DataFrame, names: list[str]) -> list[pl.Series]:
+    """Decimal sort keys as 64-bit integers where every value fits.
+
+    Within one column all decimals share a scale, so the integer underneath
+    orders and compares exactly like the decimal; sorting 64-bit integers is
+    several times cheaper than 128-bit ones. A column with a value beyond
+    64 bits keeps its type."""
+    out = []
+    for name in names:
+        column = x.get_column(name)
+        if not isinstance(column.dtype, pl.Decimal):
+            continue
+        narrow = column.to_physical().cast(pl.Int64, strict=False)
+        if narrow.null_count() == column.null_count():
+            out.append(narrow)
+    return out
 
 
 def _positions(spec: Ranking) -> list[pl.Expr]:
