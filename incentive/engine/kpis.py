@@ -12,7 +12,7 @@ from polars import col
 
 from incentive.engine.context import Work
 from incentive.engine.scoring import points_expr
-from incentive.numeric import DTYPE, lit, round_expr
+from incentive.numeric import DTYPE, factor, lit, round_expr
 
 
 def run(work: Work) -> None:
@@ -26,7 +26,7 @@ def run(work: Work) -> None:
     work.add(points, "kpi_points", stage="kpi points")
     weighted = lit(0)
     for k in kpis:
-        weighted = weighted + col(k.id) * lit(k.weight)
+        weighted = weighted + col(k.id) * factor(k.weight)
     spec = policy.score
     score = round_expr(weighted / lit(spec.scale), spec.decimals, spec.rounding)
     work.add({"score": score}, "score", stage="score")

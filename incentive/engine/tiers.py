@@ -25,7 +25,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from incentive.numeric import DTYPE, lit, py_div, py_mul, to_dec
+from incentive.numeric import DTYPE, factor, lit, py_div, py_mul, to_dec
 from incentive.policy.model import Tier, TierMode
 
 
@@ -103,15 +103,17 @@ def interpolate(points: list[tuple[Decimal, Decimal]], x: pl.Expr) -> pl.Expr:
     (first_x, first_y), (last_x, last_y) = pts[0], pts[-1]
     segs = list(zip(pts, pts[1:]))
 
-    def pick(values: list[Decimal]) -> pl.Expr:
+    def pick(values: list[Decimal], make=lit) -> pl.Expr:
         chain = None
         for (_, (x1, _)), v in zip(segs, values):
-            chain = pl.when(x <= lit(x1)).then(lit(v)) if chain is None else chain.when(x <= lit(x1)).then(lit(v))
-        return chain.otherwise(lit(values[-1]))
+            chain = pl.when(x <= lit(x1)).then(make(v)) if chain is None else chain.when(x <= lit(x1)).then(make(v))
+        return chain.otherwise(make(values[-1]))
 
     x0 = pick([a[0] for a, _ in segs])
     y0 = pick([a[1] for a, _ in segs])
-    dy = pick([b[1] - a[1] for a, b in segs])
+    rises = [b[1] - a[1] for a, b in segs]
+    # whole-number rises (points curves usually have them) multiply without rescaling
+    dy = pick(rises, factor) if all(r == r.to_integral_value() for r in rises) else pick(rises)
     dx = pick([b[0] - a[0] for a, b in segs])
     inside = y0 + (x - x0) * dy / dx
     return (pl.when(x <= lit(first_x)).then(lit(first_y))

@@ -103,6 +103,14 @@ def _divide(op: str, left: pl.Expr, right: pl.Expr) -> pl.Expr:
     return pl.when(zero).then(_null(T.NUMBER)).otherwise(result)
 
 
+def _integer_literal(node: n.Node) -> bool:
+    """A number written as a literal whose value is a whole number (``100``, ``2.0``)."""
+    if not isinstance(node, n.Lit) or node.type not in NUMERIC:
+        return False
+    value = numeric.to_dec(node.value)
+    return value == value.to_integral_value() and abs(value) < numeric.LIMIT
+
+
 def _months_between(d1: pl.Expr, d2: pl.Expr) -> pl.Expr:
     y1, m1, day1 = (d1.dt.year().cast(pl.Int64), d1.dt.month().cast(pl.Int64), d1.dt.day().cast(pl.Int64))
     y2, m2, day2 = (d2.dt.year().cast(pl.Int64), d2.dt.month().cast(pl.Int64), d2.dt.day().cast(pl.Int64))
@@ -155,6 +163,11 @@ class _Compiler:
         if node.op == "-":
             return left - right
         if node.op == "*":
+            # an integer literal factor multiplies without rescaling (numeric.factor)
+            if _integer_literal(node.right):
+                return left * numeric.factor(node.right.value)
+            if _integer_literal(node.left):
+                return numeric.factor(node.left.value) * right
             return left * right
         return _divide(node.op, left, right)
 
