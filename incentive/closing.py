@@ -77,7 +77,7 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
     from incentive.io import read_period_data
     from incentive.io.periods import parse_period
     from incentive.ledger import CloseRecord, Ledger, LedgerError, PeriodAlreadyClosed, resolve_path, utc_now
-    from incentive.ledger.store import pack_data
+    from incentive.ledger.store import StagedClose, pack_data
     from incentive.output.atomic import atomic_directory
 
     if opts.html:
@@ -119,20 +119,34 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
         packing = background.submit(pack_data, data_bytes, data.sha256)  # packed while the close evaluates
         depth = int(checked.history_depth_needed or 0)
         used = ledger.history_entries(policy.id, period.ordinal, depth)
+        history_hashes = {o: e.entry_hash for o, e in used.items()}
         history = {period.ordinal - o: ledger.load_results(e, columns=wanted) for o, e in used.items()}
         results = evaluate(checked, data, period, history=history, lang=run.lang)
-        with atomic_directory(target) as tmp:
-            audit_bytes, outputs = write_outputs(results, tmp, policy_bytes, opts)
-            packed = packing.result()
-            record = CloseRecord(
-                policy_id=policy.id, period=period.label, period_ordinal=period.ordinal,
-                policy_version=policy.version, policy_sha256=policy_sha, policy_text=policy_bytes.decode("utf-8"),
-                data_sha256=data.sha256, data_bytes=data_bytes, data_name=Path(data_path).name,
-                outputs=outputs, engine_version=__version__, closed_by=who(opts.by), closed_at=utc_now(),
-                totals=_manifest_totals(tmp), history_hashes={o: e.entry_hash for o, e in used.items()},
-            )
-            entry = ledger.record_close(record, audit_frame(results), results_parquet=audit_bytes,
-                                        results_sha256=outputs[AUDIT_FILE], packed_data=packed)
+        staged: list[StagedClose] = []
+
+        def stage(audit_bytes: bytes, audit_sha256: str) -> None:
+            # the ledger takes its write lock and stores the big blobs while the
+            # other outputs are still being written; the entry follows at the end
+            staged.append(ledger.stage_close(
+                policy.id, period.label, period.ordinal, history_hashes=history_hashes,
+                results_parquet=audit_bytes, results_sha256=audit_sha256, results_rows=results.frame.height,
+                packed_data=packing.result()))
+
+        try:
+            with atomic_directory(target) as tmp:
+                _, outputs = write_outputs(results, tmp, policy_bytes, opts, on_audit=stage)
+                record = CloseRecord(
+                    policy_id=policy.id, period=period.label, period_ordinal=period.ordinal,
+                    policy_version=policy.version, policy_sha256=policy_sha,
+                    policy_text=policy_bytes.decode("utf-8"), data_sha256=data.sha256, data_bytes=data_bytes,
+                    data_name=Path(data_path).name, outputs=outputs, engine_version=__version__,
+                    closed_by=who(opts.by), closed_at=utc_now(), totals=_manifest_totals(tmp),
+                    history_hashes=history_hashes,
+                )
+                entry = staged[0].commit(record)
+        finally:
+            for pending in staged:
+                pending.abort()  # a no-op once committed
         return CloseOutcome(target, entry, results)
     finally:
         ledger.close()
@@ -157,12 +171,14 @@ def totals(results: Results) -> dict[str, str]:
     return out
 
 
-def write_outputs(results: Results, directory: Path, policy_bytes: bytes,
-                  opts: CloseOptions) -> tuple[bytes, dict[str, str]]:
+def write_outputs(results: Results, directory: Path, policy_bytes: bytes, opts: CloseOptions, *,
+                  on_audit: Callable[[bytes, str], None] | None = None) -> tuple[bytes, dict[str, str]]:
     """Write every close output into ``directory``.
 
     Returns the audit Parquet bytes (the ledger stores them as they are) and
-    the sha256 of every file written, manifest included.
+    the sha256 of every file written, manifest included. ``on_audit`` is
+    called with those bytes and their sha256, on the calling thread, as soon
+    as the audit record is written -- while the other files still are.
 
     The big, independent files (results table, audit record, report page) are
     written on parallel threads: polars releases the GIL while it encodes, so
@@ -200,6 +216,9 @@ def write_outputs(results: Results, directory: Path, policy_bytes: bytes,
 
     with ThreadPoolExecutor(max_workers=3) as pool:
         futures = {name: pool.submit(run, name) for name in jobs}
+        if on_audit is not None:
+            written = futures[AUDIT_FILE].result()  # first: the bytes exist once the job is done
+            on_audit(audit.data, written["sha256"])
         known = {name: future.result() for name, future in futures.items()}  # re-raises the first failure
     (directory / COLUMNS_FILE).write_text(columns_json(results), encoding="utf-8")
     (directory / POLICY_COPY).write_bytes(policy_bytes)

@@ -18,10 +18,12 @@ rows are mostly large blobs. See docs/ledger.md.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import sqlite3
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -464,7 +466,7 @@ class Ledger:
         """Record a close in one ``BEGIN IMMEDIATE`` transaction.
 
         ``results_parquet`` may pass the bytes of the close's audit Parquet
-        file (``results`` written by ``output.tables.write_parquet``): they
+        file (``results`` written by ``output.tables.write_audit``): they
         are stored as they are instead of encoding ``results`` a second time,
         and the manifest's sha256 of that file then equals ``results_sha256``
         (which the caller may pass along when it hashed those bytes already).
@@ -474,7 +476,7 @@ class Ledger:
         Raises ``PeriodAlreadyClosed`` if the period is closed (also when a
         concurrent close won the race), ``HistoryChanged`` if a history period
         the evaluation used was reopened meanwhile. Nothing is recorded unless
-        everything is.
+        everything is. ``stage_close`` does the same in two steps.
         """
         self._writable()
         _check_record(entry)
@@ -486,43 +488,53 @@ class Ledger:
                 results_blob = _results_blob(results)
             else:
                 results_blob = results_parquet if isinstance(results_parquet, bytes) else bytes(results_parquet)
-                _check_parquet(results_blob, results.height)
             known = results_sha256 if results_parquet is not None else None
             results_sha = known or sha256_hex(results_blob)
             packed = pending.result() if pending is not None else packed_data
         if packed.sha256 != entry.data_sha256 or packed.size != len(entry.data_bytes):
             raise ValueError(f"data_sha256 {entry.data_sha256} is not the sha256 of data_bytes ({packed.sha256})")
-        data_blob, data_blob_sha = packed.blob, packed.blob_sha256
-        fields: dict[str, Any] = {
-            "seq": None, "kind": "close", "policy_id": entry.policy_id, "period": entry.period,
-            "period_ordinal": entry.period_ordinal, "policy_version": entry.policy_version,
-            "policy_sha256": entry.policy_sha256, "policy_text": entry.policy_text,
-            "data_sha256": entry.data_sha256, "data_name": entry.data_name, "data_size": len(entry.data_bytes),
-            "data_compression": codec.DEFAULT, "data_blob_sha256": data_blob_sha,
-            "results_sha256": results_sha, "results_rows": results.height,
-            "outputs": canonical_json(dict(entry.outputs)), "engine_version": entry.engine_version,
-            "totals": canonical_json(dict(entry.totals)),
-            "history": canonical_json(sorted([int(o), h] for o, h in entry.history_hashes.items())),
-            "actor": entry.closed_by, "at": entry.closed_at, "reason": None, "reopens": None,
-        }
+        staged = self.stage_close(entry.policy_id, entry.period, entry.period_ordinal,
+                                  history_hashes=entry.history_hashes, results_parquet=results_blob,
+                                  results_sha256=results_sha, results_rows=results.height, packed_data=packed)
+        return staged.commit(entry)
+
+    def stage_close(self, policy_id: str, period: str, period_ordinal: int, *, history_hashes: Mapping[int, str],
+                    results_parquet: bytes, results_sha256: str, results_rows: int,
+                    packed_data: "PackedData") -> "StagedClose":
+        """Start recording a close whose outputs are still being written.
+
+        Takes the write lock (``BEGIN IMMEDIATE``), makes the checks
+        ``record_close`` makes, writes the two large blobs (the audit record
+        and the packed data) and starts flushing them to disk on a side
+        thread. ``StagedClose.commit`` later adds the entry, which names every
+        output's hash, and commits; ``abort`` rolls everything back. The
+        foreign key from the blobs to their entry is checked at commit
+        (``defer_foreign_keys``), so nothing half-recorded can ever be
+        committed. Meanwhile a concurrent close of any period waits for the
+        lock, as it would for ``record_close``.
+        """
+        self._writable()
+        _check_parquet(results_parquet, results_rows)
         self._begin()
         try:
-            current = self._current_close(entry.policy_id, entry.period)
+            current = self._current_close(policy_id, period)
             if current is not None:
                 raise PeriodAlreadyClosed(current)
-            self._check_ordinal(entry.policy_id, entry.period, entry.period_ordinal)
-            self._check_history(entry)
-            seq = self._append(fields)
-            _insert_blobs(self._con, seq, results_blob, data_blob)
-            self._con.execute("COMMIT")
+            self._check_ordinal(policy_id, period, period_ordinal)
+            self._check_history(policy_id, period, history_hashes)
+            tail = self._rows("SELECT max(seq) FROM entries")
+            seq = (tail[0][0] or 0) + 1 if tail else 1
+            self._con.execute("PRAGMA defer_foreign_keys = ON")  # reset by SQLite at COMMIT / ROLLBACK
+            _insert_blobs(self._con, seq, results_parquet, packed_data.blob)
         except sqlite3.DatabaseError as exc:  # disk full, I/O error...: a message, not a traceback
             self._rollback()
-            raise LedgerWriteError(f"{self.path}: cannot record the close of {entry.policy_id} period {entry.period} "
-                              f"({exc}); nothing was recorded") from None
+            raise LedgerWriteError(f"{self.path}: cannot record the close of {policy_id} period {period} "
+                                   f"({exc}); nothing was recorded") from None
         except BaseException:
             self._rollback()
             raise
-        return self._entries_where("seq = ?", (seq,))[0]
+        return StagedClose(self, seq, policy_id, period, period_ordinal, dict(history_hashes), results_sha256,
+                           results_rows, packed_data)
 
     def reopen(self, policy_id: str, period: str, reason: str, by: str, *, at: str | None = None) -> LedgerEntry:
         """Unlock a closed period; the reopen (who, when, why) is itself an entry."""
@@ -568,17 +580,17 @@ class Ledger:
                               f"{other} (ordinal {other_ordinal}) already in the ledger; a policy id must keep "
                               "one period unit -- use a new policy id when the period unit changes")
 
-    def _check_history(self, entry: CloseRecord) -> None:
-        for ordinal, h in sorted(entry.history_hashes.items()):
+    def _check_history(self, policy_id: str, period: str, history_hashes: Mapping[int, str]) -> None:
+        for ordinal, h in sorted(history_hashes.items()):
             used = self.find(h)
-            if used is None or used.kind != "close" or used.policy_id != entry.policy_id \
+            if used is None or used.kind != "close" or used.policy_id != policy_id \
                     or used.period_ordinal != int(ordinal):
                 raise LedgerError(f"{self.path}: history entry {h[:12]}… for ordinal {ordinal} is not a close of "
-                                  f"{entry.policy_id} in this ledger")
+                                  f"{policy_id} in this ledger")
             now = self._current_close(used.policy_id, used.period)
             if now is None or now.seq != used.seq:
                 raise HistoryChanged(
-                    f"cannot record {entry.policy_id} period {entry.period}: the history it was evaluated with "
+                    f"cannot record {policy_id} period {period}: the history it was evaluated with "
                     f"changed meanwhile ({used.policy_id} period {used.period} was reopened or closed again); "
                     "run the close again")
 
@@ -655,6 +667,108 @@ def pack_data(data: bytes, sha256: str | None = None) -> PackedData:
     ``sha256`` may pass the data's hash when the caller computed it already."""
     blob = codec.pack(data)
     return PackedData(blob=blob, size=len(data), sha256=sha256 or sha256_hex(data), blob_sha256=sha256_hex(blob))
+
+
+class StagedClose:
+    """A close in the making (``Ledger.stage_close``): the write lock is held
+    and the blobs are written; ``commit`` records the entry, ``abort`` undoes
+    everything. Exactly one of them must be called."""
+
+    def __init__(self, ledger: Ledger, seq: int, policy_id: str, period: str, period_ordinal: int,
+                 history_hashes: dict[int, str], results_sha256: str, results_rows: int, packed: PackedData):
+        self._ledger = ledger
+        self.seq = seq
+        self._key = (policy_id, period, period_ordinal)
+        self._history = history_hashes
+        self._results = (results_sha256, results_rows)
+        self._packed = packed
+        self._flush = _Flush(ledger.path)
+        self._open = True
+
+    def commit(self, entry: CloseRecord) -> LedgerEntry:
+        """Add the entry for ``entry`` (the same close the blobs were staged
+        for) and commit: durable when this returns."""
+        if not self._open:
+            raise ValueError("this staged close was already committed or aborted")
+        ledger = self._ledger
+        try:
+            _check_record(entry)
+            if (entry.policy_id, entry.period, entry.period_ordinal) != self._key \
+                    or dict(entry.history_hashes) != self._history:
+                raise ValueError("the close record is not the close that was staged")
+            packed = self._packed
+            if packed.sha256 != entry.data_sha256 or packed.size != len(entry.data_bytes):
+                raise ValueError(f"data_sha256 {entry.data_sha256} is not the sha256 of the staged data "
+                                 f"({packed.sha256})")
+            fields: dict[str, Any] = {
+                "seq": None, "kind": "close", "policy_id": entry.policy_id, "period": entry.period,
+                "period_ordinal": entry.period_ordinal, "policy_version": entry.policy_version,
+                "policy_sha256": entry.policy_sha256, "policy_text": entry.policy_text,
+                "data_sha256": entry.data_sha256, "data_name": entry.data_name, "data_size": packed.size,
+                "data_compression": codec.DEFAULT, "data_blob_sha256": packed.blob_sha256,
+                "results_sha256": self._results[0], "results_rows": self._results[1],
+                "outputs": canonical_json(dict(entry.outputs)), "engine_version": entry.engine_version,
+                "totals": canonical_json(dict(entry.totals)),
+                "history": canonical_json(sorted([int(o), h] for o, h in entry.history_hashes.items())),
+                "actor": entry.closed_by, "at": entry.closed_at, "reason": None, "reopens": None,
+            }
+            seq = ledger._append(fields)
+            if seq != self.seq:  # impossible under the write lock; refuse rather than mis-link blobs
+                raise LedgerError(f"{ledger.path}: the ledger changed under the write lock; nothing was recorded")
+            self._flush.wait()
+            ledger._con.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self.abort()
+            raise LedgerWriteError(f"{ledger.path}: cannot record the close of {entry.policy_id} period "
+                                   f"{entry.period} ({exc}); nothing was recorded") from None
+        except BaseException:
+            self.abort()
+            raise
+        self._done()
+        return ledger._entries_where("seq = ?", (seq,))[0]
+
+    def abort(self) -> None:
+        """Roll the staged close back: nothing of it stays in the ledger."""
+        if self._open:
+            self._ledger._rollback()
+            self._done()
+
+    def _done(self) -> None:
+        self._open = False
+        self._flush.close()
+
+
+class _Flush:
+    """Flush the ledger file's written pages to disk on a side thread, so the
+    commit's own fsync finds little left to write.
+
+    The file is opened once more for this. Closing a descriptor drops every
+    POSIX lock the process holds on the file -- SQLite's too -- so this one
+    is closed only once the transaction has ended (``close``)."""
+
+    def __init__(self, path: Path):
+        self._fd: int | None = None
+        self._thread: threading.Thread | None = None
+        try:
+            self._fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            return  # the commit's fsync does it all
+        self._thread = threading.Thread(target=self._run, name="incentive-ledger-flush", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        with contextlib.suppress(OSError):  # only an early start: the commit's fsync is what counts
+            os.fsync(self._fd)  # type: ignore[arg-type]
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+    def close(self) -> None:
+        self.wait()
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 def _insert_blobs(con: sqlite3.Connection, seq: int, results_blob: bytes, data_blob: bytes) -> None:

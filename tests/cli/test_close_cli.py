@@ -136,19 +136,33 @@ def test_a_failure_while_writing_outputs_leaves_nothing(tmp_path, monkeypatch):
     assert outcome.entry.seq == 1 and (tmp_path / "out" / "sales-rep" / "2026-Q1" / "results.csv").exists()
 
 
-def test_a_failure_in_the_ledger_write_leaves_no_outputs(tmp_path, monkeypatch):
+@pytest.mark.parametrize("where", ["stage", "commit", "outputs"])
+def test_a_failure_in_the_ledger_write_leaves_no_outputs(tmp_path, monkeypatch, where):
+    """The ledger stores its blobs while the outputs are still written, and
+    records the entry last: a failure at any of those points leaves neither
+    outputs nor anything in the ledger."""
     from incentive import closing
-    from incentive.ledger import Ledger
+    from incentive.ledger import Ledger, store
+    from incentive.output import tables
     from incentive.workflow import RunOptions
 
-    def failing(self, record, results, **kw):
-        raise sqlite3.OperationalError("database is locked (injected)")
+    def failing(*args, **kw):
+        raise sqlite3.OperationalError("disk I/O error (injected)")
 
-    monkeypatch.setattr(Ledger, "record_close", failing)
+    if where == "stage":
+        monkeypatch.setattr(store, "_insert_blobs", failing)
+    elif where == "commit":
+        monkeypatch.setattr(store._Flush, "wait", failing)  # just before COMMIT, inside the transaction
+    else:  # a results table fails after the blobs were staged
+        monkeypatch.setattr(tables, "write_csv", failing)
     opts = closing.CloseOptions(out=str(tmp_path / "out"), ledger=str(tmp_path / "l.sqlite"), by="t")
     with pytest.raises(sqlite3.OperationalError):
         closing.close_period(str(POLICY), str(DATA / "2026-Q1.csv"), RunOptions(period="2026-Q1"), opts)
     assert not (tmp_path / "out" / "sales-rep" / "2026-Q1").exists()
+    monkeypatch.undo()
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        assert ledger.entries() == []
+        assert ledger._rows("SELECT count(*) FROM close_blobs") == [(0,)]
 
 
 def test_two_concurrent_closes_exactly_one_wins(tmp_path):

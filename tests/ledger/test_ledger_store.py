@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import sqlite3
 from decimal import Decimal
@@ -245,3 +246,41 @@ def test_record_close_can_store_the_audit_parquet_as_is(ledger, tmp_path):
         ledger.record_close(make_record("2026-Q2", 8105), frame.head(2), results_parquet=audit.read_bytes())
     with pytest.raises(ValueError, match="not a Parquet file"):
         ledger.record_close(make_record("2026-Q2", 8105), frame, results_parquet=b"nope")
+
+
+def _stage(ledger, record):
+    from incentive.ledger.store import pack_data
+    from incentive.output.tables import parquet_bytes
+
+    blob = parquet_bytes(results_frame())
+    return ledger.stage_close(record.policy_id, record.period, record.period_ordinal,
+                              history_hashes=record.history_hashes, results_parquet=blob,
+                              results_sha256=hashlib.sha256(blob).hexdigest(), results_rows=3,
+                              packed_data=pack_data(record.data_bytes))
+
+
+def test_a_staged_close_holds_the_lock_and_commits_as_one_entry(ledger, tmp_path):
+    record = make_record()
+    staged = _stage(ledger, record)
+    with Ledger(tmp_path / "incentive-ledger.sqlite", timeout=0.1) as other:
+        with pytest.raises(IncentiveError, match="busy"):
+            other.reopen("sales-rep", "2026-Q3", "no", "bob")  # a writer waits for the staged close
+        assert other.entries() == []  # readers see nothing of it yet
+    entry = staged.commit(record)
+    assert ledger.entries() == [entry] and ledger.load_results(entry).equals(results_frame())
+    assert ledger.load_data(entry) == record.data_bytes
+    assert ledger.verify_chain() == []
+    staged.abort()  # a no-op once committed
+    with pytest.raises(ValueError, match="already committed"):
+        staged.commit(record)
+
+
+def test_an_aborted_or_mismatched_staged_close_leaves_nothing(ledger):
+    _stage(ledger, make_record()).abort()
+    assert ledger.entries() == [] and ledger._rows("SELECT count(*) FROM close_blobs") == [(0,)]
+    staged = _stage(ledger, make_record())
+    with pytest.raises(ValueError, match="not the close that was staged"):
+        staged.commit(make_record(period="2026-Q4", ordinal=8107))
+    assert ledger.entries() == [] and ledger._rows("SELECT count(*) FROM close_blobs") == [(0,)]
+    entry = _stage(ledger, make_record()).commit(make_record())  # the lock was released: a new try works
+    assert entry.seq == 1
