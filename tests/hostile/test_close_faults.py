@@ -145,7 +145,7 @@ def _fail_module(module, attribute: str, exc: BaseException):
 
 
 def _fail_in_transaction(exc: BaseException):
-    """The entry row is inserted, then storing the blobs fails inside the transaction."""
+    """Storing the blobs fails inside the transaction (which the close opened while writing its outputs)."""
     def install(mp: pytest.MonkeyPatch) -> None:
         mp.setattr(ledger_store, "_insert_blobs", _raise(exc))
     return install
@@ -196,8 +196,12 @@ FAULTS = [
     Fault("writing-manifest.json", lambda mp: mp.setattr(_import_manifest(), "write_manifest",
                                                           _raise(disk_full("manifest.json"))), OSError),
     Fault("outputs-written-before-ledger", _fail_module(ledger_package, "CloseRecord", Injected("record")), Injected),
-    Fault("ledger-record_close", lambda mp: mp.setattr(Ledger, "record_close", _raise(Injected("record_close"))),
+    Fault("ledger-stage_close", lambda mp: mp.setattr(Ledger, "stage_close", _raise(Injected("stage_close"))),
           Injected),
+    Fault("ledger-commit", lambda mp: mp.setattr(ledger_store.StagedClose, "commit", _raise(Injected("commit"))),
+          Injected),
+    Fault("ledger-entry-insert", _fail_module(Ledger, "_append", sqlite3.OperationalError("disk I/O error")),
+          IncentiveError),
     Fault("ledger-in-transaction", _fail_in_transaction(Injected("blobs")), Injected),
     Fault("ledger-disk-full", _fail_in_transaction(sqlite3.OperationalError("database or disk is full")), IncentiveError),
     Fault("ledger-io-error", _fail_in_transaction(sqlite3.OperationalError("disk I/O error")), IncentiveError),
