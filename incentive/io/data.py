@@ -33,7 +33,7 @@ _BAD = "\x00bad:"  # prefix of the per-input problem flags (cannot clash with an
 class PeriodData:
     """One period's input data, typed and checked."""
 
-    frame: pl.DataFrame  # one column per policy input (input order), then __row__
+    frame: pl.DataFrame  # one column per policy input (input order), then __row__; rows in id order
     file: str
     sha256: str  # of the file's bytes, for the audit trail
     warnings: list[str] = field(default_factory=list)
@@ -162,9 +162,19 @@ def _flag_repeated_ids(checked: pl.DataFrame, present: list[Input]) -> pl.DataFr
 
     Blank rows are gone by now, but a blank row has an empty id, which is
     never a repeat, so the flags are the same as on the whole file.
+
+    Rows not in id order come back sorted by id when no id repeats: the
+    engine evaluates in id order anyway, and on sorted ids a repeat is a
+    neighbour, which is cheaper to find than by hashing every id. Only a
+    file with a repeat is hashed, to name each repeat's row in file order.
     """
     for inp in present:
-        if inp.type == "id" and not strictly_ascending(checked.get_column(inp.id)):
+        if inp.type != "id" or strictly_ascending(checked.get_column(inp.id)):
+            continue
+        ordered = checked.sort(inp.id)  # ties only among repeats, and then this order is not kept
+        if strictly_ascending(ordered.get_column(inp.id)):
+            checked = ordered
+        else:
             checked = checked.with_columns(pl.col(_BAD + inp.id) | repeated_ids(pl.col(inp.id)))
     return checked
 
