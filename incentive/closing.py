@@ -5,10 +5,11 @@ in the ledger, writes every output into a temporary directory, records the
 close in the ledger (one transaction, which also decides a race between two
 concurrent closes; it starts, and stores the large blobs, as soon as the
 audit record is written, while the other outputs still are), and only then
-moves the directory into place as ``OUT/<policy>/<period>/``. Any failure before that leaves neither outputs
-nor a ledger entry. The ledger is the source of truth: should the final
-rename ever fail after the ledger committed, ``incentive verify`` rebuilds
-and checks the outputs from what the ledger recorded.
+moves the directory into place as ``OUT/<policy>/<period>/``. Any failure
+before that leaves neither outputs nor a ledger entry. The ledger is the
+source of truth: should the final rename ever fail after the ledger
+committed, ``incentive verify`` rebuilds and checks the outputs from what
+the ledger recorded.
 
 Closing a closed period again with identical policy and data bytes is a
 no-op that says so; with anything different it is refused until the period

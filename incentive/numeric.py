@@ -94,9 +94,9 @@ def round_expr(expr: pl.Expr, decimals: int, mode: str) -> pl.Expr:
 
     ``half_even`` and ``half_up`` (half away from zero) are polars' decimal
     ``round``; the other modes are built from the exact remainder below the
-    last kept place. Every mode
-    behaves as Python's ``decimal`` does (``py_round``; a property test
-    holds both to it). The result keeps the engine dtype.
+    last kept place. Every mode behaves as Python's ``decimal`` does
+    (``py_round``; a property test holds both to it); only a result beyond
+    the engine's range overflows. The result keeps the engine dtype.
     """
     if not 0 <= decimals <= SCALE:
         raise ValueError(f"decimals must be between 0 and {SCALE}")

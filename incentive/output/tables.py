@@ -52,6 +52,11 @@ def _check_dtype(name: str, dtype: pl.DataType) -> None:
         raise TypeError(f"column {name!r} is {dtype}: only flat columns can be written")
 
 
+def _check_columns(frame: pl.DataFrame) -> None:
+    for name, dtype in frame.schema.items():
+        _check_dtype(name, dtype)
+
+
 def decimal_text_expr(expr: pl.Expr, scale: int, min_decimals: int = 0, *, exact_at_min: bool = False) -> pl.Expr:
     """Exact text of a Decimal(·, ``scale``) column with at least ``min_decimals`` decimals.
 
@@ -169,8 +174,7 @@ PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 1}
 
 def write_parquet(frame: pl.DataFrame, path) -> None:
     """Parquet (zstd, with column statistics for query engines); decimals keep their exact type."""
-    for name, dtype in frame.schema.items():
-        _check_dtype(name, dtype)
+    _check_columns(frame)
     with atomic_path(path) as tmp:
         frame.write_parquet(tmp, **PARQUET_OPTIONS)
 
@@ -212,11 +216,6 @@ def widen_decimals(frame: pl.DataFrame, dtype: pl.DataType) -> pl.DataFrame:
     return frame.with_columns(wide) if wide else frame
 
 
-def _check_audit(frame: pl.DataFrame) -> None:
-    for name, dtype in frame.schema.items():
-        _check_dtype(name, dtype)
-
-
 def write_audit(frame: pl.DataFrame, path) -> bytes:
     """Write the audit record (``narrow_decimals``, zstd, no column
     statistics: it is read whole, by ``explain``, history and ``verify``, never
@@ -224,7 +223,7 @@ def write_audit(frame: pl.DataFrame, path) -> bytes:
 
     Written by polars straight to the file and read back: cheaper than
     encoding into a growing in-memory buffer."""
-    _check_audit(frame)
+    _check_columns(frame)
     narrow = narrow_decimals(frame)
     with atomic_path(path) as tmp:
         narrow.write_parquet(tmp, statistics=False, **PARQUET_OPTIONS)
@@ -233,7 +232,7 @@ def write_audit(frame: pl.DataFrame, path) -> bytes:
 
 def parquet_bytes(frame: pl.DataFrame) -> bytes:
     """The audit record's Parquet bytes (as ``write_audit`` writes them), in memory."""
-    _check_audit(frame)
+    _check_columns(frame)
     buf = io.BytesIO()
     narrow_decimals(frame).write_parquet(buf, statistics=False, **PARQUET_OPTIONS)
     return buf.getvalue()
