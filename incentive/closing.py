@@ -115,8 +115,10 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
             with atomic_directory(target) as tmp:
                 _, outputs = write_outputs(results, tmp, policy_bytes, restore_opts)
                 if outputs != dict(current.outputs):
+                    from incentive.verify import engine_note
+
                     raise LedgerError(f"{target}: rebuilt outputs differ from what ledger entry {current.seq} "
-                                      "recorded; run `incentive verify`")
+                                      f"recorded{engine_note(current)}; run `incentive verify`")
             return CloseOutcome(target, current, results, already_closed=True, restored=True)
         packing = background.submit(pack_data, data_bytes, data.sha256)  # packed while the close evaluates
         depth = int(checked.history_depth_needed or 0)

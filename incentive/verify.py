@@ -141,11 +141,11 @@ def rerun(ledger, entry) -> list[str]:
                 problems.append(f"{entry.policy_id} {entry.period}: re-run did not produce {name}")
             elif hashlib.sha256(f.read_bytes()).hexdigest() != sha:
                 problems.append(f"{entry.policy_id} {entry.period}: re-run gives a different {name} "
-                                f"than recorded in ledger entry {entry.seq}{_engine_note(entry)}")
+                                f"than recorded in ledger entry {entry.seq}{engine_note(entry)}")
         return problems
 
 
-def _engine_note(entry) -> str:
+def engine_note(entry) -> str:
     """A re-run is byte-identical only under the engine version that closed: say so when they differ."""
     from incentive import __version__
 

@@ -241,3 +241,23 @@ def test_close_prints_the_new_ledger_head(tmp_path):
     (head,) = con.execute("SELECT entry_hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
     con.close()
     assert f"ledger head: {head}" in done.stdout
+
+
+def test_rebuilding_the_outputs_of_a_close_by_another_engine_version_says_why_it_cannot(tmp_path, monkeypatch):
+    """Deleted outputs are rebuilt byte for byte only by the engine version that closed."""
+    import shutil
+
+    from incentive import closing
+    from incentive.ledger import LedgerError
+    from incentive.workflow import RunOptions
+
+    opts = closing.CloseOptions(out=str(tmp_path / "out"), ledger=str(tmp_path / "l.sqlite"), by="t")
+    args = (str(POLICY), str(DATA / "2026-Q1.csv"), RunOptions(period="2026-Q1"), opts)
+    monkeypatch.setattr(closing, "__version__", "0.0.1")
+    first = closing.close_period(*args)
+    monkeypatch.undo()
+    shutil.rmtree(first.directory)
+    with pytest.raises(LedgerError, match=r"recorded \(closed by engine 0\.0\.1, re-run by \d+\.\d+\.\d+: outputs are "
+                                          r"reproducible byte for byte with the engine that made them\)"):
+        closing.close_period(*args)
+    assert not first.directory.exists()
