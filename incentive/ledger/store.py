@@ -491,8 +491,6 @@ class Ledger:
             known = results_sha256 if results_parquet is not None else None
             results_sha = known or sha256_hex(results_blob)
             packed = pending.result() if pending is not None else packed_data
-        if packed.sha256 != entry.data_sha256 or packed.size != len(entry.data_bytes):
-            raise ValueError(f"data_sha256 {entry.data_sha256} is not the sha256 of data_bytes ({packed.sha256})")
         staged = self.stage_close(entry.policy_id, entry.period, entry.period_ordinal,
                                   history_hashes=entry.history_hashes, results_parquet=results_blob,
                                   results_sha256=results_sha, results_rows=results.height, packed_data=packed)
@@ -528,8 +526,7 @@ class Ledger:
             _insert_blobs(self._con, seq, results_parquet, packed_data.blob)
         except sqlite3.DatabaseError as exc:  # disk full, I/O error...: a message, not a traceback
             self._rollback()
-            raise LedgerWriteError(f"{self.path}: cannot record the close of {policy_id} period {period} "
-                                   f"({exc}); nothing was recorded") from None
+            raise _close_not_recorded(self.path, policy_id, period, exc) from None
         except BaseException:
             self._rollback()
             raise
@@ -669,6 +666,11 @@ def pack_data(data: bytes, sha256: str | None = None) -> PackedData:
     return PackedData(blob=blob, size=len(data), sha256=sha256 or sha256_hex(data), blob_sha256=sha256_hex(blob))
 
 
+def _close_not_recorded(path: Path, policy_id: str, period: str, exc: sqlite3.DatabaseError) -> LedgerWriteError:
+    return LedgerWriteError(f"{path}: cannot record the close of {policy_id} period {period} ({exc}); "
+                            "nothing was recorded")
+
+
 class StagedClose:
     """A close in the making (``Ledger.stage_close``): the write lock is held
     and the blobs are written; ``commit`` records the entry, ``abort`` undoes
@@ -698,7 +700,7 @@ class StagedClose:
                 raise ValueError("the close record is not the close that was staged")
             packed = self._packed
             if packed.sha256 != entry.data_sha256 or packed.size != len(entry.data_bytes):
-                raise ValueError(f"data_sha256 {entry.data_sha256} is not the sha256 of the staged data "
+                raise ValueError(f"data_sha256 {entry.data_sha256} is not the sha256 of data_bytes as staged "
                                  f"({packed.sha256})")
             fields: dict[str, Any] = {
                 "seq": None, "kind": "close", "policy_id": entry.policy_id, "period": entry.period,
@@ -719,8 +721,7 @@ class StagedClose:
             ledger._con.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             self.abort()
-            raise LedgerWriteError(f"{ledger.path}: cannot record the close of {entry.policy_id} period "
-                                   f"{entry.period} ({exc}); nothing was recorded") from None
+            raise _close_not_recorded(ledger.path, entry.policy_id, entry.period, exc) from None
         except BaseException:
             self.abort()
             raise
