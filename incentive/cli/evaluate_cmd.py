@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from incentive.cli.common import handle_errors
-from incentive.cli.options import data_options, run_opts as _opts
+from incentive.cli.options import data_options, optional_data_options, run_opts as _opts
 from incentive.errors import UsageError
 from incentive.report import explain as explain_mod
 from incentive.report.summary import render, warnings_text
@@ -42,18 +42,33 @@ def evaluate(policy, data, period, overrides, encoding, sheet, max_errors, lang,
 
 
 @click.command()
-@data_options
+@optional_data_options
+@click.option("--close", "close_dir", default=None, type=click.Path(file_okay=False),
+              help="Explain from a closed period's outputs (OUT/<policy>/<period>): its audit record and policy "
+                   "copy, without re-running anything. Replaces POLICY DATA --period.")
 @click.option("--employee", required=True, help="The employee id to explain.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @handle_errors
-def explain(policy, data, period, overrides, encoding, sheet, max_errors, lang, ledger, employee, fmt):
-    """Show how every number of one person was derived."""
-    results = run_evaluation(policy, data, _opts(period, overrides, encoding, sheet, max_errors, lang, ledger))
-    rows = select_employees(results, (employee,)).to_dicts()
-    if not rows:
-        raise UsageError(f"--employee: no such employee {employee!r}")
-    ex = explain_mod.explain_row(rows[0], results.policy, results.columns, results.period.label, lang)
+def explain(policy, data, period, overrides, encoding, sheet, max_errors, lang, ledger, close_dir, employee, fmt):
+    """Show how every number of one person was derived: POLICY DATA --period P, or --close DIR."""
+    if close_dir is not None:
+        if policy or data or period or overrides or ledger:
+            raise UsageError("--close explains a closed period from its own outputs: give no POLICY, DATA, "
+                             "--period, --set or --ledger with it")
+        from incentive.recorded import recorded_person
+
+        person = recorded_person(close_dir, employee)
+        row, checked, columns, label = person.row, person.checked, person.columns, person.period
+    else:
+        if not (policy and data and period):
+            raise UsageError("explain needs POLICY DATA --period P (a dry run), or --close DIR (a closed period)")
+        results = run_evaluation(policy, data, _opts(period, overrides, encoding, sheet, max_errors, lang, ledger))
+        rows = select_employees(results, (employee,)).to_dicts()
+        if not rows:
+            raise UsageError(f"--employee: no such employee {employee!r}")
+        row, checked, columns, label = rows[0], results.policy, results.columns, results.period.label
+    ex = explain_mod.explain_row(row, checked, columns, label, lang)
     if fmt == "json":
         click.echo(ex.to_json(), nl=False)
     else:
-        click.echo(explain_mod.render_text(ex, results.policy.policy.money.decimals), nl=False)
+        click.echo(explain_mod.render_text(ex, checked.policy.money.decimals), nl=False)

@@ -15,10 +15,11 @@ def _apply(func: Callable[..., Any], decorators: list[Callable]) -> Callable[...
     return func
 
 
-def run_options(func: Callable[..., Any]) -> Callable[..., Any]:
+def run_options(func: Callable[..., Any], *, period_required: bool = True) -> Callable[..., Any]:
     """--period, --set and the data-reading options."""
     return _apply(func, [
-        click.option("--period", required=True, help="The period to evaluate: 2026-10, 2026-Q3, 2026-H2 or 2026."),
+        click.option("--period", required=period_required,
+                     help="The period to evaluate: 2026-10, 2026-Q3, 2026-H2 or 2026."),
         click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
                      help="Override a policy value, e.g. kpis.sales.weight=50 (repeatable; for diff: on NEW)."),
         click.option("--encoding", default=None, help="Force the CSV encoding (default: detect UTF-8 / BOM / GBK)."),
@@ -38,6 +39,15 @@ def data_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.argument("policy", type=click.Path(dir_okay=False)),
         click.argument("data", type=click.Path(dir_okay=False)),
         run_options,
+    ])
+
+
+def optional_data_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """[POLICY DATA] and the run options, for a command that can also work without them."""
+    return _apply(func, [
+        click.argument("policy", required=False, type=click.Path(dir_okay=False)),
+        click.argument("data", required=False, type=click.Path(dir_okay=False)),
+        lambda f: run_options(f, period_required=False),
     ])
 
 

@@ -261,3 +261,36 @@ def test_rebuilding_the_outputs_of_a_close_by_another_engine_version_says_why_it
                                           r"reproducible byte for byte with the engine that made them\)"):
         closing.close_period(*args)
     assert not first.directory.exists()
+
+
+@pytest.mark.parametrize(("employee", "fmt", "lang"), [("E007", "text", "en"), ("E001", "json", "zh"),
+                                                       ("E020", "json", "en")])
+def test_explain_from_a_close_is_the_explanation_of_the_run_without_re_running(closed, employee, fmt, lang):
+    """--close reads the close's audit record and policy copy: the same explanation, history included,
+    without the data file or the ledger."""
+    target = closed / "out" / "sales-rep" / "2026-Q3"
+    rerun = cli("explain", str(POLICY), str(DATA / "2026-Q3.csv"), "--period", "2026-Q3", "--employee", employee,
+                "--format", fmt, "--lang", lang, "--ledger", str(closed / "ledger.sqlite"), cwd=closed)
+    recorded = cli("explain", "--close", str(target), "--employee", employee, "--format", fmt, "--lang", lang,
+                   cwd=closed)
+    assert rerun.returncode == 0 and recorded.returncode == 0, (rerun.stderr, recorded.stderr)
+    assert recorded.stdout == rerun.stdout
+    assert "exit_review" in recorded.stdout or employee == "E001"
+
+
+def test_explain_from_a_close_refuses_what_it_cannot_trust(closed, tmp_path):
+    tmp = copy_of(closed, tmp_path)
+    target = tmp / "out" / "sales-rep" / "2026-Q3"
+    cases = [
+        (["--close", str(target), "--employee", "NOBODY"], "no employee 'NOBODY'"),
+        (["--close", str(tmp / "nowhere"), "--employee", "E007"], "is not a directory"),
+        (["--close", str(target), str(POLICY), "--employee", "E007"], "give no POLICY, DATA"),
+        (["--employee", "E007"], "explain needs POLICY DATA --period P"),
+    ]
+    for args, message in cases:
+        out = cli("explain", *args, cwd=tmp)
+        assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr, (args, out.stderr)
+    audit = target / "audit.parquet"
+    audit.write_bytes(audit.read_bytes()[:-1] + b"!")
+    out = cli("explain", "--close", str(target), "--employee", "E007", cwd=tmp)
+    assert out.returncode == 2 and "audit.parquet does not match its sha256 in manifest.json" in out.stderr

@@ -1,0 +1,74 @@
+"""A closed period read back from its output directory, for ``explain --close``.
+
+A close writes everything ``explain`` needs beside its results: the audit
+record (``audit.parquet``: every named quantity and intermediate step of
+every person), the policy exactly as evaluated (``policy.yaml``) and what
+each audit column is (``audit-columns.json``). Reading them explains a person
+without re-running anything -- without the data file, the ledger or the
+engine version that closed. Each of the three files must still match its
+sha256 in ``manifest.json``; ``incentive verify`` is the check that also
+holds the manifest itself to the ledger.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from incentive.closing import AUDIT_FILE, COLUMNS_FILE, POLICY_COPY
+from incentive.engine.results import ColumnInfo
+from incentive.errors import UsageError
+from incentive.output.manifest import MANIFEST_NAME, sha256_file
+
+
+@dataclass(frozen=True)
+class RecordedPerson:
+    """One person's audit row with what ``report.explain.explain_row`` needs beside it."""
+
+    row: dict[str, object]
+    checked: object  # CheckedPolicy, loaded from the policy copy
+    columns: dict[str, ColumnInfo]
+    period: str
+
+
+def recorded_person(directory: str | Path, employee: str) -> RecordedPerson:
+    """``employee``'s recorded numbers in the close output ``directory``."""
+    from incentive.numeric import DTYPE
+    from incentive.output.tables import widen_decimals
+    from incentive.workflow import load
+
+    directory = Path(directory)
+    _check_files(directory)
+    checked = load(str(directory / POLICY_COPY))
+    meta = json.loads((directory / COLUMNS_FILE).read_text(encoding="utf-8"))
+    columns = {name: ColumnInfo(name, c["kind"], c.get("path"), bool(c.get("money")), c.get("owner"))
+               for name, c in meta["columns"].items()}
+    id_col = checked.policy.id_input.id
+    rows = (pl.scan_parquet(directory / AUDIT_FILE)
+            .filter(pl.col(id_col).cast(pl.String) == employee)
+            .collect())
+    if rows.height == 0:
+        raise UsageError(f"--employee: no employee {employee!r} in {directory / AUDIT_FILE}")
+    return RecordedPerson(row=widen_decimals(rows, DTYPE).row(0, named=True), checked=checked, columns=columns,
+                          period=str(meta["period"]))
+
+
+def _check_files(directory: Path) -> None:
+    """The files explain reads are the ones the close wrote (by manifest.json)."""
+    if not directory.is_dir():
+        raise UsageError(f"--close: {directory} is not a directory (give OUT/<policy>/<period> of a close)")
+    try:
+        listed = json.loads((directory / MANIFEST_NAME).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise UsageError(f"--close: {directory} has no readable {MANIFEST_NAME}: not the output of a close") from None
+    for name in (AUDIT_FILE, POLICY_COPY, COLUMNS_FILE):
+        path = directory / name
+        expected = listed.get(name, {}).get("sha256") if isinstance(listed, dict) else None
+        if expected is None or not path.is_file():
+            raise UsageError(f"--close: {path} is missing (or not in {MANIFEST_NAME}): not the output of a close")
+        if sha256_file(path) != expected:
+            raise UsageError(f"--close: {path} does not match its sha256 in {MANIFEST_NAME}: it changed after "
+                             "the close; run `incentive verify`")
