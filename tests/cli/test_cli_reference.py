@@ -1,0 +1,45 @@
+"""docs/cli.md lists every command and option, and shell completion works as it says."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from incentive.cli.main import cli
+from incentive.cli.reference import BEGIN, render
+
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
+
+
+def test_the_reference_page_matches_the_commands() -> None:
+    page = PAGE.read_text(encoding="utf-8")
+    assert BEGIN in page
+    generated = page[page.index(BEGIN):]
+    assert generated == render(cli), (
+        "docs/cli.md is out of date: run `python -m incentive.cli.reference --write docs/cli.md`")
+
+
+def test_every_option_of_every_command_is_on_the_page() -> None:
+    page = PAGE.read_text(encoding="utf-8")
+    for name, command in cli.commands.items():
+        section = page.split(f"### `incentive {name}`", 1)[1].split("### `incentive ", 1)[0]
+        for param in command.params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("-") and not getattr(param, "hidden", False):
+                    assert f"`{opt}`" in section, f"{name} {opt} is not documented"
+
+
+def _complete(words: str) -> list[str]:
+    env = dict(os.environ, _INCENTIVE_COMPLETE="bash_complete", COMP_WORDS=words,
+               COMP_CWORD=str(len(words.split()) - (0 if words.endswith(" ") else 1)))
+    code = "from incentive.cli.main import cli; cli(prog_name='incentive')"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    return [line.split(",", 1)[1] for line in done.stdout.splitlines() if "," in line]
+
+
+def test_shell_completion_completes_commands_and_options() -> None:
+    assert "close" in _complete("incentive cl")
+    assert "--trace" in _complete("incentive close --tr")
+
