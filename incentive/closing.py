@@ -19,6 +19,7 @@ is reopened with a reason.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import getpass
 import hashlib
 import json
@@ -27,7 +28,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 import polars as pl
 
@@ -49,6 +50,8 @@ class CloseOptions:
     xlsx: bool = False
     trace: bool = False
     html: bool = True
+    strict: bool = False  # refuse to close a policy that reads history when the ledger shows none
+    recorded: Mapping[str, Any] | None = None  # the options record written into the manifest (incentive.rerun)
 
 
 @dataclass(frozen=True)
@@ -74,14 +77,21 @@ def output_dir(out: str, policy_id: str, period_label: str) -> Path:
     return Path(out) / policy_id / period_label
 
 
-def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseOptions) -> CloseOutcome:
+def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseOptions, *,
+                 notify: Callable[[str], None] | None = None) -> CloseOutcome:
+    """Close one period. ``notify`` receives what the user should read on
+    stderr beside the outcome: a ledger created, no history visible, a data
+    file already closed for another period."""
     from incentive.engine.pipeline import evaluate
-    from incentive.io import read_period_data
-    from incentive.io.periods import parse_period
-    from incentive.ledger import CloseRecord, Ledger, LedgerError, PeriodAlreadyClosed, resolve_path, utc_now
+    from incentive.ledger import CloseRecord, LedgerError, PeriodAlreadyClosed, utc_now
+    from incentive.ledger.history_note import no_history
+    from incentive.ledger.locate import open_or_create
     from incentive.ledger.store import StagedClose, pack_data
     from incentive.output.atomic import atomic_directory
+    from incentive.rerun import OPTIONS_KEY, differences, read_data, rebuild, record
+    from incentive.settings import resolve_ledger
 
+    say = notify or (lambda message: None)
     if opts.html:
         _preload_charts()
     if run.overrides:
@@ -90,39 +100,49 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
     policy_bytes = _read(policy_path, "policy")
     checked = load(policy_path)
     policy = checked.policy
-    period = parse_period(run.period, policy.period)
+    period = parse_close_period(run.period, policy)
     policy_sha = _sha256(policy_bytes)
-    data = read_period_data(data_path, policy, encoding=run.encoding, sheet=run.sheet, max_errors=run.max_errors,
-                            keep_bytes=True)
+    data = read_data(data_path, policy, run, keep_bytes=True)
     data_bytes = data.raw  # the ledger keeps exactly the bytes that were evaluated
     target = output_dir(opts.out, policy.id, period.label)
-    ledger = Ledger(resolve_path(opts.ledger))
+    depth = int(checked.history_depth_needed or 0)
+    setting = resolve_ledger(opts.ledger)
+    if opts.strict and depth and not setting.path.exists():  # refuse before creating anything
+        raise UsageError(no_history(policy.id, period.label, setting.path, depth) +
+                         "; --strict refuses to close without history")
+    options = record(run, xlsx=opts.xlsx, trace=opts.trace, html=opts.html)
+    outputs_chosen = {"xlsx": opts.xlsx, "trace": opts.trace, "html": opts.html}
+    ledger = open_or_create(opts.ledger, say)
     background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="incentive-pack")
     try:
         wanted = [policy.id_input.id, *sorted(checked.history_names)]
         current = ledger.get_close(policy.id, period.label)
         if current is not None:
-            if not current.same_inputs(policy_sha, data.sha256):
-                raise PeriodAlreadyClosed(current)
+            _check_identical(current, policy_sha, data.sha256, run, outputs_chosen, differences)
             if _outputs_intact(target, current.outputs):
                 return CloseOutcome(target, current, None, already_closed=True)
             # recorded, but the outputs are missing or changed (a crash between the
-            # ledger commit and the rename, or a deletion): rebuild them exactly
-            history = {period.ordinal - o: f for o, f in ledger.recorded_history(current, columns=wanted).items()}
-            results = evaluate(checked, data, period, history=history, lang=run.lang)
-            restore_opts = CloseOptions(out=opts.out, xlsx="results.xlsx" in current.outputs,
-                                        trace="trace.jsonl" in current.outputs, html="report.html" in current.outputs)
+            # ledger commit and the rename, or a deletion): rebuild them exactly, as verify re-runs
             with atomic_directory(target) as tmp:
-                _, outputs = write_outputs(results, tmp, policy_bytes, restore_opts)
+                results, outputs = rebuild(ledger, current, tmp)
                 if outputs != dict(current.outputs):
                     from incentive.verify import engine_note
 
                     raise LedgerError(f"{target}: rebuilt outputs differ from what ledger entry {current.seq} "
                                       f"recorded{engine_note(current)}; run `incentive verify`")
             return CloseOutcome(target, current, results, already_closed=True, restored=True)
+        for other in ledger.closes_with_data(policy.id, data.sha256):
+            if other.period != period.label:
+                say(f"warning: {Path(data_path).name} is byte for byte the data file already closed for "
+                    f"{policy.id} {other.period} (ledger entry {other.seq}, {other.data_name}): is it a copy of "
+                    "that period's file?")
         packing = background.submit(pack_data, data_bytes, data.sha256)  # packed while the close evaluates
-        depth = int(checked.history_depth_needed or 0)
         used = ledger.history_entries(policy.id, period.ordinal, depth)
+        if depth and not used:
+            note = no_history(policy.id, period.label, ledger.path, depth)
+            if opts.strict:
+                raise UsageError(note + "; --strict refuses to close without history")
+            say(f"warning: {note}")
         history_hashes = {o: e.entry_hash for o, e in used.items()}
         history = {period.ordinal - o: ledger.load_results(e, columns=wanted) for o, e in used.items()}
         results = evaluate(checked, data, period, history=history, lang=run.lang)
@@ -136,18 +156,24 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
                 results_parquet=audit_bytes, results_sha256=audit_sha256, results_rows=results.frame.height,
                 packed_data=packing.result()))
 
+        write_opts = dataclasses.replace(opts, recorded=options)
         try:
             with atomic_directory(target) as tmp:
-                _, outputs = write_outputs(results, tmp, policy_bytes, opts, on_audit=stage)
-                record = CloseRecord(
+                _, outputs = write_outputs(results, tmp, policy_bytes, write_opts, on_audit=stage)
+                record_ = CloseRecord(
                     policy_id=policy.id, period=period.label, period_ordinal=period.ordinal,
                     policy_version=policy.version, policy_sha256=policy_sha,
                     policy_text=policy_bytes.decode("utf-8"), data_sha256=data.sha256, data_bytes=data_bytes,
                     data_name=Path(data_path).name, outputs=outputs, engine_version=__version__,
-                    closed_by=who(opts.by), closed_at=utc_now(), totals=_manifest_totals(tmp),
-                    history_hashes=history_hashes,
+                    closed_by=who(opts.by), closed_at=utc_now(),
+                    totals={**_manifest_totals(tmp), OPTIONS_KEY: options}, history_hashes=history_hashes,
                 )
-                entry = staged[0].commit(record)
+                entry = staged[0].commit(record_)
+        except PeriodAlreadyClosed as exc:
+            # a concurrent close of the same period won the race: with identical inputs
+            # and options that is the documented no-op, not a refusal
+            _check_identical(exc.entry, policy_sha, data.sha256, run, outputs_chosen, differences)
+            return CloseOutcome(target, exc.entry, None, already_closed=True)
         finally:
             for pending in staged:
                 pending.abort()  # a no-op once committed
@@ -155,6 +181,35 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
     finally:
         ledger.close()
         background.shutdown(wait=False, cancel_futures=True)
+
+
+def parse_close_period(text: str, policy):
+    """The period to close, which must lie within the policy's ``effective`` dates."""
+    from incentive.io.periods import parse_period
+
+    period = parse_period(text, policy.period)
+    eff = policy.effective
+    if eff is not None and ((eff.start and period.start < eff.start) or (eff.end and period.end > eff.end)):
+        start = eff.start.isoformat() if eff.start else "open"
+        end = eff.end.isoformat() if eff.end else "open"
+        raise UsageError(f"--period {period.label} ({period.start.isoformat()} to {period.end.isoformat()}) is "
+                         f"not within the effective dates of policy {policy.id} ({start} to {end}); "
+                         "close a period the policy applies to, or change its `effective`")
+    return period
+
+
+def _check_identical(current, policy_sha: str, data_sha: str, run: RunOptions, outputs: dict[str, bool],
+                     differences: Callable) -> None:
+    """An earlier close of the period with other inputs or options is a refusal (reopen first)."""
+    from incentive.ledger import PeriodAlreadyClosed
+
+    if not current.same_inputs(policy_sha, data_sha):
+        raise PeriodAlreadyClosed(current)
+    changed = differences(current, run, outputs)
+    if changed:
+        raise UsageError(f"{current.policy_id} period {current.period} is already closed with identical policy "
+                         f"and data but other options ({'; '.join(changed)}; ledger entry {current.seq}). "
+                         "Re-run with the recorded options, or reopen it with a reason to close it again")
 
 
 def audit_frame(results: Results) -> pl.DataFrame:
@@ -226,7 +281,10 @@ def write_outputs(results: Results, directory: Path, policy_bytes: bytes, opts: 
         known = {name: future.result() for name, future in futures.items()}  # re-raises the first failure
     (directory / COLUMNS_FILE).write_text(columns_json(results), encoding="utf-8")
     (directory / POLICY_COPY).write_bytes(policy_bytes)
-    manifest = build_manifest(directory, meta=manifest_meta(results, policy_bytes), known=known)
+    meta = manifest_meta(results, policy_bytes)
+    if opts.recorded is not None:
+        meta["options"] = dict(opts.recorded)  # what explain --close and every re-run reuse
+    manifest = build_manifest(directory, meta=meta, known=known)
     path = write_manifest(directory, manifest)
     hashes = {name: entry["sha256"] for name, entry in manifest["files"].items()}
     hashes[path.name] = _sha256(path.read_bytes())

@@ -30,11 +30,10 @@ def verify(directory: str | None, ledger_path: str | None, *,
     that the newest were not cut off; an anchor kept elsewhere does.
     """
     wanted = [_head_hash(h) for h in heads]
-    from incentive.ledger import Ledger, resolve_path
+    from incentive.ledger import Ledger
+    from incentive.ledger.locate import existing
 
-    path = resolve_path(ledger_path)
-    if not path.exists():
-        raise UsageError(f"{path}: no such ledger (use --ledger)")
+    path = existing(ledger_path).path
     ledger = Ledger(path, readonly=True)  # verify never writes: it works on a copy or a read-only mount too
     problems: list[str] = []
     checked: list[str] = []
@@ -110,30 +109,12 @@ def _entry_for_directory(ledger, directory: Path, problems: list[str]):
 
 
 def rerun(ledger, entry) -> list[str]:
-    """Recompute ``entry`` from its recorded inputs; list outputs that differ."""
-    from incentive.closing import CloseOptions, write_outputs
-    from incentive.engine.pipeline import evaluate
-    from incentive.io import read_period_data
-    from incentive.io.periods import parse_period
-    from incentive.policy.validate import load_policy
+    """Recompute ``entry`` from its recorded inputs and options; list outputs that differ."""
+    from incentive.rerun import rebuild
 
     with tempfile.TemporaryDirectory(prefix="incentive-verify-") as tmp_name:
-        tmp = Path(tmp_name)
-        policy_file = tmp / "policy.yaml"
-        policy_file.write_text(entry.policy_text, encoding="utf-8")
-        data_file = tmp / (entry.data_name or "data.csv")
-        data_file.write_bytes(ledger.load_data(entry))
-        checked = load_policy(str(policy_file))
-        period = parse_period(entry.period, checked.policy.period)
-        data = read_period_data(data_file, checked.policy)
-        wanted = [checked.policy.id_input.id, *sorted(checked.history_names)]
-        history = {period.ordinal - o: f for o, f in ledger.recorded_history(entry, columns=wanted).items()}
-        results = evaluate(checked, data, period, history=history)
-        out = tmp / "out"
-        out.mkdir()
-        opts = CloseOptions(xlsx="results.xlsx" in entry.outputs, trace="trace.jsonl" in entry.outputs,
-                            html="report.html" in entry.outputs)
-        write_outputs(results, out, entry.policy_text.encode("utf-8"), opts)
+        out = Path(tmp_name)
+        rebuild(ledger, entry, out)
         problems = []
         for name, sha in sorted(entry.outputs.items()):
             f = out / name

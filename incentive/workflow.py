@@ -49,20 +49,38 @@ def run_evaluation(policy_path: str, data_path: str, opts: RunOptions, *, checke
     period = parse_period(opts.period, checked.policy.period)
     data = read_period_data(data_path, checked.policy, encoding=opts.encoding, sheet=opts.sheet,
                             max_errors=opts.max_errors)
-    history = read_history(opts.ledger, checked, period) if opts.ledger else None
-    return evaluate(checked, data, period, history=history, lang=opts.lang)
+    notes: list[str] = []
+    history = read_history(opts.ledger, checked, period, notes) if opts.ledger else None
+    results = evaluate(checked, data, period, history=history, lang=opts.lang)
+    results.warnings.extend(notes)
+    return results
 
 
-def read_history(ledger_path: str, checked, period) -> dict[int, pl.DataFrame]:
-    """Results of earlier closed periods, keyed by offset (1 = previous)."""
+def read_history(ledger_path: str, checked, period, notes: list[str] | None = None) -> dict[int, pl.DataFrame]:
+    """Results of earlier closed periods, keyed by offset (1 = previous).
+
+    Never creates the ledger. When the policy reads history and none is
+    visible (no ledger file, or no earlier close of the policy in it), a
+    note saying so is appended to ``notes``: a dry run without history
+    silently disagrees with the official close otherwise."""
     depth = int(checked.history_depth_needed or 0)
-    if not depth or not Path(ledger_path).exists():
+    if not depth:
+        return {}
+    if not Path(ledger_path).exists():
+        if notes is not None:
+            from incentive.ledger.history_note import no_ledger
+
+            notes.append(no_ledger(checked.policy.id, Path(ledger_path), depth))
         return {}
     from incentive.ledger.store import Ledger
 
     wanted = [checked.policy.id_input.id, *sorted(checked.history_names)]
     with Ledger(ledger_path, readonly=True) as ledger:
         frames = ledger.history(checked.policy.id, period.ordinal, depth, columns=wanted)
+    if not frames and notes is not None:
+        from incentive.ledger.history_note import no_history
+
+        notes.append(no_history(checked.policy.id, period.label, Path(ledger_path), depth))
     return {period.ordinal - ordinal: frame for ordinal, frame in frames.items()}
 
 

@@ -10,25 +10,44 @@ from incentive.cli.common import handle_errors
 from incentive.cli.options import data_options
 from incentive.closing import CloseOptions, close_period, who
 from incentive.report.explain import fmt
+from incentive.report.terminal import printable
 from incentive.report.summary import render, warnings_text
 from incentive.workflow import RunOptions
 
-LEDGER_HELP = "The ledger (SQLite file). Default: $INCENTIVE_LEDGER or ./incentive-ledger.sqlite."
+_DEFAULT = "Default: $INCENTIVE_LEDGER, else `ledger` in incentive.toml, else ./incentive-ledger.sqlite."
+CLOSE_LEDGER_HELP = f"The ledger the close is recorded in; created (and announced on stderr) if missing. {_DEFAULT}"
+REOPEN_LEDGER_HELP = f"The ledger the reopen is recorded in; it must exist. {_DEFAULT}"
+READ_LEDGER_HELP = f"The ledger to read; opened read-only, never created. {_DEFAULT}"
+
+
+def _say(message: str) -> None:
+    click.echo(printable(message), err=True)
 
 
 @click.command()
-@data_options
-@click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False),
-              help="Outputs go to OUT/<policy>/<period>/.")
+@lambda f: data_options(f, close=True)
+@click.option("--ledger", default=None, type=click.Path(dir_okay=False), help=CLOSE_LEDGER_HELP)
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
+              help="Outputs go to OUT/<policy>/<period>/. Default: $INCENTIVE_OUT, else `out` in "
+                   "incentive.toml, else ./out.")
 @click.option("--by", default=None, help="Who closes (default: $INCENTIVE_USER or the login name).")
 @click.option("--xlsx", is_flag=True, help="Also write results.xlsx.")
 @click.option("--trace", is_flag=True, help="Also write trace.jsonl: one explanation per person.")
+@click.option("--strict", is_flag=True,
+              help="Refuse to close a policy whose rules read history when the ledger has no earlier period of it.")
 @handle_errors
-def close(policy, data, period, overrides, encoding, sheet, max_errors, lang, ledger, out_dir, by, xlsx, trace):
-    """Close a period: official results, outputs written atomically, locked in the ledger."""
-    run = RunOptions(period=period, overrides=tuple(overrides), encoding=encoding, sheet=sheet,
-                     max_errors=max_errors, lang=lang)
-    outcome = close_period(policy, data, run, CloseOptions(out=out_dir, ledger=ledger, by=by, xlsx=xlsx, trace=trace))
+def close(policy, data, ledger, out_dir, by, xlsx, trace, strict, **run_fields):
+    """Close a period: official results, outputs written atomically, locked in the ledger.
+
+    The options used (language, data-reading options, --xlsx / --trace) are
+    recorded with the close; verify and explain --close reuse them.
+    """
+    from incentive.settings import resolve_out
+
+    run = RunOptions(**run_fields)  # every data-reading option close offers (see cli/options.py)
+    opts = CloseOptions(out=str(resolve_out(out_dir).path), ledger=ledger, by=by, xlsx=xlsx, trace=trace,
+                        strict=strict)
+    outcome = close_period(policy, data, run, opts, notify=_say)
     entry = outcome.entry
     if outcome.restored:
         click.echo(f"{entry.policy_id} {entry.period} was already closed with identical policy and data "
@@ -40,7 +59,7 @@ def close(policy, data, period, overrides, encoding, sheet, max_errors, lang, le
                    f"(ledger entry {entry.seq}, {entry.at} by {entry.by}): nothing to do.")
         return
     click.echo(warnings_text(outcome.results), err=True, nl=False)
-    click.echo(render(outcome.results, lang), nl=False)
+    click.echo(render(outcome.results, run.lang), nl=False)
     click.echo(f"closed {entry.policy_id} {entry.period}: ledger entry {entry.seq}; outputs in {outcome.directory}")
     click.echo(f"ledger head: {entry.entry_hash} (keep it outside the ledger; "
                f"`incentive verify --head` then detects removed entries)")
@@ -50,15 +69,15 @@ def close(policy, data, period, overrides, encoding, sheet, max_errors, lang, le
 @click.argument("policy")
 @click.option("--period", required=True)
 @click.option("--reason", required=True, help="Why the period is reopened (recorded in the ledger).")
-@click.option("--ledger", default=None, type=click.Path(dir_okay=False), help=LEDGER_HELP)
+@click.option("--ledger", default=None, type=click.Path(dir_okay=False), help=REOPEN_LEDGER_HELP)
 @click.option("--by", default=None, help="Who reopens (default: $INCENTIVE_USER or the login name).")
 @handle_errors
 def reopen(policy, period, reason, ledger, by):
     """Reopen a closed period so it can be closed again. POLICY is a policy file or a policy id."""
-    from incentive.ledger import Ledger, resolve_path
+    from incentive.ledger.locate import open_existing
 
     policy_id, label = _policy_and_period(policy, period)
-    store = Ledger(resolve_path(ledger))
+    store = open_existing(ledger, readonly=False)  # nothing to reopen in a ledger that does not exist
     try:
         entry = store.reopen(policy_id, label, reason, who(by))
     finally:
@@ -69,7 +88,7 @@ def reopen(policy, period, reason, ledger, by):
 
 @click.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
-@click.option("--ledger", default=None, type=click.Path(dir_okay=False), help=LEDGER_HELP)
+@click.option("--ledger", default=None, type=click.Path(dir_okay=False), help=READ_LEDGER_HELP)
 @click.option("--head", "heads", multiple=True, metavar="HASH",
               help="An entry hash recorded earlier (close prints the ledger head): it must still be in the chain, "
                    "which detects removed newest entries. Repeatable.")
@@ -91,14 +110,14 @@ def verify(directory, ledger, heads):
 @click.command()
 @click.option("--employee", required=True, help="The employee id.")
 @click.option("--policy", "policy", default=None, help="Only this policy id (or policy file).")
-@click.option("--ledger", default=None, type=click.Path(dir_okay=False), help=LEDGER_HELP)
+@click.option("--ledger", default=None, type=click.Path(dir_okay=False), help=READ_LEDGER_HELP)
 @handle_errors
 def history(employee, policy, ledger):
     """Bands, scores and totals of one person across closed periods."""
-    from incentive.ledger import Ledger, resolve_path
+    from incentive.ledger.locate import open_existing
 
     policy_id = _policy_id(policy) if policy else None
-    store = Ledger(resolve_path(ledger))
+    store = open_existing(ledger)
     rows = []
     try:
         latest = {}

@@ -15,30 +15,37 @@ def _apply(func: Callable[..., Any], decorators: list[Callable]) -> Callable[...
     return func
 
 
-def run_options(func: Callable[..., Any], *, period_required: bool = True) -> Callable[..., Any]:
-    """--period, --set and the data-reading options."""
+#: --ledger of the commands that only read history (close has its own: it writes the ledger)
+LEDGER_READ_HELP = ("Read history (earlier closed periods) from this ledger; never created or written by this "
+                    "command. Default: $INCENTIVE_LEDGER, else `ledger` in incentive.toml, else "
+                    "./incentive-ledger.sqlite.")
+
+
+def run_options(func: Callable[..., Any], *, period_required: bool = True, close: bool = False) -> Callable[..., Any]:
+    """--period, --set and the data-reading options (``close``: no --set, and close's own --ledger)."""
     return _apply(func, [
         click.option("--period", required=period_required,
                      help="The period to evaluate: 2026-10, 2026-Q3, 2026-H2 or 2026."),
-        click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
-                     help="Override a policy value, e.g. kpis.sales.weight=50 (repeatable; for diff: on NEW)."),
+        *([] if close else [click.option(
+            "--set", "overrides", multiple=True, metavar="PATH=VALUE",
+            help="Override a policy value, e.g. kpis.sales.weight=50 (repeatable; for diff: on NEW).")]),
         click.option("--encoding", default=None, help="Force the CSV encoding (default: detect UTF-8 / BOM / GBK)."),
         click.option("--sheet", default=None, help="XLSX sheet name (default: the first sheet)."),
         click.option("--max-errors", default=100, show_default=True, type=click.IntRange(1, 100000),
                      help="Stop listing data problems after this many."),
         click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                      help="Language of labels and reasons."),
-        click.option("--ledger", default=None, type=click.Path(dir_okay=False),
-                     help="Read history (earlier closed periods) from this ledger; never written by this command."),
+        *([] if close else [click.option("--ledger", default=None, type=click.Path(dir_okay=False),
+                                         help=LEDGER_READ_HELP)]),
     ])
 
 
-def data_options(func: Callable[..., Any]) -> Callable[..., Any]:
+def data_options(func: Callable[..., Any], *, close: bool = False) -> Callable[..., Any]:
     """POLICY DATA and the run options."""
     return _apply(func, [
         click.argument("policy", type=click.Path(dir_okay=False)),
         click.argument("data", type=click.Path(dir_okay=False)),
-        run_options,
+        lambda f: run_options(f, close=close),
     ])
 
 
@@ -53,5 +60,7 @@ def optional_data_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def run_opts(period, overrides, encoding, sheet, max_errors, lang, ledger) -> RunOptions:
     """The parsed run options as the application layer takes them."""
+    from incentive.settings import resolve_ledger
+
     return RunOptions(period=period, overrides=tuple(overrides), encoding=encoding, sheet=sheet,
-                      max_errors=max_errors, lang=lang, ledger=ledger)
+                      max_errors=max_errors, lang=lang, ledger=str(resolve_ledger(ledger).path))

@@ -203,11 +203,11 @@ class PeriodStatus:
 
 
 def resolve_path(option: str | os.PathLike | None = None) -> Path:
-    """``--ledger`` if given, else ``$INCENTIVE_LEDGER``, else ``./incentive-ledger.sqlite``."""
-    if option:
-        return Path(option)
-    env = os.environ.get(ENV_VAR)
-    return Path(env) if env else DEFAULT_PATH
+    """``--ledger`` if given, else ``$INCENTIVE_LEDGER``, else ``incentive.toml``'s ``ledger``, else
+    ``./incentive-ledger.sqlite`` (``incentive.settings.resolve_ledger``, which also says which)."""
+    from incentive.settings import resolve_ledger
+
+    return resolve_ledger(option).path
 
 
 def utc_now() -> str:
@@ -226,6 +226,7 @@ class Ledger:
     def __init__(self, path: str | os.PathLike, *, readonly: bool = False, timeout: float = 60.0):
         self.path = Path(path)
         self.readonly = readonly
+        self.created = False  # True when this open created the file (callers announce it)
         self._timeout = timeout
         if self.path.is_dir():
             raise LedgerError(f"{self.path}: is a directory, not a ledger file")
@@ -235,22 +236,58 @@ class Ledger:
             self._create_file()
         try:
             self._con = self._connect(readonly)
-            self._init_schema()
+            try:
+                self._init_schema()
+            except sqlite3.OperationalError as exc:
+                if not (readonly and _hot_journal(exc)):
+                    raise
+                self._con.close()
+                self._recover_journal()  # a killed writer left its rollback journal: roll it back, then read
+                self._con = self._connect(readonly)
+                self._init_schema()
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{self.path}: not a usable incentive ledger ({exc})") from None
 
     # -- connection
 
     def _create_file(self) -> None:
-        if not self.path.parent.exists():
-            raise LedgerError(f"{self.path}: directory {self.path.parent} does not exist")
+        # through a symlink too: O_EXCL does not follow a link, so create its target (owner-only)
+        real = Path(os.path.realpath(self.path))
+        if not real.parent.exists():
+            raise LedgerError(f"{self.path}: directory {real.parent} does not exist")
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(real, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             return
         except OSError as exc:
             raise LedgerError(f"{self.path}: cannot create the ledger ({exc.strerror})") from None
-        os.close(fd)
+        try:
+            os.fchmod(fd, 0o600)  # whatever the umask: the ledger holds pay data
+        finally:
+            os.close(fd)
+        self.created = True
+
+    def _recover_journal(self) -> None:
+        """Roll back the hot journal a killed writer left, for a read-only open.
+
+        Reading needs no write access, but SQLite must first restore the
+        pages the journal holds, which needs write access to the file and its
+        folder. With it, one read on a read-write connection does the
+        rollback (nothing else is written); without it, say what to run."""
+        journal = Path(f"{self.path}-journal")
+        folder = self.path.absolute().parent
+        if not (os.access(self.path, os.W_OK) and os.access(folder, os.W_OK)):
+            raise LedgerError(
+                f"{self.path}: an unfinished transaction of a killed close is still in {journal}; it must be "
+                f"rolled back before the ledger can be read, which needs write access to {self.path} and "
+                f"{folder}. Run `incentive verify --ledger {self.path}` as a user who may write there "
+                "(nothing else is changed)")
+        uri = f"file:{quote(str(self.path.absolute()))}?mode=rw"
+        con = sqlite3.connect(uri, uri=True, timeout=self._timeout, isolation_level=None)
+        try:
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            con.close()
 
     def _connect(self, readonly: bool, *, raw_text: bool = False) -> sqlite3.Connection:
         if readonly:
@@ -376,6 +413,12 @@ class Ledger:
     def get_close(self, policy_id: str, period: str) -> LedgerEntry | None:
         """The current close of a period (None if never closed or reopened since)."""
         return self.status(policy_id, period).current
+
+    def closes_with_data(self, policy_id: str, data_sha256: str) -> list[LedgerEntry]:
+        """Current closes of the policy's periods that evaluated a data file with this sha256."""
+        return self._entries_where(
+            "policy_id = ? AND data_sha256 = ? AND kind = 'close' AND seq = (SELECT max(x.seq) FROM entries x "
+            "WHERE x.policy_id = entries.policy_id AND x.period = entries.period)", (policy_id, data_sha256))
 
     def begin_close(self, policy_id: str, period: str) -> None:
         """Fail fast, before evaluating, when the period is already closed.
@@ -622,6 +665,11 @@ class Ledger:
 
 
 # --------------------------------------------------------------------------- helpers
+
+def _hot_journal(exc: sqlite3.OperationalError) -> bool:
+    """A read-only connection met a hot rollback journal (SQLITE_READONLY_ROLLBACK)."""
+    return getattr(exc, "sqlite_errorname", "") == "SQLITE_READONLY_ROLLBACK" or "readonly database" in str(exc)
+
 
 def _check_record(entry: CloseRecord) -> None:
     for name in ("policy_id", "period", "closed_by", "closed_at", "policy_sha256", "data_sha256"):
