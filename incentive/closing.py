@@ -372,10 +372,25 @@ def _manifest_totals(directory: Path) -> dict:
 
 
 def _read(path: str, what: str) -> bytes:
+    """The policy file's bytes, stat-ed first: a special or oversized file is refused before reading."""
+    import stat
+
+    from incentive.policy.yamlsafe import MAX_BYTES
+
     try:
-        return Path(path).read_bytes()
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"{path}: not a regular file; the {what} file must be a YAML file")
+        if info.st_size > MAX_BYTES:
+            raise UsageError(f"{path}: the file is {info.st_size:,} bytes; {what} files may be at most "
+                             f"{MAX_BYTES:,} bytes (1 MiB)")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the {what} file: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise UsageError(f"{path}: grew past {MAX_BYTES:,} bytes while read; {what} files may be at most 1 MiB")
+    return data
 
 
 def _sha256(data: bytes) -> str:

@@ -12,12 +12,12 @@ holds the manifest itself to the ledger.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from incentive.close_dir import read_columns, read_manifest
 from incentive.closing import AUDIT_FILE, COLUMNS_FILE, POLICY_COPY
 from incentive.engine.results import ColumnInfo
 from incentive.errors import UsageError
@@ -32,6 +32,7 @@ class RecordedPerson:
     checked: object  # CheckedPolicy, loaded from the policy copy
     columns: dict[str, ColumnInfo]
     period: str
+    lang: str | None = None  # the language the close was made in (its manifest's options), if recorded
 
 
 def recorded_person(directory: str | Path, employee: str) -> RecordedPerson:
@@ -41,34 +42,45 @@ def recorded_person(directory: str | Path, employee: str) -> RecordedPerson:
     from incentive.workflow import load
 
     directory = Path(directory)
-    _check_files(directory)
+    manifest = _check_files(directory)
     checked = load(str(directory / POLICY_COPY))
-    meta = json.loads((directory / COLUMNS_FILE).read_text(encoding="utf-8"))
+    meta = read_columns(directory / COLUMNS_FILE)
     columns = {name: ColumnInfo(name, c["kind"], c.get("path"), bool(c.get("money")), c.get("owner"))
                for name, c in meta["columns"].items()}
     id_col = checked.policy.id_input.id
-    rows = (pl.scan_parquet(directory / AUDIT_FILE)
-            .filter(pl.col(id_col).cast(pl.String) == employee)
-            .collect())
+    try:
+        rows = (pl.scan_parquet(directory / AUDIT_FILE)
+                .filter(pl.col(id_col).cast(pl.String) == employee)
+                .collect())
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise UsageError(f"--close: {directory / AUDIT_FILE} cannot be read as the audit record "
+                         f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
     if rows.height == 0:
         raise UsageError(f"--employee: no employee {employee!r} in {directory / AUDIT_FILE}")
     return RecordedPerson(row=widen_decimals(rows, DTYPE).row(0, named=True), checked=checked, columns=columns,
-                          period=str(meta["period"]))
+                          period=str(meta["period"]), lang=_recorded_lang(manifest))
 
 
-def _check_files(directory: Path) -> None:
+def _recorded_lang(manifest: dict) -> str | None:
+    run = (manifest.get("options") or {}).get("run")
+    lang = run.get("lang") if isinstance(run, dict) else None
+    return lang if isinstance(lang, str) else None
+
+
+def _check_files(directory: Path) -> dict:
     """The files explain reads are the ones the close wrote (by manifest.json)."""
     if not directory.is_dir():
         raise UsageError(f"--close: {directory} is not a directory (give OUT/<policy>/<period> of a close)")
-    try:
-        listed = json.loads((directory / MANIFEST_NAME).read_text(encoding="utf-8"))["files"]
-    except (OSError, ValueError, KeyError, TypeError):
-        raise UsageError(f"--close: {directory} has no readable {MANIFEST_NAME}: not the output of a close") from None
+    if not (directory / MANIFEST_NAME).exists():
+        raise UsageError(f"--close: {directory} has no {MANIFEST_NAME}: not the output of a close")
+    manifest = read_manifest(directory / MANIFEST_NAME)
+    listed = manifest["files"]
     for name in (AUDIT_FILE, POLICY_COPY, COLUMNS_FILE):
         path = directory / name
-        expected = listed.get(name, {}).get("sha256") if isinstance(listed, dict) else None
+        expected = listed.get(name, {}).get("sha256")
         if expected is None or not path.is_file():
             raise UsageError(f"--close: {path} is missing (or not in {MANIFEST_NAME}): not the output of a close")
         if sha256_file(path) != expected:
             raise UsageError(f"--close: {path} does not match its sha256 in {MANIFEST_NAME}: it changed after "
                              "the close; run `incentive verify`")
+    return manifest

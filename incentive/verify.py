@@ -13,7 +13,6 @@ Three independent checks, each naming what was tampered with:
 from __future__ import annotations
 
 import hashlib
-import json
 import tempfile
 from pathlib import Path
 from typing import Sequence
@@ -87,14 +86,17 @@ def _current_closes(ledger) -> list:
 
 
 def _entry_for_directory(ledger, directory: Path, problems: list[str]):
+    from incentive.close_dir import read_manifest
     from incentive.output.manifest import MANIFEST_NAME, check_manifest
 
-    if not (directory / MANIFEST_NAME).is_file():
+    if not directory.is_dir():
+        raise UsageError(f"{directory}: not a directory (give OUT/<policy>/<period> of a close)")
+    if not (directory / MANIFEST_NAME).exists():
         raise UsageError(f"{directory}: no {MANIFEST_NAME}: not a close output directory")
+    manifest = read_manifest(directory / MANIFEST_NAME)  # bounded and shape-checked before anything trusts it
     for name in check_manifest(directory):
         problems.append(f"{directory / name}: does not match manifest.json (changed, missing or extra)")
-    manifest = json.loads((directory / MANIFEST_NAME).read_text(encoding="utf-8"))
-    policy_id, period = manifest.get("policy", {}).get("id"), manifest.get("period")
+    policy_id, period = manifest["policy"]["id"], manifest["period"]
     entry = ledger.get_close(policy_id, period)
     if entry is None:
         problems.append(f"{directory}: the ledger has no current close of {policy_id} {period}")

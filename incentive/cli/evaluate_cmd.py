@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from click.core import ParameterSource
 
 from incentive.cli.common import handle_errors
 from incentive.cli.options import data_options, optional_data_options, run_opts as _opts
@@ -59,6 +60,8 @@ def explain(policy, data, period, overrides, encoding, sheet, max_errors, lang, 
 
         person = recorded_person(close_dir, employee)
         row, checked, columns, label = person.row, person.checked, person.columns, person.period
+        if person.lang and click.get_current_context().get_parameter_source("lang") is ParameterSource.DEFAULT:
+            lang = person.lang  # the close's own language unless --lang asks for another
     else:
         if not (policy and data and period):
             raise UsageError("explain needs POLICY DATA --period P (a dry run), or --close DIR (a closed period)")

@@ -41,6 +41,8 @@ SCHEMA_VERSION = 1
 DEFAULT_PATH = Path("incentive-ledger.sqlite")
 ENV_VAR = "INCENTIVE_LEDGER"
 PAGE_SIZE = 65536
+#: the JSON text cells of an entry (outputs, totals, history) are a few kilobytes; never parse more than this
+MAX_JSON_CELL = 16 * 1024 * 1024
 
 _TABLES = """
 CREATE TABLE ledger_schema (version INTEGER NOT NULL);
@@ -368,10 +370,15 @@ class Ledger:
     def _entry(self, row: Sequence[Any]) -> LedgerEntry:
         v = dict(zip(ENTRY_COLUMNS, row))
         try:
-            outputs = json.loads(v["outputs"]) if v["outputs"] else {}
-            totals = json.loads(v["totals"]) if v["totals"] else {}
-            history = {int(o): h for o, h in json.loads(v["history"])} if v["history"] else {}
-        except (ValueError, TypeError) as exc:
+            outputs = _json_cell(v["outputs"], dict, "outputs", "an object of file name -> sha256")
+            totals = _json_cell(v["totals"], dict, "totals", "an object")
+            pairs = _json_cell(v["history"], list, "history", "a list of [ordinal, entry hash]")
+            if not all(isinstance(h, str) for h in outputs.values()):
+                raise ValueError("column outputs: expected an object of file name -> sha256")
+            if not all(isinstance(p, list) and len(p) == 2 and isinstance(p[1], str) for p in pairs):
+                raise ValueError("column history: expected a list of [ordinal, entry hash]")
+            history = {int(o): h for o, h in pairs}
+        except (ValueError, TypeError, RecursionError) as exc:
             raise LedgerError(f"{self.path}: entry {v['seq']} cannot be read ({exc}); run `incentive verify`") from None
         return LedgerEntry(
             seq=v["seq"], kind=v["kind"], policy_id=v["policy_id"], period=v["period"],
@@ -665,6 +672,18 @@ class Ledger:
 
 
 # --------------------------------------------------------------------------- helpers
+
+def _json_cell(text: Any, kind: type, column: str, expected: str) -> Any:
+    """A JSON text cell of an entry, of the shape ``kind`` (empty: an empty one)."""
+    if not text:
+        return kind()
+    if not isinstance(text, str) or len(text) > MAX_JSON_CELL:
+        raise ValueError(f"column {column}: expected {expected} as JSON text of at most {MAX_JSON_CELL:,} characters")
+    value = json.loads(text)
+    if not isinstance(value, kind):
+        raise ValueError(f"column {column}: expected {expected}, got {type(value).__name__}")
+    return value
+
 
 def _hot_journal(exc: sqlite3.OperationalError) -> bool:
     """A read-only connection met a hot rollback journal (SQLITE_READONLY_ROLLBACK)."""
