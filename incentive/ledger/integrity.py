@@ -132,7 +132,7 @@ def _semantic_problems(values: dict[str, Any], current: dict[tuple[str, str], in
         try:
             history = json.loads(values["history"] or "[]")
             pairs = [(int(o), str(h)) for o, h in history]
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, RecursionError):  # RecursionError: nested past any honest list
             pairs = []
             problems.append("its history list cannot be read")
         for ordinal, h in pairs:
