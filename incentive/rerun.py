@@ -25,7 +25,7 @@ from incentive.workflow import RunOptions
 #: the key of a ledger entry's ``totals`` holding the options (never a payout id: ids have no ``@``)
 OPTIONS_KEY = "@options"
 #: RunOptions fields that do not shape a close's outputs (or are recorded elsewhere)
-_NOT_RECORDED = ("period", "overrides", "ledger", "max_errors")
+_NOT_RECORDED = ("period", "overrides", "ledger", "max_errors", "strict_history")
 _OUTPUT_FLAGS = ("xlsx", "trace", "html")
 _SCALARS = (str, int, bool, type(None))
 

@@ -31,6 +31,7 @@ class RunOptions:
     max_errors: int = 100
     lang: str = "en"
     ledger: str | None = None  # read history from this ledger (evaluate never writes it)
+    strict_history: bool = False  # refuse, rather than note, a policy reading history the ledger does not show
 
 
 def load(policy_path: str, overrides: tuple[str, ...] = ()):
@@ -51,6 +52,8 @@ def run_evaluation(policy_path: str, data_path: str, opts: RunOptions, *, checke
                             max_errors=opts.max_errors)
     notes: list[str] = []
     history = read_history(opts.ledger, checked, period, notes) if opts.ledger else None
+    if notes and opts.strict_history:
+        raise UsageError(f"{notes[0]}; --strict refuses to evaluate without history")
     results = evaluate(checked, data, period, history=history, lang=opts.lang)
     results.warnings.extend(notes)
     return results

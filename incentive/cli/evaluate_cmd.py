@@ -21,11 +21,16 @@ from incentive.workflow import FORMATS, run_evaluation, select_employees, write_
 @click.option("--employee", "employees", multiple=True, help="Only these employees (repeatable).")
 @click.option("--html", "html_path", default=None, type=click.Path(dir_okay=False),
               help="Write a self-contained report page with charts (works offline).")
+@click.option("--strict", is_flag=True,
+              help="Refuse to evaluate a policy whose rules read history when the ledger has no earlier period of it.")
 @handle_errors
 def evaluate(policy, data, period, overrides, encoding, sheet, max_errors, lang, ledger, out_dir, fmt, employees,
-             html_path):
+             html_path, strict):
     """Evaluate POLICY on DATA for one period. A dry run: nothing is recorded."""
-    results = run_evaluation(policy, data, _opts(period, overrides, encoding, sheet, max_errors, lang, ledger))
+    from dataclasses import replace
+
+    opts = replace(_opts(period, overrides, encoding, sheet, max_errors, lang, ledger), strict_history=strict)
+    results = run_evaluation(policy, data, opts)
     if employees:
         select_employees(results, employees)  # unknown ids are an error before anything is written
     click.echo(warnings_text(results), err=True, nl=False)

@@ -81,6 +81,9 @@ def test_elsewhere_read_only_commands_create_nothing(project, tmp_path):
     assert verify.returncode == 2 and "no ledger at" in verify.stderr
     dry = cli("evaluate", str(POLICY), str(DATA / "2026-Q2.csv"), "--period", "2026-Q2", cwd=tmp_path)
     assert dry.returncode == 0 and "there is no ledger at" in dry.stderr, dry.stderr
+    strict_dry = cli("evaluate", str(POLICY), str(DATA / "2026-Q2.csv"), "--period", "2026-Q2", "--strict",
+                     cwd=tmp_path)
+    assert strict_dry.returncode == 2 and "--strict refuses to evaluate without history" in strict_dry.stderr
     strict = close(tmp_path, "2026-Q2", "--strict")
     assert strict.returncode == 2 and "--strict refuses" in strict.stderr
     assert list(tmp_path.iterdir()) == []  # no ledger, no output folder
