@@ -372,25 +372,11 @@ def _manifest_totals(directory: Path) -> dict:
 
 
 def _read(path: str, what: str) -> bytes:
-    """The policy file's bytes, stat-ed first: a special or oversized file is refused before reading."""
-    import stat
+    """The policy file's bytes, stat-ed first: a special or oversized file is refused before
+    reading, with the policy loader's own findings (``yaml-too-large`` ...)."""
+    from incentive.policy.validate import _read as read_policy_file  # the loader's stat-first read
 
-    from incentive.policy.yamlsafe import MAX_BYTES
-
-    try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            raise UsageError(f"{path}: not a regular file; the {what} file must be a YAML file")
-        if info.st_size > MAX_BYTES:
-            raise UsageError(f"{path}: the file is {info.st_size:,} bytes; {what} files may be at most "
-                             f"{MAX_BYTES:,} bytes (1 MiB)")
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the {what} file: {exc.strerror or exc}") from None
-    if len(data) > MAX_BYTES:
-        raise UsageError(f"{path}: grew past {MAX_BYTES:,} bytes while read; {what} files may be at most 1 MiB")
-    return data
+    return read_policy_file(path, path)
 
 
 def _sha256(data: bytes) -> str:
