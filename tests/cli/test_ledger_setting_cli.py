@@ -70,6 +70,11 @@ def test_every_command_uses_the_project_ledger(project):
     assert history.returncode == 0 and "2026-Q1" in history.stdout and "2026-Q2" in history.stdout, history.stderr
     manifest = json.loads((project / "closes" / "sales-rep" / "2026-Q2" / "manifest.json").read_text("utf-8"))
     assert manifest["options"]["run"]["lang"] == "zh" and manifest["options"]["outputs"]["xlsx"] is True
+    closed_dir = str(project / "closes" / "sales-rep" / "2026-Q2")
+    recorded = cli("explain", "--close", closed_dir, "--employee", "E001", cwd=work)  # in the close's language
+    asked = cli("explain", "--close", closed_dir, "--employee", "E001", "--lang", "en", cwd=work)
+    assert recorded.returncode == asked.returncode == 0, recorded.stderr + asked.stderr
+    assert "销售额达成率" in recorded.stdout and "Revenue attainment" in asked.stdout
 
 
 def test_elsewhere_read_only_commands_create_nothing(project, tmp_path):
