@@ -88,11 +88,18 @@ def differences(entry, run: RunOptions, outputs: Mapping[str, bool]) -> list[str
 
 
 def read_data(path: str | Path, policy, run: RunOptions, *, keep_bytes: bool = False):
-    """The one data-reading call of a close and of every re-run of it."""
+    """The one data-reading call of a close and of every re-run of it.
+
+    Every ``RunOptions`` field the reader takes as a keyword (``encoding``,
+    ``sheet``, ``max_errors`` and whatever data-reading option is added to
+    both) is passed, so a new option reaches the close and its re-runs alike."""
+    import inspect
+
     from incentive.io import read_period_data
 
-    return read_period_data(path, policy, encoding=run.encoding, sheet=run.sheet, max_errors=run.max_errors,
-                            keep_bytes=keep_bytes)
+    accepted = inspect.signature(read_period_data).parameters
+    kwargs = {k: v for k, v in dataclasses.asdict(run).items() if k in accepted and k not in ("path", "policy")}
+    return read_period_data(path, policy, keep_bytes=keep_bytes, **kwargs)
 
 
 def rebuild(ledger, entry, directory: Path):

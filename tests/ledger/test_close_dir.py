@@ -30,7 +30,7 @@ columns_like = st.fixed_dictionaries({"period": json_values, "columns": st.dicti
     st.text(max_size=5), json_values | st.fixed_dictionaries({"kind": json_values, "money": json_values}))})
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(value=json_values | manifest_like | columns_like)
 def test_any_json_is_read_or_refused_naming_the_file(tmp_path, value):
     path = tmp_path / "manifest.json"

@@ -65,7 +65,7 @@ def test_oversized_or_binary_settings_file(tmp_path):
         read_settings(path)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.one_of(st.text(max_size=200), st.binary(max_size=200).map(lambda b: b.decode("latin-1"))))
 def test_any_settings_text_is_read_or_refused_with_a_message(tmp_path, text):
     path = tmp_path / "incentive.toml"
