@@ -34,6 +34,7 @@ import polars as pl
 from incentive import __version__
 from incentive.engine.results import Results
 from incentive.errors import UsageError
+from incentive.report.totals import check_totals
 from incentive.workflow import RunOptions, load, money_decimals, results_table, write_table
 
 AUDIT_FILE = "audit.parquet"
@@ -126,6 +127,7 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
         history_hashes = {o: e.entry_hash for o, e in used.items()}
         history = {period.ordinal - o: ledger.load_results(e, columns=wanted) for o, e in used.items()}
         results = evaluate(checked, data, period, history=history, lang=run.lang)
+        check_totals(results)  # B6: a total past the engine's range is exit 2 before anything is written
         staged: list[StagedClose] = []
 
         def stage(audit_bytes: bytes, audit_sha256: str) -> None:

@@ -457,6 +457,9 @@ def render_report(results: Results, *, lang: str = "en") -> str:
     from incentive.report.diff_summary import money
     from incentive.report.summary import summary_tables
 
+    from incentive.report.totals import check_totals
+
+    check_totals(results)
     results = _slim(results)
     checked = results.policy
     policy = checked.policy

@@ -16,10 +16,12 @@ from incentive.engine.results import Results
 from incentive.policy.model import label_text
 from incentive.report.explain import fmt
 from incentive.report.terminal import printable
+from incentive.report.totals import check_totals
 
 
 def summary_tables(results: Results, lang: str = "en") -> list[tuple[str, list[str], list[list[str]]]]:
-    """(title, headers, rows) for each table."""
+    """(title, headers, rows) for each table (``EvaluationError`` when a total leaves the engine's range)."""
+    check_totals(results)
     checked = results.policy
     policy = checked.policy
     d = policy.money.decimals
