@@ -16,6 +16,7 @@ from tabulate import tabulate
 from incentive.compare.diff import Diff
 from incentive.compare.sweep import Sweep
 from incentive.report.explain import fmt
+from incentive.report.terminal import printable_cell
 
 Table = tuple[str, list[str], list[list[str]]]
 
@@ -104,12 +105,13 @@ def diff_tables(diff: Diff) -> list[Table]:
 
 
 def render_tables(tables: list[Table], header: list[str] = ()) -> str:
-    out = list(header)
+    out = [printable_cell(h) for h in header]
     if header:
         out.append("")
-    for title, headers, rows in tables:
-        out.append(title)
-        out.append(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True))
+    for title, headers, rows in tables:  # every cell escaped: names and groups come from the data (D14)
+        out.append(printable_cell(title))
+        out.append(tabulate([[printable_cell(c) for c in row] for row in rows],
+                            headers=[printable_cell(h) for h in headers], tablefmt="simple", disable_numparse=True))
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

@@ -8,7 +8,6 @@ slice by slice ("0–1.00 @ 3% of 100,000.00 = 3,000.00").
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,6 +17,7 @@ from incentive.engine.scoring import py_points
 from incentive.engine.tiers import marginal_slices, step_tier
 from incentive.numeric import py_div, py_mul, py_round, to_dec
 from incentive.policy.model import Payout, label_text
+from incentive.report.terminal import json_text, printable_cell
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Explanation:
     steps: list[Step]
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, indent=2, default=_json_default) + "\n"
+        return json_text(asdict(self), indent=2, default=_json_default) + "\n"
 
 
 def _json_default(value: object) -> object:
@@ -259,4 +259,5 @@ def render_text(ex: Explanation, money_decimals: int = 2) -> str:
             lines.append("    used: " + ", ".join(f"{k}={fmt(v)}" for k, v in s.used.items()))
         for d in s.details:
             lines.append(f"    {d}")
-    return "\n".join(lines) + "\n"
+    # each line is one step: a newline or control character inside a value is shown escaped (D14)
+    return "\n".join(printable_cell(line) for line in lines) + "\n"

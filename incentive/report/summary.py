@@ -15,7 +15,7 @@ from tabulate import tabulate
 from incentive.engine.results import Results
 from incentive.policy.model import label_text
 from incentive.report.explain import fmt
-from incentive.report.terminal import printable
+from incentive.report.terminal import printable, printable_cell
 from incentive.report.totals import check_totals
 
 
@@ -77,9 +77,9 @@ def warnings_text(results: Results) -> str:
 def render(results: Results, lang: str = "en") -> str:
     out = []
     for title, headers, rows in summary_tables(results, lang):
-        out.append(printable(title))
-        rows = [[printable(cell) for cell in row] for row in rows]
-        out.append(tabulate(rows, headers=[printable(h) for h in headers], tablefmt="simple",
+        out.append(printable_cell(title))
+        rows = [[printable_cell(cell) for cell in row] for row in rows]
+        out.append(tabulate(rows, headers=[printable_cell(h) for h in headers], tablefmt="simple",
                             disable_numparse=True))
         out.append("")
     return "\n".join(out).rstrip() + "\n"
