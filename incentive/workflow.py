@@ -92,12 +92,19 @@ def results_table(results: Results, frame: pl.DataFrame | None = None) -> pl.Dat
             if results.columns[n].kind in keep_kinds or (results.columns[n].kind == "input" and n in text_inputs)]
     if "band_reason" in frame.columns and "band_reason" not in cols:
         cols.append("band_reason")
+    from incentive.report.forfeits import COLUMN as FORFEITED, with_forfeited
+
+    frame = with_forfeited(results, frame)  # A4: what a veto took, beside the penalties
+    if FORFEITED in frame.columns and FORFEITED not in cols:
+        cols.insert(cols.index("total") if "total" in cols else len(cols), FORFEITED)
     return frame.select(cols)
 
 
 def money_decimals(results: Results) -> dict[str, int]:
     d = results.policy.policy.money.decimals
-    return {c: d for c in results.money_columns()}
+    from incentive.report.forfeits import COLUMN as FORFEITED, forfeit_penalties
+
+    return {c: d for c in results.money_columns()} | ({FORFEITED: d} if forfeit_penalties(results) else {})
 
 
 def write_table(frame: pl.DataFrame, path: Path, fmt: str, money: dict[str, int]) -> None:

@@ -447,7 +447,9 @@ def _slim(results: Results) -> Results:
     not the dozens of a full result frame (five times faster for a million people)."""
     policy = results.policy.policy
     wanted = [results.id_column, *(p.id for p in policy.payouts), *(p.id for p in policy.penalties), "total",
-              "score", "band", "eligible", *(policy.ranking.within if policy.ranking is not None else ())]
+              "score", "band", "eligible", *(policy.ranking.within if policy.ranking is not None else ()),
+              *(f"{p.id}.when" for p in policy.penalties if p.forfeit),  # what a veto took (A4)
+              *(c for c in results.frame.columns if ".before_forfeit." in c)]
     keep = [c for c in dict.fromkeys(wanted) if c in results.frame.columns]
     return replace(results, frame=results.frame.select(keep))
 
@@ -460,6 +462,7 @@ def render_report(results: Results, *, lang: str = "en") -> str:
     from incentive.report.totals import check_totals
 
     check_totals(results)
+    vetoed = _vetoed_table(results, lang)
     results = _slim(results)
     checked = results.policy
     policy = checked.policy
@@ -501,7 +504,27 @@ def render_report(results: Results, *, lang: str = "en") -> str:
         shown = rows[:MAX_TABLE_ROWS]
         note = _t(lang, "more_groups", shown=len(shown), total=len(rows)) if len(rows) > len(shown) else ""
         body.append(_table(table_title, headers, shown, note=note))
+    if vetoed:
+        body.append(vetoed)
     return _page(f"{title} — {_t(lang, 'evaluation')}", meta, body, lang)
+
+
+def _vetoed_table(results: Results, lang: str) -> str:
+    """A4: the people a veto hit -- band reason and what was forfeited -- as a table (empty when none)."""
+    from incentive.report.explain import fmt
+    from incentive.report.forfeits import COLUMN, vetoed_people
+    from incentive.report.words import word
+
+    people = vetoed_people(results)
+    if not people.height:
+        return ""
+    d = results.policy.policy.money.decimals
+    names = {results.id_column: word(lang, "id"), "score": word(lang, "score"), "band": word(lang, "band"),
+             "band_reason": word(lang, "reason"), COLUMN: word(lang, "forfeited")}
+    rows = [[fmt(v, d) if k == COLUMN else fmt(v) for k, v in r.items()]
+            for r in people.head(MAX_TABLE_ROWS).iter_rows(named=True)]
+    note = word(lang, "more people", shown=len(rows), total=people.height) if people.height > len(rows) else ""
+    return _table(word(lang, "forfeits"), [names.get(c, c) for c in people.columns], rows, note=note)
 
 
 def write_report(results: Results, path: Path, *, lang: str = "en") -> None:

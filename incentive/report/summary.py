@@ -16,7 +16,9 @@ from incentive.engine.results import Results
 from incentive.policy.model import label_text
 from incentive.report.explain import fmt
 from incentive.report.terminal import printable, printable_cell
+from incentive.report.forfeits import forfeit_totals
 from incentive.report.totals import check_totals
+from incentive.report.words import word
 
 
 def summary_tables(results: Results, lang: str = "en") -> list[tuple[str, list[str], list[list[str]]]]:
@@ -43,6 +45,8 @@ def summary_tables(results: Results, lang: str = "en") -> list[tuple[str, list[s
     for c in pens:
         p = next(x for x in policy.penalties if x.id == c)
         rows.append([f"− {c} ({label_text(p.label, lang, c)})", money(frame.get_column(c).sum())])
+    for p, taken in forfeit_totals(results):  # A4: a veto's 0.00 above hides what it took
+        rows.append([word(lang, "forfeited by", id=p.id, label=label_text(p.label, lang, p.id)), money(taken)])
     rows.append([f"total ({policy.currency})", money(frame.get_column("total").sum())])
     tables.append((f"{policy.id} {policy.version} — {results.period.label}", ["", "amount"], rows))
 

@@ -29,15 +29,16 @@ def _overflow(column: str, people: int) -> EvaluationError:
 def summed_columns(results: Results) -> list[str]:
     """The columns whose totals the summary, the report and the close's manifest show."""
     policy = results.policy.policy  # type: ignore[attr-defined]
-    names = [p.id for p in policy.payouts] + [p.id for p in policy.penalties] + ["total", "forfeited"]
-    names += [c for c in results.frame.columns if c.endswith(".forfeited")]
+    names = [p.id for p in policy.payouts] + [p.id for p in policy.penalties] + ["total"]
     return [n for n in dict.fromkeys(names) if n in results.frame.columns]
 
 
 def check_totals(results: Results) -> None:
     """Raise ``EvaluationError`` (exit 2) when a total of a summed column would leave the engine's range."""
-    frame = results.frame
-    for name in summed_columns(results):
+    from incentive.report.forfeits import with_forfeited
+
+    frame = with_forfeited(results)
+    for name in dict.fromkeys(summed_columns(results) + (["forfeited"] if "forfeited" in frame.columns else [])):
         col = pl.col(name)
         if not frame.schema[name].is_decimal():
             continue
