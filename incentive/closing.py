@@ -25,7 +25,7 @@ import json
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -50,6 +50,7 @@ class CloseOptions:
     xlsx: bool = False
     trace: bool = False
     html: bool = True
+    lang: str = "en"  # C8: the language of report.html and results.xlsx labels (ids never change)
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,8 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
             history = {period.ordinal - o: f for o, f in ledger.recorded_history(current, columns=wanted).items()}
             results = evaluate(checked, data, period, history=history, lang=run.lang)
             restore_opts = CloseOptions(out=opts.out, xlsx="results.xlsx" in current.outputs,
-                                        trace="trace.jsonl" in current.outputs, html="report.html" in current.outputs)
+                                        trace="trace.jsonl" in current.outputs, html="report.html" in current.outputs,
+                                        lang=run.lang)
             with atomic_directory(target) as tmp:
                 _, outputs = write_outputs(results, tmp, policy_bytes, restore_opts)
                 if outputs != dict(current.outputs):
@@ -140,7 +142,7 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
 
         try:
             with atomic_directory(target) as tmp:
-                _, outputs = write_outputs(results, tmp, policy_bytes, opts, on_audit=stage)
+                _, outputs = write_outputs(results, tmp, policy_bytes, replace(opts, lang=run.lang), on_audit=stage)
                 record = CloseRecord(
                     policy_id=policy.id, period=period.label, period_ordinal=period.ordinal,
                     policy_version=policy.version, policy_sha256=policy_sha,
@@ -202,12 +204,15 @@ def write_outputs(results: Results, directory: Path, policy_bytes: bytes, opts: 
     if opts.html:
         from incentive.report.html import write_report
 
-        jobs["report.html"] = lambda path: write_report(results, path)
+        jobs["report.html"] = lambda path: write_report(results, path, lang=opts.lang)
     jobs["results.csv"] = lambda path: write_table(table, path, "csv", money)
     jobs[AUDIT_FILE] = lambda path: audit.write(audit_frame(results), path)
     jobs["payouts.csv"] = lambda path: write_table(payouts_table(results), path, "csv", {"amount": decimals})
     if opts.xlsx:
-        jobs["results.xlsx"] = lambda path: write_table(table, path, "xlsx", money)
+        from incentive.output.xlsx_book import write_book
+        from incentive.report.book import results_sheets
+
+        jobs["results.xlsx"] = lambda path: write_book(path, results_sheets(results, opts.lang, table))
     if results.recommendations is not None:
         jobs["recommendations.csv"] = lambda path: write_table(results.recommendations, path, "csv", {})
     if results.ranking_summary is not None:

@@ -107,13 +107,19 @@ def money_decimals(results: Results) -> dict[str, int]:
     return {c: d for c in results.money_columns()} | ({FORFEITED: d} if forfeit_penalties(results) else {})
 
 
-def write_table(frame: pl.DataFrame, path: Path, fmt: str, money: dict[str, int]) -> None:
+def write_table(frame: pl.DataFrame, path: Path, fmt: str, money: dict[str, int], *,
+                labels: dict[str, str] | None = None, headers: str = "ids") -> None:
+    """One table; ``labels`` give XLSX its label row, and CSV / JSON its headers when ``headers == "labels"``."""
     from incentive.output import tables
 
+    if labels is not None and headers == "labels" and fmt in ("csv", "json"):
+        from incentive.report.labels import relabel
+
+        frame, money = relabel(frame, money, labels)
     if fmt == "csv":
         tables.write_csv(frame, path, money_columns=money)
     elif fmt == "xlsx":
-        tables.write_xlsx(frame, path, money_columns=money)
+        tables.write_xlsx(frame, path, money_columns=money, labels=labels)
     elif fmt == "json":
         tables.write_json(frame, path, money_columns=money)
     elif fmt == "parquet":
@@ -122,7 +128,14 @@ def write_table(frame: pl.DataFrame, path: Path, fmt: str, money: dict[str, int]
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
 
 
-def write_evaluation(results: Results, out_dir: str, fmt: str, employees: tuple[str, ...] = ()) -> list[Path]:
+def column_labels(results: Results, lang: str) -> dict[str, str]:
+    from incentive.report.labels import column_labels as labels
+
+    return labels(results, lang)
+
+
+def write_evaluation(results: Results, out_dir: str, fmt: str, employees: tuple[str, ...] = (), *,
+                     lang: str = "en", headers: str = "ids") -> list[Path]:
     """Write the results (and recommendations) of a dry run into ``out_dir``.
 
     Every file is first written under a hidden staging folder inside
@@ -151,7 +164,14 @@ def write_evaluation(results: Results, out_dir: str, fmt: str, employees: tuple[
     try:
         for name, (table, money) in outputs.items():
             try:
-                write_table(table, staging / name, fmt, money)
+                if fmt == "xlsx" and name == "results.xlsx":  # C9: every table as a sheet, labels above ids
+                    from incentive.output.xlsx_book import write_book
+                    from incentive.report.book import results_sheets
+
+                    write_book(staging / name, results_sheets(results, lang, table))
+                    continue
+                labels = column_labels(results, lang) if headers == "labels" or fmt == "xlsx" else None
+                write_table(table, staging / name, fmt, money, labels=labels, headers=headers)
             except UsageError as exc:  # name the file the user asked for, not the staging copy
                 raise UsageError(str(exc).replace(str(staging / name), str(target / name))) from None
         for name in outputs:

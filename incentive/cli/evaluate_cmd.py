@@ -20,9 +20,12 @@ from incentive.workflow import FORMATS, run_evaluation, select_employees, write_
 @click.option("--employee", "employees", multiple=True, help="Only these employees (repeatable).")
 @click.option("--html", "html_path", default=None, type=click.Path(dir_okay=False),
               help="Write a self-contained report page with charts (works offline).")
+@click.option("--headers", type=click.Choice(["ids", "labels"]), default="ids", show_default=True,
+              help="CSV / JSON column headers: ids (for programs) or labels in --lang (for people). "
+                   "XLSX always shows labels above the ids.")
 @handle_errors
 def evaluate(policy, data, period, overrides, encoding, sheet, max_errors, lang, ledger, out_dir, fmt, employees,
-             html_path):
+             html_path, headers):
     """Evaluate POLICY on DATA for one period. A dry run: nothing is recorded."""
     results = run_evaluation(policy, data, _opts(period, overrides, encoding, sheet, max_errors, lang, ledger))
     if employees:
@@ -30,7 +33,7 @@ def evaluate(policy, data, period, overrides, encoding, sheet, max_errors, lang,
     click.echo(warnings_text(results), err=True, nl=False)
     click.echo(render(results, lang), nl=False)
     if out_dir:
-        for path in write_evaluation(results, out_dir, fmt, employees):
+        for path in write_evaluation(results, out_dir, fmt, employees, lang=lang, headers=headers):
             click.echo(f"wrote {path}", err=True)
     if html_path:
         from pathlib import Path
