@@ -74,4 +74,4 @@ def explain(policy, data, period, overrides, encoding, sheet, max_errors, lang, 
     if fmt == "json":
         click.echo(ex.to_json(), nl=False)
     else:
-        click.echo(explain_mod.render_text(ex, checked.policy.money.decimals), nl=False)
+        click.echo(explain_mod.render_text(ex, checked.policy.money.decimals, lang), nl=False)
