@@ -229,7 +229,7 @@ class Ranking:
     bands: tuple[Band, ...]
     within: tuple[str, ...] = ()
     eligible: Source | None = None
-    eligible_reason: str = "not eligible for ranking"
+    eligible_reason: Label = "not eligible for ranking"  # text, or {en, zh}: shown in the run's --lang
     descending: bool = True  # higher `by` ranks first
     tie_break: tuple[TieBreak, ...] = ()
     rounding: Literal["largest_remainder", "floor", "nearest"] = "largest_remainder"

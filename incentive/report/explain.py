@@ -140,8 +140,8 @@ def explain_row(row: dict[str, object], checked, columns: dict[str, ColumnInfo],
                              f"按 {policy.score.rounding} 保留 {policy.score.decimals} 位小数") + f" = {fmt(row.get('score'))}"]))
     if policy.ranking is not None:
         details = [t(f"rank {fmt(row.get('rank'))} of {fmt(row.get('group_size'))} in {fmt(row.get('rank_group'))}",
-                     f"在 {fmt(row.get('rank_group'))} 中排名 {fmt(row.get('rank'))} / {fmt(row.get('group_size'))}"),
-                   t("percentile", "百分位") + f" {fmt(row.get('percentile'))}"]
+                     f"在 {fmt(row.get('rank_group'))} 中排名 {shown(row.get('rank'), lang)} / {fmt(row.get('group_size'))}"),
+                   t("percentile", "百分位") + f" {shown(row.get('percentile'), lang)}"]
         if row.get("band_reason"):
             details.append(band_reason(row.get("band_reason"), lang))
         steps.append(Step("band", "ranking", t("band", "档位"), row.get("band"), rule("ranking.by"),

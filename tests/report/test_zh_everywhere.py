@@ -86,6 +86,7 @@ def outputs(tmp_path_factory) -> dict[str, str]:
                     str(root / "r.html")])
     run("explain", ["explain", *base, "--employee", "E028"])
     run("explain-ranked", ["explain", *base, "--employee", "E001"])
+    run("explain-unranked", ["explain", *base, "--employee", "E049"])
     run("diff", ["diff", str(POLICY), *base[:1], *base[1:], "--set", "kpis.sales.weight=50", "--set",
                  "kpis.csat.weight=0", "--html", str(root / "d.html")])
     run("close", ["close", *base, "--ledger", str(root / "l.sqlite"), "--out", str(root / "out"), "--xlsx"])
@@ -109,7 +110,7 @@ def outputs(tmp_path_factory) -> dict[str, str]:
     return texts
 
 
-NAMES = ["summary", "explain", "explain-ranked", "explain-close", "diff", "report.html", "close report.html",
+NAMES = ["summary", "explain", "explain-ranked", "explain-unranked", "explain-close", "diff", "report.html", "close report.html",
          "diff.html", "results.csv headers", "recommendations.csv", "xlsx sheets", "xlsx labels"]
 
 
@@ -125,4 +126,5 @@ def test_zh_titles_and_axes(outputs):
     assert "按区域的总奖金分布" in outputs["report.html"]  # the group's label, not its id
     assert "总额 (CNY)" in outputs["report.html"]
     assert "被 compliance 强制定为 C 档" in outputs["explain"]
+    assert "不参与排名：入职不满3个月" in outputs["explain-unranked"]  # the policy's own zh reason
     assert "综合得分" in outputs["results.csv headers"] and "没收金额" in outputs["xlsx labels"]
