@@ -341,6 +341,7 @@ class _Builder:
             reason=v.get("reason"),
             next_steps=tuple(v.get("next_steps") or ()),
             label=v.get("label"),
+            action_label=v.get("action_label"),
             pos=self.key_pos(path),
         )
 

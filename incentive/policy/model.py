@@ -248,6 +248,7 @@ class Recommendation:
     reason: Label | None = None
     next_steps: tuple[str, ...] = ()
     label: Label | None = None
+    action_label: Label | None = None  # what a person reads for ``action`` (the id stays for programs)
     pos: Pos = Pos()
 
 
