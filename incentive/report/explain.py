@@ -177,7 +177,11 @@ def explain_row(row: dict[str, object], checked, columns: dict[str, ColumnInfo],
                       {}, details))
     for r in policy.recommendations:
         if row.get(f"{r.id}.when"):
-            steps.append(Step(r.id, "recommendation", label_text(r.label, lang, r.id), r.action, r.when.text,
+            from incentive.report.labels import action_label
+
+            shown_action = action_label(r, lang)
+            action = r.action if shown_action == r.action else f"{r.action} ({shown_action})"
+            steps.append(Step(r.id, "recommendation", label_text(r.label, lang, r.id), action, r.when.text,
                               used(f"recommendations.{r.id}.when"),
                               [label_text(r.reason, lang)]
                               + ([t("next steps: ", "后续步骤：") + ", ".join(r.next_steps)] if r.next_steps else [])))

@@ -80,3 +80,22 @@ def relabel(frame, money: dict[str, int], labels: dict[str, str]):
     names = {c: (labels.get(c, c) if seen[labels.get(c, c)] == 1 else f"{labels.get(c, c)} [{c}]")
              for c in frame.columns}
     return frame.rename(names), {names.get(k, k): v for k, v in money.items()}
+
+
+#: the built-in actions (policy-reference, `recommendations`), as a person reads them
+ACTIONS: dict[str, dict[str, str]] = {
+    "en": {"promotion_review": "promotion review", "recognition": "recognition", "improvement_plan": "improvement plan",
+           "coaching": "coaching", "training": "training", "transfer": "transfer", "exit_review": "exit review",
+           "no_results_review": "no-results review", "compliance_review": "compliance review"},
+    "zh": {"promotion_review": "晋升评估", "recognition": "表彰", "improvement_plan": "绩效改进计划",
+           "coaching": "辅导", "training": "培训", "transfer": "调岗", "exit_review": "退出评估",
+           "no_results_review": "无业绩评估", "compliance_review": "合规审查"},
+}
+
+
+def action_label(rule, lang: str) -> str:
+    """The action of a recommendation rule as a person reads it: the policy's ``action_label`` in
+    ``lang``, else the built-in word, else the action id."""
+    if rule.action_label is not None:
+        return label_text(rule.action_label, lang, rule.action)
+    return ACTIONS.get(lang, ACTIONS["en"]).get(rule.action) or ACTIONS["en"].get(rule.action) or rule.action

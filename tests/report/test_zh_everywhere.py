@@ -120,6 +120,17 @@ def test_no_english_prose_in_zh(outputs, name):
     assert not left, f"{name}: English left under --lang zh: {left}\n{outputs[name][:3000]}"
 
 
+def test_a_policy_action_label_is_shown(tmp_path):
+    text = POLICY.read_text(encoding="utf-8").replace(
+        "    action: improvement_plan\n", "    action: custom:pip\n    action_label: {en: PIP, zh: 个人改进计划}\n")
+    policy = tmp_path / "p.yaml"
+    policy.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["explain", str(policy), str(Q2), "--period", "2026-Q2", "--lang", "zh",
+                                      "--employee", "E028"])
+    assert result.exit_code == 0, result.output
+    assert "improvement = custom:pip (个人改进计划)" in result.stdout
+
+
 def test_zh_titles_and_axes(outputs):
     assert "评估报告" in outputs["close report.html"]  # the close's report follows --lang
     assert "Evaluation report" not in outputs["close report.html"]
@@ -127,4 +138,5 @@ def test_zh_titles_and_axes(outputs):
     assert "总额 (CNY)" in outputs["report.html"]
     assert "被 compliance 强制定为 C 档" in outputs["explain"]
     assert "不参与排名：入职不满3个月" in outputs["explain-unranked"]  # the policy's own zh reason
+    assert "improvement = improvement_plan (绩效改进计划)" in outputs["explain"]  # the action id and its label
     assert "综合得分" in outputs["results.csv headers"] and "没收金额" in outputs["xlsx labels"]
