@@ -129,20 +129,22 @@ def render_diff(diff: Diff, lang: str = "en") -> str:
     return render_tables(diff_tables(diff, lang), header)
 
 
-def sweep_tables(sweep: Sweep) -> list[Table]:
+def sweep_tables(sweep: Sweep, lang: str = "en") -> list[Table]:
+    t = (lambda en, zh: zh) if lang == "zh" else (lambda en, zh: en)
     decimals, currency = sweep.money_decimals, sweep.currency
     comps, pens, bands = sweep.components(), sweep.penalties(), sweep.bands()
     first = sweep.points[0].costs.get("total", Decimal(0)) if sweep.points else Decimal(0)
-    headers = [sweep.path, "people", *comps, *(f"− {p}" for p in pens), f"total ({currency})", "vs first",
-               *(f"band {b}" for b in bands)]
+    headers = [sweep.path, t("people", "人数"), *comps, *(f"− {p}" for p in pens), t("total", "合计") + f" ({currency})",
+               t("vs first", "与首个相比"), *(t(f"band {b}", "未排名" if b == "(none)" else f"{b} 档") for b in bands)]
     rows = []
     for p in sweep.points:
         total = p.costs.get("total", Decimal(0))
         rows.append([p.value, str(p.people), *(money(p.costs.get(c), decimals) for c in comps),
                      *(money(p.costs.get(c), decimals) for c in pens), money(total, decimals),
                      signed(total - first, decimals), *(str(p.bands.get(b, 0)) for b in bands)])
-    return [(f"sweep of {sweep.path} — {len(sweep.points)} evaluations", headers, rows)]
+    return [(t(f"sweep of {sweep.path} — {len(sweep.points)} evaluations",
+               f"参数扫描 {sweep.path} — {len(sweep.points)} 次评估"), headers, rows)]
 
 
-def render_sweep(sweep: Sweep) -> str:
-    return render_tables(sweep_tables(sweep))
+def render_sweep(sweep: Sweep, lang: str = "en") -> str:
+    return render_tables(sweep_tables(sweep, lang))

@@ -56,6 +56,7 @@ def _ids() -> set[str]:
 
 def _leftover(text: str, ids: set[str]) -> list[str]:
     text = re.sub(r"--set \S+|/\S+", " ", text)  # the user's own command line: file paths, --set PATH=VALUE
+    text = text.replace("payouts.commission.tiers.table[1].rate", " ")  # the sweep's --set-range path
     text = text.replace("sales-rep", " ")  # the policy id (split by the hyphen below)
     words = [w for w in re.findall(r"[A-Za-z_][A-Za-z0-9_.]*", text)]
     return sorted({w for w in words if w not in ids and w not in KEYWORDS and WORD.search(w)
@@ -89,6 +90,7 @@ def outputs(tmp_path_factory) -> dict[str, str]:
     run("explain-unranked", ["explain", *base, "--employee", "E049"])
     run("diff", ["diff", str(POLICY), *base[:1], *base[1:], "--set", "kpis.sales.weight=50", "--set",
                  "kpis.csat.weight=0", "--html", str(root / "d.html")])
+    run("sweep", ["sweep", *base, "--set-range", "payouts.commission.tiers.table[1].rate=0.04,0.05"])
     run("close", ["close", *base, "--ledger", str(root / "l.sqlite"), "--out", str(root / "out"), "--xlsx"])
     close_dir = root / "out" / "sales-rep" / "2026-Q2"
     run("explain-close", ["explain", "--close", str(close_dir), "--employee", "E028", "--lang", "zh"])
@@ -110,7 +112,7 @@ def outputs(tmp_path_factory) -> dict[str, str]:
     return texts
 
 
-NAMES = ["summary", "explain", "explain-ranked", "explain-unranked", "explain-close", "diff", "report.html", "close report.html",
+NAMES = ["summary", "sweep", "explain", "explain-ranked", "explain-unranked", "explain-close", "diff", "report.html", "close report.html",
          "diff.html", "results.csv headers", "recommendations.csv", "xlsx sheets", "xlsx labels"]
 
 
