@@ -35,6 +35,7 @@ import polars as pl
 from incentive import __version__
 from incentive.engine.results import Results
 from incentive.errors import UsageError
+from incentive.report.totals import check_totals
 from incentive.workflow import RunOptions, load, money_decimals, results_table, write_table
 
 AUDIT_FILE = "audit.parquet"
@@ -52,6 +53,7 @@ class CloseOptions:
     html: bool = True
     strict: bool = False  # refuse to close a policy that reads history when the ledger shows none
     recorded: Mapping[str, Any] | None = None  # the options record written into the manifest (incentive.rerun)
+    lang: str = "en"  # the language of report.html and results.xlsx labels (ids never change)
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,7 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
         history_hashes = {o: e.entry_hash for o, e in used.items()}
         history = {period.ordinal - o: ledger.load_results(e, columns=wanted) for o, e in used.items()}
         results = evaluate(checked, data, period, history=history, lang=run.lang)
+        check_totals(results)  # B6: a total past the engine's range is exit 2 before anything is written
         staged: list[StagedClose] = []
 
         def stage(audit_bytes: bytes, audit_sha256: str) -> None:
@@ -156,7 +159,7 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
                 results_parquet=audit_bytes, results_sha256=audit_sha256, results_rows=results.frame.height,
                 packed_data=packing.result()))
 
-        write_opts = dataclasses.replace(opts, recorded=options)
+        write_opts = dataclasses.replace(opts, recorded=options, lang=run.lang)
         try:
             with atomic_directory(target) as tmp:
                 _, outputs = write_outputs(results, tmp, policy_bytes, write_opts, on_audit=stage)
@@ -255,12 +258,15 @@ def write_outputs(results: Results, directory: Path, policy_bytes: bytes, opts: 
     if opts.html:
         from incentive.report.html import write_report
 
-        jobs["report.html"] = lambda path: write_report(results, path)
+        jobs["report.html"] = lambda path: write_report(results, path, lang=opts.lang)
     jobs["results.csv"] = lambda path: write_table(table, path, "csv", money)
     jobs[AUDIT_FILE] = lambda path: audit.write(audit_frame(results), path)
     jobs["payouts.csv"] = lambda path: write_table(payouts_table(results), path, "csv", {"amount": decimals})
     if opts.xlsx:
-        jobs["results.xlsx"] = lambda path: write_table(table, path, "xlsx", money)
+        from incentive.output.xlsx_book import write_book
+        from incentive.report.book import results_sheets
+
+        jobs["results.xlsx"] = lambda path: write_book(path, results_sheets(results, opts.lang, table))
     if results.recommendations is not None:
         jobs["recommendations.csv"] = lambda path: write_table(results.recommendations, path, "csv", {})
     if results.ranking_summary is not None:

@@ -131,7 +131,8 @@ def rebuild(ledger, entry, directory: Path):
         wanted = [checked.policy.id_input.id, *sorted(checked.history_names)]
         history = {period.ordinal - o: f for o, f in ledger.recorded_history(entry, columns=wanted).items()}
         results = evaluate(checked, data, period, history=history, lang=run.lang)
-        opts = CloseOptions(xlsx=outputs["xlsx"], trace=outputs["trace"], html=outputs["html"], recorded=as_recorded)
+        opts = CloseOptions(xlsx=outputs["xlsx"], trace=outputs["trace"], html=outputs["html"], recorded=as_recorded,
+                            lang=run.lang)
         _, written = write_outputs(results, directory, (entry.policy_text or "").encode("utf-8"), opts)
     return results, written
 

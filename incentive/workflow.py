@@ -113,21 +113,34 @@ def results_table(results: Results, frame: pl.DataFrame | None = None) -> pl.Dat
             if results.columns[n].kind in keep_kinds or (results.columns[n].kind == "input" and n in text_inputs)]
     if "band_reason" in frame.columns and "band_reason" not in cols:
         cols.append("band_reason")
+    from incentive.report.forfeits import COLUMN as FORFEITED, with_forfeited
+
+    frame = with_forfeited(results, frame)  # A4: what a veto took, beside the penalties
+    if FORFEITED in frame.columns and FORFEITED not in cols:
+        cols.insert(cols.index("total") if "total" in cols else len(cols), FORFEITED)
     return frame.select(cols)
 
 
 def money_decimals(results: Results) -> dict[str, int]:
     d = results.policy.policy.money.decimals
-    return {c: d for c in results.money_columns()}
+    from incentive.report.forfeits import COLUMN as FORFEITED, forfeit_penalties
+
+    return {c: d for c in results.money_columns()} | ({FORFEITED: d} if forfeit_penalties(results) else {})
 
 
-def write_table(frame: pl.DataFrame, path: Path, fmt: str, money: dict[str, int]) -> None:
+def write_table(frame: pl.DataFrame, path: Path, fmt: str, money: dict[str, int], *,
+                labels: dict[str, str] | None = None, headers: str = "ids") -> None:
+    """One table; ``labels`` give XLSX its label row, and CSV / JSON its headers when ``headers == "labels"``."""
     from incentive.output import tables
 
+    if labels is not None and headers == "labels" and fmt in ("csv", "json"):
+        from incentive.report.labels import relabel
+
+        frame, money = relabel(frame, money, labels)
     if fmt == "csv":
         tables.write_csv(frame, path, money_columns=money)
     elif fmt == "xlsx":
-        tables.write_xlsx(frame, path, money_columns=money)
+        tables.write_xlsx(frame, path, money_columns=money, labels=labels)
     elif fmt == "json":
         tables.write_json(frame, path, money_columns=money)
     elif fmt == "parquet":
@@ -136,7 +149,14 @@ def write_table(frame: pl.DataFrame, path: Path, fmt: str, money: dict[str, int]
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
 
 
-def write_evaluation(results: Results, out_dir: str, fmt: str, employees: tuple[str, ...] = ()) -> list[Path]:
+def column_labels(results: Results, lang: str) -> dict[str, str]:
+    from incentive.report.labels import column_labels as labels
+
+    return labels(results, lang)
+
+
+def write_evaluation(results: Results, out_dir: str, fmt: str, employees: tuple[str, ...] = (), *,
+                     lang: str = "en", headers: str = "ids") -> list[Path]:
     """Write the results (and recommendations) of a dry run into ``out_dir``.
 
     Every file is first written under a hidden staging folder inside
@@ -165,7 +185,14 @@ def write_evaluation(results: Results, out_dir: str, fmt: str, employees: tuple[
     try:
         for name, (table, money) in outputs.items():
             try:
-                write_table(table, staging / name, fmt, money)
+                if fmt == "xlsx" and name == "results.xlsx":  # C9: every table as a sheet, labels above ids
+                    from incentive.output.xlsx_book import write_book
+                    from incentive.report.book import results_sheets
+
+                    write_book(staging / name, results_sheets(results, lang, table))
+                    continue
+                labels = column_labels(results, lang) if headers == "labels" or fmt == "xlsx" else None
+                write_table(table, staging / name, fmt, money, labels=labels, headers=headers)
             except UsageError as exc:  # name the file the user asked for, not the staging copy
                 raise UsageError(str(exc).replace(str(staging / name), str(target / name))) from None
         for name in outputs:

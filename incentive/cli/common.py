@@ -9,7 +9,7 @@ from typing import Any, Callable, TypeVar
 import click
 
 from incentive.errors import IncentiveError
-from incentive.report.terminal import printable
+from incentive.report.terminal import printable, safe_terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -23,7 +23,8 @@ def handle_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with safe_terminal():  # D14: no command echoes a raw control character from the data
+                return func(*args, **kwargs)
         except IncentiveError as exc:
             message = str(exc) or exc.__class__.__name__
             click.echo(printable(message), err=True)  # data quoted in a message never drives the terminal

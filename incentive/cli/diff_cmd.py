@@ -47,7 +47,7 @@ def diff(old, new, data, period, overrides, encoding, sheet, max_errors, lang, l
     fmt = _out_format(out) if out else None
     result = run_diff(old, new, data, _opts(period, overrides, encoding, sheet, max_errors, lang, ledger),
                       by=tuple(by), top=top)
-    click.echo(render_diff(result), nl=False)
+    click.echo(render_diff(result, lang), nl=False)
     if out:
         write_table(result.people, Path(out), fmt, result.money_columns())
         click.echo(f"wrote {out}", err=True)
@@ -75,7 +75,7 @@ def sweep(policy, data, period, overrides, encoding, sheet, max_errors, lang, le
 
     fmt = _out_format(out) if out else None
     result = run_sweep(policy, data, _opts(period, overrides, encoding, sheet, max_errors, lang, ledger), spec)
-    click.echo(render_sweep(result), nl=False)
+    click.echo(render_sweep(result, lang), nl=False)
     if out:
         table = result.table()
         money = {c: result.money_decimals for c in table.columns if c not in ("value", "people")

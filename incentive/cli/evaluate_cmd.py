@@ -23,9 +23,12 @@ from incentive.workflow import FORMATS, run_evaluation, select_employees, write_
               help="Write a self-contained report page with charts (works offline).")
 @click.option("--strict", is_flag=True,
               help="Refuse to evaluate a policy whose rules read history when the ledger has no earlier period of it.")
+@click.option("--headers", type=click.Choice(["ids", "labels"]), default="ids", show_default=True,
+              help="CSV / JSON column headers: ids (for programs) or labels in --lang (for people). "
+                   "XLSX always shows labels above the ids.")
 @handle_errors
 def evaluate(policy, data, period, overrides, encoding, sheet, max_errors, lang, ledger, out_dir, fmt, employees,
-             html_path, strict):
+             html_path, strict, headers):
     """Evaluate POLICY on DATA for one period. A dry run: nothing is recorded."""
     from dataclasses import replace
 
@@ -36,7 +39,7 @@ def evaluate(policy, data, period, overrides, encoding, sheet, max_errors, lang,
     click.echo(warnings_text(results), err=True, nl=False)
     click.echo(render(results, lang), nl=False)
     if out_dir:
-        for path in write_evaluation(results, out_dir, fmt, employees):
+        for path in write_evaluation(results, out_dir, fmt, employees, lang=lang, headers=headers):
             click.echo(f"wrote {path}", err=True)
     if html_path:
         from pathlib import Path
@@ -79,4 +82,4 @@ def explain(policy, data, period, overrides, encoding, sheet, max_errors, lang, 
     if fmt == "json":
         click.echo(ex.to_json(), nl=False)
     else:
-        click.echo(explain_mod.render_text(ex, checked.policy.money.decimals), nl=False)
+        click.echo(explain_mod.render_text(ex, checked.policy.money.decimals, lang), nl=False)

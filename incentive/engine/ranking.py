@@ -47,6 +47,7 @@ import polars as pl
 import polars.selectors as cs
 
 from incentive.engine.band_reasons import band_reasons
+from incentive.policy.model import label_text
 from incentive.engine.band_sizes import band_sizes, forced_quotas
 from incentive.engine.rank_groups import ALL_LABEL, Key, RankGroup, plan_groups
 from incentive.errors import EvaluationError
@@ -334,7 +335,7 @@ def _prepare(frame: pl.DataFrame, spec: Ranking) -> pl.DataFrame:
     """The input columns the stage reads, optional ones filled in, plus flags."""
     optional = {
         "__eligible__": pl.lit(True),
-        "__reason__": pl.lit(spec.eligible_reason),
+        "__reason__": pl.lit(label_text(spec.eligible_reason, "en")),
         "__forced__": pl.lit(None, dtype=pl.String),
         "__forced_by__": pl.lit("a veto"),
     }

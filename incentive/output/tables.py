@@ -23,7 +23,7 @@ import io
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Mapping
 
 import polars as pl
 
@@ -238,94 +238,18 @@ def parquet_bytes(frame: pl.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def _money_format(decimals: int) -> str:
-    return "#,##0" + ("." + "0" * decimals if decimals else "")
-
-
 def write_xlsx(frame: pl.DataFrame, path, *, money_columns: MoneyColumns = {}, sheet_name: str = "results",
-               created: datetime | None = None) -> None:
-    """One sheet: bold frozen header, money as numbers formatted ``#,##0.00``,
-    text always as strings (never formulas, and neutralized), dates as dates.
+               created: datetime | None = None, labels: Mapping[str, str] | None = None,
+               decimals: Mapping[str, int] | None = None) -> None:
+    """One sheet (``xlsx_book``): bold frozen header (with ``labels``: a label row above the ids row),
+    every number formatted (money ``#,##0.00``), widths that fit CJK text, text always as strings (never
+    formulas, and neutralized), dates as dates.
 
     Excel stores numbers as binary doubles: amounts up to 15 significant
     digits display exactly; the exact values are in the CSV / Parquet files.
     A frame beyond one sheet (1,048,575 data rows) is refused.
     """
-    if frame.height > XLSX_MAX_ROWS:
-        raise UsageError(f"{path}: {frame.height:,} rows do not fit one XLSX sheet "
-                         f"(at most {XLSX_MAX_ROWS:,}); write CSV or Parquet instead")
-    if frame.width > XLSX_MAX_COLUMNS:
-        raise UsageError(f"{path}: {frame.width:,} columns do not fit one XLSX sheet (at most {XLSX_MAX_COLUMNS:,})")
-    prepared = []
-    for name, dtype in frame.schema.items():
-        _check_dtype(name, dtype)
-        col = pl.col(name)
-        if dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum)):
-            prepared.append(neutralize_expr(col.cast(pl.String)).alias(name))
-        else:
-            prepared.append(col)
-    data = frame.select(prepared) if prepared else frame
-    _check_text_lengths(data, path)
+    from incentive.output.xlsx_book import Sheet, write_book
 
-    import xlsxwriter  # only when a workbook is asked for: keeps CLI start-up short
-
-    with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        })
-        try:
-            wb.set_properties({"created": created or XLSX_DEFAULT_CREATED})
-            ws = wb.add_worksheet(sheet_name)
-            bold = wb.add_format({"bold": True})
-            date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-            money_fmts: dict[int, object] = {}
-            writers: list[Callable] = []
-            for c, (name, dtype) in enumerate(data.schema.items()):
-                ws.write_string(0, c, neutralize(name), bold)
-                ws.set_column(c, c, max(10, min(40, len(name) + 2)))
-                writers.append(_cell_writer(wb, ws, dtype, money_columns.get(name), money_fmts, date_fmt))
-            ws.freeze_panes(1, 0)
-            if data.width:
-                ws.autofilter(0, 0, max(data.height, 1), data.width - 1)
-            for r, row in enumerate(data.iter_rows(), start=1):
-                for c, value in enumerate(row):
-                    if value is not None:
-                        writers[c](r, c, value)
-        finally:
-            wb.close()
-
-
-def _cell_writer(wb, ws, dtype: pl.DataType, money_decimals: int | None, money_fmts: dict, date_fmt) -> Callable:
-    if money_decimals is not None and (dtype.is_decimal() or dtype.is_integer()):
-        fmt = money_fmts.get(money_decimals)
-        if fmt is None:
-            fmt = money_fmts[money_decimals] = wb.add_format({"num_format": _money_format(money_decimals)})
-        return lambda r, c, v: ws.write_number(r, c, v, fmt)
-    if dtype == pl.Date:
-        return lambda r, c, v: ws.write_datetime(r, c, v, date_fmt)
-    if dtype.is_temporal():
-        raise TypeError(f"{dtype} columns are not written to XLSX; convert them to Date or text")
-    if dtype.is_decimal() or dtype.is_integer():
-        return ws.write_number
-    if dtype == pl.Boolean:
-        return ws.write_boolean
-    if dtype == pl.Null:
-        return ws.write_blank
-    return ws.write_string
-
-
-def _check_text_lengths(data: pl.DataFrame, path) -> None:
-    for name, dtype in data.schema.items():
-        if dtype != pl.String:
-            continue
-        column = data.get_column(name)
-        # Excel counts UTF-16 code units: characters beyond the BMP count twice
-        lengths = column.str.len_chars() + column.str.count_matches(r"[\x{10000}-\x{10FFFF}]")
-        longest = lengths.max()
-        if longest is not None and longest > XLSX_MAX_TEXT:
-            row = int(lengths.arg_max()) + 2  # spreadsheet row: header is row 1
-            raise UsageError(f"{path}: row {row}, column {name!r}: text of {longest:,} characters exceeds "
-                             f"Excel's {XLSX_MAX_TEXT:,}-character cell limit; write CSV instead")
+    write_book(path, [Sheet(sheet_name, frame, money=money_columns, decimals=decimals or {}, labels=labels)],
+               created=created)

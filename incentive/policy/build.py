@@ -299,7 +299,8 @@ class _Builder:
             eligible = self.source(eligible["when"], path + ("eligible", "when"), "ranking.eligible")
         else:
             eligible = self.source(eligible, path + ("eligible",))
-        extra = {"eligible_reason": label_text(reason)} if reason is not None else {}
+        # the label itself (with its zh text): the ranking stage picks the run's --lang
+        extra = {"eligible_reason": reason if isinstance(reason, dict) else label_text(reason)} if reason is not None else {}
         return Ranking(
             by=self.source(r["by"], path + ("by",)),
             bands=tuple(self.band(k, b) for k, b in r["bands"].items()),
@@ -340,6 +341,7 @@ class _Builder:
             reason=v.get("reason"),
             next_steps=tuple(v.get("next_steps") or ()),
             label=v.get("label"),
+            action_label=v.get("action_label"),
             pos=self.key_pos(path),
         )
 

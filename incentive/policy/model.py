@@ -229,7 +229,7 @@ class Ranking:
     bands: tuple[Band, ...]
     within: tuple[str, ...] = ()
     eligible: Source | None = None
-    eligible_reason: str = "not eligible for ranking"
+    eligible_reason: Label = "not eligible for ranking"  # text, or {en, zh}: shown in the run's --lang
     descending: bool = True  # higher `by` ranks first
     tie_break: tuple[TieBreak, ...] = ()
     rounding: Literal["largest_remainder", "floor", "nearest"] = "largest_remainder"
@@ -248,6 +248,7 @@ class Recommendation:
     reason: Label | None = None
     next_steps: tuple[str, ...] = ()
     label: Label | None = None
+    action_label: Label | None = None  # what a person reads for ``action`` (the id stays for programs)
     pos: Pos = Pos()
 
 

@@ -16,6 +16,7 @@ from tabulate import tabulate
 from incentive.compare.diff import Diff
 from incentive.compare.sweep import Sweep
 from incentive.report.explain import fmt
+from incentive.report.terminal import printable_cell
 
 Table = tuple[str, list[str], list[list[str]]]
 
@@ -46,93 +47,104 @@ def _transition(old: object, new: object) -> str:
     return a if a == b else f"{a} → {b}"
 
 
-def diff_tables(diff: Diff) -> list[Table]:
+def diff_tables(diff: Diff, lang: str = "en") -> list[Table]:
     """(title, headers, rows) for each table of the diff summary."""
+    t = (lambda en, zh: zh) if lang == "zh" else (lambda en, zh: en)
     d = diff.money_decimals
     tables: list[Table] = []
 
     rows = []
     for line in diff.costs:
         name = {"payout": f"{line.id} ({line.label})", "penalty": f"− {line.id} ({line.label})",
-                "total": f"total ({diff.currency})"}[line.kind]
+                "total": t("total", "合计") + f" ({diff.currency})"}[line.kind]
         rows.append([name, money(line.old, d), money(line.new, d), signed(line.delta, d),
                      pct_text(line.old, line.new, line.pct)])
-    tables.append((f"cost by component — {diff.headcount} people, {diff.new.period.label}",
-                   ["", "old", "new", "delta", "delta %"], rows))
+    tables.append((t(f"cost by component — {diff.headcount} people, {diff.new.period.label}",
+                     f"各项成本 — {diff.headcount} 人，{diff.new.period.label}"),
+                   ["", t("old", "原方案"), t("new", "新方案"), t("delta", "变化"), t("delta %", "变化 %")], rows))
 
     if diff.groups:
         keys = list(diff.group_columns)
         shown = list(diff.groups)
-        title = "cost by " + ", ".join(keys)
+        title = t("cost by ", "成本，按 ") + ", ".join(keys)
         if len(shown) > MAX_GROUPS:  # many small groups (e.g. --by team): the ones that change most
             shown = sorted(shown, key=lambda g: (-abs(g.delta), [str(k) for k in g.key]))[:MAX_GROUPS]
             shown.sort(key=lambda g: [("" if k is None else str(k)) for k in g.key])
-            title += f" — the {MAX_GROUPS} of {len(diff.groups)} groups with the largest change"
-        tables.append((title, keys + ["people", "old", "new", "delta", "delta %"],
+            title += t(f" — the {MAX_GROUPS} of {len(diff.groups)} groups with the largest change",
+                       f" — {len(diff.groups)} 组中变化最大的 {MAX_GROUPS} 组")
+        tables.append((title, keys + [t("people", "人数"), t("old", "原方案"), t("new", "新方案"), t("delta", "变化"),
+                                      t("delta %", "变化 %")],
                        [[("" if k is None else str(k)) for k in g.key]
                         + [str(g.people), money(g.old, d), money(g.new, d), signed(g.delta, d),
                            pct_text(g.old, g.new, g.pct)] for g in shown]))
 
+    shown_band = (lambda b: "（未排名）" if b == "(none)" else b) if lang == "zh" else (lambda b: b)
     if any(b != "(none)" for b in diff.bands):
-        tables.append(("bands", ["band", "old", "new", "delta"],
-                       [[b, str(o), str(n), f"{n - o:+d}" if n != o else "0"] for b, o, n in diff.band_counts()]))
+        tables.append((t("bands", "档位"), [t("band", "档位"), t("old", "原方案"), t("new", "新方案"), t("delta", "变化")],
+                       [[shown_band(b), str(o), str(n), f"{n - o:+d}" if n != o else "0"] for b, o, n in diff.band_counts()]))
         cols = [sum(row[j] for row in diff.migration) for j in range(len(diff.bands))]
-        matrix = [[b, *(str(n) for n in row), str(sum(row))] for b, row in zip(diff.bands, diff.migration)]
-        matrix.append(["total", *(str(n) for n in cols), str(diff.headcount)])
-        tables.append((f"band migration — rows: old band, columns: new band ({diff.moved()} people moved)",
-                       ["old \\ new", *diff.bands, "total"], matrix))
+        matrix = [[shown_band(b), *(str(n) for n in row), str(sum(row))] for b, row in zip(diff.bands, diff.migration)]
+        matrix.append([t("total", "合计"), *(str(n) for n in cols), str(diff.headcount)])
+        tables.append((t(f"band migration — rows: old band, columns: new band ({diff.moved()} people moved)",
+                         f"档位迁移 — 行：原档位，列：新档位（{diff.moved()} 人变动）"),
+                       [t("old \\ new", "原 \\ 新"), *map(shown_band, diff.bands), t("total", "合计")], matrix))
 
-    for title, frame in (("biggest gainers", diff.gainers), ("biggest losers", diff.losers)):
+    for title, frame in ((t("biggest gainers", "增幅最大"), diff.gainers), (t("biggest losers", "降幅最大"), diff.losers)):
         if not frame.height:
             continue
-        head = ["id"] + (["name"] if diff.name_column else []) + ["old", "new", "delta", "band"]
+        head = ([t("id", "工号")] + ([t("name", "姓名")] if diff.name_column else [])
+                + [t("old", "原方案"), t("new", "新方案"), t("delta", "变化"), t("band", "档位")])
         body = []
         for r in frame.iter_rows(named=True):
             body.append([str(r[diff.id_column])] + ([str(r[diff.name_column] or "")] if diff.name_column else [])
                         + [money(r["total.old"], d), money(r["total.new"], d), signed(r["total.delta"], d),
                            _transition(r["band.old"], r["band.new"])])
-        tables.append((f"{title} (total payout)", head, body))
+        tables.append((title + t(" (total payout)", "（总奖金）"), head, body))
 
     if diff.headcount:
         names = [p for p, _, _ in diff.percentiles]
-        olds = [money(o, d) if o is not None else "none" for _, o, _ in diff.percentiles]
-        news = [money(n, d) if n is not None else "none" for _, _, n in diff.percentiles]
+        olds = [money(o, d) if o is not None else t("none", "无") for _, o, _ in diff.percentiles]
+        news = [money(n, d) if n is not None else t("none", "无") for _, _, n in diff.percentiles]
         deltas = [signed((n or Decimal(0)) - (o or Decimal(0)), d) for _, o, n in diff.percentiles]
-        tables.append(("total payout per person (nearest rank)", ["", *names],
-                       [["old", *olds], ["new", *news], ["delta", *deltas]]))
+        tables.append((t("total payout per person (nearest rank)", "人均总奖金（最近秩）"), ["", *names],
+                       [[t("old", "原方案"), *olds], [t("new", "新方案"), *news], [t("delta", "变化"), *deltas]]))
     return tables
 
 
 def render_tables(tables: list[Table], header: list[str] = ()) -> str:
-    out = list(header)
+    out = [printable_cell(h) for h in header]
     if header:
         out.append("")
-    for title, headers, rows in tables:
-        out.append(title)
-        out.append(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True))
+    for title, headers, rows in tables:  # every cell escaped: names and groups come from the data (D14)
+        out.append(printable_cell(title))
+        out.append(tabulate([[printable_cell(c) for c in row] for row in rows],
+                            headers=[printable_cell(h) for h in headers], tablefmt="simple", disable_numparse=True))
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
 
-def render_diff(diff: Diff) -> str:
-    header = [f"old: {diff.old_name}", f"new: {diff.new_name}"]
-    return render_tables(diff_tables(diff), header)
+def render_diff(diff: Diff, lang: str = "en") -> str:
+    old, new = ("原方案", "新方案") if lang == "zh" else ("old", "new")
+    header = [f"{old}: {diff.old_name}", f"{new}: {diff.new_name}"]
+    return render_tables(diff_tables(diff, lang), header)
 
 
-def sweep_tables(sweep: Sweep) -> list[Table]:
+def sweep_tables(sweep: Sweep, lang: str = "en") -> list[Table]:
+    t = (lambda en, zh: zh) if lang == "zh" else (lambda en, zh: en)
     decimals, currency = sweep.money_decimals, sweep.currency
     comps, pens, bands = sweep.components(), sweep.penalties(), sweep.bands()
     first = sweep.points[0].costs.get("total", Decimal(0)) if sweep.points else Decimal(0)
-    headers = [sweep.path, "people", *comps, *(f"− {p}" for p in pens), f"total ({currency})", "vs first",
-               *(f"band {b}" for b in bands)]
+    headers = [sweep.path, t("people", "人数"), *comps, *(f"− {p}" for p in pens), t("total", "合计") + f" ({currency})",
+               t("vs first", "与首个相比"), *(t(f"band {b}", "未排名" if b == "(none)" else f"{b} 档") for b in bands)]
     rows = []
     for p in sweep.points:
         total = p.costs.get("total", Decimal(0))
         rows.append([p.value, str(p.people), *(money(p.costs.get(c), decimals) for c in comps),
                      *(money(p.costs.get(c), decimals) for c in pens), money(total, decimals),
                      signed(total - first, decimals), *(str(p.bands.get(b, 0)) for b in bands)])
-    return [(f"sweep of {sweep.path} — {len(sweep.points)} evaluations", headers, rows)]
+    return [(t(f"sweep of {sweep.path} — {len(sweep.points)} evaluations",
+               f"参数扫描 {sweep.path} — {len(sweep.points)} 次评估"), headers, rows)]
 
 
-def render_sweep(sweep: Sweep) -> str:
-    return render_tables(sweep_tables(sweep))
+def render_sweep(sweep: Sweep, lang: str = "en") -> str:
+    return render_tables(sweep_tables(sweep, lang))

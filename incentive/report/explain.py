@@ -8,7 +8,6 @@ slice by slice ("0–1.00 @ 3% of 100,000.00 = 3,000.00").
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,6 +17,8 @@ from incentive.engine.scoring import py_points
 from incentive.engine.tiers import marginal_slices, step_tier
 from incentive.numeric import py_div, py_mul, py_round, to_dec
 from incentive.policy.model import Payout, label_text
+from incentive.report.reason_text import band_reason
+from incentive.report.terminal import json_text, printable_cell
 
 
 @dataclass
@@ -40,7 +41,7 @@ class Explanation:
     steps: list[Step]
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, indent=2, default=_json_default) + "\n"
+        return json_text(asdict(self), indent=2, default=_json_default) + "\n"
 
 
 def _json_default(value: object) -> object:
@@ -59,6 +60,13 @@ def _plain(d: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def shown(value: object, lang: str, money_decimals: int | None = None) -> str:
+    """``fmt`` in ``lang``: booleans and missing values as 是 / 否 / 无 under ``zh``."""
+    if lang == "zh" and (value is None or isinstance(value, bool)):
+        return "无" if value is None else ("是" if value else "否")
+    return fmt(value, money_decimals)
+
+
 def fmt(value: object, money_decimals: int | None = None) -> str:
     if value is None:
         return "none"
@@ -73,8 +81,14 @@ def fmt(value: object, money_decimals: int | None = None) -> str:
     return str(value)
 
 
+def _tr(lang: str):
+    """``t(en, zh)``: the Chinese text under ``--lang zh``, else the English."""
+    return lambda en, zh: zh if lang == "zh" else en
+
+
 def explain_row(row: dict[str, object], checked, columns: dict[str, ColumnInfo], period: str,
                 lang: str = "en") -> Explanation:
+    t = _tr(lang)
     policy = checked.policy
     money_dec = policy.money.decimals
     exprs = checked.exprs
@@ -93,9 +107,9 @@ def explain_row(row: dict[str, object], checked, columns: dict[str, ColumnInfo],
     steps: list[Step] = []
     for inp in policy.inputs:
         value = row.get(inp.id)
-        shown = money(value) if inp.type == "money" and isinstance(value, Decimal) else value
-        steps.append(Step(inp.id, "input", label_text(inp.label, lang, inp.header), shown,
-                          rule=f"column {inp.header!r}"))
+        as_text = money(value) if inp.type == "money" and isinstance(value, Decimal) else value
+        steps.append(Step(inp.id, "input", label_text(inp.label, lang, inp.header), as_text,
+                          rule=t(f"column {inp.header!r}", f"列 {inp.header!r}")))
     for name in checked.order:
         info = columns.get(name)
         if info is None:
@@ -105,29 +119,32 @@ def explain_row(row: dict[str, object], checked, columns: dict[str, ColumnInfo],
         details = []
         if info.kind == "aggregate":
             agg = next(a for a in policy.aggregates if a.id == name)
-            details.append(f"{agg.func} over {' + '.join(agg.by) or 'everyone'}"
-                           + (f" where {agg.where.text}" if agg.where else ""))
+            details.append(t(f"{agg.func} over {' + '.join(agg.by) or 'everyone'}",
+                             f"{agg.func}，按 {' + '.join(agg.by) or '全体'}")
+                           + (t(f" where {agg.where.text}", f"，条件 {agg.where.text}") if agg.where else ""))
         steps.append(Step(name, info.kind, label, row.get(name), rule(path), used(path), details))
     for k in policy.kpis:
         value = row.get(f"{k.id}_value")
         pts = row.get(k.id)
-        details = [_scoring_detail(k.scoring, value, pts)]
+        details = [_scoring_detail(k.scoring, value, pts, lang)]
         steps.append(Step(k.id, "kpi", label_text(k.label, lang, k.id), pts, rule(f"kpis.{k.id}.value"),
                           {f"{k.id}_value": value, **used(f"kpis.{k.id}.value")}, details))
     if policy.kpis:
         terms = [f"{fmt(k.weight)}×{fmt(row.get(k.id))}" for k in policy.kpis]
         raw = sum((py_mul(to_dec(k.weight), row.get(k.id) or Decimal(0)) for k in policy.kpis), Decimal(0))
         raw = py_div(raw, to_dec(policy.score.scale))
-        steps.append(Step("score", "score", "score", row.get("score"),
-                          f"Σ weight × points / {fmt(policy.score.scale)}", {},
+        steps.append(Step("score", "score", t("score", "综合得分"), row.get("score"),
+                          t(f"Σ weight × points / {fmt(policy.score.scale)}", f"Σ 权重 × 得分 / {fmt(policy.score.scale)}"), {},
                           [f"({' + '.join(terms)}) / {fmt(policy.score.scale)} = {fmt(raw)}",
-                           f"rounded {policy.score.rounding} to {policy.score.decimals} decimals = {fmt(row.get('score'))}"]))
+                           t(f"rounded {policy.score.rounding} to {policy.score.decimals} decimals",
+                             f"按 {policy.score.rounding} 保留 {policy.score.decimals} 位小数") + f" = {fmt(row.get('score'))}"]))
     if policy.ranking is not None:
-        details = [f"rank {fmt(row.get('rank'))} of {fmt(row.get('group_size'))} in {fmt(row.get('rank_group'))}",
-                   f"percentile {fmt(row.get('percentile'))}"]
+        details = [t(f"rank {fmt(row.get('rank'))} of {fmt(row.get('group_size'))} in {fmt(row.get('rank_group'))}",
+                     f"在 {fmt(row.get('rank_group'))} 中排名 {shown(row.get('rank'), lang)} / {fmt(row.get('group_size'))}"),
+                   t("percentile", "百分位") + f" {shown(row.get('percentile'), lang)}"]
         if row.get("band_reason"):
-            details.append(str(row.get("band_reason")))
-        steps.append(Step("band", "ranking", "band", row.get("band"), rule("ranking.by"),
+            details.append(band_reason(row.get("band_reason"), lang))
+        steps.append(Step("band", "ranking", t("band", "档位"), row.get("band"), rule("ranking.by"),
                            {**used("ranking.by"), "eligible": row.get("eligible")}, details))
     for p in policy.payouts:
         steps.append(_payout_step(p, row, checked, lang, money))
@@ -135,32 +152,39 @@ def explain_row(row: dict[str, object], checked, columns: dict[str, ColumnInfo],
         factor = row.get(f"{b.id}.factor")
         steps.append(Step(b.id, "budget", b.id, factor, rule(f"budgets.{b.id}.amount"),
                           {"budget": row.get(f"{b.id}.amount")},
-                          [f"components {', '.join(b.components) or 'all'} scaled by {fmt(factor)}"
-                           " (largest remainder to the exact budget)"]))
+                          [t(f"components {', '.join(b.components) or 'all'} scaled by {fmt(factor)}"
+                             " (largest remainder to the exact budget)",
+                             f"奖金项 {', '.join(b.components) or '全部'} 按 {fmt(factor)} 缩放（最大余数法，精确等于预算）")]))
     for pen in policy.penalties:
         details = []
         fired = row.get(f"{pen.id}.when")
         if pen.when is not None:
-            details.append(f"when {pen.when.text}: {fmt(fired)}")
+            details.append(t(f"when {pen.when.text}: {fmt(fired)}", f"条件 {pen.when.text}：{shown(fired, lang)}"))
         if pen.cap is not None:
-            details.append(f"cap {money(row.get(f'{pen.id}.cap'))}")
+            details.append(t("cap", "上限") + f" {money(row.get(f'{pen.id}.cap'))}")
         if pen.forfeit and fired:
-            details.append(f"forfeits {', '.join(pen.forfeit)}")
+            details.append(t(f"forfeits {', '.join(pen.forfeit)}", f"没收 {', '.join(pen.forfeit)}"))
         if pen.band and fired:
-            details.append(f"forces band {pen.band}")
+            details.append(t(f"forces band {pen.band}", f"强制定为 {pen.band} 档"))
         steps.append(Step(pen.id, "penalty", label_text(pen.label, lang, pen.id), row.get(pen.id),
                           rule(f"penalties.{pen.id}.amount"), used(f"penalties.{pen.id}.when"), details))
     comp = " + ".join(money(row.get(p.id)) for p in policy.payouts) or "0"
     pens = " − ".join(money(row.get(p.id)) for p in policy.penalties)
     details = [f"{comp}{' − ' + pens if pens else ''} = {money(row.get('total.before_floor'))}"]
     if policy.floor is not None:
-        details.append(f"floor {money(to_dec(policy.floor))}")
-    steps.append(Step("total", "total", "total", row.get("total"), "components − penalties", {}, details))
+        details.append(t("floor", "下限") + f" {money(to_dec(policy.floor))}")
+    steps.append(Step("total", "total", t("total", "合计"), row.get("total"), t("components − penalties", "奖金项 − 扣款"),
+                      {}, details))
     for r in policy.recommendations:
         if row.get(f"{r.id}.when"):
-            steps.append(Step(r.id, "recommendation", label_text(r.label, lang, r.id), r.action, r.when.text,
+            from incentive.report.labels import action_label
+
+            shown_action = action_label(r, lang)
+            action = r.action if shown_action == r.action else f"{r.action} ({shown_action})"
+            steps.append(Step(r.id, "recommendation", label_text(r.label, lang, r.id), action, r.when.text,
                               used(f"recommendations.{r.id}.when"),
-                              [label_text(r.reason, lang)] + ([f"next steps: {', '.join(r.next_steps)}"] if r.next_steps else [])))
+                              [label_text(r.reason, lang)]
+                              + ([t("next steps: ", "后续步骤：") + ", ".join(r.next_steps)] if r.next_steps else [])))
     return Explanation(str(row.get(policy.id_input.id)), f"{policy.id} {policy.version}", period, policy.currency, steps)
 
 
@@ -172,25 +196,30 @@ def _label_of(policy, name: str, lang: str) -> str:
     return name
 
 
-def _scoring_detail(scoring, value, points) -> str:
+def _scoring_detail(scoring, value, points, lang: str = "en") -> str:
+    t = _tr(lang)
+    pts_word = t("points", "分")
     if value is None:
-        return "no value: 0 points"
+        return t("no value: 0 points", "无数值：0 分")
     if scoring.curve:
         pts = [(to_dec(p.value), to_dec(p.points)) for p in scoring.curve]
         if value <= pts[0][0]:
-            return f"{fmt(value)} ≤ {fmt(pts[0][0])}: {fmt(pts[0][1])} points (clamped)"
+            return f"{fmt(value)} ≤ {fmt(pts[0][0])}: {fmt(pts[0][1])} {pts_word}" + t(" (clamped)", "（封顶/保底）")
         for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
             if value <= x1:
-                return (f"{fmt(value)} between ({fmt(x0)}, {fmt(y0)}) and ({fmt(x1)}, {fmt(y1)}): "
-                        f"{fmt(py_points(scoring, value))} points")
-        return f"{fmt(value)} ≥ {fmt(pts[-1][0])}: {fmt(pts[-1][1])} points (clamped)"
+                return (t(f"{fmt(value)} between ({fmt(x0)}, {fmt(y0)}) and ({fmt(x1)}, {fmt(y1)}): ",
+                          f"{fmt(value)} 介于 ({fmt(x0)}, {fmt(y0)}) 与 ({fmt(x1)}, {fmt(y1)}) 之间：")
+                        + f"{fmt(py_points(scoring, value))} {pts_word}")
+        return f"{fmt(value)} ≥ {fmt(pts[-1][0])}: {fmt(pts[-1][1])} {pts_word}" + t(" (clamped)", "（封顶/保底）")
     reached = [s for s in scoring.step if value >= s.start]
     if not reached:
-        return f"{fmt(value)} below the first threshold {fmt(scoring.step[0].start)}: 0 points"
-    return f"{fmt(value)} ≥ {fmt(reached[-1].start)}: {fmt(points)} points"
+        return t(f"{fmt(value)} below the first threshold {fmt(scoring.step[0].start)}: 0 points",
+                 f"{fmt(value)} 低于第一档 {fmt(scoring.step[0].start)}：0 分")
+    return f"{fmt(value)} ≥ {fmt(reached[-1].start)}: {fmt(points)} {pts_word}"
 
 
 def _payout_step(p: Payout, row: dict, checked, lang: str, money) -> Step:
+    t = _tr(lang)
     pid = p.id
     details: list[str] = []
     base = row.get(f"{pid}.base")
@@ -202,41 +231,47 @@ def _payout_step(p: Payout, row: dict, checked, lang: str, money) -> Step:
                 if s.width <= 0:
                     continue
                 upper = fmt(s.upper) if s.upper is not None else "∞"
-                of = f" of {money(base)}" if basis is not None else ""
-                details.append(f"{fmt(s.lower)}–{upper} @ {fmt(s.rate * 100)}%{of}: slice {fmt(s.width)}"
+                of = t(f" of {money(base)}", f"（基数 {money(base)}）") if basis is not None else ""
+                details.append(f"{fmt(s.lower)}–{upper} @ {fmt(s.rate * 100)}%{of}: " + t("slice", "分段") + f" {fmt(s.width)}"
                                f" → {money(py_round(s.amount, checked.policy.money.decimals, 'half_up'))}")
         elif p.tiers.mode == "step":
             tier = step_tier(p.tiers.table, shown_basis)
             if tier is None:
-                details.append(f"basis {fmt(shown_basis)} below the first tier: 0")
+                details.append(t(f"basis {fmt(shown_basis)} below the first tier: 0",
+                                 f"计提基数 {fmt(shown_basis)} 低于第一档：0"))
             elif tier.amount is not None:
-                details.append(f"basis {fmt(shown_basis)} in tier from {fmt(tier.start)}: fixed {money(tier.amount)}")
+                details.append(t(f"basis {fmt(shown_basis)} in tier from {fmt(tier.start)}: fixed ",
+                                 f"计提基数 {fmt(shown_basis)} 落在起点 {fmt(tier.start)} 的档：固定 ") + money(tier.amount))
             else:
-                details.append(f"basis {fmt(shown_basis)} in tier from {fmt(tier.start)}: "
-                               f"{fmt(to_dec(tier.rate or 0) * 100)}% of {money(base)}")
+                details.append(t(f"basis {fmt(shown_basis)} in tier from {fmt(tier.start)}: ",
+                                 f"计提基数 {fmt(shown_basis)} 落在起点 {fmt(tier.start)} 的档：")
+                               + f"{fmt(to_dec(tier.rate or 0) * 100)}% × {money(base)}")
         else:
-            details.append(f"rate interpolated at basis {fmt(shown_basis)} × {money(base)}")
-    details.append(f"gross {money(row.get(f'{pid}.gross'))}")
-    for step, text in (("factor", "band factor ×"), ("prorate", "prorated ×"), ("floor", "floor"), ("cap", "cap")):
+            details.append(t(f"rate interpolated at basis {fmt(shown_basis)}", f"按计提基数 {fmt(shown_basis)} 插值的比例")
+                           + f" × {money(base)}")
+    details.append(t("gross", "应发") + f" {money(row.get(f'{pid}.gross'))}")
+    for step, text in (("factor", t("band factor ×", "档位系数 ×")), ("prorate", t("prorated ×", "折算 ×")),
+                       ("floor", t("floor", "下限")), ("cap", t("cap", "上限"))):
         if f"{pid}.{step}" in row:
             value = row[f"{pid}.{step}"]
             details.append(f"{text} {money(value) if step in ('floor', 'cap') else fmt(value)}")
     if f"{pid}.gate" in row:
-        details.append(f"gate {p.gate.text if p.gate else ''}: {fmt(row[f'{pid}.gate'])}"
-                       + ("" if row[f"{pid}.gate"] else " → pays 0"))
+        details.append(t("gate", "门槛") + f" {p.gate.text if p.gate else ''}: {shown(row[f'{pid}.gate'], lang)}"
+                       + ("" if row[f"{pid}.gate"] else t(" → pays 0", " → 发放 0")))
     for key, value in row.items():
         if key.startswith(f"{pid}.pre_budget."):
-            details.append(f"before budget {key.rsplit('.', 1)[1]}: {money(value)}")
+            details.append(t(f"before budget {key.rsplit('.', 1)[1]}: ", f"预算 {key.rsplit('.', 1)[1]} 缩放前：") + money(value))
         if key.startswith(f"{pid}.before_forfeit.") and row.get(f"{key.rsplit('.', 1)[1]}.when"):
-            details.append(f"forfeited by {key.rsplit('.', 1)[1]} (was {money(value)})")
+            details.append(t(f"forfeited by {key.rsplit('.', 1)[1]} (was {money(value)})",
+                             f"被 {key.rsplit('.', 1)[1]} 没收（原为 {money(value)}）"))
     rule = ""
     path = f"payouts.{pid}"
     if p.amount is not None:
         rule = p.amount.text
     elif p.base is not None:
-        rule = p.base.text + (f" × {p.tiers.mode} tiers" if p.tiers else "")
+        rule = p.base.text + (t(f" × {p.tiers.mode} tiers", f" × {p.tiers.mode} 阶梯") if p.tiers else "")
         if p.tiers and p.tiers.basis is not None:
-            rule += f" on {p.tiers.basis.text}"
+            rule += t(f" on {p.tiers.basis.text}", f"，计提基数 {p.tiers.basis.text}")
     used = {}
     for sub in ("base", "tiers.basis", "amount", "gate", "prorate", "cap"):
         key = f"{path}.{sub}"
@@ -245,18 +280,20 @@ def _payout_step(p: Payout, row: dict, checked, lang: str, money) -> Step:
     return Step(pid, "payout", label_text(p.label, lang, pid), row.get(pid), rule, used, details)
 
 
-def render_text(ex: Explanation, money_decimals: int = 2) -> str:
+def render_text(ex: Explanation, money_decimals: int = 2, lang: str = "en") -> str:
+    t = _tr(lang)
     lines = [f"{ex.employee_id} — {ex.policy} — {ex.period} ({ex.currency})", ""]
     for s in ex.steps:
-        value = fmt(s.value, money_decimals if s.kind in ("payout", "penalty", "total") else None)
+        value = shown(s.value, lang, money_decimals if s.kind in ("payout", "penalty", "total") else None)
         head = f"{s.name}"
         if s.label and s.label != s.name:
             head += f" ({s.label})"
         lines.append(f"{head} = {value}")
         if s.rule:
-            lines.append(f"    rule: {s.rule}")
+            lines.append(t("    rule: ", "    规则：") + s.rule)
         if s.used:
-            lines.append("    used: " + ", ".join(f"{k}={fmt(v)}" for k, v in s.used.items()))
+            lines.append(t("    used: ", "    使用：") + ", ".join(f"{k}={shown(v, lang)}" for k, v in s.used.items()))
         for d in s.details:
             lines.append(f"    {d}")
-    return "\n".join(lines) + "\n"
+    # each line is one step: a newline or control character inside a value is shown escaped (D14)
+    return "\n".join(printable_cell(line) for line in lines) + "\n"

@@ -69,21 +69,21 @@ _TEXT = {
         "migration_note": "Rows: band under the old policy; columns: band under the new policy.",
         "band_cmp": "Headcount per band, old vs new", "amount": "amount", "no_score": "This policy has no score.",
         "no_ranking": "This policy has no ranking.", "more_groups": "{shown} of {total} groups shown.",
-        "old_band": "old band", "new_band": "new band", "delta": "delta",
+        "old_band": "old band", "new_band": "new band", "delta": "delta", "total_axis": "total ({currency})",
     },
     "zh": {
         "evaluation": "评估报告", "diff": "方案变更对比报告", "period": "期间", "people": "人数",
         "ranked": "参与排名", "total_cost": "总成本", "score_dist": "综合得分分布",
         "score_note": "按档位堆叠；虚线为各档位的最低得分（各组合并）。",
         "score": "得分", "count": "人数", "pay_band": "各档位总奖金分布",
-        "pay_group": "按 {group} 的总奖金分布", "box_note": "箱体：第25–75百分位，中线：中位数，须线：第10–90百分位。",
+        "pay_group": "按{group}的总奖金分布", "box_note": "箱体：第25–75百分位，中线：中位数，须线：第10–90百分位。",
         "cost": "各项成本", "headcount": "各档位人数", "not_ranked": "未排名",
         "tables": "明细表", "lowest": "{band} 档最低分", "total_dist": "人均总奖金分布（变更前后）",
         "old": "原方案", "new": "新方案", "cost_cmp": "各项成本对比", "migration": "档位迁移矩阵",
         "migration_note": "行：原方案档位；列：新方案档位。",
         "band_cmp": "各档位人数对比", "amount": "金额", "no_score": "该方案没有综合得分。",
         "no_ranking": "该方案没有排名。", "more_groups": "共 {total} 组，显示 {shown} 组。",
-        "old_band": "原档位", "new_band": "新档位", "delta": "变化",
+        "old_band": "原档位", "new_band": "新档位", "delta": "变化", "total_axis": "总额 ({currency})",
     },
 }
 
@@ -239,6 +239,14 @@ def _money_axis(ax, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
+def _number_axis(ax, axis: str = "y") -> None:
+    """Thousands separators on a count or score axis too (12,000, not 12000)."""
+    from matplotlib.ticker import FuncFormatter
+
+    fmt = FuncFormatter(lambda v, _: f"{v:,.0f}" if float(v).is_integer() else f"{v:,g}")
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
 # ---------------------------------------------------------------- evaluation charts
 
 
@@ -294,13 +302,15 @@ def _chart_score(frame: pl.DataFrame, bands: list[str], lang: str) -> str | None
                             fontsize=8, color=colors[band])
     ax.set_xlabel(_t(lang, "score"))
     ax.set_ylabel(_t(lang, "count"))
+    _number_axis(ax, "x")
+    _number_axis(ax, "y")
     if has_band:
         ax.legend(ncols=min(6, len(counts)), loc="upper left", bbox_to_anchor=(0, -0.18))
     return _svg(fig, "score")
 
 
 def _chart_boxes(frame: pl.DataFrame, by: str, bands: list[str], currency: str, key: str,
-                 order: Sequence[object] | None = None, labels: dict | None = None) -> str | None:
+                 order: Sequence[object] | None = None, labels: dict | None = None, lang: str = "en") -> str | None:
     """Box plots of total payout per band, or per group (the largest ``MAX_BOXES`` groups)."""
     if by not in frame.columns or "total" not in frame.columns:
         return None
@@ -320,7 +330,7 @@ def _chart_boxes(frame: pl.DataFrame, by: str, bands: list[str], currency: str, 
     for median in parts["medians"]:
         median.set_color("#212121")
     _money_axis(ax)
-    ax.set_ylabel(f"total ({currency})")
+    ax.set_ylabel(_t(lang, "total_axis", currency=currency))
     if len(stats) > 6:
         ax.tick_params(axis="x", labelrotation=30)
     return _svg(fig, key)
@@ -359,13 +369,14 @@ def _chart_headcount(bands: list[str], series: list[tuple[str, list[int], str | 
         ax.bar_label(bars, labels=[f"{c:,}" for c in counts], fontsize=8, padding=2)
     ax.set_xticks(range(len(bands)), [_t(lang, "not_ranked") if b == NONE_BAND else b for b in bands])
     ax.set_ylabel(_t(lang, "count"))
+    _number_axis(ax, "y")
     ax.margins(y=0.15)
     if k > 1:
         ax.legend()
     return _svg(fig, key)
 
 
-def _cost_values(results: Results) -> tuple[list[str], list[float], list[Decimal]]:
+def _cost_values(results: Results, lang: str = "en") -> tuple[list[str], list[float], list[Decimal]]:
     policy = results.policy.policy
     frame = results.frame
     names, exact = [], []
@@ -375,7 +386,7 @@ def _cost_values(results: Results) -> tuple[list[str], list[float], list[Decimal
     for p in policy.penalties:
         names.append(f"− {p.id}")
         exact.append(-(frame.get_column(p.id).sum() or Decimal(0)))
-    names.append("total")
+    names.append("合计" if lang == "zh" else "total")
     exact.append(frame.get_column("total").sum() or Decimal(0))
     return names, [float(v) for v in exact], exact
 
@@ -447,7 +458,9 @@ def _slim(results: Results) -> Results:
     not the dozens of a full result frame (five times faster for a million people)."""
     policy = results.policy.policy
     wanted = [results.id_column, *(p.id for p in policy.payouts), *(p.id for p in policy.penalties), "total",
-              "score", "band", "eligible", *(policy.ranking.within if policy.ranking is not None else ())]
+              "score", "band", "eligible", *(policy.ranking.within if policy.ranking is not None else ()),
+              *(f"{p.id}.when" for p in policy.penalties if p.forfeit),  # what a veto took (A4)
+              *(c for c in results.frame.columns if ".before_forfeit." in c)]
     keep = [c for c in dict.fromkeys(wanted) if c in results.frame.columns]
     return replace(results, frame=results.frame.select(keep))
 
@@ -457,6 +470,10 @@ def render_report(results: Results, *, lang: str = "en") -> str:
     from incentive.report.diff_summary import money
     from incentive.report.summary import summary_tables
 
+    from incentive.report.totals import check_totals
+
+    check_totals(results)
+    vetoed = _vetoed_table(results, lang)
     results = _slim(results)
     checked = results.policy
     policy = checked.policy
@@ -465,7 +482,7 @@ def render_report(results: Results, *, lang: str = "en") -> str:
     title = label_text(policy.title, lang, policy.id)
     meta = (f"{policy.id} {policy.version} · {_t(lang, 'period')} {results.period.label} · {policy.currency}"
             + (f" · data sha256 {results.data_sha256[:12]}" if results.data_sha256 else ""))
-    names, values, exact = _cost_values(results)
+    names, values, exact = _cost_values(results, lang)
     bands = _band_order(results)
     cards = [(_t(lang, "people"), f"{frame.height:,}"), (_t(lang, "total_cost"), money(exact[-1], d))]
     if "band" in frame.columns:
@@ -479,11 +496,13 @@ def render_report(results: Results, *, lang: str = "en") -> str:
             labels = {None: _t(lang, "not_ranked")}
             body.append(_chart_block(_t(lang, "pay_band"),
                                      _chart_boxes(plot, "band", bands, policy.currency, "payband", order=[*bands, None],
-                                                  labels=labels), _t(lang, "box_note")))
+                                                  labels=labels, lang=lang), _t(lang, "box_note")))
         groups = list(policy.ranking.within) if policy.ranking is not None else []
         for g in groups:
-            body.append(_chart_block(_t(lang, "pay_group", group=g),
-                                     _chart_boxes(plot, g, bands, policy.currency, f"paygroup-{g}"),
+            inp = next((i for i in policy.inputs if i.id == g), None)
+            shown = label_text(inp.label, lang, inp.header) if inp is not None and lang != "en" else g
+            body.append(_chart_block(_t(lang, "pay_group", group=shown),
+                                     _chart_boxes(plot, g, bands, policy.currency, f"paygroup-{g}", lang=lang),
                                      _t(lang, "box_note")))
         body.append(_chart_block(_t(lang, "cost"), _chart_cost(names, values, "cost", policy.currency)))
         if bands and "band" in frame.columns:
@@ -498,7 +517,30 @@ def render_report(results: Results, *, lang: str = "en") -> str:
         shown = rows[:MAX_TABLE_ROWS]
         note = _t(lang, "more_groups", shown=len(shown), total=len(rows)) if len(rows) > len(shown) else ""
         body.append(_table(table_title, headers, shown, note=note))
+    if vetoed:
+        body.append(vetoed)
     return _page(f"{title} — {_t(lang, 'evaluation')}", meta, body, lang)
+
+
+def _vetoed_table(results: Results, lang: str) -> str:
+    """A4: the people a veto hit -- band reason and what was forfeited -- as a table (empty when none)."""
+    from incentive.report.explain import fmt
+    from incentive.report.forfeits import COLUMN, vetoed_people
+    from incentive.report.words import word
+
+    people = vetoed_people(results)
+    if not people.height:
+        return ""
+    d = results.policy.policy.money.decimals
+    names = {results.id_column: word(lang, "id"), "score": word(lang, "score"), "band": word(lang, "band"),
+             "band_reason": word(lang, "reason"), COLUMN: word(lang, "forfeited")}
+    from incentive.report.reason_text import band_reason
+
+    rows = [[fmt(v, d) if k == COLUMN else band_reason(v, lang) if k == "band_reason" else fmt(v)
+             for k, v in r.items()]
+            for r in people.head(MAX_TABLE_ROWS).iter_rows(named=True)]
+    note = word(lang, "more people", shown=len(rows), total=people.height) if people.height > len(rows) else ""
+    return _table(word(lang, "forfeits"), [names.get(c, c) for c in people.columns], rows, note=note)
 
 
 def write_report(results: Results, path: Path, *, lang: str = "en") -> None:
@@ -528,7 +570,8 @@ def _chart_total_dist(diff: Diff, lang: str) -> str | None:
         ax.stairs(counts.get(None, [0] * BINS), edges, label=label, color=color, linewidth=1.8,
                   fill=col == "total.old", alpha=0.55 if col == "total.old" else 1.0)
     _money_axis(ax, "x")
-    ax.set_xlabel(f"total ({diff.currency})")
+    _number_axis(ax, "y")
+    ax.set_xlabel(_t(lang, "total_axis", currency=diff.currency))
     ax.set_ylabel(_t(lang, "count"))
     ax.legend()
     return _svg(fig, "totaldist")
@@ -613,8 +656,8 @@ def render_diff_report(diff: Diff, *, lang: str = "en") -> str:
                       (_t(lang, "new"), [n for _, _, n in counts], NEW_COLOR)]
             body.append(_chart_block(_t(lang, "band_cmp"), _chart_headcount(list(diff.bands), series, "bandcmp", lang)))
     body.append(f"<h2>{_e(_t(lang, 'tables'))}</h2>")
-    for table_title, headers, rows in diff_tables(diff):
-        if table_title.startswith("band migration"):
+    for table_title, headers, rows in diff_tables(diff, lang):
+        if table_title.startswith(("band migration", "档位迁移")):
             classes = [["diag" if j == i + 1 else "" for j in range(len(row))] for i, row in enumerate(rows)]
             body.append(_table(table_title, headers, rows, classes))
         else:

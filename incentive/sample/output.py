@@ -17,6 +17,7 @@ import polars as pl
 from incentive.errors import UsageError
 from incentive.output import tables
 from incentive.policy.model import Policy
+from incentive.report.terminal import printable_cell
 
 FORMATS = ("csv", "xlsx", "json", "parquet")
 _EXT = {".csv": "csv", ".xlsx": "xlsx", ".json": "json", ".parquet": "parquet"}
@@ -48,6 +49,8 @@ def write_sample(frame: pl.DataFrame, policy: Policy, path: str | None, fmt: str
         target = stdout or sys.stdout.buffer
         if fmt == "csv":
             out = tables.text_frame(frame, money_columns=money, neutralize_text=True)
+            # header cells as a file gets them (formula-safe), and no raw control character on a terminal
+            out = out.rename({c: printable_cell(tables.neutralize(c)) for c in out.columns})
             out.write_csv(target, line_terminator="\n", quote_style="necessary", null_value="", date_format="%Y-%m-%d")
         elif fmt == "json":
             tables.text_frame(frame, money_columns=money, neutralize_text=False).write_json(target)

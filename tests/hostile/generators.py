@@ -166,6 +166,20 @@ def many_rows(rows: int = 100_000, bad_revenue: str = "") -> bytes:
 
 
 @generator
+def huge_amounts(rows: int = 40, seed: int = 12, low: int = 10**18, high: int = 10**19) -> bytes:
+    """``rows`` people whose revenues are each valid (below 10^20) but large: random in [low, high)
+    with random cents, in several regions -- totals of amounts derived from them can leave the range."""
+    import random
+
+    rng = random.Random(seed)
+    out = io.StringIO()
+    out.write(HEADER + "\n")
+    for i in range(rows):
+        out.write(f"E{i},N{i},R{i % 3},T{i % 5},{rng.randrange(low, high)}.{rng.randrange(100):02d},500\n")
+    return out.getvalue().encode()
+
+
+@generator
 def huge_cell(chars: int = 10_000_000, column: str = "name") -> bytes:
     """One text cell of ``chars`` characters (Excel's cell limit is 32,767)."""
     lines = fixture_text("clean.csv").splitlines()

@@ -233,7 +233,7 @@ def read_csv_rows(path: Path) -> list[list[str]]:
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 
 
-def read_xlsx_cells(path: Path) -> tuple[list[list[tuple[str, str]]], bool]:
+def read_xlsx_cells(path: Path, first_sheet: bool = False) -> tuple[list[list[tuple[str, str]]], bool]:
     """Rows of (kind, text) cells from every sheet, and whether any cell holds a formula.
 
     kind: ``number``, ``text``, ``bool`` or ``error``; gaps are filled with ``("blank", "")``.
@@ -245,7 +245,9 @@ def read_xlsx_cells(path: Path) -> tuple[list[list[tuple[str, str]]], bool]:
             shared = ["".join(t.text or "" for t in si.iter(f"{{{_NS['m']}}}t")) for si in root.findall("m:si", _NS)]
         rows: list[list[tuple[str, str]]] = []
         formula = False
-        for name in sorted(n for n in z.namelist() if n.startswith("xl/worksheets/sheet")):
+        names = sorted((n for n in z.namelist() if n.startswith("xl/worksheets/sheet")),
+                       key=lambda n: int(re.sub(r"\D", "", n) or 0))
+        for name in names[:1] if first_sheet else names:
             sheet = ElementTree.fromstring(z.read(name))
             for row in sheet.iter(f"{{{_NS['m']}}}row"):
                 cells: list[tuple[str, str]] = []
@@ -273,6 +275,16 @@ def read_xlsx_cells(path: Path) -> tuple[list[list[tuple[str, str]]], bool]:
     return rows, formula
 
 
+def xlsx_table(path: Path) -> tuple[list[str], list[list[tuple[str, str]]]]:
+    """(column ids, data rows) of the first sheet. A workbook with a label row above the ids (C9: the
+    ``incentive_id_row`` custom property says 2) has its ids in row 2."""
+    with zipfile.ZipFile(path) as z:
+        custom = z.read("docProps/custom.xml").decode("utf-8") if "docProps/custom.xml" in z.namelist() else ""
+    id_row = 2 if re.search(r'name="incentive_id_row"[^>]*>\s*<vt:i4>2<', custom) else 1
+    rows, _ = read_xlsx_cells(path, first_sheet=True)
+    return [text for _, text in rows[id_row - 1]], rows[id_row:]
+
+
 def _column_index(ref: str) -> int:
     letters = re.match(r"[A-Z]+", ref)
     if not letters:
@@ -291,10 +303,9 @@ def column_values(path: Path, column: str) -> list[str | None]:
         i = rows[0].index(column)
         return [r[i] for r in rows[1:]]
     if suffix == ".xlsx":
-        rows, _ = read_xlsx_cells(path)
-        header = [text for _, text in rows[0]]
+        header, body = xlsx_table(path)
         i = header.index(column)
-        return [r[i][1] if i < len(r) else "" for r in rows[1:]]
+        return [r[i][1] if i < len(r) else "" for r in body]
     if suffix == ".json":
         data = json.loads(path.read_text(encoding="utf-8"))
         return [None if row.get(column) is None else str(row.get(column)) for row in data]
@@ -392,10 +403,9 @@ def _check_files(case: Case, o: Outcome) -> list[str]:
             problems.append(f"{spec['file']} column {spec['column']!r}: {got!r}, expected {spec['values']!r}")
     for spec in e.get("numeric", []):
         path = o.out / spec["file"]
-        rows, _ = read_xlsx_cells(path)
-        header = [text for _, text in rows[0]]
+        header, body = xlsx_table(path)
         i = header.index(spec["column"])
-        kinds = {r[i][0] for r in rows[1:] if i < len(r) and r[i][0] != "blank"}
+        kinds = {r[i][0] for r in body if i < len(r) and r[i][0] != "blank"}
         if kinds != {"number"}:
             problems.append(f"{spec['file']} column {spec['column']!r} holds {sorted(kinds)} cells, expected numbers")
     return problems

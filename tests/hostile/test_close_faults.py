@@ -97,6 +97,19 @@ def _fail_writing(name: str, exc: BaseException):
     return install
 
 
+def _fail_book_writing(exc: BaseException):
+    """``xlsx_book.write_book`` (results.xlsx, every table a sheet) writes a partial file in place, then fails."""
+    def install(mp: pytest.MonkeyPatch) -> None:
+        import incentive.output.xlsx_book as book
+
+        def write_book(path, sheets, **kw):
+            Path(path).write_bytes(b"PK\x03\x04half a zip")
+            raise exc
+
+        mp.setattr(book, "write_book", write_book)
+    return install
+
+
 def _fail_audit_midway(mp: pytest.MonkeyPatch) -> None:
     """The audit record is encoded, half of it reaches its file, then the disk is full."""
     real = closing.AuditFile.write
@@ -185,7 +198,8 @@ FAULTS = [
     Fault("evaluation", _fail_engine, EvaluationError),
     Fault("after-evaluation", _fail_module(closing, "write_outputs", Injected("after evaluation")), Injected),
     *[Fault(f"writing-{name}", _fail_writing(name, disk_full(name)), OSError)
-      for name in ("results.csv", "payouts.csv", "results.xlsx", "recommendations.csv", "ranking.csv")],
+      for name in ("results.csv", "payouts.csv", "recommendations.csv", "ranking.csv")],
+    Fault("writing-results.xlsx", _fail_book_writing(disk_full("results.xlsx")), OSError),
     Fault("writing-audit.parquet", _fail_audit_midway, OSError),
     Fault("writing-payouts.csv-inside-polars", _fail_polars_csv_midway, OSError),
     Fault("writing-report.html", lambda mp: mp.setattr(_import_report(), "write_report", _raise(disk_full("report.html"))),

@@ -77,7 +77,7 @@ def test_sales_rep_builds_with_exact_numbers_and_dotted_paths() -> None:
     assert policy.payouts[1].by_band == {"A": Decimal("1.2"), "B": Decimal("1.0"), "C": Decimal("0.5")}
     assert policy.penalties[1].forfeit == ("all",) and policy.penalties[1].band == "C"
     assert policy.ranking.within == ("region",) and policy.ranking.min_group == 5
-    assert policy.ranking.eligible_reason == "fewer than 3 months of tenure"
+    assert policy.ranking.eligible_reason == {"en": "fewer than 3 months of tenure", "zh": "入职不满3个月"}  # zh kept (C8)
     assert [b.share for b in policy.ranking.bands] == [Decimal("0.20"), Decimal("0.70"), Decimal("0.10")]
     assert policy.floor == Decimal(0)
     paths = {s.path for s in sources(policy)}

@@ -1,0 +1,58 @@
+"""Sums over everyone (summary, report, close totals) that never overflow silently.
+
+Each person's amount fits the engine's ``Decimal(38, 12)``, but a sum over
+many people may not: polars then raises ``ComputeError`` deep inside a
+writer. ``check_totals`` proves up front that every sum a summary, a report
+or a close can take of a money column fits (the sum of the positive parts
+and of the negative parts bound every total, by group or overall), and
+refuses with a message naming the column otherwise -- exit 2, before
+anything is written.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import polars as pl
+
+from incentive.engine.results import Results
+from incentive.errors import EvaluationError
+
+RANGE = "38 digits, 12 of them after the decimal point: magnitude below 10^26"
+
+
+def _overflow(column: str, people: int) -> EvaluationError:
+    return EvaluationError(f"{column}: the total over {people:,} people goes beyond the engine's range ({RANGE}); "
+                           "split the data (e.g. by region) or check the amounts")
+
+
+def summed_columns(results: Results) -> list[str]:
+    """The columns whose totals the summary, the report and the close's manifest show."""
+    policy = results.policy.policy  # type: ignore[attr-defined]
+    names = [p.id for p in policy.payouts] + [p.id for p in policy.penalties] + ["total"]
+    return [n for n in dict.fromkeys(names) if n in results.frame.columns]
+
+
+def check_totals(results: Results) -> None:
+    """Raise ``EvaluationError`` (exit 2) when a total of a summed column would leave the engine's range."""
+    from incentive.report.forfeits import with_forfeited
+
+    frame = with_forfeited(results)
+    for name in dict.fromkeys(summed_columns(results) + (["forfeited"] if "forfeited" in frame.columns else [])):
+        col = pl.col(name)
+        if not frame.schema[name].is_decimal():
+            continue
+        try:
+            frame.select(pl.when(col > 0).then(col).otherwise(None).sum().alias("p"),
+                         pl.when(col < 0).then(col).otherwise(None).sum().alias("n"))
+        except pl.exceptions.ComputeError:
+            raise _overflow(name, frame.height) from None
+
+
+def column_sum(frame: pl.DataFrame, name: str) -> Decimal:
+    """The exact sum of one decimal column (0 when empty), or ``EvaluationError`` past the engine's range."""
+    try:
+        value = frame.get_column(name).sum()
+    except pl.exceptions.ComputeError:
+        raise _overflow(name, frame.height) from None
+    return value if value is not None else Decimal(0)
