@@ -24,6 +24,7 @@ from incentive.io.coerce import (column_plan, default_value, dtype_of, explain, 
                                  only_plain_cells, repeated_ids, strictly_ascending)
 from incentive.io.formats import ROW, RawTable, col, format_of, read_table, show
 from incentive.io.headers import HeaderMatch, match_headers
+from incentive.io.source import check_text_encoding, read_data_bytes
 from incentive.policy.model import Input, Policy
 
 _BAD = "\x00bad:"  # prefix of the per-input problem flags (cannot clash with an input id)
@@ -63,17 +64,6 @@ class _Digest:
         return self._value
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"data file not found: {path}") from None
-    except IsADirectoryError:
-        raise UsageError(f"data file is a directory: {path}") from None
-    except OSError as exc:
-        raise UsageError(f"cannot read data file {path}: {exc.strerror or exc}") from None
-
-
 def read_period_data(path: str | Path, policy: Policy, *, encoding: str | None = None, sheet: str | None = None,
                      max_errors: int = 100, keep_bytes: bool = False) -> PeriodData:
     """Read and check one period's data file against ``policy.inputs``.
@@ -87,7 +77,9 @@ def read_period_data(path: str | Path, policy: Policy, *, encoding: str | None =
     path = Path(path)
     file = str(path)
     format_of(path)
-    raw = _read_bytes(path)
+    if encoding is not None:
+        encoding = check_text_encoding(encoding)
+    raw = read_data_bytes(path)
     digest = _Digest(raw)
     matches: list[HeaderMatch] = []
 

@@ -23,7 +23,8 @@ import codecs
 import re
 from dataclasses import dataclass
 
-from incentive.errors import DataInvalid, DataProblem, UsageError
+from incentive.errors import DataInvalid, DataProblem
+from incentive.io.source import check_text_encoding
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -55,10 +56,7 @@ def _strip_bom(text: str) -> str:
 
 
 def _forced(raw: bytes, file: str, encoding: str) -> Decoded:
-    try:
-        name = codecs.lookup(encoding).name
-    except LookupError:
-        raise UsageError(f"unknown encoding {encoding!r} (try utf-8, gbk, gb18030, utf-16)") from None
+    name = check_text_encoding(encoding)
     if name in ("utf-8", "utf-8-sig"):
         if raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8):]

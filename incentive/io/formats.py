@@ -48,6 +48,7 @@ import polars as pl
 
 from incentive.errors import DataInvalid, DataProblem, UsageError
 from incentive.io.encoding import Decoded, text_of, to_utf8
+from incentive.io.source import check_json_depth
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".json": "json",
            ".parquet": "parquet"}
@@ -375,6 +376,9 @@ def read_json(raw: bytes, file: str, choose: Chooser, *, encoding: str | None) -
     text, used = text_of(raw, file, encoding)
     if not text.strip():
         raise _fail(file, "the file is empty: expected a JSON array of objects, one per employee")
+    too_deep = check_json_depth(text, file)
+    if too_deep:
+        raise _fail(file, too_deep)
     try:
         doc = json.loads(text, parse_float=_Number, parse_int=_Number, parse_constant=_Number, object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
