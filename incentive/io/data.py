@@ -24,6 +24,7 @@ from incentive.io.coerce import (column_plan, default_value, dtype_of, explain, 
                                  only_plain_cells, repeated_ids, strictly_ascending)
 from incentive.io.formats import ROW, RawTable, col, format_of, read_table, show
 from incentive.io.headers import HeaderMatch, match_headers
+from incentive.io.ids import look_alike_ids
 from incentive.io.source import check_text_encoding, read_data_bytes
 from incentive.policy.model import Input, Policy
 
@@ -134,6 +135,9 @@ def _check(table: RawTable, inputs: tuple[Input, ...], match: HeaderMatch, file:
     checked = _flag_repeated_ids(checked, present)
 
     structural = match.problems + table.problems
+    for inp in present:
+        if inp.type == "id":
+            structural += look_alike_ids(checked, inp.id, ROW, file, match.names[inp.id])
     if checked.height == 0 and not structural:
         structural.append(DataProblem(file, 0, "", "", "no data rows: the file has no rows with values below the header"))
     # Series sums and a plain column pick, then one rechunk: an eager DataFrame.select costs
