@@ -36,6 +36,14 @@ and no-break spaces):
   ``01/02/2026`` are ambiguous and refused. Years 1000-9999.
 - ``boolean``: ``true/false``, ``t/f``, ``yes/no``, ``y/n``, ``1/0``,
   ``是/否`` (any letter case).
+- Excel error values (``#DIV/0!``, ``#N/A``, ``#VALUE!``, ``#REF!``,
+  ``#NAME?``, ``#NUM!``, ``#NULL!`` ...) are refused in every column, as what
+  they are -- never replaced by the input's default.
+- a percentage (``94.7%``) in an ``integer`` / ``number`` column is read by
+  the input's declared range: ``max`` of 100 or more -> points (94.7);
+  ``number`` with ``max`` at most 1 -> the fraction (0.947); any other range
+  (or none) -> refused, because both readings are plausible. An XLSX cell
+  formatted as a percentage arrives here as ``94.7%`` (see ``formats``).
 - then ``values`` (the allowed set, compared exactly), and for numeric
   inputs ``min`` / ``max`` (inclusive, exact decimal comparison; a percent
   compares as its fraction).
@@ -48,6 +56,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Context, Decimal, InvalidOperation
@@ -66,6 +75,13 @@ _LIMIT = Decimal(10) ** 20
 _MAX_DECIMALS = numeric.SCALE
 NUMERIC_TYPES = ("integer", "number", "money", "percent")
 PLAIN_TYPES = (*NUMERIC_TYPES, "boolean")  # the types ``only_plain_cells`` has a fast path for
+
+#: what Excel shows in a cell whose formula failed (the XLSX reader renders error cells so)
+ERROR_TEXTS = ("#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+               "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!")
+_ERROR_MEANING = {"#DIV/0!": "a division by zero", "#N/A": "a lookup that found nothing", "#VALUE!": "a wrong type of argument",
+                  "#REF!": "a reference to a deleted cell", "#NAME?": "an unknown function or name",
+                  "#NUM!": "an impossible number", "#NULL!": "ranges that do not intersect"}
 
 _TRUE = ("true", "t", "yes", "y", "1", "是")
 _FALSE = ("false", "f", "no", "n", "0", "否")
@@ -90,6 +106,29 @@ def _num(grouping: bool, decimals: int | None, integer: bool = False) -> str:
         return rf"{whole}(?:\.0*)?"
     some, many = ("*", "+") if decimals is None else (f"{{0,{decimals}}}", f"{{1,{decimals}}}")
     return rf"(?:{whole}(?:\.[0-9]{some})?|\.[0-9]{many})"
+
+
+def percent_rule(inp: Input) -> str | None:
+    """How a ``94.7%`` cell reads in this input: ``points`` (94.7), ``fraction`` (0.947) or None (refused).
+
+    ``percent`` inputs have their own rule (always the fraction); money never takes a percent sign.
+    """
+    if inp.max is None or inp.type not in ("integer", "number"):
+        return None
+    if inp.max >= 100:
+        return "points"
+    if inp.type == "number" and inp.max <= 1:
+        return "fraction"
+    return None
+
+
+def _with_percent(body: str, type_: str, grouping: bool, rule: str | None, decimals: int | None) -> str:
+    """``body`` (a number pattern), also accepting a trailing percent sign when ``rule`` says how to read it."""
+    if rule is None:
+        return body
+    places = 0 if type_ == "integer" else decimals if rule == "points" or decimals is None else decimals - 2
+    number = _num(grouping, places, integer=type_ == "integer")
+    return rf"(?:{body}|[+-]?{_SP}{number}{_SP}[%％])"
 
 
 def number_pattern(type_: str, grouping: bool, decimals: int | None = _MAX_DECIMALS) -> str:
@@ -266,17 +305,19 @@ def _parse(t: pl.Expr, inp: Input, grouping: bool, iso_dates: bool) -> dict[str,
         iso = t.str.replace(r"[T ].*$", "").str.replace_all(r"[/.年月]", "-").str.replace("日", "", literal=True)
         val = pl.coalesce(iso.str.to_date("%Y-%m-%d", strict=False), iso.str.to_date("%Y%m%d", strict=False))
         return {"v": val, "ok": t.str.contains(_anchored(DATE_PATTERN))}
-    if inp.type in ("integer", "number"):  # only digits, sign, point and grouping commas can pass
+    rule = percent_rule(inp)
+    pattern = _with_percent(number_pattern(inp.type, grouping), inp.type, grouping, rule, _MAX_DECIMALS)
+    if inp.type in ("integer", "number") and rule is None:  # only digits, sign, point and grouping commas can pass
         digits = t.str.replace_all(",", "", literal=True) if grouping else t
     else:  # also currency signs, 元, parentheses, percent signs and inner spaces
         digits = t.str.replace_all(r"[^0-9.+\-]", "")
     val = digits.cast(numeric.DTYPE, strict=False)
+    is_pct = t.str.ends_with("%") | t.str.ends_with("％")
     if inp.type == "money":
         val = pl.when(t.str.contains("(", literal=True)).then(-val).otherwise(val)
-    elif inp.type == "percent":
-        is_pct = t.str.ends_with("%") | t.str.ends_with("％")
+    elif inp.type == "percent" or rule == "fraction":
         val = pl.when(is_pct).then(val * numeric.lit("0.01")).otherwise(val).cast(numeric.DTYPE)
-    return {"v": val, "ok": t.str.contains(_anchored(number_pattern(inp.type, grouping)))}
+    return {"v": val, "ok": t.str.contains(_anchored(pattern))}
 
 
 def column_plan(raw: pl.Expr, inp: Input, *, key: str, grouping: bool = True, iso_dates: bool = False,
@@ -302,7 +343,8 @@ def column_plan(raw: pl.Expr, inp: Input, *, key: str, grouping: bool = True, is
     stages: list[dict[str, pl.Expr]] = [] if fast else [{names["t"]: raw.str.strip_chars()}]
 
     if inp.type == "id":
-        return Plan(tuple(stages), value=t, bad=(empty | repeated_ids(t)) if unique else empty, empty=empty)
+        bad = empty | t.is_in(ERROR_TEXTS).fill_null(False)
+        return Plan(tuple(stages), value=t, bad=(bad | repeated_ids(t)) if unique else bad, empty=empty)
     if inp.type == "text":
         ok = t.is_in(allowed) if allowed is not None else pl.lit(True)
         val = t
@@ -323,6 +365,8 @@ def column_plan(raw: pl.Expr, inp: Input, *, key: str, grouping: bool = True, is
             ok = ok & val.is_in(allowed)
     value = pl.when(empty).then(fill).otherwise(val).cast(dtype_of(inp))
     missing = empty & pl.lit(default is None and inp.required)
+    if inp.type == "text":  # other types refuse error values by their syntax already
+        ok = ok & ~t.is_in(ERROR_TEXTS)
     bad = missing | (~empty & ~ok.fill_null(False))
     return Plan(tuple(stages), value=value, bad=bad, empty=empty)
 
@@ -375,9 +419,40 @@ def _values_text(allowed: list, t: str) -> str:
     return f"one of {listed}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
 
 
+def error_problem(t: str) -> str:
+    """What an Excel error value in a cell means (refused in every column, never defaulted)."""
+    meaning = _ERROR_MEANING.get(t)
+    return (f"a value, but the cell holds the Excel error {t}" + (f" ({meaning})" if meaning else "")
+            + ": the formula behind it failed; fix it in the sheet (an error is never replaced by the default)")
+
+
+def _hints(t: str, inp: Input, grouping: bool) -> str | None:
+    """A cell form users really send, named: booleans, full-width digits, formulas, percentages."""
+    form = FORMS[inp.type]
+    if t.lower() in ("true", "false"):
+        return f"{form}; {t} is a yes/no value (a checkbox or a comparison), not a number"
+    if t.startswith("="):
+        return (f"{form}; {t} is a formula saved without its computed value: open the file in Excel and save it, "
+                "or paste the values")
+    wide = unicodedata.normalize("NFKC", t)
+    if wide != t and re.fullmatch(_with_percent(number_pattern(inp.type, grouping), inp.type, grouping,
+                                                percent_rule(inp), _MAX_DECIMALS), wide):
+        return (f"{form}; it is written in full-width characters ({t} is {wide} in ASCII): retype it with ASCII "
+                "digits, or convert the column with Excel's =ASC(cell)")
+    if re.search("[%％]", t) and inp.type in ("integer", "number"):
+        shown = re.sub(f"{_SP}[%％]$", "", t)
+        return (f"{form}; {t} is a percentage and input {inp.id!r} declares no range that says whether it means "
+                f"{shown} (points) or the fraction {shown}/100: give the input max: 100 (points) or, for a number, "
+                "max: 1 (fractions) in the policy, or save the cells as plain numbers")
+    return None
+
+
 def _number_problem(t: str, inp: Input, grouping: bool) -> str:
     """Why the stripped, non-empty ``t`` does not match ``inp``'s number pattern."""
     form = FORMS[inp.type]
+    hint = _hints(t, inp, grouping)
+    if hint:
+        return hint
     if _NOT_FINITE.fullmatch(t):
         return f"{form}; NaN and infinity are not numbers"
     if _EXPONENT.fullmatch(t):
@@ -403,7 +478,8 @@ def _number_problem(t: str, inp: Input, grouping: bool) -> str:
 
 
 def _py_number(t: str, inp: Input, grouping: bool) -> tuple[Decimal | None, str | None]:
-    if not re.fullmatch(number_pattern(inp.type, grouping), t):
+    rule = percent_rule(inp)
+    if not re.fullmatch(_with_percent(number_pattern(inp.type, grouping), inp.type, grouping, rule, _MAX_DECIMALS), t):
         return None, _number_problem(t, inp, grouping)
     digits = re.sub(r"[^0-9.+\-]", "", t)
     try:
@@ -412,7 +488,7 @@ def _py_number(t: str, inp: Input, grouping: bool) -> tuple[Decimal | None, str 
         return None, FORMS[inp.type]
     if inp.type == "money" and "(" in t:
         value = value.copy_negate()
-    elif inp.type == "percent" and t[-1] in "%％":
+    elif (inp.type == "percent" or rule == "fraction") and t[-1] in "%％":
         value = value.scaleb(-2, _EXACT)
     if value.copy_abs() >= _LIMIT:
         return None, "a number less than 10^20 in magnitude"
@@ -421,6 +497,13 @@ def _py_number(t: str, inp: Input, grouping: bool) -> tuple[Decimal | None, str 
 
 def _py_date(t: str) -> tuple[date | None, str | None]:
     if not re.fullmatch(DATE_PATTERN, t):
+        serial = re.fullmatch(r"([0-9]{1,7})(?:\.[0-9]+)?", t)
+        if serial and 0 < int(serial[1]) <= SERIAL_MAX:
+            return None, (f"{FORMS['date']}; {t} looks like an Excel serial date ({excel_serial_date(int(serial[1]))} "
+                          "in Excel's 1900 date system): format the column as a date before saving as CSV "
+                          "(in an XLSX file serial dates are read)")
+        if t.lower() in ("true", "false"):
+            return None, f"{FORMS['date']}; {t} is a yes/no value, not a date"
         if re.fullmatch(r"[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{2,4}.*", t):
             return None, f"{FORMS['date']}; day/month-first forms such as 01/02/2026 are ambiguous"
         return None, FORMS["date"]
@@ -429,6 +512,28 @@ def _py_date(t: str) -> tuple[date | None, str | None]:
         return date(y, m, d), None
     except ValueError:
         return None, f"a real calendar date ({y:04d}-{m:02d}-{d:02d} does not exist)"
+
+
+#: the last Excel serial date (9999-12-31)
+SERIAL_MAX = 2958465
+
+
+def excel_serial_date(serial: int, date1904: bool = False) -> str:
+    """The ISO date of an Excel serial day number, as Excel shows it.
+
+    1900 system (the default): day 1 is 1900-01-01, and day 60 is the
+    1900-02-29 Lotus 1-2-3 counted although it never existed (so days from
+    61 on are one less than a plain count from 1899-12-31); day 60 is
+    returned as the impossible ``1900-02-29``, which the date rule refuses.
+    1904 system: day 0 is 1904-01-01.
+    """
+    from datetime import timedelta
+
+    if date1904:
+        return (date(1904, 1, 1) + timedelta(days=serial)).isoformat()
+    if serial == 60:
+        return "1900-02-29"
+    return (date(1899, 12, 31 if serial < 60 else 30) + timedelta(days=serial)).isoformat()
 
 
 def check_cell(raw: str | None, inp: Input, *, grouping: bool = True, apply_limits: bool = True) -> CellResult:
@@ -445,6 +550,8 @@ def check_cell(raw: str | None, inp: Input, *, grouping: bool = True, apply_limi
         if default is None and inp.required and apply_limits:
             return CellResult(None, f"a value: {inp.header!r} is required and has no default", empty=True)
         return CellResult(default, None, empty=True)
+    if t in ERROR_TEXTS:
+        return CellResult(None, error_problem(t))
     allowed = _allowed_values(inp) if apply_limits else None
     if inp.type == "id":
         return CellResult(t, None)

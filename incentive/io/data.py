@@ -21,7 +21,7 @@ import polars as pl
 
 from incentive.errors import DataInvalid, DataProblem, UsageError
 from incentive.io.coerce import (column_plan, default_value, dtype_of, explain, kind_of, only_iso_dates,
-                                 only_plain_cells, repeated_ids, strictly_ascending)
+                                 only_plain_cells, percent_rule, repeated_ids, strictly_ascending)
 from incentive.io.formats import ROW, RawTable, col, format_of, read_table, show
 from incentive.io.headers import HeaderMatch, match_headers
 from incentive.io.ids import look_alike_ids
@@ -97,7 +97,8 @@ def read_period_data(path: str | Path, policy: Policy, *, encoding: str | None =
     frame, problems, total = _check(table, policy.inputs, match, file, max_errors)
     if total:
         raise DataInvalid(problems=problems, truncated=max(0, total - len(problems)))
-    return PeriodData(frame=frame, file=file, sha256=digest.result(), warnings=match.warnings + table.warnings,
+    return PeriodData(frame=frame, file=file, sha256=digest.result(),
+                      warnings=match.warnings + table.warnings + _percent_notes(table, policy.inputs, match, file),
                       format=table.format, encoding=table.encoding, raw=kept)
 
 
@@ -151,6 +152,23 @@ def _check(table: RawTable, inputs: tuple[Input, ...], match: HeaderMatch, file:
     by_header = {match.names[i]: order[i] for i in order}
     problems.sort(key=lambda p: (p.row, by_header.get(p.column, -1) if p.column else -1))
     return checked, problems[:max_errors], total
+
+
+def _percent_notes(table: RawTable, inputs: tuple[Input, ...], match: HeaderMatch, file: str) -> list[str]:
+    """A note per column whose percentages were read as points (94.7% -> 94.7) by the input's range."""
+    notes = []
+    for inp in inputs:
+        if percent_rule(inp) != "points" or inp.id not in match.positions:
+            continue
+        raw = table.frame.get_column(col(match.positions[inp.id]))
+        found = raw.str.contains("[%％]").fill_null(False)
+        n = int(found.sum())
+        if n:
+            example = raw.filter(found)[0].strip()
+            notes.append(f"{file}: column {match.names[inp.id]!r}: {n} percentage cell(s) (e.g. {example}) read as points "
+                         f"({example.rstrip('%％ ')}), because input {inp.id} declares max {inp.max}; an Excel cell "
+                         "formatted as a percentage is shown as 94.7% and stored as 0.947")
+    return notes
 
 
 def _flag_repeated_ids(checked: pl.DataFrame, present: list[Input]) -> pl.DataFrame:
