@@ -431,9 +431,6 @@ def _hints(t: str, inp: Input, grouping: bool) -> str | None:
     form = FORMS[inp.type]
     if t.lower() in ("true", "false"):
         return f"{form}; {t} is a yes/no value (a checkbox or a comparison), not a number"
-    if t.startswith("="):
-        return (f"{form}; {t} is a formula saved without its computed value: open the file in Excel and save it, "
-                "or paste the values")
     wide = unicodedata.normalize("NFKC", t)
     if wide != t and re.fullmatch(_with_percent(number_pattern(inp.type, grouping), inp.type, grouping,
                                                 percent_rule(inp), _MAX_DECIMALS), wide):
@@ -552,6 +549,9 @@ def check_cell(raw: str | None, inp: Input, *, grouping: bool = True, apply_limi
         return CellResult(default, None, empty=True)
     if t in ERROR_TEXTS:
         return CellResult(None, error_problem(t))
+    if t.startswith("=") and inp.type not in ("id", "text"):  # never valid in a typed column
+        return CellResult(None, f"{FORMS[inp.type]}; {t} is a formula saved without its computed value: open the "
+                                "file in Excel and save it, or paste the values")
     allowed = _allowed_values(inp) if apply_limits else None
     if inp.type == "id":
         return CellResult(t, None)
