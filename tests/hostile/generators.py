@@ -243,6 +243,43 @@ def truncated_xlsx(rows: list, header: str = HEADER, keep: float = 0.5) -> bytes
     return whole[: int(len(whole) * keep)]
 
 
+@generator
+def xlsx_as_exported(rows: list, header: str = HEADER, above: list | None = None, below: list | None = None) -> bytes:
+    """A workbook as HR exports it (data side of issue 12, A2): ``above`` rows (a title) before the header,
+    ``below`` rows (totals) after the data, and typed cells written as one-key maps: ``{pct: 0.947}``
+    (format 0.0%), ``{bool: true}``, ``{error: "#DIV/0!"}`` (a formula whose cached result is that error),
+    ``{formula: "=B2*2"}`` (saved without a value), ``{date: "2026-01-31"}`` (a date-formatted cell)."""
+    import datetime
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
+    ws = wb.add_worksheet("data")
+    wb.add_worksheet("notes")
+    pct, day = wb.add_format({"num_format": "0.0%"}), wb.add_format({"num_format": "yyyy-mm-dd"})
+    table = [*(above or []), header.split(","), *rows, *(below or [])]
+    for r, row in enumerate(table):
+        for c, value in enumerate(row):
+            if isinstance(value, dict):
+                (kind, v), = value.items()
+                if kind == "pct":
+                    ws.write_number(r, c, v, pct)
+                elif kind == "bool":
+                    ws.write_boolean(r, c, bool(v))
+                elif kind == "error":
+                    ws.write_formula(r, c, "=1/0", None, v)
+                elif kind == "formula":
+                    ws.write_formula(r, c, v, None, "")
+                elif kind == "date":
+                    ws.write_datetime(r, c, datetime.datetime.fromisoformat(v), day)
+            elif isinstance(value, (int, float)):
+                ws.write_number(r, c, value)
+            elif value is not None:
+                ws.write_string(r, c, str(value))
+    wb.close()
+    return buf.getvalue()
+
+
 def generate(spec: dict) -> bytes:
     spec = dict(spec)
     name = spec.pop("name")
