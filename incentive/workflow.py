@@ -28,6 +28,8 @@ class RunOptions:
     overrides: tuple[str, ...] = ()
     encoding: str | None = None
     sheet: str | None = None
+    header_row: int | None = None  # data layout (io): header row given, else found below any title rows
+    skip_footer: bool = False  # data layout (io): skip rows from the first totals / id-less row to the end
     max_errors: int = 100
     lang: str = "en"
     ledger: str | None = None  # read history from this ledger (evaluate never writes it)
@@ -49,7 +51,7 @@ def run_evaluation(policy_path: str, data_path: str, opts: RunOptions, *, checke
     checked = checked or load(policy_path, opts.overrides)
     period = parse_period(opts.period, checked.policy.period)
     data = read_period_data(data_path, checked.policy, encoding=opts.encoding, sheet=opts.sheet,
-                            max_errors=opts.max_errors)
+                            max_errors=opts.max_errors, header_row=opts.header_row, skip_footer=opts.skip_footer)
     notes: list[str] = []
     history = read_history(opts.ledger, checked, period, notes) if opts.ledger else None
     if notes and opts.strict_history:

@@ -7,7 +7,7 @@ import polars as pl
 from tabulate import tabulate
 
 from incentive.cli.common import handle_errors
-from incentive.cli.options import data_options
+from incentive.cli.options import data_options, reading_options
 from incentive.closing import CloseOptions, close_period, who
 from incentive.report.explain import fmt
 from incentive.report.terminal import printable
@@ -44,7 +44,7 @@ def close(policy, data, ledger, out_dir, by, xlsx, trace, strict, **run_fields):
     """
     from incentive.settings import resolve_out
 
-    run = RunOptions(**run_fields)  # every data-reading option close offers (see cli/options.py)
+    run = RunOptions(**run_fields, **reading_options())  # every data-reading option close offers (see cli/options.py)
     opts = CloseOptions(out=str(resolve_out(out_dir).path), ledger=ledger, by=by, xlsx=xlsx, trace=trace,
                         strict=strict)
     outcome = close_period(policy, data, run, opts, notify=_say)

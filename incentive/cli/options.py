@@ -15,6 +15,32 @@ def _apply(func: Callable[..., Any], decorators: list[Callable]) -> Callable[...
     return func
 
 
+# -- io (issue 12, A2): where the table is in the sheet. Stored in the click context (not parameters of
+# every command), read back by ``reading_options`` into RunOptions.
+_LAYOUT = "incentive.data_layout"
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta.setdefault(_LAYOUT, {})[param.name] = value
+    return value
+
+
+_layout_options = [
+    click.option("--header-row", "header_row", type=click.IntRange(min=1), default=None, expose_value=False,
+                 callback=_remember, metavar="N",
+                 help="The header is on row N of the sheet / line N of the CSV (default: found, skipping title rows)."),
+    click.option("--skip-footer", "skip_footer", is_flag=True, default=False, expose_value=False, callback=_remember,
+                 help="Skip every row from the first totals row or row without an id to the end."),
+]
+
+
+def reading_options() -> dict[str, Any]:
+    """--header-row / --skip-footer of the running command, as RunOptions fields."""
+    ctx = click.get_current_context(silent=True)
+    found = ctx.meta.get(_LAYOUT, {}) if ctx is not None else {}
+    return {"header_row": found.get("header_row"), "skip_footer": bool(found.get("skip_footer", False))}
+
+
 #: --ledger of the commands that only read history (close has its own: it writes the ledger)
 LEDGER_READ_HELP = ("Read history (earlier closed periods) from this ledger; never created or written by this "
                     "command. Default: $INCENTIVE_LEDGER, else `ledger` in incentive.toml, else "
@@ -31,6 +57,7 @@ def run_options(func: Callable[..., Any], *, period_required: bool = True, close
             help="Override a policy value, e.g. kpis.sales.weight=50 (repeatable; for diff: on NEW).")]),
         click.option("--encoding", default=None, help="Force the CSV encoding (default: detect UTF-8 / BOM / GBK)."),
         click.option("--sheet", default=None, help="XLSX sheet name (default: the first sheet)."),
+        *_layout_options,
         click.option("--max-errors", default=100, show_default=True, type=click.IntRange(1, 100000),
                      help="Stop listing data problems after this many."),
         click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
@@ -63,4 +90,5 @@ def run_opts(period, overrides, encoding, sheet, max_errors, lang, ledger) -> Ru
     from incentive.settings import resolve_ledger
 
     return RunOptions(period=period, overrides=tuple(overrides), encoding=encoding, sheet=sheet,
-                      max_errors=max_errors, lang=lang, ledger=str(resolve_ledger(ledger).path))
+                      max_errors=max_errors, lang=lang, ledger=str(resolve_ledger(ledger).path),
+                      **reading_options())

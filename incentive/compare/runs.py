@@ -46,7 +46,8 @@ class SharedData:
         from incentive.io import read_period_data
 
         data = read_period_data(self.data_path, policy, encoding=self.opts.encoding, sheet=self.opts.sheet,
-                                max_errors=self.opts.max_errors)
+                                max_errors=self.opts.max_errors, header_row=self.opts.header_row,
+                                skip_footer=self.opts.skip_footer)
         self.reads += 1
         self._read.append((signature, data))
         return data

@@ -25,6 +25,7 @@ from incentive.io.coerce import (column_plan, default_value, dtype_of, explain, 
 from incentive.io.formats import ROW, RawTable, col, format_of, read_table, show
 from incentive.io.headers import HeaderMatch, match_headers
 from incentive.io.ids import look_alike_ids
+from incentive.io.layout import TOTALS, HeaderRule
 from incentive.io.source import check_text_encoding, read_data_bytes
 from incentive.policy.model import Input, Policy
 
@@ -66,7 +67,8 @@ class _Digest:
 
 
 def read_period_data(path: str | Path, policy: Policy, *, encoding: str | None = None, sheet: str | None = None,
-                     max_errors: int = 100, keep_bytes: bool = False) -> PeriodData:
+                     max_errors: int = 100, keep_bytes: bool = False, header_row: int | None = None,
+                     skip_footer: bool = False) -> PeriodData:
     """Read and check one period's data file against ``policy.inputs``.
 
     Raises ``UsageError`` for a missing / unreadable file, an unknown file
@@ -90,10 +92,23 @@ def read_period_data(path: str | Path, policy: Policy, *, encoding: str | None =
         by_id = {i.id: i for i in policy.inputs}
         return {pos: kind_of(by_id[iid]) for iid, pos in match.positions.items()}
 
-    table = read_table(path, raw, file, choose, encoding=encoding, sheet=sheet)
+    if header_row is not None and header_row < 1:
+        raise UsageError(f"--header-row must be at least 1 (got {header_row})")
+    needed = [i for i in policy.inputs if i.type == "id" or (i.required and default_value(i) is None)]
+
+    def fits(cells: list[str]) -> bool:
+        found = match_headers(cells, needed or policy.inputs, file, 0).positions
+        return all(i.id in found for i in needed) if needed else bool(found)
+
+    rule = HeaderRule(row=header_row, fits=fits, skip_footer=skip_footer)
+    table = read_table(path, raw, file, choose, encoding=encoding, sheet=sheet, header=rule)
     kept = raw if keep_bytes else None  # a close archives exactly the bytes it evaluated: no second read
     del raw  # otherwise the bytes can go while the cells are checked (the digest thread keeps its own reference)
     match = matches[-1]  # the reader may look at the header twice (e.g. after detecting the encoding)
+    if table.preview and not any(i.type == "id" and i.id in match.positions for i in policy.inputs):
+        # no id column: not the header at all -- show what was read instead
+        match.problems.append(DataProblem(file, table.header_row, "", "", table.preview))
+    _skip_totals(table, policy.inputs, match, file, skip_footer)
     frame, problems, total = _check(table, policy.inputs, match, file, max_errors)
     if total:
         raise DataInvalid(problems=problems, truncated=max(0, total - len(problems)))
@@ -152,6 +167,36 @@ def _check(table: RawTable, inputs: tuple[Input, ...], match: HeaderMatch, file:
     by_header = {match.names[i]: order[i] for i in order}
     problems.sort(key=lambda p: (p.row, by_header.get(p.column, -1) if p.column else -1))
     return checked, problems[:max_errors], total
+
+
+_TOTALS = "(?i)" + TOTALS.pattern
+
+
+def _skip_totals(table: RawTable, inputs: tuple[Input, ...], match: HeaderMatch, file: str, footer: bool) -> None:
+    """Drop totals rows (合计 / Total ... in the id cell, or in a text cell of a row without id), with a note;
+    with ``footer`` also every row from the first totals or id-less row to the end."""
+    ids = [i for i in inputs if i.type == "id" and i.id in match.positions]
+    if not ids or table.frame.height == 0:
+        return
+    id_col = pl.col(col(match.positions[ids[0].id]))
+    texts = [pl.col(col(match.positions[i.id])) for i in inputs if i.type == "text" and i.id in match.positions]
+    blank_id = id_col.is_null() | (id_col.str.strip_chars().str.len_bytes() == 0)
+    label = id_col.str.contains(_TOTALS).fill_null(False)
+    if texts:
+        label = label | (blank_id & pl.any_horizontal([t.str.contains(_TOTALS).fill_null(False) for t in texts]))
+    flags = table.frame.select(label.alias("t"), blank_id.alias("b"), pl.col(ROW))
+    drop = flags["t"]
+    if footer:
+        stop = (flags["t"] | flags["b"]).arg_true()
+        if stop.len():
+            drop = pl.Series([i >= int(stop[0]) for i in range(flags.height)])
+    if not drop.any():
+        return
+    rows = flags.filter(drop)[ROW].to_list()
+    listed = ", ".join(str(r) for r in rows[:10]) + (f", ... ({len(rows)} in all)" if len(rows) > 10 else "")
+    what = "rows below the data (--skip-footer)" if footer else "totals row(s) (合计 / 总计 / 小计 / Total)"
+    table.warnings.append(f"{file}: skipped {what}: row {listed}")
+    table.frame = table.frame.filter(~pl.Series(drop.to_list()))
 
 
 def _percent_notes(table: RawTable, inputs: tuple[Input, ...], match: HeaderMatch, file: str) -> list[str]:

@@ -39,7 +39,7 @@ import io
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Callable
@@ -48,6 +48,7 @@ import polars as pl
 
 from incentive.errors import DataInvalid, DataProblem, UsageError
 from incentive.io.encoding import Decoded, text_of, to_utf8
+from incentive.io.layout import SCAN_ROWS, HeaderRule, pick_header, preview, skipped_note
 from incentive.io.source import check_json_depth
 from incentive.io.xlsx_cells import CellMarks, cell_marks
 
@@ -80,6 +81,7 @@ class RawTable:
     problems: list[DataProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unusable: set[int] = field(default_factory=set)  # chosen positions already reported as unreadable
+    preview: str = ""  # the first rows read (and other sheets), for a file whose header is not found
 
 
 def format_of(path: Path) -> str:
@@ -210,17 +212,45 @@ def _ragged_rows(data: bytes, sep: str, ncols: int, records: int, file: str,
     return [(i + 1, n) for i, n in zip(check["i"].to_list(), check["n"].to_list())], None
 
 
-def read_csv(raw: bytes, file: str, choose: Chooser, *, encoding: str | None, tsv: bool) -> RawTable:
+def read_csv(raw: bytes, file: str, choose: Chooser, *, encoding: str | None, tsv: bool,
+             header: HeaderRule | None = None) -> RawTable:
     decoded = to_utf8(raw, file, encoding, quick=True)
     try:
-        return _read_csv(decoded, file, choose, tsv=tsv)
+        return _read_csv(decoded, file, choose, tsv=tsv, header=header)
     except pl.exceptions.ComputeError as exc:
         if decoded.verified or "utf" not in str(exc).lower():
             raise
-    return _read_csv(to_utf8(raw, file, encoding), file, choose, tsv=tsv)  # not UTF-8 after all: detect properly
+    return _read_csv(to_utf8(raw, file, encoding), file, choose, tsv=tsv, header=header)  # not UTF-8 after all
 
 
-def _read_csv(decoded: Decoded, file: str, choose: Chooser, *, tsv: bool) -> RawTable:
+def _first_records(head: str, sep: str) -> list[tuple[int, int, list[str]]]:
+    """(first line, last line, cells) of the first non-blank records of a CSV head (stops at broken quoting)."""
+    out: list[tuple[int, int, list[str]]] = []
+    reader = csv.reader(io.StringIO(head, newline=""), delimiter=sep, strict=True)
+    start = 1
+    try:
+        for record in reader:
+            if any(c.strip() for c in record):
+                out.append((start, reader.line_num, record))
+                if len(out) >= SCAN_ROWS:
+                    break
+            start = reader.line_num + 1
+    except csv.Error:
+        pass
+    return out
+
+
+def _line_offset(data: bytes, line: int) -> int:
+    """Byte offset where 1-based ``line`` starts."""
+    at = 0
+    for _ in range(line - 1):
+        at = data.find(b"\n", at) + 1
+        if at == 0:
+            return len(data)
+    return at
+
+
+def _read_csv(decoded: Decoded, file: str, choose: Chooser, *, tsv: bool, header: HeaderRule | None = None) -> RawTable:
     data = decoded.data
     if b"\r" in data and b"\n" not in data:  # classic Mac line ends
         data = data.replace(b"\r", b"\n")
@@ -229,11 +259,38 @@ def _read_csv(decoded: Decoded, file: str, choose: Chooser, *, tsv: bool) -> Raw
     first_end = data.find(b"\n")  # the whole header line, however long (a 20,000-column header is > 64 KiB)
     head = data[: len(data) if first_end < 0 else max(1 << 16, first_end + 1)].decode("utf-8", errors="ignore")
     sep = "\t" if tsv else _delimiter(head.split("\n", 1)[0])
+    skip, notes, shown = 0, [], ""
+    if header is not None and (header.row is not None or header.fits is not None):
+        records = _first_records(head, sep)
+        rows = [(first, cells) for first, _, cells in records]
+        if header.row is not None:
+            skip = header.row - 1
+        elif records:
+            k = pick_header(rows, header)
+            skip = records[k][0] - 1
+            shown = preview(rows) if k == 0 and header.fits is not None and not header.fits(rows[0][1]) else ""
+        if skip:
+            note = skipped_note(file, rows, len(rows), skip + 1)
+            notes = [note] if note else []
+            data = data[_line_offset(data, skip + 1):]
+            if _NOT_BLANK.search(data) is None:
+                raise _fail(file, f"no header row at line {skip + 1}: the file ends before it", row=skip + 1)
+            first_end = data.find(b"\n")
+            head = data[: len(data) if first_end < 0 else max(1 << 16, first_end + 1)].decode("utf-8", errors="ignore")
     try:
         headers = next(csv.reader(io.StringIO(head, newline=""), delimiter=sep, strict=True))
     except (csv.Error, StopIteration) as exc:
-        raise _fail(file, f"cannot read the header row: {exc}", row=1) from None
-    chosen = choose(headers, 1)
+        raise _fail(file, f"cannot read the header row: {exc}", row=1 + skip) from None
+    table = _read_csv_body(data, decoded, file, choose, sep, headers, skip, tsv)
+    table.warnings.extend(notes)
+    table.preview = shown
+    return table
+
+
+def _read_csv_body(data: bytes, decoded: Decoded, file: str, choose: Chooser, sep: str, headers: list[str], skip: int,
+                   tsv: bool) -> RawTable:
+    """The CSV from its header line on (``skip`` lines above it were cut off: row numbers count them)."""
+    chosen = choose(headers, 1 + skip)
     positions = sorted(chosen) or [0]
     with ThreadPoolExecutor(max_workers=1) as pool:
         parsing = pool.submit(pl.read_csv, data, has_header=True, separator=sep, columns=positions,
@@ -251,15 +308,16 @@ def _read_csv(decoded: Decoded, file: str, choose: Chooser, *, tsv: bool) -> Raw
             problem = DataProblem(file, 0, "", "", f"cannot read the file as CSV: {first}")
         raise DataInvalid(problems=[problem]) from None
     frame.columns = [col(i) for i in positions]
-    frame = _with_rows(frame, 2)
+    frame = _with_rows(frame, 2 + skip)
     if not chosen:
         frame = frame.select(ROW)
-    table = RawTable(headers=headers, header_row=1, frame=frame, format="tsv" if tsv else "csv",
+    table = RawTable(headers=headers, header_row=1 + skip, frame=frame, format="tsv" if tsv else "csv",
                      encoding=decoded.encoding, grouping=sep != ";")
     ragged, quoting = _ragged_rows(data, sep, len(headers), frame.height + 1, file, stats)
     if quoting is not None:
-        raise DataInvalid(problems=[quoting])
+        raise DataInvalid(problems=[replace(quoting, row=quoting.row + skip) if quoting.row else quoting])
     if ragged:
+        ragged = [(row + skip, n) for row, n in ragged]
         bad = [row for row, _ in ragged]
         table.problems.extend(
             DataProblem(file, row, "", "", f"this row has {n} cells but the header has {len(headers)}") for row, n in ragged)
@@ -270,7 +328,7 @@ def _read_csv(decoded: Decoded, file: str, choose: Chooser, *, tsv: bool) -> Raw
 # ------------------------------------------------------------------ XLSX
 
 
-def read_xlsx(raw: bytes, file: str, choose: Chooser, *, sheet: str | None) -> RawTable:
+def read_xlsx(raw: bytes, file: str, choose: Chooser, *, sheet: str | None, header: HeaderRule | None = None) -> RawTable:
     import fastexcel
 
     from incentive.io.xlsx_guard import check_workbook
@@ -297,7 +355,18 @@ def read_xlsx(raw: bytes, file: str, choose: Chooser, *, sheet: str | None) -> R
     filled = cells.select(pl.any_horizontal(pl.all().str.strip_chars().str.len_bytes() > 0).fill_null(False)).to_series()
     if not filled.any():
         raise _fail(file, "the sheet is empty: expected a header row and data rows")
-    h = int(filled.arg_true()[0])
+    nonblank = [int(k) for k in filled.arg_true()[:SCAN_ROWS].to_list()]
+    rows = [(k + 1, ["" if v is None else str(v) for v in cells.row(k)]) for k in nonblank]
+    shown = ""
+    if header is not None and header.row is not None:
+        if header.row > cells.height:
+            raise UsageError(f"{file}: --header-row {header.row}, but the sheet has {cells.height} rows")
+        h = header.row - 1
+    else:
+        pick = pick_header(rows, header)
+        h = rows[pick][0] - 1
+        if pick == 0 and header is not None and header.fits is not None and not header.fits(rows[0][1]):
+            shown = preview(rows, names, names[0] if sheet is None else sheet)
     headers = ["" if v is None else str(v) for v in cells.row(h)]
     header_row = h + 1
     chosen = choose(headers, header_row)
@@ -333,8 +402,9 @@ def read_xlsx(raw: bytes, file: str, choose: Chooser, *, sheet: str | None) -> R
                        value if floats is not None and i in numbers else None)
         columns.append(text.alias(col(i)))
     frame = _frame(columns, body.height, header_row + 1)
+    note = skipped_note(file, rows, len(rows), header_row)
     return RawTable(headers=headers, header_row=header_row, frame=frame, format="xlsx", problems=problems,
-                    warnings=warnings)
+                    warnings=([note] if note else []) + warnings, preview=shown)
 
 
 def excel_float_text(s: pl.Series) -> pl.Series:
@@ -551,17 +621,19 @@ def read_parquet(raw: bytes, file: str, choose: Chooser) -> RawTable:
 
 
 def read_table(path: Path, raw: bytes, file: str, choose: Chooser, *, encoding: str | None = None,
-               sheet: str | None = None) -> RawTable:
+               sheet: str | None = None, header: HeaderRule | None = None) -> RawTable:
     """Read ``raw`` (the bytes of ``path``) in the format its extension names."""
     fmt = format_of(path)
     if sheet is not None and fmt != "xlsx":
         raise UsageError(f"{file}: a sheet can only be chosen in an XLSX file")
     if encoding is not None and fmt in ("xlsx", "parquet"):
         raise UsageError(f"{file}: an encoding applies only to CSV, TSV, TXT and JSON files")
+    if header is not None and header.row is not None and fmt not in ("csv", "tsv", "xlsx"):
+        raise UsageError(f"{file}: --header-row applies only to CSV, TSV, TXT and XLSX files")
     if fmt in ("csv", "tsv"):
-        return read_csv(raw, file, choose, encoding=encoding, tsv=fmt == "tsv")
+        return read_csv(raw, file, choose, encoding=encoding, tsv=fmt == "tsv", header=header)
     if fmt == "xlsx":
-        return read_xlsx(raw, file, choose, sheet=sheet)
+        return read_xlsx(raw, file, choose, sheet=sheet, header=header)
     if fmt == "json":
         return read_json(raw, file, choose, encoding=encoding)
     return read_parquet(raw, file, choose)
