@@ -105,8 +105,9 @@ def read_period_data(path: str | Path, policy: Policy, *, encoding: str | None =
     kept = raw if keep_bytes else None  # a close archives exactly the bytes it evaluated: no second read
     del raw  # otherwise the bytes can go while the cells are checked (the digest thread keeps its own reference)
     match = matches[-1]  # the reader may look at the header twice (e.g. after detecting the encoding)
-    if table.preview and not any(i.type == "id" and i.id in match.positions for i in policy.inputs):
-        # no id column: not the header at all -- show what was read instead
+    id_headers = {i.header for i in policy.inputs if i.type == "id"}
+    if table.preview and any(p.column in id_headers and p.expected.startswith("a column ") for p in match.problems):
+        # no id column at all: not the header -- show what was read instead
         match.problems.append(DataProblem(file, table.header_row, "", "", table.preview))
     _skip_totals(table, policy.inputs, match, file, skip_footer)
     frame, problems, total = _check(table, policy.inputs, match, file, max_errors)
