@@ -37,7 +37,6 @@ MAX_SCAN_BYTES = 2 * 1024 ** 3
 _PERCENT_BUILTIN = {9, 10}
 _CELL_TAG = re.compile(rb'<c\s([^>]*?)(/?)>')
 _REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
-_TYPE_BE = re.compile(rb'<c\s[^>]*?\bt="([be])"[^>]*>')
 _NO_VALUE = re.compile(rb'(?:</f>|<f\b[^>]*/>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
 _VALUE = re.compile(rb'<v>([^<]*)</v>')
 _FORMULA = re.compile(rb'<f\b[^>]*>([^<]*)</f>')
@@ -90,6 +89,18 @@ def _position(attrs: bytes) -> tuple[int, int] | None:
     return (int(m.group(2)) - 1, column_number(m.group(1)) - 1) if m else None
 
 
+def _tags_with(xml: bytes, needles: tuple[bytes, ...]):
+    """The ``<c ...>`` tags holding one of ``needles`` (attribute texts), found by fast literal search."""
+    finder = re.compile(b"|".join(re.escape(n) for n in needles))
+    for hit in finder.finditer(xml):
+        start = xml.rfind(b"<c ", 0, hit.start())
+        if start < 0 or xml.find(b">", start, hit.start()) >= 0:
+            continue  # the attribute belongs to another element (a row, a style...)
+        tag = _CELL_TAG.match(xml, start)
+        if tag is not None:
+            yield tag
+
+
 def cell_marks(raw: bytes, sheet: str | None) -> CellMarks:
     """The marks of the named (or first) sheet; empty marks when the workbook cannot be read this way."""
     marks = CellMarks()
@@ -102,20 +113,21 @@ def cell_marks(raw: bytes, sheet: str | None) -> CellMarks:
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError):
         return marks
     marks.date1904 = _date1904(book)
-    for m in _TYPE_BE.finditer(xml):
-        where = _position(m.group(0))
+    for m in _tags_with(xml, (b' t="b"', b' t="e"')):
+        where = _position(m.group(1))
         if where is None:
             continue
+        kind = _T_ATTR.search(m.group(1))
         end = xml.find(b"</c>", m.end())
-        body = xml[m.end(): end] if end >= 0 and not m.group(0).endswith(b"/>") else b""
+        body = xml[m.end(): end] if end >= 0 and not m.group(2) else b""
         value = _VALUE.search(body)
-        if m.group(1) == b"e":
+        if kind is not None and kind.group(1) == b"e":
             marks.special[where] = _unescape(value.group(1)).strip() if value else "#N/A"
             marks.kinds[where] = "error"
         elif value is not None:
             marks.special[where] = "TRUE" if value.group(1).strip() in (b"1", b"true") else "FALSE"
             marks.kinds[where] = "boolean"
-    for m in _NO_VALUE.finditer(xml):
+    for m in (_NO_VALUE.finditer(xml) if b"<f" in xml else ()):
         start = xml.rfind(b"<c ", 0, m.start())
         if start < 0:
             continue
@@ -128,12 +140,11 @@ def cell_marks(raw: bytes, sheet: str | None) -> CellMarks:
         marks.kinds[where] = "formula"
     styles = _percent_styles(book)
     if styles:
-        wanted = re.compile(rb'<c\s[^>]*?\bs="(?:' + b"|".join(str(s).encode() for s in sorted(styles)) + rb')"[^>]*>')
-        for m in wanted.finditer(xml):
-            t = _T_ATTR.search(m.group(0))
+        for m in _tags_with(xml, tuple(f' s="{k}"'.encode() for k in sorted(styles))):
+            t = _T_ATTR.search(m.group(1))
             if t is not None and t.group(1) != b"n":
                 continue  # a text or error cell that merely carries the style
-            where = _position(m.group(0))
+            where = _position(m.group(1))
             if where is not None:
                 marks.percent.add(where)
     return marks
