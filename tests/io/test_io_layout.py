@@ -98,3 +98,19 @@ def test_cli_header_row_and_skip_footer(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "skipped 2 row(s) above the header (row 3)" in out.stderr
     assert "skipped rows below the data (--skip-footer): row 6, 7" in out.stderr
+
+
+def test_a_close_records_the_layout_options_and_verify_re_runs_with_them(tmp_path):
+    (tmp_path / "d.csv").write_text("employee_id,name,region,team,revenue,target\nE0,Old,N,T,1,1\n"
+                                    "employee_id,name,region,team,revenue,target\nE1,A,N,T,100,50\n"
+                                    ",,,,,\nprinted 2026-02-01,,,,,\n", encoding="utf-8")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "incentive", *args], cwd=tmp_path, capture_output=True, text=True,
+                              timeout=120)
+
+    closed = run("close", str(HOSTILE), "d.csv", "--period", "2026-01", "--ledger", "l.sqlite", "--out", "out",
+                 "--header-row", "3", "--skip-footer")
+    assert closed.returncode == 0, closed.stderr
+    checked = run("verify", "--ledger", "l.sqlite", "out/hostile/2026-01")
+    assert checked.returncode == 0 and "verified: everything matches" in checked.stdout + checked.stderr, checked.stderr
