@@ -47,9 +47,9 @@ def test_csv_title_rows_and_a_totals_row(tmp_path):
 
 
 def test_a_totals_label_in_the_name_column_of_a_row_without_id(tmp_path):
-    policy = one("money")
     from io_support import policy_of
     from incentive.policy.model import Input
+
     policy = policy_of(Input(id="employee_id", type="id"), Input(id="name", type="text"), Input(id="x", type="money"))
     path = write_csv(tmp_path / "d.csv", ["employee_id", "name", "x"], [["E1", "Ann", "5"], ["", "总计", "5"]])
     assert read_period_data(path, policy).frame["employee_id"].to_list() == ["E1"]
