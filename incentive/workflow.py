@@ -7,9 +7,6 @@ only parses options and prints; tests and other tools call these directly.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,29 +173,17 @@ def write_evaluation(results: Results, out_dir: str, fmt: str, employees: tuple[
         outputs[f"recommendations.{fmt}"] = (recs, {})
     if results.ranking_summary is not None:
         outputs[f"ranking.{fmt}"] = (results.ranking_summary, {})
-    from incentive.output.atomic import OutputError, ensure_dir
+    from incentive.output.atomic import staged_files
 
     target = Path(out_dir)
-    try:
-        ensure_dir(target)  # owner-only, like every output holding pay data
-        staging = Path(tempfile.mkdtemp(prefix=".incentive-", dir=target))
-    except OSError as exc:
-        raise OutputError(target, exc) from None
-    try:
+    with staged_files(target) as staging:  # a failure names target/<file> and leaves target as it was
         for name, (table, money) in outputs.items():
-            try:
-                if fmt == "xlsx" and name == "results.xlsx":  # C9: every table as a sheet, labels above ids
-                    from incentive.output.xlsx_book import write_book
-                    from incentive.report.book import results_sheets
+            if fmt == "xlsx" and name == "results.xlsx":  # C9: every table as a sheet, labels above ids
+                from incentive.output.xlsx_book import write_book
+                from incentive.report.book import results_sheets
 
-                    write_book(staging / name, results_sheets(results, lang, table))
-                    continue
-                labels = column_labels(results, lang) if headers == "labels" or fmt == "xlsx" else None
-                write_table(table, staging / name, fmt, money, labels=labels, headers=headers)
-            except UsageError as exc:  # name the file the user asked for, not the staging copy
-                raise UsageError(str(exc).replace(str(staging / name), str(target / name))) from None
-        for name in outputs:
-            os.replace(staging / name, target / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+                write_book(staging / name, results_sheets(results, lang, table))
+                continue
+            labels = column_labels(results, lang) if headers == "labels" or fmt == "xlsx" else None
+            write_table(table, staging / name, fmt, money, labels=labels, headers=headers)
     return [target / name for name in outputs]

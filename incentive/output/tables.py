@@ -28,7 +28,7 @@ from typing import Mapping
 import polars as pl
 
 from incentive.errors import UsageError
-from incentive.output.atomic import atomic_path
+from incentive.output.atomic import atomic_file, atomic_path
 from incentive.output.safe_text import neutralize, neutralize_expr
 
 MoneyColumns = Mapping[str, int]
@@ -163,8 +163,11 @@ def write_json(frame: pl.DataFrame, path, *, money_columns: MoneyColumns = {}) -
     """A JSON array of row objects; decimals as exact strings (``"1234.50"``),
     since JSON numbers are read as binary floats by most consumers."""
     out = text_frame(frame, money_columns=money_columns, neutralize_text=False)
-    with atomic_path(path) as tmp:
-        out.write_json(tmp)
+    # encoded in memory and written by Python: polars' own write_json(path)
+    # leaves an empty file and no error when the disk is full
+    data = out.write_json().encode("utf-8")
+    with atomic_file(path, "wb") as fh:
+        fh.write(data)
 
 
 #: zstd level 1: as small as the default level 3 on engine frames (wide exact

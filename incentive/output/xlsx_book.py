@@ -23,6 +23,7 @@ recommendations, cutoffs, summary). For every sheet:
 from __future__ import annotations
 
 import re
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -162,8 +163,11 @@ def write_book(path, sheets: list[Sheet], *, created: datetime | None = None) ->
 
     import xlsxwriter  # only when a workbook is asked for: keeps CLI start-up short
 
-    with atomic_path(path) as tmp:
+    # xlsxwriter's scratch files (one per part) would stay in /tmp when the
+    # workbook fails half way (a full disk): give it a directory that goes
+    with atomic_path(path) as tmp, tempfile.TemporaryDirectory(prefix="incentive-xlsx-") as scratch:
         wb = xlsxwriter.Workbook(str(tmp), {
+            "tmpdir": scratch,
             "constant_memory": True,
             "strings_to_formulas": False,
             "strings_to_urls": False,

@@ -16,6 +16,7 @@ import polars as pl
 
 from incentive.errors import UsageError
 from incentive.output import tables
+from incentive.output.atomic import writing_to
 from incentive.policy.model import Policy
 from incentive.report.terminal import printable_cell
 
@@ -47,15 +48,18 @@ def write_sample(frame: pl.DataFrame, policy: Policy, path: str | None, fmt: str
     money = _money(policy)
     if path is None:
         target = stdout or sys.stdout.buffer
-        if fmt == "csv":
-            out = tables.text_frame(frame, money_columns=money, neutralize_text=True)
-            # header cells as a file gets them (formula-safe), and no raw control character on a terminal
-            out = out.rename({c: printable_cell(tables.neutralize(c)) for c in out.columns})
-            out.write_csv(target, line_terminator="\n", quote_style="necessary", null_value="", date_format="%Y-%m-%d")
-        elif fmt == "json":
-            tables.text_frame(frame, money_columns=money, neutralize_text=False).write_json(target)
-        else:
+        if fmt not in ("csv", "json"):
             raise UsageError(f"--format {fmt} is a binary format: give --out FILE")
+        with writing_to("standard output"):  # a full disk or a closed pipe: a message, not a traceback
+            if fmt == "csv":
+                out = tables.text_frame(frame, money_columns=money, neutralize_text=True)
+                # header cells as a file gets them (formula-safe), and no raw control character on a terminal
+                out = out.rename({c: printable_cell(tables.neutralize(c)) for c in out.columns})
+                out.write_csv(target, line_terminator="\n", quote_style="necessary", null_value="",
+                              date_format="%Y-%m-%d")
+            else:
+                tables.text_frame(frame, money_columns=money, neutralize_text=False).write_json(target)
+            target.flush()
         return
     if fmt == "csv":
         tables.write_csv(frame, path, money_columns=money)
