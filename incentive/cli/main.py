@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
+from contextlib import contextmanager
+from types import FrameType
+from typing import Iterator
 
 import click
 
@@ -25,7 +29,34 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 }
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; its command modules are imported on first use.
+
+    Importing them pulls in polars and the engine (about half a second).
+    Deferred to the first look-up -- inside ``main``, after the signal
+    handlers are installed -- a Ctrl-C during start-up is a clean stop
+    instead of a ``KeyboardInterrupt`` traceback from the middle of an import.
+    """
+
+    _loaded = False
+    _table: dict[str, click.Command]
+
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, click.Command]:
+        if not self._loaded:
+            self._loaded = True
+            for module, names in COMMANDS.items():
+                mod = importlib.import_module(f"incentive.cli.{module}")
+                for name in names:
+                    self._table.setdefault(name, getattr(mod, name))
+        return self._table
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._table = dict(value)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="incentive")
 def cli() -> None:
     """Rule-driven incentive and evaluation engine.
@@ -35,10 +66,52 @@ def cli() -> None:
     """
 
 
-for _module, _names in COMMANDS.items():
-    _mod = importlib.import_module(f"incentive.cli.{_module}")
-    for _name in _names:
-        cli.add_command(getattr(_mod, _name))
+class Interrupted(BaseException):
+    """SIGINT (Ctrl-C) or SIGTERM (a CI cancel, ``docker stop``) arrived.
+
+    A ``BaseException`` raised in the main thread, like ``KeyboardInterrupt``:
+    it unwinds through every ``finally`` and ``except BaseException`` cleanup
+    (the staging directory is removed, the ledger transaction rolled back and
+    its journal with it) and is not swallowed by ``except Exception``.
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def name(self) -> str:
+        return signal.Signals(self.signum).name
+
+
+#: the signals that stop a command cleanly (exit 128 + the signal's number)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def stopping_cleanly() -> Iterator[None]:
+    """Turn SIGINT and SIGTERM into ``Interrupted`` for the duration; restore the previous handlers.
+
+    Once the first signal arrived, further ones are ignored so that the
+    cleanup it starts runs to its end (a second Ctrl-C would otherwise
+    interrupt the removal of the staging directory). A signal the parent
+    had ignored (``nohup``, a background job) stays ignored.
+    """
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        for other in installed:
+            signal.signal(other, signal.SIG_IGN)
+        raise Interrupted(signum)
+
+    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+    installed = [sig for sig, handler in previous.items() if handler is not signal.SIG_IGN]
+    for sig in installed:
+        signal.signal(sig, stop)
+    try:
+        yield
+    finally:
+        for sig in installed:
+            signal.signal(sig, previous[sig])
 
 
 def main() -> None:
@@ -49,14 +122,25 @@ def main() -> None:
     serves nobody. Every output is already written, fsynced and renamed, and
     the ledger committed, so once the streams are flushed the process ends
     at once with the command's exit status.
+
+    SIGINT and SIGTERM stop the command through the same cleanup as any
+    failure (``stopping_cleanly``): one line on stderr, exit 130 / 143, no
+    partial output, no staging directory, no open ledger transaction.
     """
     try:
-        cli(prog_name="incentive")
+        with stopping_cleanly():
+            cli(prog_name="incentive")
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if exc.code is not None and not isinstance(exc.code, int):
             print(exc.code, file=sys.stderr)
+    except Interrupted as exc:
+        code = 128 + exc.signum
+        try:
+            print(f"incentive: interrupted ({exc.name}); stopped, no partial output was left", file=sys.stderr)
+        except (OSError, ValueError):
+            pass
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

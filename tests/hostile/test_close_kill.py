@@ -19,6 +19,9 @@ holds the close and the directory is missing, and the retry is a no-op.
 The test accepts that state only in that exact shape (entry present,
 directory absent, ``incentive verify`` still passing) and counts it.
 
+``test_a_signal_during_a_close_stops_it_cleanly``: SIGINT and SIGTERM, by
+contrast, stop a close cleanly (exit 130 / 143, one line, nothing left).
+
 ``HOSTILE_KILL_RUNS`` (default 5) and ``HOSTILE_KILL_SEED`` change the
 number of runs and the random moments.
 """
@@ -30,6 +33,7 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -131,3 +135,63 @@ def test_sigkill_at_random_moments_then_retry(tmp_path, reference):
         assert ledger.verify_chain() == []
         assert sorted(e.period for e in ledger.entries()) == sorted(period(j) for j in range(RUNS))
     print("\n".join(report + [f"known-gap states: {gap_hits}"]))
+
+
+# --------------------------------------------------------------------------- SIGINT / SIGTERM (issue 12, D13)
+
+STOP_LINE = "incentive: interrupted ({name}); stopped, no partial output was left"
+
+
+def _staging(out: Path, label: str) -> list[Path]:
+    return list((out / "hostile").glob(f".{label}.*.tmp")) if (out / "hostile").exists() else []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_during_a_close_stops_it_cleanly(sig, tmp_path, reference):
+    """Ctrl-C / SIGTERM at several moments of a close: one line, exit 128+N, nothing left, next commands clean.
+
+    The moments: while the data is read and evaluated (before any output
+    exists), as soon as the staging directory appears (the ledger
+    transaction is opening), and part way through writing the outputs.
+    """
+    ref, duration = reference
+    (tmp_path / "data.csv").write_bytes((ref / "data.csv").read_bytes())
+    out = tmp_path / "out"
+    scratch_before = set(Path(tempfile.gettempdir()).glob("incentive-xlsx-*"))
+    moments = [("evaluating", None), ("staging", 0.0), ("writing", duration * 0.15), ("writing", duration * 0.35)]
+    if sig == signal.SIGTERM:  # the same unwinding as SIGINT: two moments are enough
+        moments = moments[1::2]
+    stopped = 0
+    for i, (moment, after_staging) in enumerate(moments):
+        label = period(i)
+        proc = start(close_args(label), tmp_path)
+        if after_staging is None:
+            time.sleep(min(0.4, duration * 0.2))
+        else:
+            while not _staging(out, label) and proc.poll() is None:
+                time.sleep(0.002)
+            time.sleep(after_staging)
+        if proc.poll() is None:
+            proc.send_signal(sig)
+        code, stdout, stderr = finish(proc)
+        if code == 0:  # the close won the race: it is simply closed
+            continue
+        stopped += 1
+        assert code == 128 + sig, (moment, code, stderr)
+        assert stderr.splitlines() == [STOP_LINE.format(name=sig.name)], (moment, stderr)
+        assert _staging(out, label) == [], f"{moment}: staging directory left"
+        assert not (out / "hostile" / label).exists(), f"{moment}: outputs of a stopped close"
+        assert not list(tmp_path.glob("ledger.sqlite-*")), f"{moment}: a ledger journal left"
+        if (tmp_path / "ledger.sqlite").exists():  # a close stopped early has not opened it yet
+            with Ledger(tmp_path / "ledger.sqlite", readonly=True) as ledger:
+                assert ledger.verify_chain() == []
+                assert ledger.get_close("hostile", label) is None, f"{moment}: a stopped close was recorded"
+    assert stopped >= len(moments) - 1, f"only {stopped} of {len(moments)} closes were still running when signalled"
+    assert set(Path(tempfile.gettempdir()).glob("incentive-xlsx-*")) == scratch_before
+    # the next commands find nothing to trip over
+    code, stdout, stderr = finish(start(close_args(period(0)), tmp_path))
+    assert code == 0, stderr
+    verified = subprocess.run([sys.executable, "-m", "incentive", "verify", "--ledger", "ledger.sqlite"],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert verified.returncode == 0, verified.stderr
+    assert tree(out / "hostile" / period(0)) == tree(ref / "out" / "hostile" / period(0))
