@@ -114,6 +114,24 @@ def stopping_cleanly() -> Iterator[None]:
             signal.signal(sig, previous[sig])
 
 
+def _stream_of(exc: OSError) -> str | None:
+    """"standard output" / "standard error" when ``exc`` came from printing to it
+    (a full disk behind ``> file``, a closed pipe), else None."""
+    tb = exc.__traceback__
+    last = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "echo" and tb.tb_frame.f_code.co_filename.endswith(
+                os.path.join("click", "utils.py")):
+            last = tb.tb_frame.f_locals.get("file")
+        tb = tb.tb_next
+    if last is None:
+        return None
+    for name, stream in (("standard output", sys.stdout), ("standard error", sys.stderr)):
+        if last is stream or getattr(last, "buffer", None) is getattr(stream, "buffer", object()):
+            return name
+    return "standard output"
+
+
 def main() -> None:
     """Run the command, then leave without tearing the interpreter down.
 
@@ -135,6 +153,16 @@ def main() -> None:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if exc.code is not None and not isinstance(exc.code, int):
             print(exc.code, file=sys.stderr)
+    except OSError as exc:
+        stream = _stream_of(exc)
+        if stream is None:
+            raise  # not the terminal's streams: a bug in incentive, keep its traceback
+        code = 2
+        try:
+            print(f"{stream}: cannot write the output: {exc.strerror or exc}; the output is incomplete",
+                  file=sys.stderr)
+        except (OSError, ValueError):
+            pass
     except Interrupted as exc:
         code = 128 + exc.signum
         try:

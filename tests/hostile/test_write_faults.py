@@ -335,3 +335,16 @@ def test_sample_to_a_full_standard_output_is_a_message(tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip() == (f"standard output: cannot write the output: {os.strerror(errno.ENOSPC)}; "
                                    "the output is incomplete")
+
+
+@pytest.mark.parametrize("command", [["evaluate", POLICY, DATA, "--period", PERIOD], ["validate", POLICY, "--help"]],
+                         ids=["evaluate-summary", "help"])
+def test_printing_to_a_full_standard_output_is_a_message(command):
+    """Any command's printed output (click.echo) on a full disk: exit 2 and one line, not a traceback."""
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([sys.executable, "-m", "incentive", *command], stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines()[-1] == (f"standard output: cannot write the output: "
+                                            f"{os.strerror(errno.ENOSPC)}; the output is incomplete")
+    assert "Traceback" not in done.stderr
