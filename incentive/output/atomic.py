@@ -316,7 +316,7 @@ def atomic_directory(target: Path | str) -> Iterator[Path]:
             remove_created(created)
             raise
     try:
-        with _refused(target), reported_as(tmp, target):
+        with reported_as(tmp, target), _refused(target):
             yield tmp
             _seal(tmp)
             _install(tmp, target)
@@ -344,7 +344,7 @@ def staged_files(target: Path | str) -> Iterator[Path]:
             remove_created(created)
             raise
     try:
-        with _refused(target), reported_as(staging, target):
+        with reported_as(staging, target), _refused(target):
             yield staging
             names = sorted(p.name for p in staging.iterdir())
             for name in names:

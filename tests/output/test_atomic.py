@@ -135,3 +135,69 @@ def test_atomic_path_keeps_owner_only_mode_for_writers_that_truncate(tmp_path):
         with open(tmp, "wb") as fh:
             fh.write(b"x")
     assert path.read_bytes() == b"x" and mode(path) == 0o600
+
+
+# --------------------------------------------------------------------------- writes fail cleanly (issue 12, D12)
+
+import errno  # noqa: E402
+
+import polars as pl  # noqa: E402
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from incentive.output.atomic import OutputError, ensure_dir, os_error_of, remove_created, staged_files  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(code=st.sampled_from(sorted(errno.errorcode)), form=st.sampled_from(["oserror", "rust", "compute", "wrapped"]))
+def test_every_form_a_writer_reports_an_errno_in_is_recognised(code, form):
+    text = f"{os.strerror(code)} (os error {code})"
+    exc = {"oserror": OSError(code, os.strerror(code)),
+           "rust": OSError(text),
+           "compute": pl.exceptions.ComputeError(f"parquet: File out of specification: underlying IO error: {text}"),
+           "wrapped": RuntimeError(OSError(code, os.strerror(code)))}[form]
+    found = os_error_of(exc)
+    assert found is not None and found.errno == code
+    message = str(OutputError("out/results.csv", found))
+    assert message.startswith(f"out/results.csv: cannot write the output: {os.strerror(code)}")
+
+
+def test_an_error_that_is_not_the_file_system_is_not_mistaken_for_one():
+    assert os_error_of(ValueError("column score not found")) is None
+    assert os_error_of(pl.exceptions.ComputeError("division by zero")) is None
+
+
+def test_ensure_dir_reports_what_it_created_and_remove_created_takes_only_those(tmp_path):
+    (tmp_path / "a").mkdir()
+    created = ensure_dir(tmp_path / "a" / "b" / "c")
+    assert created == [tmp_path / "a" / "b", tmp_path / "a" / "b" / "c"]
+    (tmp_path / "a" / "b" / "sibling").mkdir()  # a concurrent writer's directory
+    remove_created(created)
+    assert (tmp_path / "a" / "b" / "sibling").is_dir() and not (tmp_path / "a" / "b" / "c").exists()
+    remove_created([tmp_path / "a" / "b" / "sibling"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a"]
+
+
+def test_a_failed_atomic_directory_removes_the_parents_it_created_and_names_the_target(tmp_path):
+    target = tmp_path / "out" / "policy" / "2026-01"
+    with pytest.raises(OutputError) as info:
+        with atomic_directory(target) as d:
+            (d / "results.csv").write_text("a\n")
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(d / "results.csv"))
+    assert str(info.value) == (f"{target}: cannot write the output: No space left on device "
+                               f"({target / 'results.csv'}); no partial output was left")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_staged_files_names_the_users_file_and_leaves_the_directory_as_it_was(tmp_path):
+    target = tmp_path / "ev"
+    target.mkdir()
+    (target / "keep.csv").write_text("old\n")
+    with pytest.raises(OutputError) as info:
+        with staged_files(target) as staging:
+            with atomic_path(staging / "results.csv"):
+                raise OSError(errno.EDQUOT, os.strerror(errno.EDQUOT))
+    assert str(info.value).startswith(f"{target / 'results.csv'}: cannot write the output: Disk quota exceeded")
+    assert siblings(target) == ["keep.csv"]
+    with staged_files(tmp_path / "new" / "ev") as staging:
+        (staging / "results.csv").write_text("a\n")
+    assert siblings(tmp_path / "new" / "ev") == ["results.csv"]
