@@ -281,10 +281,15 @@ def write_outputs(results: Results, directory: Path, policy_bytes: bytes, opts: 
 
     with ThreadPoolExecutor(max_workers=3) as pool:
         futures = {name: pool.submit(run, name) for name in jobs}
-        if on_audit is not None:
-            written = futures[AUDIT_FILE].result()  # first: the bytes exist once the job is done
-            on_audit(audit.data, written["sha256"])
-        known = {name: future.result() for name, future in futures.items()}  # re-raises the first failure
+        try:
+            if on_audit is not None:
+                written = futures[AUDIT_FILE].result()  # first: the bytes exist once the job is done
+                on_audit(audit.data, written["sha256"])
+            known = {name: future.result() for name, future in futures.items()}  # re-raises the first failure
+        except BaseException:
+            for future in futures.values():  # a failure or Ctrl-C: start no further file (writes, D13)
+                future.cancel()
+            raise
     (directory / COLUMNS_FILE).write_text(columns_json(results), encoding="utf-8")
     (directory / POLICY_COPY).write_bytes(policy_bytes)
     meta = manifest_meta(results, policy_bytes)
