@@ -309,12 +309,7 @@ def atomic_directory(target: Path | str) -> Iterator[Path]:
     with _refused(target):
         if target.is_symlink() or (target.exists() and not target.is_dir()):
             raise UsageError(f"{target}: exists and is not a directory; refusing to replace it")
-        created = ensure_dir(target.parent)
-        try:
-            tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-        except BaseException:
-            remove_created(created)
-            raise
+        created, tmp = _staging_dir(target.parent, f".{target.name}.", ".tmp")
     try:
         with reported_as(tmp, target), _refused(target):
             yield tmp
@@ -324,6 +319,26 @@ def atomic_directory(target: Path | str) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
         remove_created(created)
         raise
+
+
+def _staging_dir(parent: Path, prefix: str, suffix: str) -> tuple[list[Path], Path]:
+    """``ensure_dir(parent)`` and a fresh hidden directory in it.
+
+    A concurrent command whose write failed may remove ``parent`` (it created
+    it, it found it empty) between the two steps: then both are tried again.
+    """
+    for attempt in range(3):
+        created = ensure_dir(parent)
+        try:
+            return created, Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=parent))
+        except FileNotFoundError:
+            remove_created(created)
+            if attempt == 2:
+                raise
+        except BaseException:
+            remove_created(created)
+            raise
+    raise AssertionError("unreachable")
 
 
 @contextmanager
@@ -337,12 +352,7 @@ def staged_files(target: Path | str) -> Iterator[Path]:
     """
     target = Path(target)
     with _refused(target):
-        created = ensure_dir(target)  # owner-only, like every output holding pay data
-        try:
-            staging = Path(tempfile.mkdtemp(prefix=".incentive-", dir=target))
-        except BaseException:
-            remove_created(created)
-            raise
+        created, staging = _staging_dir(target, ".incentive-", "")  # owner-only, like all pay data
     try:
         with reported_as(staging, target), _refused(target):
             yield staging

@@ -201,3 +201,22 @@ def test_staged_files_names_the_users_file_and_leaves_the_directory_as_it_was(tm
     with staged_files(tmp_path / "new" / "ev") as staging:
         (staging / "results.csv").write_text("a\n")
     assert siblings(tmp_path / "new" / "ev") == ["results.csv"]
+
+
+def test_a_policy_directory_removed_by_a_failing_concurrent_close_is_made_again(tmp_path, monkeypatch):
+    """Another close created OUT/<policy>/, failed, and removed it just before our staging directory."""
+    target = tmp_path / "out" / "policy" / "2026-02"
+    real = atomic.tempfile.mkdtemp
+    calls = []
+
+    def mkdtemp(*args, **kwargs):
+        calls.append(kwargs["dir"])
+        if len(calls) == 1:
+            os.rmdir(kwargs["dir"])  # the other close's cleanup wins the race
+            raise FileNotFoundError(2, "No such file or directory", str(kwargs["dir"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(atomic.tempfile, "mkdtemp", mkdtemp)
+    with atomic_directory(target) as d:
+        (d / "results.csv").write_text("a\n")
+    assert len(calls) == 2 and siblings(target) == ["results.csv"]
