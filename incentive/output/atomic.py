@@ -38,7 +38,6 @@ import os
 import re
 import secrets
 import shutil
-import tempfile
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -191,7 +190,7 @@ def reported_as(staging: Path, target: Path) -> Iterator[None]:
         raise
 
 
-def ensure_dir(path: Path) -> list[Path]:
+def ensure_dir(path: Path, into: list[Path] | None = None) -> list[Path]:
     """Create ``path`` and missing parents owner-only; existing ones are left as they are.
 
     Returns the directories it created, outermost first, so that a failed
@@ -206,7 +205,8 @@ def ensure_dir(path: Path) -> list[Path]:
     while not here.is_dir() and here != here.parent:
         missing.append(here)
         here = here.parent
-    created: list[Path] = []
+    created: list[Path] = [] if into is None else into  # filled as each is made: a signal loses none
+    mine = len(created)
     try:
         for directory in reversed(missing):
             try:
@@ -217,7 +217,8 @@ def ensure_dir(path: Path) -> list[Path]:
                 continue
             created.append(directory)
     except BaseException:
-        remove_created(created)
+        remove_created(created[mine:])
+        del created[mine:]
         raise
     return created
 
@@ -257,16 +258,11 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     """
     path = Path(path)
     created: list[Path] = []
-    with _refused(path):
-        created = ensure_dir(path.parent)
-        try:
-            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        except BaseException:
-            remove_created(created)
-            raise
-        os.close(fd)
-    tmp = Path(name)
+    held: list[Path] = []
     try:
+        with _refused(path):
+            ensure_dir(path.parent, into=created)
+            tmp = _fresh(path.parent, f".{path.name}.", ".tmp", held, directory=False)
         with _refused(path):
             yield tmp
             os.chmod(tmp, FILE_MODE)
@@ -274,7 +270,8 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
             os.replace(tmp, path)
             fsync_path(path.parent)
     except BaseException:
-        _unlink_quietly(tmp)
+        for made in held:
+            _unlink_quietly(made)
         remove_created(created)
         raise
 
@@ -306,39 +303,67 @@ def atomic_directory(target: Path | str) -> Iterator[Path]:
     """
     target = Path(target)
     created: list[Path] = []
-    with _refused(target):
-        if target.is_symlink() or (target.exists() and not target.is_dir()):
-            raise UsageError(f"{target}: exists and is not a directory; refusing to replace it")
-        created, tmp = _staging_dir(target.parent, f".{target.name}.", ".tmp")
+    held: list[Path] = []
     try:
+        with _refused(target):
+            if target.is_symlink() or (target.exists() and not target.is_dir()):
+                raise UsageError(f"{target}: exists and is not a directory; refusing to replace it")
+            tmp = _staging_dir(target.parent, f".{target.name}.", ".tmp", created, held)
         with reported_as(tmp, target), _refused(target):
             yield tmp
             _seal(tmp)
             _install(tmp, target)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        for made in held:
+            shutil.rmtree(made, ignore_errors=True)
         remove_created(created)
         raise
 
 
-def _staging_dir(parent: Path, prefix: str, suffix: str) -> tuple[list[Path], Path]:
+def _staging_dir(parent: Path, prefix: str, suffix: str, created: list[Path], held: list[Path]) -> Path:
     """``ensure_dir(parent)`` and a fresh hidden directory in it.
 
+    What it makes is listed in ``created`` / ``held`` before it exists, so
+    a failure or a signal at any moment -- even between the ``mkdir`` and
+    the caller's next line -- leaves the caller able to remove all of it.
     A concurrent command whose write failed may remove ``parent`` (it created
     it, it found it empty) between the two steps: then both are tried again.
     """
     for attempt in range(3):
-        created = ensure_dir(parent)
+        mine = len(created)
+        ensure_dir(parent, into=created)
         try:
-            return created, Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=parent))
+            return _fresh(parent, prefix, suffix, held, directory=True)
         except FileNotFoundError:
-            remove_created(created)
+            remove_created(created[mine:])
+            del created[mine:]
             if attempt == 2:
                 raise
-        except BaseException:
-            remove_created(created)
-            raise
     raise AssertionError("unreachable")
+
+
+def _fresh(parent: Path, prefix: str, suffix: str, held: list[Path], *, directory: bool) -> Path:
+    """A new owner-only directory or empty file in ``parent``, put in ``held`` before it is made.
+
+    (``tempfile.mkdtemp`` / ``mkstemp`` return the name only after making it:
+    a signal in between would leave a staging entry nobody knows of.)
+    """
+    for _ in range(100):
+        path = parent / f"{prefix}{secrets.token_hex(4)}{suffix}"
+        held.append(path)
+        try:
+            if directory:
+                os.mkdir(path, DIR_MODE)
+            else:
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+            return path
+        except FileExistsError:
+            held.remove(path)  # someone else's: never ours to remove
+        except BaseException:
+            if not os.path.lexists(path):
+                held.remove(path)
+            raise
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(parent))
 
 
 @contextmanager
@@ -351,9 +376,11 @@ def staged_files(target: Path | str) -> Iterator[Path]:
     existed before -- and names the user's file, not the staging copy.
     """
     target = Path(target)
-    with _refused(target):
-        created, staging = _staging_dir(target, ".incentive-", "")  # owner-only, like all pay data
+    created: list[Path] = []
+    held: list[Path] = []
     try:
+        with _refused(target):
+            staging = _staging_dir(target, ".incentive-", "", created, held)  # owner-only, like all pay data
         with reported_as(staging, target), _refused(target):
             yield staging
             names = sorted(p.name for p in staging.iterdir())
@@ -363,7 +390,8 @@ def staged_files(target: Path | str) -> Iterator[Path]:
                     os.replace(staging / name, target / name)
             fsync_path(target)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        for made in held:
+            shutil.rmtree(made, ignore_errors=True)
         remove_created(created)
         raise
     shutil.rmtree(staging, ignore_errors=True)

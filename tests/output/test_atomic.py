@@ -206,17 +206,35 @@ def test_staged_files_names_the_users_file_and_leaves_the_directory_as_it_was(tm
 def test_a_policy_directory_removed_by_a_failing_concurrent_close_is_made_again(tmp_path, monkeypatch):
     """Another close created OUT/<policy>/, failed, and removed it just before our staging directory."""
     target = tmp_path / "out" / "policy" / "2026-02"
-    real = atomic.tempfile.mkdtemp
+    real = atomic._fresh
     calls = []
 
-    def mkdtemp(*args, **kwargs):
-        calls.append(kwargs["dir"])
+    def fresh(parent, *args, **kwargs):
+        calls.append(parent)
         if len(calls) == 1:
-            os.rmdir(kwargs["dir"])  # the other close's cleanup wins the race
-            raise FileNotFoundError(2, "No such file or directory", str(kwargs["dir"]))
-        return real(*args, **kwargs)
+            os.rmdir(parent)  # the other close's cleanup wins the race
+            raise FileNotFoundError(2, "No such file or directory", str(parent))
+        return real(parent, *args, **kwargs)
 
-    monkeypatch.setattr(atomic.tempfile, "mkdtemp", mkdtemp)
+    monkeypatch.setattr(atomic, "_fresh", fresh)
     with atomic_directory(target) as d:
         (d / "results.csv").write_text("a\n")
     assert len(calls) == 2 and siblings(target) == ["results.csv"]
+
+
+def test_a_signal_right_after_the_staging_directory_is_made_leaves_nothing(tmp_path, monkeypatch):
+    """The staging directory is known before it exists: an interrupt between
+    its mkdir and the next line still gets it removed (D13)."""
+    target = tmp_path / "out" / "policy" / "2026-02"
+    real_mkdir = os.mkdir
+
+    def mkdir_then_interrupt(path, *args, **kwargs):
+        real_mkdir(path, *args, **kwargs)
+        if Path(path).name.endswith(".tmp"):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(atomic.os, "mkdir", mkdir_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_directory(target):
+            pass
+    assert not (tmp_path / "out").exists()
