@@ -11,11 +11,13 @@ The semantics follow OpenFisca's tax scales:
   at 5%, and so on.
 - ``step`` (retroactive, ``SingleAmountTaxScale``): the tier containing the
   basis sets the rate (or fixed ``amount``) for the whole base.
-- ``linear``: the rate is interpolated between the tiers' points, clamped
-  to the first and last rate outside them.
+- ``linear``: the rate is interpolated between the tiers' points; above the
+  last point the last rate holds.
 
 Tiers are lower-bound inclusive; the last is open-ended. Below the first
-tier nothing is paid (``tiers-start`` warns about such tables).
+tier nothing is paid, in every mode -- like an OpenFisca marginal scale,
+which starts at its first threshold (``tiers-start`` warns about such
+tables; a basis exactly at the first ``from`` is inside the first tier).
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ def tier_amount(mode: TierMode, table: tuple[Tier, ...], base: pl.Expr, basis: p
     if mode == "step":
         return _step(table, base, basis if basis is not None else base)
     if mode == "linear":
-        return base * _linear_rate(table, basis if basis is not None else base)
+        x = basis if basis is not None else base
+        below_first = x < lit(to_dec(table[0].start))
+        return pl.when(below_first).then(lit(0)).otherwise(base * _linear_rate(table, x)).cast(DTYPE)
     raise ValueError(f"unknown tier mode {mode!r}")
 
 
