@@ -254,6 +254,11 @@ def _bound(error: ValidationError, doc: LoadedDoc, path: NodePath) -> list:
 
 def _size(error: ValidationError, doc: LoadedDoc, path: NodePath) -> list:
     n = error.validator_value
+    if error.validator in ("maxItems", "maxProperties") and isinstance(error.instance, (list, dict)) and n > 2:
+        # a policy-size limit (docs/limits.md): name the limit and the size found
+        kind = "items" if error.validator == "maxItems" else "entries"
+        return [(path, doc.pos(path), "policy-too-large",
+                 f"{_where(path)}: has {len(error.instance):,} {kind}; the limit is {n:,} (docs/limits.md)")]
     text = {
         "minItems": f"needs at least {n} item{'s' if n != 1 else ''}",
         "maxItems": f"takes at most {n} item{'s' if n != 1 else ''}",
@@ -282,6 +287,7 @@ _HANDLERS = {
     "exclusiveMaximum": _bound,
     "minItems": _size,
     "maxItems": _size,
+    "maxProperties": _size,
     "minProperties": _size,
     "minLength": _size,
     "maxLength": _size,

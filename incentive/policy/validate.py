@@ -117,7 +117,7 @@ def _validate(path: str | os.PathLike, overrides: Sequence[str], require_all: bo
     if problem is not None:
         return ValidationResult(file, doc.findings + [problem], unusable=True)
     findings = list(doc.findings) + schema_findings(doc, file)
-    if any(f.code.startswith("schema-") for f in findings):
+    if any(f.code.startswith("schema-") or f.code == "policy-too-large" for f in findings):
         return ValidationResult(file, _sorted(findings))
     policy = build_policy(doc, file)
     checked, skipped = None, []
