@@ -20,21 +20,30 @@ from incentive.errors import EvaluationError
 from incentive.numeric import LIMIT
 
 _SAFE = float(LIMIT) / 2  # a float sum this far below the limit cannot hide an exact sum above it
+#: the wording of incentive.report.totals, so the engine and the summary refuse a sum the same way
+RANGE = "38 digits, 12 of them after the decimal point: magnitude below 10^26"
 
 
 def check_sums(frame: pl.DataFrame, columns: Iterable[str], stage: str) -> None:
-    """Raise ``EvaluationError`` naming the column when its sum of absolute values reaches ``LIMIT``."""
-    names = [c for c in columns if c in frame.columns]
+    """Raise ``EvaluationError`` naming the column when its positive or negative part reaches ``LIMIT``.
+
+    The positive part and the negative part bound every partial, group and grand sum (``stage`` is
+    kept for the caller's reading; the message names the column, as the summary's check does).
+    """
+    names = [c for c in columns if c in frame.columns and frame.schema[c].is_decimal()]
     if not names or not frame.height:
         return
-    rough = frame.select(pl.col(c).cast(pl.Float64).abs().sum() for c in names).row(0)
-    for name, approx in zip(names, rough):
-        if approx is None or approx < _SAFE:
+    parts = []
+    for c in names:
+        x = pl.col(c).cast(pl.Float64)
+        parts += [x.clip(lower_bound=0).sum().alias(f"{c}+"), (-x).clip(lower_bound=0).sum().alias(f"{c}-")]
+    rough = frame.select(parts).row(0)
+    for i, name in enumerate(names):
+        if max(rough[2 * i] or 0, rough[2 * i + 1] or 0) < _SAFE:
             continue
-        exact = sum((abs(v) for v in frame.get_column(name).to_list() if v is not None), Decimal(0))
-        if exact >= LIMIT:
-            raise EvaluationError(
-                f"{stage}: the amounts of {name!r} over {frame.height:,} people add up to about {approx:.3e}, "
-                "beyond the engine's range for sums (numbers must stay below 10^26: 38 digits, 12 of them after "
-                "the decimal point); the summary, report, budgets and ledger totals add them up. Check the "
-                "data's magnitudes (a value in cents, or an extra digit?)")
+        values = [v for v in frame.get_column(name).to_list() if v is not None]
+        positive = sum((v for v in values if v > 0), Decimal(0))
+        negative = sum((-v for v in values if v < 0), Decimal(0))
+        if positive >= LIMIT or negative >= LIMIT:
+            raise EvaluationError(f"{name}: the total over {frame.height:,} people goes beyond the engine's range "
+                                  f"({RANGE}); split the data (e.g. by region) or check the amounts")
