@@ -36,7 +36,7 @@ from incentive import __version__
 from incentive.engine.results import Results
 from incentive.errors import UsageError
 from incentive.report.totals import check_totals
-from incentive.workflow import RunOptions, load, money_decimals, results_table, write_table
+from incentive.workflow import RunOptions, money_decimals, results_table, write_table
 
 AUDIT_FILE = "audit.parquet"
 COLUMNS_FILE = "audit-columns.json"
@@ -99,8 +99,11 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
     if run.overrides:
         raise UsageError("close: --set is for what-if runs (evaluate, diff); an official close evaluates "
                          "the policy file exactly as committed")
-    policy_bytes = _read(policy_path, "policy")
-    checked = load(policy_path)
+    from incentive.policy.files import read_policy_bytes  # D11: stat first, bounded read
+    from incentive.policy.validate import load_policy
+
+    policy_bytes = read_policy_bytes(policy_path)
+    checked = load_policy(policy_path, data=policy_bytes)  # the bytes hashed are the bytes evaluated
     policy = checked.policy
     period = parse_close_period(run.period, policy)
     policy_sha = _sha256(policy_bytes)
@@ -380,14 +383,6 @@ def _preload_charts() -> None:
 
 def _manifest_totals(directory: Path) -> dict:
     return json.loads((directory / "manifest.json").read_text(encoding="utf-8"))["totals"]
-
-
-def _read(path: str, what: str) -> bytes:
-    """The policy file's bytes, stat-ed first: a special or oversized file is refused before
-    reading, with the policy loader's own findings (``yaml-too-large`` ...)."""
-    from incentive.policy.validate import _read as read_policy_file  # the loader's stat-first read
-
-    return read_policy_file(path, path)
 
 
 def _sha256(data: bytes) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import polars as pl
 
 from incentive.engine import budget, derive, kpis, payouts, penalties, rank_stage, recommend
+from incentive.engine.totals import check_sums
 from incentive.engine.context import POLARS_TYPE, CompileCtx, Overflow, Work, history_column
 from incentive.engine.results import ColumnInfo, Results
 from incentive.numeric import lit
@@ -64,11 +65,14 @@ def _evaluate(checked, data, period, history, lang: str, *, diagnose: bool) -> R
     kpis.run(work)
     summary = rank_stage.run(work, lang)
     payouts.run(work)
+    if policy.budgets:  # budgets sum components per group: check the sums first
+        check_sums(work.materialize("payouts"), [p.id for p in policy.payouts], "payouts")
     budget.run(work)
     penalties.run(work)
     recommend.add_rules(work)
     recs = recommend.fired(work, work.materialize("recommendations"), lang)
     frame = work.finish()
+    check_sums(frame, [*(p.id for p in policy.payouts), *(p.id for p in policy.penalties), "total"], "totals")
     if not frame.get_column(id_col).is_sorted():  # one canonical order, whatever a join did
         frame = frame.sort(id_col)
     columns = {n: c for n, c in work.columns.items() if n in frame.columns}

@@ -27,6 +27,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from incentive.errors import Finding, Pos
 from incentive.numeric import LIMIT, SCALE
+from incentive.policy.ids import ecma_search
 from incentive.policy.yamlsafe import LoadedDoc, NodePath
 
 SCHEMA_FILE = "policy.schema.json"
@@ -60,11 +61,18 @@ def _is_integer(checker: object, instance: object) -> bool:
     return isinstance(instance, Decimal) and instance.is_finite() and instance == instance.to_integral_value()
 
 
+def _ecma_pattern(validator: object, pattern: str, instance: object, schema: dict) -> Iterator[ValidationError]:
+    """``pattern`` as JSON Schema means it: ``$`` is the end of the text, not "before a final newline"."""
+    if isinstance(instance, str) and not ecma_search(pattern, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
 @functools.cache
 def validator() -> jsonschema.protocols.Validator:
-    """A 2020-12 validator that knows ``Decimal`` numbers and checks dates."""
+    """A 2020-12 validator that knows ``Decimal`` numbers, checks dates and matches patterns whole."""
     checker = Draft202012Validator.TYPE_CHECKER.redefine_many({"number": _is_number, "integer": _is_integer})
-    cls = jsonschema.validators.extend(Draft202012Validator, type_checker=checker)
+    cls = jsonschema.validators.extend(Draft202012Validator, validators={"pattern": _ecma_pattern},
+                                       type_checker=checker)
     return cls(load_schema(), format_checker=FormatChecker(formats=["date"]))
 
 
@@ -155,7 +163,7 @@ def _unknown_keys(error: ValidationError, doc: LoadedDoc, path: NodePath) -> lis
     patterns = [re.compile(p) for p in error.schema.get("patternProperties", {})]
     out = []
     for key in error.instance:
-        if key in known or any(p.search(key) for p in patterns):
+        if key in known or any(ecma_search(p.pattern, key) for p in patterns):
             continue
         where = f"in {format_path(path)}" if path else "at the top level"
         out.append((path + (key,), doc.key_pos(path + (key,)), "schema-unknown-key",
@@ -246,6 +254,11 @@ def _bound(error: ValidationError, doc: LoadedDoc, path: NodePath) -> list:
 
 def _size(error: ValidationError, doc: LoadedDoc, path: NodePath) -> list:
     n = error.validator_value
+    if error.validator in ("maxItems", "maxProperties") and isinstance(error.instance, (list, dict)) and n > 2:
+        # a policy-size limit (docs/limits.md): name the limit and the size found
+        kind = "items" if error.validator == "maxItems" else "entries"
+        return [(path, doc.pos(path), "policy-too-large",
+                 f"{_where(path)}: has {len(error.instance):,} {kind}; the limit is {n:,} (docs/limits.md)")]
     text = {
         "minItems": f"needs at least {n} item{'s' if n != 1 else ''}",
         "maxItems": f"takes at most {n} item{'s' if n != 1 else ''}",
@@ -274,6 +287,7 @@ _HANDLERS = {
     "exclusiveMaximum": _bound,
     "minItems": _size,
     "maxItems": _size,
+    "maxProperties": _size,
     "minProperties": _size,
     "minLength": _size,
     "maxLength": _size,

@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import importlib
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from incentive.errors import Finding, PolicyInvalid, PolicyLoadError, UsageError
 from incentive.policy.build import build_policy
-from incentive.policy.files import is_policy_file, unique, walk
+from incentive.policy.files import is_policy_file, read_policy_bytes, unique, walk
 from incentive.policy.model import Policy
 from incentive.policy.overrides import apply_overrides
 from incentive.policy.schema import load_schema, schema_findings
-from incentive.policy.yamlsafe import MAX_BYTES, LoadedDoc, load_yaml
+from incentive.policy.yamlsafe import LoadedDoc, load_yaml
 
 
 @dataclass
@@ -79,13 +78,15 @@ def validate_file(path: str | os.PathLike, overrides: Sequence[str] = ()) -> Val
     return _validate(path, overrides, require_all=False)
 
 
-def load_policy(path: str | os.PathLike, overrides: Sequence[str] = ()) -> object:
+def load_policy(path: str | os.PathLike, overrides: Sequence[str] = (), *, data: bytes | None = None) -> object:
     """The checked policy for the engine (``CheckedPolicy``).
 
+    ``data`` is the file's bytes when the caller already read them with
+    ``read_policy_bytes`` (``close`` hashes and records exactly what it evaluates).
     Raises ``PolicyLoadError`` when the file is unusable and ``PolicyInvalid``
     when it has error-level findings; both exit with status 2.
     """
-    result = _validate(path, overrides, require_all=True)
+    result = _validate(path, overrides, require_all=True, data=data)
     if result.unusable:
         raise PolicyLoadError(result.findings)
     errors = [f for f in result.findings if f.level == "error"]
@@ -104,11 +105,11 @@ def exit_status(results: Iterable[ValidationResult], strict: bool = False) -> in
     return 0
 
 
-def _validate(path: str | os.PathLike, overrides: Sequence[str], require_all: bool) -> ValidationResult:
+def _validate(path: str | os.PathLike, overrides: Sequence[str], require_all: bool,
+              data: bytes | None = None) -> ValidationResult:
     file = str(path)
     try:
-        data = _read(path, file)
-        doc = load_yaml(data, file)
+        doc = load_yaml(read_policy_bytes(path) if data is None else data, file)
     except PolicyLoadError as exc:
         return ValidationResult(file, list(exc.findings), unusable=True)
     doc = apply_overrides(doc, overrides)
@@ -116,7 +117,7 @@ def _validate(path: str | os.PathLike, overrides: Sequence[str], require_all: bo
     if problem is not None:
         return ValidationResult(file, doc.findings + [problem], unusable=True)
     findings = list(doc.findings) + schema_findings(doc, file)
-    if any(f.code.startswith("schema-") for f in findings):
+    if any(f.code.startswith("schema-") or f.code == "policy-too-large" for f in findings):
         return ValidationResult(file, _sorted(findings))
     policy = build_policy(doc, file)
     checked, skipped = None, []
@@ -132,28 +133,6 @@ def _validate(path: str | os.PathLike, overrides: Sequence[str], require_all: bo
     else:
         findings.extend(run_checks(policy, checked))
     return ValidationResult(file, _sorted(findings), policy, checked, skipped=tuple(skipped))
-
-
-def _read(path: str | os.PathLike, file: str) -> bytes:
-    """The file's bytes; a missing, special or oversized file is unusable."""
-    try:
-        info = os.stat(path)
-        if stat.S_ISDIR(info.st_mode):
-            raise PolicyLoadError([Finding(file, 0, 0, "error", "file-unreadable", "is a directory, not a policy file")])
-        if not stat.S_ISREG(info.st_mode):
-            raise PolicyLoadError([Finding(file, 0, 0, "error", "file-unreadable", "is not a regular file")])
-        if info.st_size > MAX_BYTES:
-            raise PolicyLoadError([Finding(file, 1, 1, "error", "yaml-too-large",
-                                           f"the file is {info.st_size:,} bytes; policy files may be at most "
-                                           f"{MAX_BYTES:,} bytes (1 MiB)")])
-        with open(path, "rb") as handle:
-            return handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise PolicyLoadError([Finding(file, 0, 0, "error", "file-unreadable", "no such file")]) from None
-    except PermissionError:
-        raise PolicyLoadError([Finding(file, 0, 0, "error", "file-unreadable", "permission denied")]) from None
-    except OSError as exc:
-        raise PolicyLoadError([Finding(file, 0, 0, "error", "file-unreadable", exc.strerror or str(exc))]) from None
 
 
 def _not_a_policy(doc: LoadedDoc, file: str) -> Finding | None:

@@ -45,8 +45,9 @@ from yaml.reader import Reader
 from yaml.scanner import Scanner
 
 from incentive.errors import Finding, PolicyLoadError, Pos
+from incentive.policy.files import MAX_POLICY_BYTES
 
-MAX_BYTES = 1024 * 1024
+MAX_BYTES = MAX_POLICY_BYTES  # one limit for every reader (incentive.policy.files)
 MAX_DEPTH = 64
 MAX_NODES = 100_000
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from incentive.errors import Finding, PolicyLoadError, Pos
+from incentive.policy.files import read_policy_bytes
 from incentive.policy.schema import did_you_mean
 from incentive.policy.yamlsafe import LoadedDoc, NodePath, load_yaml
 from incentive.policytest.model import Case, Cell, Expectation, HistoryPeriod, Override, Row, TestFile
@@ -31,30 +32,13 @@ LIST_QUANTITIES = ("recommendations",)  # expected as a set of actions
 def load_test_file(path: str | os.PathLike) -> TestFile:
     """The test file at ``path``; ``PolicyLoadError`` listing every problem when it cannot be used."""
     file = str(path)
-    doc = load_yaml(_read(path, file), file)
+    doc = load_yaml(read_policy_bytes(path, "policy test"), file)
     builder = _Builder(doc, file)
     test = builder.build()
     problems = list(doc.findings) + builder.findings
     if problems or test is None:
         raise PolicyLoadError(problems)
     return test
-
-
-def _read(path: str | os.PathLike, file: str) -> bytes:
-    def unreadable(message: str) -> PolicyLoadError:
-        return PolicyLoadError([Finding(file, 0, 0, "error", "file-unreadable", message)])
-
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        raise unreadable("no such file") from None
-    except IsADirectoryError:
-        raise unreadable("is a directory, not a test file") from None
-    except PermissionError:
-        raise unreadable("permission denied") from None
-    except OSError as exc:
-        raise unreadable(exc.strerror or str(exc)) from None
 
 
 def _where(path: NodePath) -> str:

@@ -175,8 +175,9 @@ def run_file(path: str | os.PathLike, keyword: str | None = None, cache: PolicyC
     run.test = test
     pp = test.policy_pos
     if not Path(test.policy).is_file():
+        what = "is not a regular file" if os.path.exists(test.policy) else "not found"
         run.errors = [Finding(test.file, pp.line, pp.col, "error", "file-unreadable",
-                              f"policy file not found: {test.policy} (paths are relative to the test file)")]
+                              f"policy file {what}: {test.policy} (paths are relative to the test file)")]
         return run
     try:
         checked = cache.get(test.policy, [o.text for o in test.overrides])

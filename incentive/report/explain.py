@@ -246,6 +246,9 @@ def _payout_step(p: Payout, row: dict, checked, lang: str, money) -> Step:
                 details.append(t(f"basis {fmt(shown_basis)} in tier from {fmt(tier.start)}: ",
                                  f"计提基数 {fmt(shown_basis)} 落在起点 {fmt(tier.start)} 的档：")
                                + f"{fmt(to_dec(tier.rate or 0) * 100)}% × {money(base)}")
+        elif shown_basis < p.tiers.table[0].start:  # B7: below the first tier nothing is paid, as in step / marginal
+            details.append(t(f"basis {fmt(shown_basis)} below the first tier: 0",
+                             f"计提基数 {fmt(shown_basis)} 低于第一档：0"))
         else:
             details.append(t(f"rate interpolated at basis {fmt(shown_basis)}", f"按计提基数 {fmt(shown_basis)} 插值的比例")
                            + f" × {money(base)}")

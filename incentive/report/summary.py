@@ -59,12 +59,14 @@ def summary_tables(results: Results, lang: str = "en") -> list[tuple[str, list[s
                        [[str(r[k]) for k in keys] + [str(r["n"])] + [money(r[c]) for c in comps + ["total"]]
                         for r in g.iter_rows(named=True)]))
     if policy.ranking is not None:
-        b = frame.group_by("band").agg(pl.len().alias("n"), pl.col("score").min().alias("lo"),
-                                       pl.col("score").max().alias("hi"), pl.col("total").sum().alias("t"))
+        # a policy without kpis has no score (B6): it ranks by another quantity, the score range stays empty
+        score = pl.col("score") if "score" in frame.columns else pl.lit(None, dtype=pl.Decimal(38, 12))
+        b = frame.group_by("band").agg(pl.len().alias("n"), score.min().alias("lo"),
+                                       score.max().alias("hi"), pl.col("total").sum().alias("t"))
         order = {band.id: i for i, band in enumerate(policy.ranking.bands)}
         b = b.with_columns(pl.col("band").replace_strict(order, default=len(order), return_dtype=pl.Int64).alias("o")).sort("o")
         tables.append((word(lang, "bands"), [word(lang, k) for k in ("band", "people", "lowest score", "highest score", "total")],
-                       [[r["band"] or word(lang, "not ranked"), str(r["n"]), fmt(r["lo"]), fmt(r["hi"]), money(r["t"])]
+                       [[r["band"] or word(lang, "not ranked"), str(r["n"]), _score_text(r["lo"]), _score_text(r["hi"]), money(r["t"])]
                         for r in b.iter_rows(named=True)]))
     if "score" in frame.columns and frame.height:
         s = frame.get_column("score").drop_nulls().sort()
@@ -88,6 +90,10 @@ def _payout_label(policy, pid: str, lang: str) -> str:
         return pid
     p = next((x for x in policy.payouts if x.id == pid), None)
     return label_text(p.label, lang, pid) if p is not None else pid
+
+
+def _score_text(value: object) -> str:
+    return "—" if value is None else fmt(value)
 
 
 def warnings_text(results: Results) -> str:

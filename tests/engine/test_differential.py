@@ -152,6 +152,8 @@ def tier_amount(mode, table, base: D, basis: D | None) -> D:
             if x >= start:
                 rate = r
         return D(0) if rate is None else py_mul(base, to_dec(rate))
+    if x < table[0][0]:
+        return D(0)  # below the first tier nothing is paid (B7), in every mode
     rate = curve_points([(s, r) for s, r in table], x) if len(table) > 1 else to_dec(table[0][1])
     return py_mul(base, rate)
 

@@ -96,10 +96,12 @@ payouts:
     tiers: {basis: attainment, mode: linear, table: [{from: 0.5, rate: 0.02}, {from: 1.5, rate: 0.06}]}
 """
     rows = [{"employee_id": "LOW", "revenue": "10000", "quota": "100000"},
+            {"employee_id": "EDGE", "revenue": "50000", "quota": "100000"},
             {"employee_id": "MID", "revenue": "100000", "quota": "100000"},
             {"employee_id": "TOP", "revenue": "300000", "quota": "100000"}]
     r = run(tmp_path, body, rows)
-    assert person(r, "LOW")["commission"] == D("200.00")  # clamped at 2%
+    assert person(r, "LOW")["commission"] == D("0.00")  # below the first from (0.5): nothing, as in step / marginal
+    assert person(r, "EDGE")["commission"] == D("1000.00")  # at the first from: its rate, 2%
     assert person(r, "MID")["commission"] == D("4000.00")  # 4% halfway
     assert person(r, "TOP")["commission"] == D("18000.00")  # clamped at 6%
 

@@ -41,7 +41,7 @@ def derived(*items: tuple[str, str]) -> tuple[Derived, ...]:
 
 
 def ranking(**kw) -> Ranking:
-    base = dict(by=src("score", "ranking.by"), bands=(Band("A", Decimal("0.2")), Band("B", Decimal("0.8"))))
+    base = dict(by=src("revenue", "ranking.by"), bands=(Band("A", Decimal("0.2")), Band("B", Decimal("0.8"))))  # no kpis: no score
     base.update(kw)
     return Ranking(**base)
 
@@ -146,6 +146,7 @@ def test_names_from_later_stages_in_a_derived_value(text: str, fragment: str) ->
 
 def test_prev_and_last_year_may_read_quantities_of_later_stages() -> None:
     policy = make(derived=derived(("was_top", "prev(band) == 'A' or last_year(score) > 90"), ("pen_before", "prev(late)")),
+                  kpis=(Kpi("sales", src("revenue / target", "kpis.sales.value"), Decimal(100), SCORING),),
                   ranking=ranking(),
                   payouts=(Payout("bonus", amount=src("max(prev(bonus), 100)", "payouts.bonus.amount")),),
                   penalties=(Penalty("late", amount=src("prev(late) * 2", "penalties.late.amount")),))
@@ -156,7 +157,8 @@ def test_prev_and_last_year_may_read_quantities_of_later_stages() -> None:
     assert checked.types["pen_before"] == T.MONEY
     assert checked.history_names == frozenset({"band", "score", "late", "bonus"})
     # streak / count_last include the current period: the stage's scope applies
-    found = findings_of(make(derived=derived(("x", "streak(band == 'A')")), ranking=ranking()))
+    found = findings_of(make(derived=derived(("x", "streak(band == 'A')")), ranking=ranking(),
+                             kpis=(Kpi("sales", src("revenue / target", "kpis.sales.value"), Decimal(100), SCORING),)))
     assert [c for c, _ in found] == ["unknown-name"]
     # without a ranking section there is no band, now or before
     assert [c for c, _ in findings_of(make(derived=derived(("x", "prev(band) == 'A'"))))] == ["unknown-name"]
@@ -294,7 +296,8 @@ def test_a_data_column_header_used_as_a_name_points_to_the_input_id() -> None:
 
 def test_did_you_mean_uses_what_the_stage_can_see() -> None:
     policy = make(ranking=ranking(), payouts=(Payout("x", amount=src("scor * 10", "payouts.x.amount")),),
-                  derived=derived(("y", "scor + 1")))
+                  derived=derived(("y", "scor + 1")),
+                  kpis=(Kpi("sales", src("revenue / target", "kpis.sales.value"), Decimal(100), SCORING),))
     found = dict((m.split(":")[0], m) for _, m in findings_of(policy))
     assert "did you mean 'score'?" in found["payouts.x.amount"]
     assert "did you mean" not in found["derived.y"]  # score is not visible to derived values
@@ -355,3 +358,27 @@ def test_replaced_sources_keep_working() -> None:
     policy = replace(policy, derived=(replace(policy.derived[0], expr=src("calls * 3", "derived.a")),))
     checked, _ = check_policy_expressions(policy)
     assert checked.exprs["derived.a"].source.text == "calls * 3"
+
+
+@pytest.mark.parametrize("section, text", [
+    ("ranking", "score"),
+    ("payout", "score * 10"),
+    ("recommendation", "score > 50"),
+    ("payout", "prev(score)"),
+])
+def test_score_is_not_a_name_without_kpis(section: str, text: str) -> None:
+    """B6: no kpis, no score column; every use is an error at validation instead of a crash in the engine."""
+    if section == "ranking":
+        policy = make(ranking=ranking(by=src(text, "ranking.by")))
+    elif section == "payout":
+        policy = make(payouts=(Payout("bonus", amount=src(text, "payouts.bonus.amount")),))
+    else:
+        policy = make(recommendations=(Recommendation("r", src(text, "recommendations.r.when"), "coaching"),))
+    found = findings_of(policy)
+    assert found and found[0][0] in ("unknown-name", "history-unknown"), found
+    assert "'score'" in found[0][1] and "kpis" in found[0][1], found
+
+
+def test_without_kpis_a_ranking_by_a_defined_value_is_fine() -> None:
+    checked, findings = check_policy_expressions(make(ranking=ranking(by=src("revenue", "ranking.by"))))
+    assert findings == [] and checked is not None

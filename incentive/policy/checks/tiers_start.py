@@ -1,6 +1,7 @@
 """The first payout tier should cover the lowest possible basis (a warning).
 
-A basis below the first tier's ``from`` falls in no tier and pays nothing.
+A basis below the first tier's ``from`` falls in no tier and pays nothing, in every mode
+(``marginal``, ``step`` and ``linear`` alike; issue 12 B7).
 That can be deliberate (a commission threshold), but it is better written
 as an explicit zero tier (``{from: 0, rate: 0}``) so readers see the
 threshold. The first ``from`` is accepted when it is at or below 0, or at

@@ -79,7 +79,8 @@ class Stages:
                 continue
             hidden[name] = reason
             t = self.types[name]
-            if t is not None and not (s == RANKING and self.policy.ranking is None):
+            if t is not None and not (s == RANKING and self.policy.ranking is None) \
+                    and not (s == SCORE and not self.policy.kpis):
                 past[name] = t  # its value in an earlier (closed) period is known
         stage_name = where.split(".")[0] if "." in where else where
         headers = {i.column: i.id for i in self.policy.inputs if i.column and i.column != i.id}
@@ -88,6 +89,8 @@ class Stages:
     def _hidden(self, name: str, s: int, stage: int, index: int) -> str | None:
         if s == RANKING and self.policy.ranking is None:
             return "exists only when the policy has a ranking section"
+        if s == SCORE and not self.policy.kpis:  # B6: the engine computes no score without KPIs
+            return "exists only when the policy has kpis (the score is their weighted sum)"
         if s == KPI_VALUES and stage == KPI_VALUES:
             return "is another KPI's value (KPI values cannot read each other; define a derived value instead)"
         if s == PAYOUTS and stage == PAYOUTS:
