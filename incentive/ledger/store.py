@@ -343,8 +343,12 @@ class Ledger:
         try:
             self._con.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise LedgerError(f"{self.path}: the ledger is busy ({exc}); another close is writing -- "
-                              "try again") from None
+            text = str(exc)
+            if "locked" in text or "busy" in text:
+                raise LedgerError(f"{self.path}: the ledger is busy ({exc}); another close is writing -- "
+                                  "try again") from None
+            # a full disk, a read-only file system, an I/O error: say what it is, not "busy"
+            raise LedgerError(f"{self.path}: the ledger cannot be written ({exc}); nothing was recorded") from None
 
     def _rollback(self) -> None:
         if self._con.in_transaction:
