@@ -9,6 +9,7 @@ import click
 from incentive.cli.common import handle_errors
 from incentive.cli.options import run_options, run_opts as _opts
 from incentive.errors import UsageError
+from incentive.report.terminal import printable
 from incentive.workflow import write_table
 
 _OUT_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".parquet": "parquet"}
@@ -47,6 +48,7 @@ def diff(old, new, data, period, overrides, encoding, sheet, max_errors, lang, l
     fmt = _out_format(out) if out else None
     result = run_diff(old, new, data, _opts(period, overrides, encoding, sheet, max_errors, lang, ledger),
                       by=tuple(by), top=top)
+    click.echo("".join(f"warning: {printable(note)}\n" for note in result.notes), err=True, nl=False)
     click.echo(render_diff(result, lang), nl=False)
     if out:
         write_table(result.people, Path(out), fmt, result.money_columns())
@@ -75,6 +77,7 @@ def sweep(policy, data, period, overrides, encoding, sheet, max_errors, lang, le
 
     fmt = _out_format(out) if out else None
     result = run_sweep(policy, data, _opts(period, overrides, encoding, sheet, max_errors, lang, ledger), spec)
+    click.echo("".join(f"warning: {printable(note)}\n" for note in result.notes), err=True, nl=False)
     click.echo(render_sweep(result, lang), nl=False)
     if out:
         table = result.table()

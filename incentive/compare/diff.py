@@ -15,7 +15,7 @@ clash with a policy id (ids have no dots).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Sequence
 
@@ -92,6 +92,7 @@ class Diff:
     percentiles: tuple[tuple[str, Decimal | None, Decimal | None], ...]  # (p10, old, new) ...
     money_decimals: int
     currency: str
+    notes: tuple[str, ...] = field(default=(), compare=False)  # for stderr: e.g. no history visible
 
     @property
     def headcount(self) -> int:

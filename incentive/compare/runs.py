@@ -37,6 +37,10 @@ class SharedData:
         self.opts = opts
         self._read: list[tuple[tuple, object]] = []
         self.reads = 0  # how many times the file was actually read (for tests)
+        self.notes: list[str] = []  # what the user must know about the runs (no history visible ...), once each
+
+    def note(self, lines: list[str]) -> None:
+        self.notes.extend(line for line in lines if line not in self.notes)
 
     def for_policy(self, policy):
         signature = _input_signature(policy)
@@ -60,8 +64,12 @@ def evaluate_variant(checked, shared: SharedData) -> Results:
     opts = shared.opts
     period = parse_period(opts.period, checked.policy.period)
     data = shared.for_policy(checked.policy)
-    history = read_history(opts.ledger, checked, period) if opts.ledger else None
-    return evaluate(checked, data, period, history=history, lang=opts.lang)
+    notes: list[str] = []
+    history = read_history(opts.ledger, checked, period, notes) if opts.ledger else None
+    results = evaluate(checked, data, period, history=history, lang=opts.lang)
+    results.warnings.extend(notes)
+    shared.note(results.warnings)  # data warnings and history notes, once for all variants
+    return results
 
 
 def describe(path: str, overrides: Sequence[str]) -> str:
@@ -77,8 +85,9 @@ def run_diff(old_path: str, new_path: str, data_path: str, opts: RunOptions, *, 
     shared = SharedData(data_path, opts)
     old = evaluate_variant(old_checked, shared)
     new = evaluate_variant(new_checked, shared)
-    return compare(old, new, by=by, top=top, lang=opts.lang, old_name=describe(old_path, ()),
-                   new_name=describe(new_path, opts.overrides))
+    result = compare(old, new, by=by, top=top, lang=opts.lang, old_name=describe(old_path, ()),
+                     new_name=describe(new_path, opts.overrides))
+    return replace(result, notes=tuple(shared.notes))
 
 
 def run_sweep(policy_path: str, data_path: str, opts: RunOptions, spec: str) -> Sweep:
@@ -95,4 +104,5 @@ def run_sweep(policy_path: str, data_path: str, opts: RunOptions, spec: str) -> 
         money = money or (checked.policy.money.decimals, checked.policy.currency)
         points.append(point_of(value, evaluate_variant(checked, shared)))
     decimals, currency = money or (2, "")
-    return Sweep(path=path, points=tuple(points), money_decimals=decimals, currency=currency, reads=shared.reads)
+    return Sweep(path=path, points=tuple(points), money_decimals=decimals, currency=currency, reads=shared.reads,
+                 notes=tuple(shared.notes))

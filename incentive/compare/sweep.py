@@ -41,6 +41,7 @@ class Sweep:
     money_decimals: int = 2
     currency: str = ""
     reads: int = field(default=0, compare=False)  # times the data file was read and checked
+    notes: tuple[str, ...] = field(default=(), compare=False)  # for stderr: e.g. no history visible
 
     def components(self) -> list[str]:
         return _union(p.payouts for p in self.points)

@@ -60,3 +60,15 @@ def test_a_close_that_sees_no_history_says_so(tmp_path: Path) -> None:
     assert strict.returncode == 2, strict.stderr
     assert not (tmp_path / "strict-out").exists()
     assert not (tmp_path / "fresh.sqlite").exists(), "a refused close creates no ledger"
+
+
+def test_what_if_commands_say_when_they_see_no_history(tmp_path: Path) -> None:
+    """diff and sweep evaluate like evaluate does: without history they say so, once."""
+    q3 = str(DATA / "2026-Q3.csv")
+    for args in (["diff", str(POLICY), str(POLICY), q3], ["sweep", str(POLICY), q3, "--set-range",
+                                                           "kpis.sales.weight=40,40"]):
+        done = cli(*args, "--period", "2026-Q3", "--ledger", str(tmp_path / "none.sqlite"), cwd=tmp_path)
+        assert done.returncode in (0, 1), done.stderr
+        notes = [line for line in done.stderr.splitlines() if "no ledger" in line]
+        assert len(notes) == 1 and "sales-rep" in notes[0], done.stderr
+        assert not (tmp_path / "none.sqlite").exists()
