@@ -207,8 +207,13 @@ def check_clean_failure(tmp: Path, writer: Writer, before: set[str], result, std
 
 
 @pytest.fixture
-def workdir(tmp_path: Path) -> Path:
+def workdir(tmp_path: Path, monkeypatch) -> Path:
     Ledger(tmp_path / "ledger.sqlite").close()  # the ledger exists before: only outputs are under test
+    # a temporary directory of this test's own: other tests running in parallel make and remove
+    # xlsxwriter scratch directories too, and must not look like ours
+    private = tmp_path.parent / f"{tmp_path.name}-tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
     return tmp_path
 
 
