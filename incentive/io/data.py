@@ -182,22 +182,25 @@ def _skip_totals(table: RawTable, inputs: tuple[Input, ...], match: HeaderMatch,
     id_col = pl.col(col(match.positions[ids[0].id]))
     texts = [pl.col(col(match.positions[i.id])) for i in inputs if i.type == "text" and i.id in match.positions]
     blank_id = id_col.is_null() | (id_col.str.strip_chars().str.len_bytes() == 0)
-    label = id_col.str.contains(_TOTALS).fill_null(False)
-    if texts:
-        label = label | (blank_id & pl.any_horizontal([t.str.contains(_TOTALS).fill_null(False) for t in texts]))
-    flags = table.frame.select(label.alias("t"), blank_id.alias("b"), pl.col(ROW))
+    flags = table.frame.select(id_col.str.contains(_TOTALS).fill_null(False).alias("t"), blank_id.alias("b"),
+                               pl.col(ROW), *(t.alias(f"text{n}") for n, t in enumerate(texts)))
+    if texts and flags["b"].any():  # a label in a text cell counts only on a row without id: few rows, if any
+        blank = flags.filter(pl.col("b"))
+        labelled = blank.filter(pl.any_horizontal([pl.col(f"text{n}").str.contains(_TOTALS).fill_null(False)
+                                                   for n in range(len(texts))]))[ROW]
+        flags = flags.with_columns(pl.col("t") | pl.col(ROW).is_in(labelled.implode()))
     drop = flags["t"]
     if footer:
         stop = (flags["t"] | flags["b"]).arg_true()
         if stop.len():
-            drop = pl.Series([i >= int(stop[0]) for i in range(flags.height)])
+            drop = pl.int_range(flags.height, eager=True) >= int(stop[0])
     if not drop.any():
         return
     rows = flags.filter(drop)[ROW].to_list()
     listed = ", ".join(str(r) for r in rows[:10]) + (f", ... ({len(rows)} in all)" if len(rows) > 10 else "")
     what = "rows below the data (--skip-footer)" if footer else "totals row(s) (合计 / 总计 / 小计 / Total)"
     table.warnings.append(f"{file}: skipped {what}: row {listed}")
-    table.frame = table.frame.filter(~pl.Series(drop.to_list()))
+    table.frame = table.frame.filter(~drop)
 
 
 def _percent_notes(table: RawTable, inputs: tuple[Input, ...], match: HeaderMatch, file: str) -> list[str]:

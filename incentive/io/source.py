@@ -57,11 +57,14 @@ def read_data_bytes(path: Path, limit: int = MAX_DATA_BYTES) -> bytes:
     except OSError as exc:
         raise UsageError(f"cannot read data file {path}: {exc.strerror or exc}") from None
     try:
-        _check_stat(path, os.fstat(fd), limit)  # the file actually opened
+        opened = os.fstat(fd)
+        _check_stat(path, opened, limit)  # the file actually opened
         chunks: list[bytes] = []
         total = 0
         while True:
-            chunk = os.read(fd, min(1 << 24, limit + 1 - total))
+            # the whole file in one read when it is as big as it said (join then copies nothing)
+            want = max(1 << 24, opened.st_size + 1 - total)
+            chunk = os.read(fd, min(want, limit + 1 - total))
             if not chunk:
                 break
             chunks.append(chunk)
