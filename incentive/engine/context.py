@@ -22,6 +22,11 @@ POLARS_TYPE = {T.NUMBER: DTYPE, T.MONEY: DTYPE, T.BOOL: pl.Boolean, T.TEXT: pl.S
 #: at most this many people are named in a runtime error message
 MAX_NAMED = 10
 
+#: lazy steps stacked before the frame is computed: polars optimizes a plan
+#: in time that grows faster than its length, so a policy of 3,000 chained
+#: derived values is computed in stretches of this many steps
+MAX_LAZY_STEPS = 64
+
 
 def history_column(name: str, offset: int) -> str:
     return f"__h{offset}__{name}"
@@ -60,6 +65,7 @@ class Work:
     columns: dict[str, ColumnInfo] = field(default_factory=dict)
     checks: list[tuple[str, str, str]] = field(default_factory=list)  # (column, path, expression text)
     diagnose: bool = False  # compute step by step to name what overflows (the slow, error-only path)
+    lazy_steps: int = 0  # steps added since the frame was last computed
 
     @property
     def policy(self):  # -> Policy
@@ -89,6 +95,9 @@ class Work:
             self._add_checked(exprs, paths or {})
         else:
             self.frame = self.frame.with_columns(**exprs)
+            self.lazy_steps += 1
+            if self.lazy_steps >= MAX_LAZY_STEPS:
+                self.materialize(stage or kind)
         for name in exprs:
             self.columns[name] = ColumnInfo(name, kind, (paths or {}).get(name), money, owner)
 
@@ -116,6 +125,7 @@ class Work:
         except (pl.exceptions.ComputeError, pl.exceptions.InvalidOperationError) as exc:
             raise Overflow(overflow_message(stage, exc)) from None
         self.frame = done.lazy()
+        self.lazy_steps = 0
         return done
 
     def finish(self) -> pl.DataFrame:

@@ -8,6 +8,7 @@ depend on evaluation order.
 
 from __future__ import annotations
 
+import polars as pl
 from polars import col
 
 from incentive.engine.context import Work
@@ -24,9 +25,21 @@ def run(work: Work) -> None:
     work.add(values, "kpi_value", paths={f"{k.id}_value": f"kpis.{k.id}.value" for k in kpis}, stage="kpis")
     points = {k.id: points_expr(k.scoring, col(f"{k.id}_value")) for k in kpis}
     work.add(points, "kpi_points", stage="kpi points")
-    weighted = lit(0)
-    for k in kpis:
-        weighted = weighted + col(k.id) * factor(k.weight)
+    weighted = lit(0) + _balanced_sum([col(k.id) * factor(k.weight) for k in kpis])
     spec = policy.score
     score = round_expr(weighted / lit(spec.scale), spec.decimals, spec.rounding)
     work.add({"score": score}, "score", stage="score")
+
+
+def _balanced_sum(terms: list[pl.Expr]) -> pl.Expr:
+    """Add ``terms`` as a balanced tree, not a left-deep chain.
+
+    A chain of 2,000 additions is an expression 2,000 levels deep, which
+    polars plans and optimizes in quadratic time; a tree is 11 levels deep.
+    Exact decimal addition does not depend on the grouping, so the score is
+    the same to the last digit.
+    """
+    while len(terms) > 1:
+        pairs = [a + b for a, b in zip(terms[0::2], terms[1::2])]
+        terms = pairs + ([terms[-1]] if len(terms) % 2 else [])
+    return terms[0]

@@ -75,7 +75,8 @@ def _evaluate(checked, data, period, history, lang: str, *, diagnose: bool) -> R
     check_sums(frame, [*(p.id for p in policy.payouts), *(p.id for p in policy.penalties), "total"], "totals")
     if not frame.get_column(id_col).is_sorted():  # one canonical order, whatever a join did
         frame = frame.sort(id_col)
-    columns = {n: c for n, c in work.columns.items() if n in frame.columns}
+    present = set(frame.columns)  # one lookup set: frame.columns builds a new list on every call
+    columns = {n: c for n, c in work.columns.items() if n in present}
     return Results(policy=checked, period=period, frame=frame, columns=columns, ranking_summary=summary,
                    recommendations=recs, data_file=getattr(data, "file", ""),
                    data_sha256=getattr(data, "sha256", ""), warnings=list(getattr(data, "warnings", [])))

@@ -14,6 +14,8 @@ period and see only what the stage sees.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 from incentive.policy.expr.check import Scope
 from incentive.policy.expr.types import INPUT_TYPES, T
 from incentive.policy.model import Policy
@@ -40,6 +42,8 @@ class Stages:
         self.stage: dict[str, int] = {}
         self.index: dict[str, int] = {}  # position of a payout / penalty in its section
         self.types: dict[str, T | None] = {}
+        self._plans: dict[tuple[int, int], tuple[dict[str, None], dict[str, str], dict[str, None]]] = {}
+        self._header_map: dict[str, str] | None = None
         for i in policy.inputs:
             self._add(i.id, INPUTS, INPUT_TYPES.get(i.type))
         for name, t in PERIOD_NAMES.items():
@@ -69,22 +73,38 @@ class Stages:
 
     def scope(self, stage: int, where: str, index: int = 0) -> Scope:
         """The scope of an expression of ``stage`` (``index``: which payout)."""
-        visible: dict[str, T | None] = {}
-        hidden: dict[str, str] = {}
-        past: dict[str, T] = {}
-        for name, s in self.stage.items():
-            reason = self._hidden(name, s, stage, index)
-            if reason is None:
-                visible[name] = self.types[name]
-                continue
-            hidden[name] = reason
-            t = self.types[name]
-            if t is not None and not (s == RANKING and self.policy.ranking is None) \
-                    and not (s == SCORE and not self.policy.kpis):
-                past[name] = t  # its value in an earlier (closed) period is known
+        visible_names, hidden, past_names = self._plan(stage, index)
+        visible = _Typed(visible_names, self.types)
+        past = _Typed(past_names, self.types, typed_only=True)
         stage_name = where.split(".")[0] if "." in where else where
-        headers = {i.column: i.id for i in self.policy.inputs if i.column and i.column != i.id}
-        return Scope(visible, hidden, where, stage_name, stage in HISTORY_STAGES, past, headers)
+        return Scope(visible, hidden, where, stage_name, stage in HISTORY_STAGES, past, self._headers())
+
+    def _plan(self, stage: int, index: int) -> tuple[dict[str, None], dict[str, str], dict[str, None]]:
+        """Which names a stage sees, which it does not (and why), and which of
+        those it may read in a closed period: the same for every expression of
+        that stage, so it is worked out once, not once per expression (a
+        policy of 2,000 KPIs checks 2,000 KPI values against 4,000 names)."""
+        key = (stage, index if stage == PAYOUTS else 0)
+        plan = self._plans.get(key)
+        if plan is None:
+            visible: dict[str, None] = {}  # an ordered set: policy order, so messages are reproducible
+            hidden: dict[str, str] = {}
+            past: dict[str, None] = {}
+            for name, s in self.stage.items():
+                reason = self._hidden(name, s, stage, index)
+                if reason is None:
+                    visible[name] = None
+                    continue
+                hidden[name] = reason
+                if not (s == RANKING and self.policy.ranking is None) and not (s == SCORE and not self.policy.kpis):
+                    past[name] = None  # its value in an earlier (closed) period is known, once typed
+            plan = self._plans[key] = (visible, hidden, past)
+        return plan
+
+    def _headers(self) -> dict[str, str]:
+        if self._header_map is None:
+            self._header_map = {i.column: i.id for i in self.policy.inputs if i.column and i.column != i.id}
+        return self._header_map
 
     def _hidden(self, name: str, s: int, stage: int, index: int) -> str | None:
         if s == RANKING and self.policy.ranking is None:
@@ -104,3 +124,34 @@ class Stages:
         if s > stage or (s == stage and stage not in (GRAPH, PAYOUTS)):
             return f"is computed later ({_LABEL.get(s, 'later')})"
         return None
+
+
+class _Typed(Mapping[str, "T | None"]):
+    """The names a scope sees, with their types *as they are now*.
+
+    A live view, not a copy: types are filled in as checking proceeds (a
+    derived value's type is known once it is checked), and copying every
+    visible name for every expression made checking quadratic in policy size.
+    ``typed_only``: only names whose type is known (what ``prev`` may read).
+    """
+
+    def __init__(self, names: dict[str, None], types: dict[str, T | None], *, typed_only: bool = False):
+        self._names = names
+        self._types = types
+        self._typed_only = typed_only
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str) or name not in self._names:
+            return False
+        return not self._typed_only or self._types.get(name) is not None
+
+    def __getitem__(self, name: str) -> T | None:
+        if name not in self:
+            raise KeyError(name)
+        return self._types[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self._names if name in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
