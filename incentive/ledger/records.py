@@ -137,7 +137,7 @@ def entry_from_row(row: Sequence[Any], path: Path) -> LedgerEntry:
         reason=v["reason"], reopens=v["reopens"])
 
 
-_Cell = TypeVar("_Cell", dict, list)
+_Cell = TypeVar("_Cell", dict[str, Any], list[Any])
 
 
 def _json_cell(text: Any, kind: type[_Cell], column: str, expected: str) -> _Cell:
