@@ -88,7 +88,7 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
     from incentive.ledger import CloseRecord, LedgerError, PeriodAlreadyClosed, utc_now
     from incentive.ledger.history_note import no_history
     from incentive.ledger.locate import open_or_create
-    from incentive.ledger.store import StagedClose, pack_data
+    from incentive.ledger.staging import StagedClose, pack_data
     from incentive.output.atomic import atomic_directory
     from incentive.rerun import OPTIONS_KEY, differences, read_data, rebuild, record
     from incentive.settings import resolve_ledger

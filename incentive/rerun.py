@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from incentive.errors import UsageError
-from incentive.ledger.store import LedgerError
+from incentive.ledger.errors import LedgerError
 from incentive.workflow import RunOptions
 
 #: the key of a ledger entry's ``totals`` holding the options (never a payout id: ids have no ``@``)

@@ -27,7 +27,7 @@ def _name(storage: bytes | str) -> str:
     return storage.decode("ascii") if isinstance(storage, bytes) else storage
 
 
-def _cell(value: Any, storage: str, column: str, expected: tuple[str, bool]) -> tuple[Any, str | None]:
+def _cell(value: Any, storage: bytes | str, column: str, expected: tuple[str, bool]) -> tuple[Any, str | None]:
     """The decoded cell, or a problem with its type."""
     kind, nullable = expected
     storage = _name(storage)

@@ -10,10 +10,23 @@ looked at and why.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Callable
 
-from incentive.ledger.store import Ledger, LedgerError
+from incentive.ledger.errors import LedgerError
+from incentive.ledger.store import Ledger
+from incentive.settings import DEFAULT_LEDGER as DEFAULT_PATH
+from incentive.settings import LEDGER_ENV as ENV_VAR
 from incentive.settings import Setting, resolve_ledger
+
+__all__ = ["DEFAULT_PATH", "ENV_VAR", "LedgerMissing", "existing", "missing_message", "open_existing",
+           "open_or_create", "resolve_path"]
+
+
+def resolve_path(option: str | os.PathLike[str] | None = None) -> Path:
+    """``--ledger`` if given, else ``$INCENTIVE_LEDGER``, else ``incentive.toml``'s ``ledger``, else
+    ``./incentive-ledger.sqlite`` (``incentive.settings.resolve_ledger``, which also says which)."""
+    return resolve_ledger(option).path
 
 
 class LedgerMissing(LedgerError):
@@ -25,7 +38,7 @@ def missing_message(setting: Setting) -> str:
             "$INCENTIVE_LEDGER, or put ledger = \"PATH\" in incentive.toml (see docs/ledger.md)")
 
 
-def existing(option: str | os.PathLike | None) -> Setting:
+def existing(option: str | os.PathLike[str] | None) -> Setting:
     """The resolved ledger, which must exist (``LedgerMissing`` otherwise; exit 2)."""
     setting = resolve_ledger(option)
     if not setting.path.exists():
@@ -33,12 +46,12 @@ def existing(option: str | os.PathLike | None) -> Setting:
     return setting
 
 
-def open_existing(option: str | os.PathLike | None, *, readonly: bool = True) -> Ledger:
+def open_existing(option: str | os.PathLike[str] | None, *, readonly: bool = True) -> Ledger:
     """The resolved ledger, opened without creating it."""
     return Ledger(existing(option).path, readonly=readonly)
 
 
-def open_or_create(option: str | os.PathLike | None, announce: Callable[[str], None] | None = None) -> Ledger:
+def open_or_create(option: str | os.PathLike[str] | None, announce: Callable[[str], None] | None = None) -> Ledger:
     """The resolved ledger for writing; a new file is announced with its full path and why it is there."""
     setting = resolve_ledger(option)
     ledger = Ledger(setting.path)

@@ -8,224 +8,46 @@ decimals round-trip exactly) used by history rules, and the sha256 of every
 output. Rows are append-only and hash-chained (``chain``); a reopen is a new
 row, so the history of a period is never rewritten.
 
-Journal mode is the rollback journal (``DELETE``) with ``synchronous=FULL``:
-a commit is durable when it returns, a crash mid-transaction is rolled back
-on the next open, there are no ``-wal`` / ``-shm`` side files to lose or
-copy, read-only opens (``verify``) need no write access, and large results
-blobs are written once (WAL writes them twice). Pages are 64 KiB because the
-rows are mostly large blobs. See docs/ledger.md.
+This module is the ``Ledger`` and its queries; the file's tables and pragmas
+are in ``schema``, the records in ``records``, a close's two-step write in
+``staging``. See docs/ledger.md.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
-import json
 import os
 import sqlite3
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping, Sequence
-from urllib.parse import quote
+from types import TracebackType
+from typing import Any, Iterable, Mapping, Sequence
 
 import polars as pl
 
-from incentive.errors import IncentiveError, UsageError
-from incentive.ledger import codec
-from incentive.ledger.chain import ENTRY_COLUMNS, GENESIS, HASHED_COLUMNS, canonical_json, entry_hash, sha256_hex
-
-SCHEMA_VERSION = 1
-DEFAULT_PATH = Path("incentive-ledger.sqlite")
-ENV_VAR = "INCENTIVE_LEDGER"
-PAGE_SIZE = 65536
-#: the JSON text cells of an entry (outputs, totals, history) are a few kilobytes; never parse more than this
-MAX_JSON_CELL = 16 * 1024 * 1024
-
-_TABLES = """
-CREATE TABLE ledger_schema (version INTEGER NOT NULL);
-CREATE TABLE entries (
-    seq              INTEGER PRIMARY KEY,
-    kind             TEXT NOT NULL CHECK (kind IN ('close', 'reopen')),
-    policy_id        TEXT NOT NULL,
-    period           TEXT NOT NULL,
-    period_ordinal   INTEGER NOT NULL,
-    policy_version   TEXT,
-    policy_sha256    TEXT,
-    policy_text      TEXT,
-    data_sha256      TEXT,
-    data_name        TEXT,
-    data_size        INTEGER,
-    data_compression TEXT,
-    data_blob_sha256 TEXT,
-    results_sha256   TEXT,
-    results_rows     INTEGER,
-    outputs          TEXT,
-    engine_version   TEXT,
-    totals           TEXT,
-    history          TEXT,
-    actor            TEXT NOT NULL,
-    at               TEXT NOT NULL,
-    reason           TEXT,
-    reopens          INTEGER REFERENCES entries (seq),
-    prev_hash        TEXT NOT NULL,
-    entry_hash       TEXT NOT NULL UNIQUE
-);
-CREATE INDEX entries_by_period ON entries (policy_id, period, seq);
-CREATE INDEX entries_by_ordinal ON entries (policy_id, period_ordinal, seq);
-CREATE TABLE close_blobs (
-    seq     INTEGER PRIMARY KEY REFERENCES entries (seq),
-    results BLOB NOT NULL,
-    data    BLOB NOT NULL
-)"""
-# Rows are append-only: the hash chain detects any edit, these triggers refuse
-# accidental ones (a deliberate tamperer can drop them; the chain still tells).
-_TRIGGERS = tuple(
-    f"CREATE TRIGGER {table}_append_only_{op[0].lower()} BEFORE {op} ON {table} "
-    "BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END"
-    for table in ("entries", "close_blobs") for op in ("UPDATE", "DELETE"))
-_DDL: tuple[str, ...] = (*_TABLES.strip().split(";\n"), *_TRIGGERS)
-
-
-# --------------------------------------------------------------------------- errors
-
-class LedgerError(IncentiveError):
-    """The ledger cannot be used for this (missing, not a ledger, busy, damaged...)."""
-
-
-class PeriodAlreadyClosed(LedgerError):
-    """The period is closed; it must be reopened (with a reason) to close it again."""
-
-    def __init__(self, entry: "LedgerEntry"):
-        self.entry = entry
-        super().__init__(
-            f"{entry.policy_id} period {entry.period} is already closed: closed {entry.at} by {entry.by} "
-            f"(ledger entry {entry.seq}, policy version {entry.policy_version}, data {entry.data_name}). "
-            f"Reopen it with a reason to close it again.")
-
-
-class PeriodNotClosed(LedgerError):
-    """A reopen of a period that is not currently closed."""
-
-
-class HistoryChanged(LedgerError):
-    """A history period the close was evaluated with was reopened in the meantime."""
-
-
-class LedgerWriteError(LedgerError, sqlite3.OperationalError):
-    """SQLite refused a write (disk full, I/O error...) and the transaction was
-    rolled back: a message and exit 2, and still the ``sqlite3`` error it was."""
-
-
-# --------------------------------------------------------------------------- records
-
-@dataclass(frozen=True)
-class CloseRecord:
-    """What the caller knows about a close; the ledger adds seq and hashes.
-
-    ``policy_sha256`` is the sha256 of the policy file's bytes, ``policy_text``
-    that file as evaluated; ``data_sha256`` must be the sha256 of
-    ``data_bytes``. ``history_hashes`` maps the ordinal of each earlier period
-    whose results the evaluation read (``Ledger.history_entries``) to that
-    close's ``entry_hash``, so ``verify`` can re-run with the same history.
-    """
-
-    policy_id: str
-    period: str
-    period_ordinal: int
-    policy_version: str
-    policy_sha256: str
-    policy_text: str
-    data_sha256: str
-    data_bytes: bytes
-    data_name: str
-    outputs: Mapping[str, str]
-    engine_version: str
-    closed_by: str
-    closed_at: str
-    totals: Mapping[str, Any] = field(default_factory=dict)
-    history_hashes: Mapping[int, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class LedgerEntry:
-    """One ledger row: a close (``kind == "close"``) or a reopen."""
-
-    seq: int
-    kind: Literal["close", "reopen"]
-    policy_id: str
-    period: str
-    period_ordinal: int
-    by: str
-    at: str
-    prev_hash: str
-    entry_hash: str
-    policy_version: str | None = None
-    policy_sha256: str | None = None
-    policy_text: str | None = None
-    data_sha256: str | None = None
-    data_name: str | None = None
-    data_size: int | None = None
-    results_sha256: str | None = None
-    results_rows: int | None = None
-    outputs: dict[str, str] = field(default_factory=dict)
-    engine_version: str | None = None
-    totals: dict[str, Any] = field(default_factory=dict)
-    history_hashes: dict[int, str] = field(default_factory=dict)
-    reason: str | None = None
-    reopens: int | None = None
-
-    @property
-    def closed_by(self) -> str:
-        return self.by
-
-    @property
-    def closed_at(self) -> str:
-        return self.at
-
-    def describe(self) -> str:
-        return f"entry {self.seq} ({self.policy_id} {self.period})"
-
-    def same_inputs(self, policy_sha256: str, data_sha256: str) -> bool:
-        """True when a re-close would evaluate exactly what this close did."""
-        return self.kind == "close" and self.policy_sha256 == policy_sha256 and self.data_sha256 == data_sha256
-
-
-@dataclass(frozen=True)
-class PeriodStatus:
-    """Where a period stands: never closed, closed, or reopened (and open again)."""
-
-    policy_id: str
-    period: str
-    state: Literal["open", "closed", "reopened"]
-    current: LedgerEntry | None
-    events: tuple[LedgerEntry, ...]
-
-
-def resolve_path(option: str | os.PathLike | None = None) -> Path:
-    """``--ledger`` if given, else ``$INCENTIVE_LEDGER``, else ``incentive.toml``'s ``ledger``, else
-    ``./incentive-ledger.sqlite`` (``incentive.settings.resolve_ledger``, which also says which)."""
-    from incentive.settings import resolve_ledger
-
-    return resolve_ledger(option).path
-
-
-def utc_now() -> str:
-    """The current time as ISO-8601 UTC to the second, e.g. ``2026-07-01T09:00:00Z``."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# --------------------------------------------------------------------------- the ledger
+from incentive.errors import UsageError
+from incentive.ledger import codec, schema, staging
+from incentive.ledger.chain import ENTRY_COLUMNS, GENESIS, HASHED_COLUMNS, entry_hash, sha256_hex
+from incentive.ledger.errors import (
+    HistoryChanged,
+    LedgerError,
+    LedgerWriteError,
+    PeriodAlreadyClosed,
+    PeriodNotClosed,
+    close_not_recorded,
+)
+from incentive.ledger.records import LedgerEntry, PeriodStatus, entry_from_row, utc_now
+from incentive.ledger.staging import PackedData, StagedClose
 
 _SELECT = ", ".join(ENTRY_COLUMNS)
+#: an entry that is the latest of its period and a close: the period's current close
+_IS_CURRENT_CLOSE = ("kind = 'close' AND seq = (SELECT max(x.seq) FROM entries x "
+                     "WHERE x.policy_id = entries.policy_id AND x.period = entries.period)")
 
 
 class Ledger:
     """A ledger file. ``readonly=True`` opens an existing file without write access."""
 
-    def __init__(self, path: str | os.PathLike, *, readonly: bool = False, timeout: float = 60.0):
+    def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False, timeout: float = 60.0):
         self.path = Path(path)
         self.readonly = readonly
         self.created = False  # True when this open created the file (callers announce it)
@@ -235,163 +57,58 @@ class Ledger:
         if readonly and not self.path.exists():
             raise LedgerError(f"{self.path}: no ledger here (nothing has been closed with this ledger path)")
         if not readonly:
-            self._create_file()
+            self.created = schema.create_file(self.path)
         try:
             self._con = self._connect(readonly)
             try:
-                self._init_schema()
+                schema.init_schema(self._con, self.path, readonly)
             except sqlite3.OperationalError as exc:
-                if not (readonly and _hot_journal(exc)):
+                if not (readonly and schema.hot_journal(exc)):
                     raise
                 self._con.close()
-                self._recover_journal()  # a killed writer left its rollback journal: roll it back, then read
+                schema.recover_journal(self.path, timeout)  # a killed writer left its rollback journal
                 self._con = self._connect(readonly)
-                self._init_schema()
+                schema.init_schema(self._con, self.path, readonly)
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{self.path}: not a usable incentive ledger ({exc})") from None
 
     # -- connection
 
-    def _create_file(self) -> None:
-        # through a symlink too: O_EXCL does not follow a link, so create its target (owner-only)
-        real = Path(os.path.realpath(self.path))
-        if not real.parent.exists():
-            raise LedgerError(f"{self.path}: directory {real.parent} does not exist")
-        try:
-            fd = os.open(real, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return
-        except OSError as exc:
-            raise LedgerError(f"{self.path}: cannot create the ledger ({exc.strerror})") from None
-        try:
-            os.fchmod(fd, 0o600)  # whatever the umask: the ledger holds pay data
-        finally:
-            os.close(fd)
-        self.created = True
-
-    def _recover_journal(self) -> None:
-        """Roll back the hot journal a killed writer left, for a read-only open.
-
-        Reading needs no write access, but SQLite must first restore the
-        pages the journal holds, which needs write access to the file and its
-        folder. With it, one read on a read-write connection does the
-        rollback (nothing else is written); without it, say what to run."""
-        journal = Path(f"{self.path}-journal")
-        folder = self.path.absolute().parent
-        if not (os.access(self.path, os.W_OK) and os.access(folder, os.W_OK)):
-            raise LedgerError(
-                f"{self.path}: an unfinished transaction of a killed close is still in {journal}; it must be "
-                f"rolled back before the ledger can be read, which needs write access to {self.path} and "
-                f"{folder}. Run `incentive verify --ledger {self.path}` as a user who may write there "
-                "(nothing else is changed)")
-        uri = f"file:{quote(str(self.path.absolute()))}?mode=rw"
-        con = sqlite3.connect(uri, uri=True, timeout=self._timeout, isolation_level=None)
-        try:
-            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        finally:
-            con.close()
-
     def _connect(self, readonly: bool, *, raw_text: bool = False) -> sqlite3.Connection:
-        if readonly:
-            uri = f"file:{quote(str(self.path.absolute()))}?mode=ro"
-            con = sqlite3.connect(uri, uri=True, timeout=self._timeout, isolation_level=None)
-        else:
-            con = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None)
-            con.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # effective only while the file is empty
-            con.execute("PRAGMA journal_mode = DELETE")
-            con.execute("PRAGMA synchronous = FULL")
-        con.execute("PRAGMA foreign_keys = ON")
-        if raw_text:
-            con.text_factory = bytes
-        return con
-
-    def _init_schema(self) -> None:
-        con = self._con
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "ledger_schema" not in tables:
-            if tables:
-                raise LedgerError(f"{self.path}: an SQLite file, but not an incentive ledger")
-            if self.readonly:
-                raise LedgerError(f"{self.path}: an empty file, not an incentive ledger")
-            self._begin()
-            try:
-                # re-check under the write lock: a concurrent opener may have won
-                if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'ledger_schema'").fetchone():
-                    for statement in _DDL:
-                        con.execute(statement)
-                    con.execute("INSERT INTO ledger_schema (version) VALUES (?)", (SCHEMA_VERSION,))
-                con.execute("COMMIT")
-            except BaseException:
-                self._rollback()
-                raise
-        row = con.execute("SELECT max(version) FROM ledger_schema").fetchone()
-        version = row[0] if row else None
-        if version != SCHEMA_VERSION:
-            raise LedgerError(f"{self.path}: ledger schema version {version} is not supported by this "
-                              f"incentive (it reads version {SCHEMA_VERSION})")
+        return schema.connect(self.path, readonly, self._timeout, raw_text=raw_text)
 
     def close(self) -> None:
         self._con.close()
 
-    def __enter__(self) -> "Ledger":
+    def __enter__(self) -> Ledger:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         self.close()
 
     def _begin(self) -> None:
-        try:
-            self._con.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            text = str(exc)
-            if "locked" in text or "busy" in text:
-                raise LedgerError(f"{self.path}: the ledger is busy ({exc}); another close is writing -- "
-                                  "try again") from None
-            # a full disk, a read-only file system, an I/O error: say what it is, not "busy"
-            raise LedgerError(f"{self.path}: the ledger cannot be written ({exc}); nothing was recorded") from None
+        schema.begin_immediate(self._con, self.path)
 
     def _rollback(self) -> None:
-        if self._con.in_transaction:
-            try:
-                self._con.execute("ROLLBACK")
-            except sqlite3.DatabaseError:
-                pass  # SQLite already rolled back (or will, from the journal, on the next open)
+        schema.rollback(self._con)
 
     def _writable(self) -> None:
         if self.readonly:
             raise LedgerError(f"{self.path}: opened read-only")
 
-    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         try:
             return self._con.execute(sql, tuple(params)).fetchall()
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{self.path}: the ledger cannot be read ({exc}); run `incentive verify`") from None
 
-    def _entries_where(self, where: str, params: Iterable[Any] = ()) -> list[LedgerEntry]:
-        rows = self._rows(f"SELECT {_SELECT} FROM entries WHERE {where} ORDER BY seq", params)
-        return [self._entry(r) for r in rows]
+    def _entries_where(self, where: str, params: Iterable[Any] = (), *, order: str = "seq") -> list[LedgerEntry]:
+        rows = self._rows(f"SELECT {_SELECT} FROM entries WHERE {where} ORDER BY {order}", params)
+        return [entry_from_row(r, self.path) for r in rows]
 
-    def _entry(self, row: Sequence[Any]) -> LedgerEntry:
-        v = dict(zip(ENTRY_COLUMNS, row))
-        try:
-            outputs = _json_cell(v["outputs"], dict, "outputs", "an object of file name -> sha256")
-            totals = _json_cell(v["totals"], dict, "totals", "an object")
-            pairs = _json_cell(v["history"], list, "history", "a list of [ordinal, entry hash]")
-            if not all(isinstance(h, str) for h in outputs.values()):
-                raise ValueError("column outputs: expected an object of file name -> sha256")
-            if not all(isinstance(p, list) and len(p) == 2 and isinstance(p[1], str) for p in pairs):
-                raise ValueError("column history: expected a list of [ordinal, entry hash]")
-            history = {int(o): h for o, h in pairs}
-        except (ValueError, TypeError, RecursionError) as exc:
-            raise LedgerError(f"{self.path}: entry {v['seq']} cannot be read ({exc}); run `incentive verify`") from None
-        return LedgerEntry(
-            seq=v["seq"], kind=v["kind"], policy_id=v["policy_id"], period=v["period"],
-            period_ordinal=v["period_ordinal"], by=v["actor"], at=v["at"], prev_hash=v["prev_hash"],
-            entry_hash=v["entry_hash"], policy_version=v["policy_version"], policy_sha256=v["policy_sha256"],
-            policy_text=v["policy_text"], data_sha256=v["data_sha256"], data_name=v["data_name"],
-            data_size=v["data_size"], results_sha256=v["results_sha256"], results_rows=v["results_rows"],
-            outputs=outputs, engine_version=v["engine_version"], totals=totals, history_hashes=history,
-            reason=v["reason"], reopens=v["reopens"])
+    def _entry_at(self, seq: int) -> LedgerEntry:
+        return self._entries_where("seq = ?", (seq,))[0]
 
     # -- reading
 
@@ -425,34 +142,31 @@ class Ledger:
         """The current close of a period (None if never closed or reopened since)."""
         return self.status(policy_id, period).current
 
+    def current_closes(self, policy_id: str | None = None, *, from_ordinal: int | None = None,
+                       before_ordinal: int | None = None, data_sha256: str | None = None) -> list[LedgerEntry]:
+        """The current close of each period: its latest entry, when that is a
+        close (a period reopened since has none). In period order: by policy
+        id, then period ordinal. Narrowed to one policy, to periods with
+        ``from_ordinal <= ordinal < before_ordinal``, or to closes of a data
+        file with this sha256, when given."""
+        where, params = [_IS_CURRENT_CLOSE], []
+        for condition, value in (("policy_id = ?", policy_id), ("period_ordinal >= ?", from_ordinal),
+                                 ("period_ordinal < ?", before_ordinal), ("data_sha256 = ?", data_sha256)):
+            if value is not None:
+                where.append(condition)
+                params.append(value)
+        return self._entries_where(" AND ".join(where), params, order="policy_id, period_ordinal")
+
     def closes_with_data(self, policy_id: str, data_sha256: str) -> list[LedgerEntry]:
         """Current closes of the policy's periods that evaluated a data file with this sha256."""
-        return self._entries_where(
-            "policy_id = ? AND data_sha256 = ? AND kind = 'close' AND seq = (SELECT max(x.seq) FROM entries x "
-            "WHERE x.policy_id = entries.policy_id AND x.period = entries.period)", (policy_id, data_sha256))
-
-    def begin_close(self, policy_id: str, period: str) -> None:
-        """Fail fast, before evaluating, when the period is already closed.
-
-        ``record_close`` checks again under the write lock; a caller that wants
-        "identical re-close is a no-op" looks at ``get_close(...).same_inputs``.
-        """
-        current = self.get_close(policy_id, period)
-        if current is not None:
-            raise PeriodAlreadyClosed(current)
-
-    def _current_closes(self, policy_id: str, lo: int, hi: int) -> list[LedgerEntry]:
-        """Current closes of the policy's periods with lo <= ordinal < hi."""
-        return self._entries_where(
-            "policy_id = ? AND period_ordinal >= ? AND period_ordinal < ? AND kind = 'close' "
-            "AND seq = (SELECT max(x.seq) FROM entries x WHERE x.policy_id = entries.policy_id "
-            "AND x.period = entries.period)", (policy_id, lo, hi))
+        return self.current_closes(policy_id, data_sha256=data_sha256)
 
     def history_entries(self, policy_id: str, before_ordinal: int, depth: int) -> dict[int, LedgerEntry]:
         """Current closes of the ``depth`` periods before ``before_ordinal``, by ordinal."""
         if depth <= 0:
             return {}
-        return {e.period_ordinal: e for e in self._current_closes(policy_id, before_ordinal - depth, before_ordinal)}
+        closes = self.current_closes(policy_id, from_ordinal=before_ordinal - depth, before_ordinal=before_ordinal)
+        return {e.period_ordinal: e for e in closes}
 
     def history(self, policy_id: str, before_ordinal: int, depth: int, *,
                 columns: Sequence[str] | None = None) -> dict[int, pl.DataFrame]:
@@ -514,59 +228,25 @@ class Ledger:
 
     # -- writing
 
-    def record_close(self, entry: CloseRecord, results: pl.DataFrame, *,
-                     results_parquet: bytes | None = None, results_sha256: str | None = None,
-                     packed_data: "PackedData | None" = None) -> LedgerEntry:
-        """Record a close in one ``BEGIN IMMEDIATE`` transaction.
-
-        ``results_parquet`` may pass the bytes of the close's audit Parquet
-        file (``results`` written by ``output.tables.write_audit``): they
-        are stored as they are instead of encoding ``results`` a second time,
-        and the manifest's sha256 of that file then equals ``results_sha256``
-        (which the caller may pass along when it hashed those bytes already).
-        ``packed_data`` may pass ``pack_data(entry.data_bytes)`` computed
-        earlier (a close packs the data while it evaluates).
-
-        Raises ``PeriodAlreadyClosed`` if the period is closed (also when a
-        concurrent close won the race), ``HistoryChanged`` if a history period
-        the evaluation used was reopened meanwhile. Nothing is recorded unless
-        everything is. ``stage_close`` does the same in two steps.
-        """
-        self._writable()
-        _check_record(entry)
-        # The expensive part runs before taking the write lock: Parquet encoding
-        # here, data compression and hashing on a second thread.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pending = pool.submit(pack_data, entry.data_bytes) if packed_data is None else None
-            if results_parquet is None:
-                results_blob = _results_blob(results)
-            else:
-                results_blob = results_parquet if isinstance(results_parquet, bytes) else bytes(results_parquet)
-            known = results_sha256 if results_parquet is not None else None
-            results_sha = known or sha256_hex(results_blob)
-            packed = pending.result() if pending is not None else packed_data
-        staged = self.stage_close(entry.policy_id, entry.period, entry.period_ordinal,
-                                  history_hashes=entry.history_hashes, results_parquet=results_blob,
-                                  results_sha256=results_sha, results_rows=results.height, packed_data=packed)
-        return staged.commit(entry)
-
     def stage_close(self, policy_id: str, period: str, period_ordinal: int, *, history_hashes: Mapping[int, str],
                     results_parquet: bytes, results_sha256: str, results_rows: int,
-                    packed_data: "PackedData") -> "StagedClose":
+                    packed_data: PackedData) -> StagedClose:
         """Start recording a close whose outputs are still being written.
 
-        Takes the write lock (``BEGIN IMMEDIATE``), makes the checks
-        ``record_close`` makes, writes the two large blobs (the audit record
-        and the packed data) and starts flushing them to disk on a side
-        thread. ``StagedClose.commit`` later adds the entry, which names every
-        output's hash, and commits; ``abort`` rolls everything back. The
-        foreign key from the blobs to their entry is checked at commit
-        (``defer_foreign_keys``), so nothing half-recorded can ever be
-        committed. Meanwhile a concurrent close of any period waits for the
-        lock, as it would for ``record_close``.
+        Takes the write lock (``BEGIN IMMEDIATE``); refuses with
+        ``PeriodAlreadyClosed`` if the period is closed (also when a
+        concurrent close won the race), ``HistoryChanged`` if a history period
+        the evaluation used was reopened meanwhile; writes the two large blobs
+        (the audit record and the packed data) and starts flushing them to
+        disk on a side thread. ``StagedClose.commit`` later adds the entry,
+        which names every output's hash, and commits; ``abort`` rolls
+        everything back. The foreign key from the blobs to their entry is
+        checked at commit (``defer_foreign_keys``), so nothing half-recorded
+        can ever be committed. Meanwhile a concurrent close of any period
+        waits for the lock.
         """
         self._writable()
-        _check_parquet(results_parquet, results_rows)
+        staging.check_parquet(results_parquet, results_rows)
         self._begin()
         try:
             current = self._current_close(policy_id, period)
@@ -577,10 +257,10 @@ class Ledger:
             tail = self._rows("SELECT max(seq) FROM entries")
             seq = (tail[0][0] or 0) + 1 if tail else 1
             self._con.execute("PRAGMA defer_foreign_keys = ON")  # reset by SQLite at COMMIT / ROLLBACK
-            _insert_blobs(self._con, seq, results_parquet, packed_data.blob)
+            staging.insert_blobs(self._con, seq, results_parquet, packed_data.blob)
         except sqlite3.DatabaseError as exc:  # disk full, I/O error...: a message, not a traceback
             self._rollback()
-            raise _close_not_recorded(self.path, policy_id, period, exc) from None
+            raise close_not_recorded(self.path, policy_id, period, exc) from None
         except BaseException:
             self._rollback()
             raise
@@ -613,7 +293,7 @@ class Ledger:
         except BaseException:
             self._rollback()
             raise
-        return self._entries_where("seq = ?", (seq,))[0]
+        return self._entry_at(seq)
 
     def _current_close(self, policy_id: str, period: str) -> LedgerEntry | None:
         last = self._entries_where(
@@ -674,181 +354,3 @@ class Ledger:
         finally:
             con.close()
 
-
-# --------------------------------------------------------------------------- helpers
-
-def _json_cell(text: Any, kind: type, column: str, expected: str) -> Any:
-    """A JSON text cell of an entry, of the shape ``kind`` (empty: an empty one)."""
-    if not text:
-        return kind()
-    if not isinstance(text, str) or len(text) > MAX_JSON_CELL:
-        raise ValueError(f"column {column}: expected {expected} as JSON text of at most {MAX_JSON_CELL:,} characters")
-    value = json.loads(text)
-    if not isinstance(value, kind):
-        raise ValueError(f"column {column}: expected {expected}, got {type(value).__name__}")
-    return value
-
-
-def _hot_journal(exc: sqlite3.OperationalError) -> bool:
-    """A read-only connection met a hot rollback journal (SQLITE_READONLY_ROLLBACK)."""
-    return getattr(exc, "sqlite_errorname", "") == "SQLITE_READONLY_ROLLBACK" or "readonly database" in str(exc)
-
-
-def _check_record(entry: CloseRecord) -> None:
-    for name in ("policy_id", "period", "closed_by", "closed_at", "policy_sha256", "data_sha256"):
-        value = getattr(entry, name)
-        if not isinstance(value, str) or not value.strip():
-            raise ValueError(f"CloseRecord.{name} must be a non-empty string")
-    if isinstance(entry.period_ordinal, bool) or not isinstance(entry.period_ordinal, int):
-        raise ValueError("CloseRecord.period_ordinal must be an int")
-    if not isinstance(entry.data_bytes, (bytes, bytearray, memoryview)):
-        raise ValueError("CloseRecord.data_bytes must be bytes")
-
-
-def _results_blob(results: pl.DataFrame) -> bytes:
-    from incentive.output.tables import parquet_bytes
-
-    return parquet_bytes(results)
-
-
-def _check_parquet(blob: bytes, rows: int) -> None:
-    """Cheap sanity check of caller-supplied Parquet bytes (footer metadata only)."""
-    if not (blob[:4] == b"PAR1" and blob[-4:] == b"PAR1"):
-        raise ValueError("results_parquet is not a Parquet file")
-    stored = pl.scan_parquet(io.BytesIO(blob)).select(pl.len()).collect().item()
-    if stored != rows:
-        raise ValueError(f"results_parquet holds {stored} rows, the results frame {rows}")
-
-
-@dataclass(frozen=True)
-class PackedData:
-    """A period data file ready for the ledger: packed, and both forms hashed."""
-
-    blob: bytes
-    size: int
-    sha256: str  # of the file's bytes
-    blob_sha256: str  # of the stored blob
-
-
-def pack_data(data: bytes, sha256: str | None = None) -> PackedData:
-    """Compress and hash (both release the GIL: this runs beside other work).
-    ``sha256`` may pass the data's hash when the caller computed it already."""
-    blob = codec.pack(data)
-    return PackedData(blob=blob, size=len(data), sha256=sha256 or sha256_hex(data), blob_sha256=sha256_hex(blob))
-
-
-def _close_not_recorded(path: Path, policy_id: str, period: str, exc: sqlite3.DatabaseError) -> LedgerWriteError:
-    return LedgerWriteError(f"{path}: cannot record the close of {policy_id} period {period} ({exc}); "
-                            "nothing was recorded")
-
-
-class StagedClose:
-    """A close in the making (``Ledger.stage_close``): the write lock is held
-    and the blobs are written; ``commit`` records the entry, ``abort`` undoes
-    everything. Exactly one of them must be called."""
-
-    def __init__(self, ledger: Ledger, seq: int, policy_id: str, period: str, period_ordinal: int,
-                 history_hashes: dict[int, str], results_sha256: str, results_rows: int, packed: PackedData):
-        self._ledger = ledger
-        self.seq = seq
-        self._key = (policy_id, period, period_ordinal)
-        self._history = history_hashes
-        self._results = (results_sha256, results_rows)
-        self._packed = packed
-        self._flush = _Flush(ledger.path)
-        self._open = True
-
-    def commit(self, entry: CloseRecord) -> LedgerEntry:
-        """Add the entry for ``entry`` (the same close the blobs were staged
-        for) and commit: durable when this returns."""
-        if not self._open:
-            raise ValueError("this staged close was already committed or aborted")
-        ledger = self._ledger
-        try:
-            _check_record(entry)
-            if (entry.policy_id, entry.period, entry.period_ordinal) != self._key \
-                    or dict(entry.history_hashes) != self._history:
-                raise ValueError("the close record is not the close that was staged")
-            packed = self._packed
-            if packed.sha256 != entry.data_sha256 or packed.size != len(entry.data_bytes):
-                raise ValueError(f"data_sha256 {entry.data_sha256} is not the sha256 of data_bytes as staged "
-                                 f"({packed.sha256})")
-            fields: dict[str, Any] = {
-                "seq": None, "kind": "close", "policy_id": entry.policy_id, "period": entry.period,
-                "period_ordinal": entry.period_ordinal, "policy_version": entry.policy_version,
-                "policy_sha256": entry.policy_sha256, "policy_text": entry.policy_text,
-                "data_sha256": entry.data_sha256, "data_name": entry.data_name, "data_size": packed.size,
-                "data_compression": codec.DEFAULT, "data_blob_sha256": packed.blob_sha256,
-                "results_sha256": self._results[0], "results_rows": self._results[1],
-                "outputs": canonical_json(dict(entry.outputs)), "engine_version": entry.engine_version,
-                "totals": canonical_json(dict(entry.totals)),
-                "history": canonical_json(sorted([int(o), h] for o, h in entry.history_hashes.items())),
-                "actor": entry.closed_by, "at": entry.closed_at, "reason": None, "reopens": None,
-            }
-            seq = ledger._append(fields)
-            if seq != self.seq:  # impossible under the write lock; refuse rather than mis-link blobs
-                raise LedgerError(f"{ledger.path}: the ledger changed under the write lock; nothing was recorded")
-            self._flush.wait()
-            ledger._con.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
-            self.abort()
-            raise _close_not_recorded(ledger.path, entry.policy_id, entry.period, exc) from None
-        except BaseException:
-            self.abort()
-            raise
-        self._done()
-        return ledger._entries_where("seq = ?", (seq,))[0]
-
-    def abort(self) -> None:
-        """Roll the staged close back: nothing of it stays in the ledger."""
-        if self._open:
-            self._ledger._rollback()
-            self._done()
-
-    def _done(self) -> None:
-        self._open = False
-        self._flush.close()
-
-
-class _Flush:
-    """Flush the ledger file's written pages to disk on a side thread, so the
-    commit's own fsync finds little left to write.
-
-    The file is opened once more for this. Closing a descriptor drops every
-    POSIX lock the process holds on the file -- SQLite's too -- so this one
-    is closed only once the transaction has ended (``close``)."""
-
-    def __init__(self, path: Path):
-        self._fd: int | None = None
-        self._thread: threading.Thread | None = None
-        try:
-            self._fd = os.open(path, os.O_RDONLY)
-        except OSError:
-            return  # the commit's fsync does it all
-        self._thread = threading.Thread(target=self._run, name="incentive-ledger-flush", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        with contextlib.suppress(OSError):  # only an early start: the commit's fsync is what counts
-            os.fsync(self._fd)  # type: ignore[arg-type]
-
-    def wait(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-
-    def close(self) -> None:
-        self.wait()
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-
-def _insert_blobs(con: sqlite3.Connection, seq: int, results_blob: bytes, data_blob: bytes) -> None:
-    """Reserve the blobs, then write them in place (incremental blob I/O): half
-    the time of binding them, which copies a hundred megabytes once more."""
-    con.execute("INSERT INTO close_blobs (seq, results, data) VALUES (?, zeroblob(?), zeroblob(?))",
-                (seq, len(results_blob), len(data_blob)))
-    for column, blob in (("results", results_blob), ("data", data_blob)):
-        if blob:
-            with con.blobopen("close_blobs", column, seq) as handle:
-                handle.write(blob)

@@ -142,7 +142,7 @@ def test_a_failure_in_the_ledger_write_leaves_no_outputs(tmp_path, monkeypatch, 
     records the entry last: a failure at any of those points leaves neither
     outputs nor anything in the ledger."""
     from incentive import closing
-    from incentive.ledger import Ledger, store
+    from incentive.ledger import Ledger, staging
     from incentive.output import tables
     from incentive.workflow import RunOptions
 
@@ -150,9 +150,9 @@ def test_a_failure_in_the_ledger_write_leaves_no_outputs(tmp_path, monkeypatch, 
         raise sqlite3.OperationalError("disk I/O error (injected)")
 
     if where == "stage":
-        monkeypatch.setattr(store, "_insert_blobs", failing)
+        monkeypatch.setattr(staging, "insert_blobs", failing)
     elif where == "commit":
-        monkeypatch.setattr(store._Flush, "wait", failing)  # just before COMMIT, inside the transaction
+        monkeypatch.setattr(staging._Flush, "wait", failing)  # just before COMMIT, inside the transaction
     else:  # a results table fails after the blobs were staged
         monkeypatch.setattr(tables, "write_csv", failing)
     opts = closing.CloseOptions(out=str(tmp_path / "out"), ledger=str(tmp_path / "l.sqlite"), by="t")

@@ -31,7 +31,7 @@ from incentive.closing import CloseOptions, close_period
 from incentive.errors import EvaluationError, IncentiveError
 import incentive.ledger as ledger_package
 from incentive.ledger import Ledger
-from incentive.ledger import store as ledger_store
+from incentive.ledger import staging as ledger_staging
 from incentive.output import atomic
 from incentive.output.manifest import check_manifest
 from incentive.workflow import RunOptions
@@ -160,7 +160,7 @@ def _fail_module(module, attribute: str, exc: BaseException):
 def _fail_in_transaction(exc: BaseException):
     """Storing the blobs fails inside the transaction (which the close opened while writing its outputs)."""
     def install(mp: pytest.MonkeyPatch) -> None:
-        mp.setattr(ledger_store, "_insert_blobs", _raise(exc))
+        mp.setattr(ledger_staging, "insert_blobs", _raise(exc))
     return install
 
 
@@ -212,7 +212,7 @@ FAULTS = [
     Fault("outputs-written-before-ledger", _fail_module(ledger_package, "CloseRecord", Injected("record")), Injected),
     Fault("ledger-stage_close", lambda mp: mp.setattr(Ledger, "stage_close", _raise(Injected("stage_close"))),
           Injected),
-    Fault("ledger-commit", lambda mp: mp.setattr(ledger_store.StagedClose, "commit", _raise(Injected("commit"))),
+    Fault("ledger-commit", lambda mp: mp.setattr(ledger_staging.StagedClose, "commit", _raise(Injected("commit"))),
           Injected),
     Fault("ledger-entry-insert", _fail_module(Ledger, "_append", sqlite3.OperationalError("disk I/O error")),
           IncentiveError),

@@ -1,5 +1,6 @@
 """Builders for ledger tests: a results frame with every column type
-the engine produces, and CloseRecords for it."""
+the engine produces, CloseRecords for it, and ``close``, which records one
+the way ``close_period`` does."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from decimal import Decimal
 
 import polars as pl
 
-from incentive.ledger import CloseRecord
+from incentive.ledger import CloseRecord, Ledger, LedgerEntry
+from incentive.ledger.staging import PackedData, pack_data
 from incentive.numeric import DTYPE
+from incentive.output.tables import parquet_bytes
 
 POLICY_TEXT = "policy: sales-rep\nversion: \"2026.1\"\ntitle: {en: Sales, zh: 销售}\n"
 
@@ -41,3 +44,19 @@ def make_record(period: str = "2026-Q3", ordinal: int = 8106, *, policy_id: str 
         outputs={"results.csv": "11" * 32, "payouts.csv": "22" * 32}, engine_version="0.1.0",
         closed_by=by, closed_at=at, totals={"total": Decimal("1214.50"), "people": 3},
         history_hashes=history or {})
+
+
+def close(ledger: Ledger, record: CloseRecord, frame: pl.DataFrame, *, results_parquet: bytes | None = None,
+          packed_data: PackedData | None = None) -> LedgerEntry:
+    """Record a close on the real write path: stage the blobs (the lock is
+    taken and the checks made there), then commit the entry; nothing stays
+    of a close that fails at either step."""
+    blob = parquet_bytes(frame) if results_parquet is None else results_parquet
+    staged = ledger.stage_close(record.policy_id, record.period, record.period_ordinal,
+                                history_hashes=record.history_hashes, results_parquet=blob,
+                                results_sha256=hashlib.sha256(blob).hexdigest(), results_rows=frame.height,
+                                packed_data=packed_data or pack_data(record.data_bytes))
+    try:
+        return staged.commit(record)
+    finally:
+        staged.abort()  # a no-op once committed

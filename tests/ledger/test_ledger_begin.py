@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from incentive.ledger.store import Ledger, LedgerError
+from incentive.ledger import Ledger, LedgerError
 
 
 class _Refusing:

@@ -9,15 +9,15 @@ import pytest
 import zstandard
 
 from incentive.ledger import Ledger, codec
-from incentive.ledger.store import pack_data
-from ledger_fixtures import make_record, results_frame
+from incentive.ledger.staging import pack_data
+from ledger_fixtures import close, make_record, results_frame
 
 DATA = "employee_id,name,revenue\n".encode() + "".join(f"E{i:05d},员工{i},{i * 7}.50\n" for i in range(2000)).encode()
 
 
 def test_round_trip_and_new_entries_say_zstd(ledger):
     assert codec.unpack(codec.pack(DATA), "zstd", len(DATA)) == DATA
-    entry = ledger.record_close(make_record(data=DATA), results_frame())
+    entry = close(ledger, make_record(data=DATA), results_frame())
     method = ledger._rows("SELECT data_compression FROM entries WHERE seq = ?", (entry.seq,))[0][0]
     assert method == "zstd"
     assert ledger.load_data(entry) == DATA
@@ -29,7 +29,7 @@ def test_zlib_entries_of_earlier_versions_still_load_and_verify(tmp_path, monkey
     monkeypatch.setattr(codec, "DEFAULT", "zlib")
     monkeypatch.setattr(codec, "pack", lambda data: zlib.compress(data, 1))
     with Ledger(path) as old:
-        entry = old.record_close(make_record(data=DATA), results_frame())
+        entry = close(old, make_record(data=DATA), results_frame())
     monkeypatch.undo()
     with Ledger(path, readonly=True) as led:
         assert led._rows("SELECT data_compression FROM entries")[0][0] == "zlib"
@@ -66,11 +66,11 @@ def test_pack_data_hashes_the_plain_and_the_packed_bytes():
 
 
 def test_data_packed_in_advance_is_stored_as_given(ledger):
-    entry = ledger.record_close(make_record(data=DATA), results_frame(), packed_data=pack_data(DATA))
+    entry = close(ledger, make_record(data=DATA), results_frame(), packed_data=pack_data(DATA))
     assert ledger.load_data(entry) == DATA and ledger.verify_chain() == []
 
 
 def test_data_packed_in_advance_must_be_the_record_s_data(ledger):
     with pytest.raises(ValueError, match="not the sha256 of data_bytes"):
-        ledger.record_close(make_record(data=DATA), results_frame(), packed_data=pack_data(DATA + b"x"))
+        close(ledger, make_record(data=DATA), results_frame(), packed_data=pack_data(DATA + b"x"))
     assert ledger.entries() == []

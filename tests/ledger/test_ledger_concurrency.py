@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing as mp
 from pathlib import Path
 
-from ledger_fixtures import make_record, results_frame
+from ledger_fixtures import close, make_record, results_frame
 
 from incentive.ledger import Ledger, PeriodAlreadyClosed
 
@@ -16,7 +16,7 @@ def _close(path: str, period: str, by: str, barrier, results) -> None:
         frame = results_frame()
         barrier.wait(timeout=60)
         try:
-            ledger.record_close(record, frame)
+            close(ledger, record, frame)
             results.put((by, "closed"))
         except PeriodAlreadyClosed as exc:
             results.put((by, f"refused: {exc}"))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
-from ledger_fixtures import make_record, results_frame
+from ledger_fixtures import close, make_record, results_frame
 
 from incentive.ledger import Ledger
 
@@ -23,11 +23,11 @@ def pristine(tmp_path_factory) -> tuple[Path, list[tuple[str, int, str]]]:
     references; and every (table, rowid, column) cell in it."""
     path = tmp_path_factory.mktemp("ledger") / "l.sqlite"
     with Ledger(path) as ledger:
-        q2 = ledger.record_close(make_record("2026-Q2", 8105), results_frame(2))
-        ledger.record_close(make_record("2026-Q2", 8105, policy_id="other-plan", data=b""), results_frame(0))
-        ledger.record_close(make_record("2026-Q3", 8106, history={8105: q2.entry_hash}), results_frame(3))
+        q2 = close(ledger, make_record("2026-Q2", 8105), results_frame(2))
+        close(ledger, make_record("2026-Q2", 8105, policy_id="other-plan", data=b""), results_frame(0))
+        close(ledger, make_record("2026-Q3", 8106, history={8105: q2.entry_hash}), results_frame(3))
         ledger.reopen("sales-rep", "2026-Q3", "data fix", "bob", at="2026-10-09T10:00:00Z")
-        ledger.record_close(make_record("2026-Q3", 8106, by="carol", history={8105: q2.entry_hash}),
+        close(ledger, make_record("2026-Q3", 8106, by="carol", history={8105: q2.entry_hash}),
                             results_frame(4))
         assert ledger.verify_chain() == []
     con = sqlite3.connect(path)
