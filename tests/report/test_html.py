@@ -9,7 +9,8 @@ import polars as pl
 import pytest
 
 from incentive.compare.runs import run_diff
-from incentive.report.html import render_diff_report, render_report, write_diff_report, write_report
+from incentive.report.diff_page import render_diff_report, write_diff_report
+from incentive.report.evaluation_page import render_report, write_report
 from incentive.workflow import RunOptions, load, run_evaluation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,3 +143,40 @@ def test_report_for_a_policy_without_ranking(tmp_path):
     assert "Headcount per band" not in page
     assert_self_contained(page)
     assert load(str(policy)).policy.ranking is None
+
+
+_STATE_SCRIPT = """
+import json, sys
+import matplotlib
+matplotlib.use("svg")  # a backend the page must not replace (it needs none: Figure objects save themselves)
+before = {"backend": matplotlib.get_backend(), "rc": {k: repr(v) for k, v in matplotlib.rcParams.items()}}
+from incentive.compare.runs import run_diff
+from incentive.report.diff_page import render_diff_report
+from incentive.report.evaluation_page import render_report
+from incentive.workflow import RunOptions, run_evaluation
+policy, data = sys.argv[1], sys.argv[2]
+page = render_report(run_evaluation(policy, data, RunOptions(period="2026-Q1")), lang="zh")
+diff = render_diff_report(run_diff(policy, policy, data, RunOptions(period="2026-Q1", overrides=("kpis.sales.weight=50",
+                                                                                              "kpis.collection.weight=15"))))
+after = {"backend": matplotlib.get_backend(), "rc": {k: repr(v) for k, v in matplotlib.rcParams.items()}}
+print(json.dumps({"same": before == after, "backend": after["backend"],
+                  "changed": sorted(k for k in after["rc"] if after["rc"][k] != before["rc"].get(k)),
+                  "pyplot": "matplotlib.pyplot" in sys.modules, "charts": page.count("<svg") + diff.count("<svg")}))
+"""
+
+
+def test_rendering_leaves_matplotlib_state_as_it_found_it():
+    """Library code leaves process-wide state alone: no backend selection, no rcParams left changed, no pyplot."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    out = subprocess.run([sys.executable, "-c", _STATE_SCRIPT, POLICY, Q1], capture_output=True, text=True,
+                         env=env, check=True)
+    state = json.loads(out.stdout)
+    assert state["charts"] == 9  # the pages were drawn
+    assert state["backend"] == "svg"
+    assert state["changed"] == [] and state["same"]
+    assert not state["pyplot"]
