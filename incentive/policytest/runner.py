@@ -37,7 +37,7 @@ from incentive.policy.schema import did_you_mean
 from incentive.policytest.loader import load_test_file
 from incentive.policy.files import is_test_file, unique, walk
 from incentive.policytest.model import Case, Cell, Expectation, Override, Row, TestFile
-from incentive.report.findings import CaseOutcome, Failure, SuiteOutcome
+from incentive.policytest.outcomes import CaseOutcome, Failure, SuiteOutcome
 
 _FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
