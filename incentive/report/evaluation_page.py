@@ -3,7 +3,7 @@ group, cost by component, headcount per band, and the summary tables."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
@@ -98,12 +98,15 @@ def _chart_boxes(frame: pl.DataFrame, by: str, bands: list[str], currency: str, 
     return svg(fig, key)
 
 
-def _chart_cost(names: list[str], values: list[float], key: str, currency: str) -> str:
+def _chart_cost(lines: Sequence[_CostLine], key: str, currency: str) -> str:
+    """Horizontal bars: each payout, each penalty (negative), what each veto forfeited (grey), the total."""
+    names = [line.name for line in lines]
+    values = [float(line.amount) for line in lines]
     fig = figure(height=0.9 + 0.34 * len(names))
     ax = fig.add_subplot()
     ys = list(range(len(names)))[::-1]
-    colors = ["#1565c0" if v >= 0 else "#c62828" for v in values]
-    colors[-1] = "#37474f"
+    colors = [_TOTAL_COLOR if line.kind == "total" else _FORFEIT_COLOR if line.kind == "forfeit"
+              else "#1565c0" if v >= 0 else "#c62828" for line, v in zip(lines, values)]
     ax.barh(ys, values, color=colors, height=0.6)
     ax.set_yticks(ys, [short(n, 28) for n in names])
     span = max((abs(v) for v in values), default=0) or 1
@@ -118,19 +121,35 @@ def _chart_cost(names: list[str], values: list[float], key: str, currency: str) 
     return svg(fig, key)
 
 
-def _cost_values(results: Results, lang: str = "en") -> tuple[list[str], list[float], list[Decimal]]:
+_TOTAL_COLOR, _FORFEIT_COLOR = "#37474f", UNRANKED_COLOR
+
+
+@dataclass(frozen=True)
+class _CostLine:
+    name: str
+    amount: Decimal
+    kind: str  # payout, penalty (negative), forfeit (what a veto took: already out of its payouts), total
+
+
+def _cost_lines(results: Results, lang: str = "en") -> list[_CostLine]:
+    """The bars of the cost chart. A translated page names them by the policy's labels (an id is English
+    to its reader) and adds what each veto forfeited, as its tables do -- a veto's own bar is 0, it takes
+    the payouts instead. The English page names them by id, as it always has."""
+    from incentive.report.forfeits import forfeit_totals
+    from incentive.report.words import word
+
     policy = results.policy.policy
     frame = results.frame
-    names, exact = [], []
-    for p in policy.payouts:
-        names.append(p.id)
-        exact.append(frame.get_column(p.id).sum() or Decimal(0))
-    for p in policy.penalties:
-        names.append(f"− {p.id}")
-        exact.append(-(frame.get_column(p.id).sum() or Decimal(0)))
-    names.append("合计" if lang == "zh" else "total")
-    exact.append(frame.get_column("total").sum() or Decimal(0))
-    return names, [float(v) for v in exact], exact
+    labelled = lang != "en"
+    name = (lambda item: label_text(item.label, lang, item.id)) if labelled else (lambda item: item.id)  # noqa: E731
+    lines = [_CostLine(name(p), frame.get_column(p.id).sum() or Decimal(0), "payout") for p in policy.payouts]
+    lines += [_CostLine(f"− {name(p)}", -(frame.get_column(p.id).sum() or Decimal(0)), "penalty")
+              for p in policy.penalties]
+    if labelled:
+        lines += [_CostLine(page_text(lang, "forfeit_bar", label=name(p)), taken or Decimal(0), "forfeit")
+                  for p, taken in forfeit_totals(results)]
+    lines.append(_CostLine(word(lang, "total"), frame.get_column("total").sum() or Decimal(0), "total"))
+    return lines
 
 
 def _slim(results: Results) -> Results:
@@ -153,7 +172,7 @@ def render_report(results: Results, *, lang: str = "en") -> str:
     from incentive.report.totals import check_totals
 
     check_totals(results)
-    vetoed = _vetoedtable(results, lang)
+    vetoed = _vetoed_table(results, lang)
     results = _slim(results)
     checked = results.policy
     policy = checked.policy
@@ -161,11 +180,11 @@ def render_report(results: Results, *, lang: str = "en") -> str:
     d = policy.money.decimals
     title = label_text(policy.title, lang, policy.id)
     meta = (f"{policy.id} {policy.version} · {page_text(lang, 'period')} {results.period.label} · {policy.currency}"
-            + (f" · data sha256 {results.data_sha256[:12]}" if results.data_sha256 else ""))
-    names, values, exact = _cost_values(results, lang)
+            + (f" · {page_text(lang, 'data_sha256')} {results.data_sha256[:12]}" if results.data_sha256 else ""))
+    costs = _cost_lines(results, lang)
     bands = _band_order(results)
     card_items = [(page_text(lang, "people"), f"{frame.height:,}"),
-                  (page_text(lang, "total_cost"), money(exact[-1], d))]
+                  (page_text(lang, "total_cost"), money(costs[-1].amount, d))]
     if "band" in frame.columns:
         card_items.append((page_text(lang, "ranked"), f"{frame.get_column('band').drop_nulls().len():,}"))
     body = [cards(card_items)]
@@ -186,7 +205,9 @@ def render_report(results: Results, *, lang: str = "en") -> str:
             body.append(chart_block(page_text(lang, "pay_group", group=shown),
                                     _chart_boxes(plot, g, bands, policy.currency, f"paygroup-{g}", lang=lang),
                                     page_text(lang, "box_note")))
-        body.append(chart_block(page_text(lang, "cost"), _chart_cost(names, values, "cost", policy.currency)))
+        forfeits = any(line.kind == "forfeit" for line in costs)
+        body.append(chart_block(page_text(lang, "cost"), _chart_cost(costs, "cost", policy.currency),
+                                page_text(lang, "forfeit_note") if forfeits else ""))
         if bands and "band" in frame.columns:
             counts = dict(frame.group_by("band").len().iter_rows())
             order = [*bands, *([NONE_BAND] if counts.get(None) else [])]
@@ -204,7 +225,7 @@ def render_report(results: Results, *, lang: str = "en") -> str:
     return page(f"{title} — {page_text(lang, 'evaluation')}", meta, body, lang)
 
 
-def _vetoedtable(results: Results, lang: str) -> str:
+def _vetoed_table(results: Results, lang: str) -> str:
     """A4: the people a veto hit -- band reason and what was forfeited -- as a table (empty when none)."""
     from incentive.report.explain import fmt
     from incentive.report.forfeits import COLUMN, vetoed_people

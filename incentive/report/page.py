@@ -35,6 +35,8 @@ TEXT = {
         "band_cmp": "Headcount per band, old vs new", "amount": "amount", "no_score": "This policy has no score.",
         "no_ranking": "This policy has no ranking.", "more_groups": "{shown} of {total} groups shown.",
         "old_band": "old band", "new_band": "new band", "delta": "delta", "total_axis": "total ({currency})",
+        "data_sha256": "data sha256", "forfeit_bar": "forfeited by {label}",
+        "forfeit_note": "Grey: what a veto forfeited -- already left out of the payouts above, not deducted again.",
     },
     "zh": {
         "evaluation": "评估报告", "diff": "方案变更对比报告", "period": "期间", "people": "人数",
@@ -49,6 +51,8 @@ TEXT = {
         "band_cmp": "各档位人数对比", "amount": "金额", "no_score": "该方案没有综合得分。",
         "no_ranking": "该方案没有排名。", "more_groups": "共 {total} 组，显示 {shown} 组。",
         "old_band": "原档位", "new_band": "新档位", "delta": "变化", "total_axis": "总额 ({currency})",
+        "data_sha256": "数据 sha256", "forfeit_bar": "{label}没收",
+        "forfeit_note": "灰色：一票否决没收的金额，已不计入上方各项奖金，合计中不再重复扣除。",
     },
 }
 

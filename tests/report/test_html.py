@@ -180,3 +180,34 @@ def test_rendering_leaves_matplotlib_state_as_it_found_it():
     assert state["backend"] == "svg"
     assert state["changed"] == [] and state["same"]
     assert not state["pyplot"]
+
+
+def test_chinese_charts_name_components_by_label_and_show_what_a_veto_took():
+    """Under --lang zh no chart label is a policy id, and the cost chart shows the forfeited amount
+    (Q2: E028's compliance veto took 21,510.80) where the veto's own bar is 0 -- as the tables do."""
+    import yaml
+
+    q2 = str(ROOT / "examples" / "sales-rep" / "2026-Q2.csv")
+    page = render_report(run_evaluation(POLICY, q2, RunOptions(period="2026-Q2", lang="zh")), lang="zh")
+    spec = yaml.safe_load(Path(POLICY).read_text(encoding="utf-8"))
+    ids = {key for section in ("inputs", "derived", "aggregates", "kpis", "payouts", "penalties")
+           for key in spec.get(section) or {}}
+    labels = [t for chart in svgs(page) for t in re.findall(r"<text\b[^>]*>(.*?)</text>", chart, re.S)]
+    english = [t for t in labels if re.search(r"[A-Za-z]{2,}", t.replace("CNY", ""))]  # the currency code stays
+    assert not english, english
+    assert not [t for t in labels if any(re.search(rf"\b{re.escape(i)}\b", t) for i in ids)]
+    cost = next(c for c in svgs(page) if 'id="cost-' in c)
+    shown = re.findall(r"<text\b[^>]*>(.*?)</text>", cost, re.S)
+    assert shown[shown.index("提成"):shown.index("合计") + 1] == ["提成", "绩效奖金", "− 日报缺交", "− 一票否决",
+                                                                  "一票否决没收", "合计"]
+    assert "21,511" in shown  # what the veto took, not just the 0 of its own bar
+    assert "数据 sha256" in page and "data sha256" not in page
+
+
+def test_english_cost_chart_keeps_the_ids():
+    q2 = str(ROOT / "examples" / "sales-rep" / "2026-Q2.csv")
+    page = render_report(run_evaluation(POLICY, q2, RunOptions(period="2026-Q2")))
+    cost = next(c for c in svgs(page) if 'id="cost-' in c)
+    shown = re.findall(r"<text\b[^>]*>(.*?)</text>", cost, re.S)
+    assert shown[shown.index("commission"):shown.index("total") + 1] == ["commission", "bonus", "− late_reports",
+                                                                          "− compliance", "total"]
