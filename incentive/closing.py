@@ -259,7 +259,7 @@ def write_outputs(results: Results, directory: Path, policy_bytes: bytes, opts: 
     audit = AuditFile()
     jobs: dict[str, Callable[[Path], object]] = {}
     if opts.html:
-        from incentive.report.html import write_report
+        from incentive.report.evaluation_page import write_report
 
         jobs["report.html"] = lambda path: write_report(results, path, lang=opts.lang)
     jobs["results.csv"] = lambda path: write_table(table, path, "csv", money)

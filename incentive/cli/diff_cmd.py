@@ -54,7 +54,7 @@ def diff(old, new, data, period, overrides, encoding, sheet, max_errors, lang, l
         write_table(result.people, Path(out), fmt, result.money_columns())
         click.echo(f"wrote {out}", err=True)
     if html_path:
-        from incentive.report.html import write_diff_report
+        from incentive.report.diff_page import write_diff_report
 
         write_diff_report(result, Path(html_path), lang=lang)
         click.echo(f"wrote {html_path}", err=True)

@@ -44,7 +44,7 @@ def evaluate(policy, data, period, overrides, encoding, sheet, max_errors, lang,
     if html_path:
         from pathlib import Path
 
-        from incentive.report.html import write_report
+        from incentive.report.evaluation_page import write_report
 
         write_report(results, Path(html_path), lang=lang)
         click.echo(f"wrote {html_path}", err=True)

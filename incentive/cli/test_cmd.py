@@ -48,7 +48,8 @@ def test(paths: tuple[str, ...], fmt: str, keyword: str | None, show_coverage: b
     """
     from incentive.policytest.coverage import coverage_of
     from incentive.policytest.runner import FileRun, exit_status, run_paths
-    from incentive.report.findings import SuiteOutcome, outcomes_summary, render_tests
+    from incentive.policytest.outcomes import SuiteOutcome
+    from incentive.report.policy_tests import outcomes_summary, render_tests
 
     runs, problems = run_paths(paths, keyword)
     suites = [SuiteOutcome(name=f.file, errors=(f,)) for f in problems] + [r.outcome() for r in runs]

@@ -34,7 +34,7 @@ import polars as pl
 
 from incentive.errors import Finding, Pos
 from incentive.numeric import lit, round_expr
-from incentive.report.findings import CoverageOutcome
+from incentive.policytest.outcomes import CoverageOutcome
 
 
 @dataclass(frozen=True)

@@ -183,9 +183,9 @@ def _fail_engine(mp: pytest.MonkeyPatch) -> None:
 
 
 def _import_report():
-    import incentive.report.html as html
+    import incentive.report.evaluation_page as evaluation_page
 
-    return html
+    return evaluation_page
 
 
 def _import_manifest():

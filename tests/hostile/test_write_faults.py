@@ -175,10 +175,11 @@ CASES = _cases()
 
 def _cheap_pages(mp: pytest.MonkeyPatch) -> None:
     """The matrix tests the writing of the report pages, not their charts (most of a second to render)."""
-    import incentive.report.html as html
+    import incentive.report.diff_page as diff_page
+    import incentive.report.evaluation_page as evaluation_page
 
-    mp.setattr(html, "render_report", lambda results, lang="en": "<!doctype html><p>report</p>\n")
-    mp.setattr(html, "render_diff_report", lambda diff, lang="en": "<!doctype html><p>diff</p>\n")
+    mp.setattr(evaluation_page, "render_report", lambda results, lang="en": "<!doctype html><p>report</p>\n")
+    mp.setattr(diff_page, "render_diff_report", lambda diff, lang="en": "<!doctype html><p>diff</p>\n")
 
 
 def snapshot(root: Path) -> set[str]:

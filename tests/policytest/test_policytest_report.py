@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from incentive.errors import Finding
-from incentive.report.findings import (CaseOutcome, CoverageOutcome, Failure, SuiteOutcome, outcomes_summary,
-                                       render_tests)
+from incentive.policytest.outcomes import CaseOutcome, CoverageOutcome, Failure, SuiteOutcome
+from incentive.report.policy_tests import outcomes_summary, render_tests
 
 FAIL = Failure("t/a.test.yaml", 12, 9, "case 'x': employee E1: commission expected 3000.00, got 2999.99",
                (("employee", "E1"), ("quantity", "commission"), ("expected", "3000.00"), ("actual", "2999.99")))

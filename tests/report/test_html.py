@@ -9,7 +9,8 @@ import polars as pl
 import pytest
 
 from incentive.compare.runs import run_diff
-from incentive.report.html import render_diff_report, render_report, write_diff_report, write_report
+from incentive.report.diff_page import render_diff_report, write_diff_report
+from incentive.report.evaluation_page import render_report, write_report
 from incentive.workflow import RunOptions, load, run_evaluation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,3 +143,71 @@ def test_report_for_a_policy_without_ranking(tmp_path):
     assert "Headcount per band" not in page
     assert_self_contained(page)
     assert load(str(policy)).policy.ranking is None
+
+
+_STATE_SCRIPT = """
+import json, sys
+import matplotlib
+matplotlib.use("svg")  # a backend the page must not replace (it needs none: Figure objects save themselves)
+before = {"backend": matplotlib.get_backend(), "rc": {k: repr(v) for k, v in matplotlib.rcParams.items()}}
+from incentive.compare.runs import run_diff
+from incentive.report.diff_page import render_diff_report
+from incentive.report.evaluation_page import render_report
+from incentive.workflow import RunOptions, run_evaluation
+policy, data = sys.argv[1], sys.argv[2]
+page = render_report(run_evaluation(policy, data, RunOptions(period="2026-Q1")), lang="zh")
+diff = render_diff_report(run_diff(policy, policy, data, RunOptions(period="2026-Q1", overrides=("kpis.sales.weight=50",
+                                                                                              "kpis.collection.weight=15"))))
+after = {"backend": matplotlib.get_backend(), "rc": {k: repr(v) for k, v in matplotlib.rcParams.items()}}
+print(json.dumps({"same": before == after, "backend": after["backend"],
+                  "changed": sorted(k for k in after["rc"] if after["rc"][k] != before["rc"].get(k)),
+                  "pyplot": "matplotlib.pyplot" in sys.modules, "charts": page.count("<svg") + diff.count("<svg")}))
+"""
+
+
+def test_rendering_leaves_matplotlib_state_as_it_found_it():
+    """Library code leaves process-wide state alone: no backend selection, no rcParams left changed, no pyplot."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    out = subprocess.run([sys.executable, "-c", _STATE_SCRIPT, POLICY, Q1], capture_output=True, text=True,
+                         env=env, check=True)
+    state = json.loads(out.stdout)
+    assert state["charts"] == 9  # the pages were drawn
+    assert state["backend"] == "svg"
+    assert state["changed"] == [] and state["same"]
+    assert not state["pyplot"]
+
+
+def test_chinese_charts_name_components_by_label_and_show_what_a_veto_took():
+    """Under --lang zh no chart label is a policy id, and the cost chart shows the forfeited amount
+    (Q2: E028's compliance veto took 21,510.80) where the veto's own bar is 0 -- as the tables do."""
+    import yaml
+
+    q2 = str(ROOT / "examples" / "sales-rep" / "2026-Q2.csv")
+    page = render_report(run_evaluation(POLICY, q2, RunOptions(period="2026-Q2", lang="zh")), lang="zh")
+    spec = yaml.safe_load(Path(POLICY).read_text(encoding="utf-8"))
+    ids = {key for section in ("inputs", "derived", "aggregates", "kpis", "payouts", "penalties")
+           for key in spec.get(section) or {}}
+    labels = [t for chart in svgs(page) for t in re.findall(r"<text\b[^>]*>(.*?)</text>", chart, re.S)]
+    english = [t for t in labels if re.search(r"[A-Za-z]{2,}", t.replace("CNY", ""))]  # the currency code stays
+    assert not english, english
+    assert not [t for t in labels if any(re.search(rf"\b{re.escape(i)}\b", t) for i in ids)]
+    cost = next(c for c in svgs(page) if 'id="cost-' in c)
+    shown = re.findall(r"<text\b[^>]*>(.*?)</text>", cost, re.S)
+    assert shown[shown.index("提成"):shown.index("合计") + 1] == ["提成", "绩效奖金", "− 日报缺交", "− 一票否决",
+                                                                  "一票否决没收", "合计"]
+    assert "21,511" in shown  # what the veto took, not just the 0 of its own bar
+    assert "数据 sha256" in page and "data sha256" not in page
+
+
+def test_english_cost_chart_keeps_the_ids():
+    q2 = str(ROOT / "examples" / "sales-rep" / "2026-Q2.csv")
+    page = render_report(run_evaluation(POLICY, q2, RunOptions(period="2026-Q2")))
+    cost = next(c for c in svgs(page) if 'id="cost-' in c)
+    shown = re.findall(r"<text\b[^>]*>(.*?)</text>", cost, re.S)
+    assert shown[shown.index("commission"):shown.index("total") + 1] == ["commission", "bonus", "− late_reports",
+                                                                          "− compliance", "total"]

@@ -31,7 +31,7 @@ WORD = re.compile(r"[A-Za-z]{3,}")
 #: engine's expression functions, Excel/format words
 KEYWORDS = {"half_up", "half_even", "marginal", "step", "linear", "sum", "count", "mean", "min", "max", "all",
             "safe_div", "months_between", "days_between", "clamp", "streak", "period_end", "period_days", "CNY",
-            "incentive", "sha256", "data", "min_group"}
+            "incentive", "sha256", "min_group"}
 
 
 def _ids() -> set[str]:
