@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from incentive.errors import Finding, Pos
 from incentive.policy.checks._common import RESERVED, finding, first_pos
 from incentive.policy.model import Policy
+from incentive.policy.names import kpi_value
 
 CODE = "duplicate-id"
 LEVEL = "error"
@@ -41,7 +42,7 @@ def _defined(policy: Policy) -> Iterator[tuple[str, str, Pos]]:
         yield a.id, f"aggregate {a.id}", a.pos
     for k in policy.kpis:
         yield k.id, f"KPI {k.id} (its points)", k.pos
-        yield f"{k.id}_value", f"KPI {k.id} (its value, {k.id}_value)", k.pos
+        yield kpi_value(k.id), f"KPI {k.id} (its value, {kpi_value(k.id)})", k.pos
     for p in policy.payouts:
         yield p.id, f"payout {p.id}", p.pos
     for b in policy.budgets:

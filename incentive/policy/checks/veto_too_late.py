@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from incentive.errors import Finding
 from incentive.policy.checks._common import finding, first_pos
 from incentive.policy.model import Policy
+from incentive.policy.names import PENALTIES, WHEN, expr_path
 
 CODE = "veto-too-late"
 LEVEL = "error"
@@ -35,7 +36,7 @@ def check(policy: Policy, checked: object | None) -> Iterable[Finding]:
     for pen in policy.penalties:
         if pen.band is None or pen.when is None:
             continue
-        expr = checked.exprs.get(f"penalties.{pen.id}.when")  # type: ignore[attr-defined]
+        expr = checked.exprs.get(expr_path(PENALTIES, pen.id, WHEN))  # type: ignore[attr-defined]
         if expr is None:
             continue
         too_late = sorted(expr.refs & later)

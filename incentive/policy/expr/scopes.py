@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from incentive.policy.expr.check import Scope
 from incentive.policy.expr.types import INPUT_TYPES, T
 from incentive.policy.model import Policy
+from incentive.policy.names import kpi_value
 
 #: rank of each stage in evaluation order
 INPUTS, GRAPH, KPI_VALUES, KPI_POINTS, SCORE, RANKING, PAYOUTS, BUDGETS, PENALTIES, TOTAL, RECOMMENDATIONS = range(11)
@@ -53,7 +54,7 @@ class Stages:
         for a in policy.aggregates:
             self._add(a.id, GRAPH, None)
         for k in policy.kpis:
-            self._add(f"{k.id}_value", KPI_VALUES, None)
+            self._add(kpi_value(k.id), KPI_VALUES, None)
             self._add(k.id, KPI_POINTS, T.NUMBER)
         self._add("score", SCORE, T.NUMBER)
         for name, t in RANKING_NAMES.items():
