@@ -18,12 +18,14 @@ written atomically (``atomic.atomic_path``) and owner-only.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
+import threading
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import polars as pl
 
@@ -133,13 +135,43 @@ def write_csv(frame: pl.DataFrame, path, *, money_columns: MoneyColumns = {}, bo
     Excel, which otherwise assumes GBK -- opens it as UTF-8), ``\\n`` line
     endings, quotes only where needed, nulls as empty cells, dates ISO.
     The same frame always gives the same bytes."""
-    out = text_frame(frame, money_columns=money_columns, neutralize_text=True, native_decimals=_csv_trims_decimals())
-    renames = {c: neutralize(c) for c in out.columns if neutralize(c) != c}
-    if renames:
-        out = out.rename(renames)
-    with atomic_path(path) as tmp:
-        out.write_csv(tmp, include_bom=bom, line_terminator="\n", quote_style="necessary", null_value="",
-                      date_format="%Y-%m-%d", datetime_format="%Y-%m-%dT%H:%M:%S%.f")
+    with _trimmed_decimals():
+        out = text_frame(frame, money_columns=money_columns, neutralize_text=True, native_decimals=_csv_trims_decimals())
+        renames = {c: neutralize(c) for c in out.columns if neutralize(c) != c}
+        if renames:
+            out = out.rename(renames)
+        with atomic_path(path) as tmp:
+            out.write_csv(tmp, include_bom=bom, line_terminator="\n", quote_style="necessary", null_value="",
+                          date_format="%Y-%m-%d", datetime_format="%Y-%m-%dT%H:%M:%S%.f")
+
+
+_trim_lock = threading.Lock()
+_trim_writers = 0
+_trim_found = False
+
+
+@contextlib.contextmanager
+def _trimmed_decimals() -> Iterator[None]:
+    """polars' ``trim_decimal_zeros`` on while any CSV write is in progress,
+    and back to what it was when the last one ends.
+
+    The switch is process-wide: a plain ``with pl.Config(...)`` ending on one
+    thread would switch it off under another thread's write, so the writers
+    in progress are counted and only the last one restores the setting.
+    """
+    global _trim_writers, _trim_found
+    with _trim_lock:
+        if _trim_writers == 0:
+            _trim_found = bool(pl.Config.state()["set_trim_decimal_zeros"])
+            pl.Config.set_trim_decimal_zeros(True)
+        _trim_writers += 1
+    try:
+        yield
+    finally:
+        with _trim_lock:
+            _trim_writers -= 1
+            if _trim_writers == 0:
+                pl.Config.set_trim_decimal_zeros(_trim_found)
 
 
 @functools.cache
@@ -148,12 +180,10 @@ def _csv_trims_decimals() -> bool:
     (``1.5``, ``10``: what ``decimal_text_expr`` makes without minimum
     decimals), which costs a fraction of building the text first.
 
-    The switch is process-wide and never switched off again, so writers on
-    other threads cannot race on it; ``cast(pl.String)`` ignores it. A probe
-    checks the writer honours it; if not, every decimal is turned into text
-    first, as before.
+    Called inside ``_trimmed_decimals`` (``cast(pl.String)`` ignores the
+    switch). A probe checks the writer honours it; if not, every decimal is
+    turned into text first, as before.
     """
-    pl.Config.set_trim_decimal_zeros(True)
     probe = pl.DataFrame({"x": [Decimal("10.5"), Decimal("3"), Decimal("-0.000000000001"), Decimal("0"), None]},
                          schema={"x": pl.Decimal(38, 12)})
     return probe.write_csv(include_header=False, null_value="") == "10.5\n3\n-0.000000000001\n0\n\n"
