@@ -64,7 +64,7 @@ from decimal import Context, Decimal, InvalidOperation
 import polars as pl
 
 from incentive import numeric
-from incentive.policy.model import Input
+from incentive.policy.model import NUMERIC_TYPES, Input
 
 #: whitespace stripped around every cell: Unicode White_Space, exactly what polars'
 #: ``strip_chars()`` removes (full-width and no-break spaces included)
@@ -73,7 +73,6 @@ _SP = "[ \t\xa0\u3000]*"  # spaces allowed inside a cell (between sign, symbol, 
 _CUR = "[¥￥$€£]"
 _LIMIT = Decimal(10) ** 20
 _MAX_DECIMALS = numeric.SCALE
-NUMERIC_TYPES = ("integer", "number", "money", "percent")
 PLAIN_TYPES = (*NUMERIC_TYPES, "boolean")  # the types ``only_plain_cells`` has a fast path for
 
 #: what Excel shows in a cell whose formula failed (the XLSX reader renders error cells so)

@@ -131,11 +131,6 @@ class _Builder:
     # -- the policy ------------------------------------------------------------
     def policy(self) -> Policy:
         d = self.data
-        extra: dict = {}
-        if "description" in d:
-            extra["description"] = d["description"]
-        if self.doc.origins:
-            extra["overrides"] = [label for label, _ in self.doc.origins.values()]
         return Policy(
             id=d["policy"],
             version=d["version"],
@@ -158,7 +153,6 @@ class _Builder:
             file=self.file,
             source_text=self.doc.text,
             pos=self.doc.pos(()),
-            extra=extra,
         )
 
     def money(self) -> Money:

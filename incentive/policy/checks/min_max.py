@@ -22,12 +22,10 @@ from collections.abc import Iterable
 
 from incentive.errors import Finding
 from incentive.policy.checks._common import finding, first_pos, num
-from incentive.policy.model import Policy
+from incentive.policy.model import NUMERIC_TYPES, Policy
 
 CODE = "min-max"
 LEVEL = "error"
-
-NUMERIC_TYPES = frozenset({"integer", "number", "money", "percent"})
 
 
 def check(policy: Policy, checked: object | None) -> Iterable[Finding]:
