@@ -404,7 +404,7 @@ def _bounds_text(inp: Input) -> str:
 
 def _plain(d: object) -> str:
     if isinstance(d, Decimal):
-        return format(d.normalize(), "f")
+        return numeric.plain_text(d)
     return str(d)
 
 

@@ -47,6 +47,7 @@ from typing import Callable
 import polars as pl
 
 from incentive.errors import DataInvalid, DataProblem, UsageError
+from incentive.numeric import plain_text
 from incentive.io.encoding import Decoded, text_of, to_utf8
 from incentive.io.layout import SCAN_ROWS, HeaderRule, pick_header, preview, skipped_note
 from incentive.io.source import check_json_depth
@@ -119,7 +120,7 @@ def float_text(s: pl.Series) -> pl.Series:
     exp = text.str.contains("e", literal=True).fill_null(False)
     if exp.any():
         idx = exp.arg_true()
-        fixed = [format(Decimal(v), "f") for v in text.gather(idx).to_list()]
+        fixed = [plain_text(Decimal(v), trim=False) for v in text.gather(idx).to_list()]
         text = text.scatter(idx, pl.Series(fixed, dtype=pl.String))
     return text.str.replace(r"\.0$", "")
 
@@ -426,8 +427,7 @@ def _fifteen(text: str) -> str:
     d = Decimal(text)
     if len(d.normalize().as_tuple().digits) <= 15:
         return text
-    short = Decimal(format(float(text), ".15g")).normalize()
-    return format(short, "f")
+    return plain_text(Decimal(format(float(text), ".15g")))
 
 
 _SERIAL = r"^[0-9]{1,7}(?:\.[0-9]+)?$"
@@ -482,7 +482,7 @@ def _marked(text: pl.Series, i: int, absolute: int, kind: str, marks: CellMarks,
 def percent_text(value: float) -> str:
     """A percent-formatted cell as Excel shows it: 0.947 -> ``94.7%`` (exact decimal, 15 significant digits)."""
     stored = Decimal(_fifteen(float_text(pl.Series([value]))[0]))
-    return format((stored * 100).normalize(), "f") + "%"
+    return plain_text(stored * 100) + "%"
 
 
 # ------------------------------------------------------------------ JSON
@@ -521,7 +521,7 @@ def _json_text(value: object) -> str | None:
             return str(value)
         if not number.is_finite() or abs(number.adjusted()) > _JSON_MAX_EXPONENT:
             return str(value)  # 1e999999999 written out would be a billion digits; refused as written
-        return format(number, "f")
+        return plain_text(number, trim=False)
     return str(value)
 
 

@@ -31,6 +31,7 @@ from datetime import date
 from decimal import Decimal
 
 from incentive.errors import Pos
+from incentive.numeric import plain_text
 from incentive.policy.model import (
     Aggregate,
     Band,
@@ -70,7 +71,7 @@ def build_policy(doc: LoadedDoc, file: str) -> Policy:
 def number_text(value: int | Decimal) -> str:
     """How a plain YAML number reads as an expression: ``1E+3`` -> ``1000``."""
     if isinstance(value, Decimal) and value.is_finite() and -40 <= value.as_tuple().exponent <= 40:
-        return format(value, "f")
+        return plain_text(value, trim=False)
     return str(value)
 
 
