@@ -64,6 +64,7 @@ from decimal import Context, Decimal, InvalidOperation
 import polars as pl
 
 from incentive import numeric
+from incentive.io.excel_dates import SERIAL_MAX, excel_serial_date
 from incentive.policy.model import NUMERIC_TYPES, Input
 
 #: whitespace stripped around every cell: Unicode White_Space, exactly what polars'
@@ -508,28 +509,6 @@ def _py_date(t: str) -> tuple[date | None, str | None]:
         return date(y, m, d), None
     except ValueError:
         return None, f"a real calendar date ({y:04d}-{m:02d}-{d:02d} does not exist)"
-
-
-#: the last Excel serial date (9999-12-31)
-SERIAL_MAX = 2958465
-
-
-def excel_serial_date(serial: int, date1904: bool = False) -> str:
-    """The ISO date of an Excel serial day number, as Excel shows it.
-
-    1900 system (the default): day 1 is 1900-01-01, and day 60 is the
-    1900-02-29 Lotus 1-2-3 counted although it never existed (so days from
-    61 on are one less than a plain count from 1899-12-31); day 60 is
-    returned as the impossible ``1900-02-29``, which the date rule refuses.
-    1904 system: day 0 is 1904-01-01.
-    """
-    from datetime import timedelta
-
-    if date1904:
-        return (date(1904, 1, 1) + timedelta(days=serial)).isoformat()
-    if serial == 60:
-        return "1900-02-29"
-    return (date(1899, 12, 31 if serial < 60 else 30) + timedelta(days=serial)).isoformat()
 
 
 def check_cell(raw: str | None, inp: Input, *, grouping: bool = True, apply_limits: bool = True) -> CellResult:

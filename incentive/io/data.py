@@ -22,7 +22,8 @@ import polars as pl
 from incentive.errors import DataInvalid, DataProblem, UsageError
 from incentive.io.coerce import (column_plan, default_value, dtype_of, explain, kind_of, only_iso_dates,
                                  only_plain_cells, percent_rule, repeated_ids, strictly_ascending)
-from incentive.io.formats import ROW, RawTable, col, format_of, read_table, show
+from incentive.io.formats import format_of, read_table
+from incentive.io.raw_table import ROW, RawTable, col, show
 from incentive.io.headers import HeaderMatch, match_headers
 from incentive.io.ids import look_alike_ids
 from incentive.io.layout import TOTALS, HeaderRule

@@ -29,7 +29,6 @@ from typing import Iterator, Mapping
 
 import polars as pl
 
-from incentive.errors import UsageError
 from incentive.output.atomic import atomic_file, atomic_path
 from incentive.output.safe_text import neutralize, neutralize_expr
 

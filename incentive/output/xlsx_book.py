@@ -27,7 +27,6 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Callable, Mapping
 
 import polars as pl

@@ -13,7 +13,7 @@ checked, typed form lives in ``incentive.policy.expr`` and is attached by
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Literal, Union

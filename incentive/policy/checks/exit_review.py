@@ -29,7 +29,7 @@ import ast
 from collections.abc import Iterable
 
 from incentive.errors import Finding
-from incentive.policy.checks._common import PATTERN_FUNCTIONS, called_functions, finding, first_pos, names, parse
+from incentive.policy.checks._common import called_functions, finding, first_pos, names, parse
 from incentive.policy.model import Policy
 
 CODE = "exit-without-history"
