@@ -20,7 +20,6 @@ from incentive.io.source import check_json_depth
 from incentive.numeric import plain_text
 
 
-
 #: JSON numbers in exponent form are written out in full only up to this
 #: exponent (far beyond any accepted value: inputs are below 10^20, 12 decimals)
 _JSON_MAX_EXPONENT = 64

@@ -15,7 +15,6 @@ from incentive.errors import DataProblem
 from incentive.io.raw_table import Chooser, RawTable, col, fail, frame_of, typed_text
 
 
-
 def read_parquet(raw: bytes, file: str, choose: Chooser) -> RawTable:
     try:
         schema = pl.read_parquet_schema(io.BytesIO(raw))
