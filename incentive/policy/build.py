@@ -56,7 +56,7 @@ from incentive.policy.model import (
     Source,
     label_text,
 )
-from incentive.policy.yamlsafe import LoadedDoc, NodePath
+from incentive.policy.yaml_doc import LoadedDoc, NodePath
 
 AGG_FUNCS = ("sum", "mean", "min", "max", "median", "count")
 _DIRECTION = re.compile(r"^(?P<expr>.*?)\s+(?P<dir>asc|desc)\s*$", re.DOTALL)

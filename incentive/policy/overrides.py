@@ -29,7 +29,8 @@ from typing import Iterable
 
 from incentive.errors import PolicyLoadError, Pos, UsageError
 from incentive.policy.schema import did_you_mean, format_path
-from incentive.policy.yamlsafe import LoadedDoc, NodePath, load_yaml
+from incentive.policy.yaml_doc import LoadedDoc, NodePath
+from incentive.policy.yamlsafe import load_yaml
 
 _SEGMENT = re.compile(r"^(?P<key>[^.\[\]=]+)(?P<idx>(\[[0-9]+\])*)$")
 

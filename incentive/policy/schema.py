@@ -28,7 +28,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from incentive.errors import Finding, Pos
 from incentive.numeric import LIMIT, SCALE
 from incentive.policy.ids import ecma_search
-from incentive.policy.yamlsafe import LoadedDoc, NodePath
+from incentive.policy.yaml_doc import LoadedDoc, NodePath
 
 SCHEMA_FILE = "policy.schema.json"
 

@@ -26,7 +26,8 @@ from incentive.policy.files import is_policy_file, read_policy_bytes, unique, wa
 from incentive.policy.model import Policy
 from incentive.policy.overrides import apply_overrides
 from incentive.policy.schema import load_schema, schema_findings
-from incentive.policy.yamlsafe import LoadedDoc, load_yaml
+from incentive.policy.yaml_doc import LoadedDoc
+from incentive.policy.yamlsafe import load_yaml
 
 
 @dataclass
