@@ -15,13 +15,13 @@ import heapq
 from dataclasses import dataclass, replace
 
 from incentive.errors import Finding
-from incentive.policy.expr.check import check, describe
+from incentive.policy.expr.check import check
 from incentive.policy.expr.checked import CheckedExpr, CheckedPolicy, make_checked
 from incentive.policy.expr.functions import PERIODS_PER_YEAR
 from incentive.policy.expr.parse import Parsed, Problem, parse
 from incentive.policy.expr.scopes import (BUDGETS, GRAPH, KPI_VALUES, PAYOUTS, PENALTIES, RANKING,
                                           RECOMMENDATIONS, Stages)
-from incentive.policy.expr.types import NUMERIC, T
+from incentive.policy.expr.types import NUMERIC, T, describe
 from incentive.policy.message_text import one_line
 from incentive.policy.model import Aggregate, Policy, Source
 
