@@ -207,6 +207,7 @@ def check_cell(raw: str | None, inp: Input, *, grouping: bool = True, apply_limi
         if allowed is not None and t not in allowed:
             return CellResult(None, _values_text(allowed, t))
         return CellResult(t, None)
+    value: bool | date | Decimal | None
     if inp.type == "boolean":
         low = t.lower()
         value = True if low in TRUE_WORDS else False if low in FALSE_WORDS else None
@@ -217,11 +218,12 @@ def check_cell(raw: str | None, inp: Input, *, grouping: bool = True, apply_limi
         if problem:
             return CellResult(None, problem)
     else:
-        value, problem = _py_number(t, inp, grouping)
-        if problem:
-            return CellResult(None, problem)
-        if apply_limits and ((inp.min is not None and value < inp.min) or (inp.max is not None and value > inp.max)):
+        number, problem = _py_number(t, inp, grouping)
+        if problem or number is None:
+            return CellResult(None, problem or FORMS[inp.type])
+        if apply_limits and ((inp.min is not None and number < inp.min) or (inp.max is not None and number > inp.max)):
             return CellResult(None, _bounds_text(inp))
+        value = number
     if allowed is not None and value not in allowed:
         return CellResult(None, _values_text(allowed, t))
     return CellResult(value, None)
