@@ -101,6 +101,7 @@ class _Checker(CallChecks):
         if operand is None:
             return None
         op = unary_symbol(a.op)
+        assert op is not None  # parse allow-listed the operator
         start, end = self.span(a)
         if op == "not":
             if operand.type != T.BOOL:
@@ -114,6 +115,7 @@ class _Checker(CallChecks):
 
     def binop(self, a: ast.BinOp, hist: str | None) -> n.Node | None:
         op = binop_symbol(a.op)
+        assert op is not None  # parse allow-listed the operator
         start, end = self.span(a)
         if op == "**":
             base = self.node(a.left, hist)
@@ -122,7 +124,9 @@ class _Checker(CallChecks):
             if base.type != T.NUMBER:
                 self.fail("type-mismatch", f"'**' needs a number, but '{self.text(a.left)}' is {describe(base.type)}", a)
                 return None
-            return n.Pow(T.NUMBER, start, end, base, a.right.value)
+            exponent = a.right
+            assert isinstance(exponent, ast.Constant) and isinstance(exponent.value, int)  # parse allows only a literal integer
+            return n.Pow(T.NUMBER, start, end, base, exponent.value)
         left = self.node(a.left, hist)
         right = self.node(a.right, hist)
         if left is None or right is None:
@@ -146,7 +150,7 @@ class _Checker(CallChecks):
         if not ok:
             return None
         start, end = self.span(a)
-        return n.BoolOp(T.BOOL, start, end, op, tuple(values))
+        return n.BoolOp(T.BOOL, start, end, op, tuple(v for v in values if v is not None))
 
     def compare(self, a: ast.Compare, hist: str | None) -> n.Node | None:
         left_src: ast.expr = a.left
@@ -162,12 +166,13 @@ class _Checker(CallChecks):
             right = self.node(right_src, hist)
             parts.append(self.pair(op, left, right, left_src, right_src, start, end))
             left_src, left = right_src, right
-        if any(p is None for p in parts):
+        done = [p for p in parts if p is not None]
+        if len(done) < len(parts):
             return None
-        if len(parts) == 1:
-            return parts[0]
+        if len(done) == 1:
+            return done[0]
         start, end = self.span(a)
-        return n.BoolOp(T.BOOL, start, end, "and", tuple(parts))
+        return n.BoolOp(T.BOOL, start, end, "and", tuple(done))
 
     def pair(self, op, left, right, left_src, right_src, start, end) -> n.Node | None:
         if left is None or right is None:

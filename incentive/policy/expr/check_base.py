@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from incentive.numeric import LIMIT, to_dec
 from incentive.policy.expr import nodes as n
-from incentive.policy.expr.parse import Parsed, Problem
+from incentive.policy.expr.parse import Located, Parsed, Problem
 from incentive.policy.expr.types import T
 
 @dataclass
@@ -45,14 +45,14 @@ class CheckerBase:
         self.problems: list[Problem] = []
 
     # -- helpers -------------------------------------------------------
-    def fail(self, code: str, message: str, at: ast.AST | int) -> None:
+    def fail(self, code: str, message: str, at: Located | int) -> None:
         start = at if isinstance(at, int) else self.smap.start(at)
         self.problems.append(Problem(code, message, start))
 
-    def span(self, a: ast.AST) -> tuple[int, int]:
+    def span(self, a: Located) -> tuple[int, int]:
         return self.smap.start(a), self.smap.end(a)
 
-    def text(self, a: ast.AST) -> str:
+    def text(self, a: Located) -> str:
         return self.smap.segment(a)
 
     def number(self, a: ast.Constant) -> Decimal | None:

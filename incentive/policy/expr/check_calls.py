@@ -21,6 +21,7 @@ class CallChecks(CheckerBase):
     """The calls part of the checker (``check._Checker`` adds names and operators)."""
 
     def call(self, a: ast.Call, hist: str | None) -> n.Node | None:
+        assert isinstance(a.func, ast.Name)  # parse allows only calls by plain name
         name = a.func.id
         spec = FUNCTIONS.get(name)
         if spec is None:
@@ -43,8 +44,9 @@ class CallChecks(CheckerBase):
             if digits is None:
                 return None
             literal_n = (digits,)
-        typed = [self.node(x, hist) for x in args]
-        if any(x is None for x in typed):
+        maybe = [self.node(x, hist) for x in args]
+        typed = [x for x in maybe if x is not None]
+        if len(typed) < len(maybe):
             return None
         result = self.call_type(name, typed, args, a)
         if result is None:
@@ -111,7 +113,7 @@ class CallChecks(CheckerBase):
         if hist is not None:
             self.fail("bad-arguments", f"history functions cannot be nested ({name}() inside {hist}())", a.func)
             return None
-        k = 1
+        k: int | None = 1
         if name == "count_last":
             k = self.literal_int(args[0], name, "n", 1, MAX_HISTORY)
             cond_src = args[1]

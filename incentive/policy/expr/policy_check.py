@@ -143,9 +143,9 @@ class _PolicyCheck:
                             for name, src in fields if src is not None])
         self.check_all([_Slot(b.amount, b.amount.path or f"budgets.{b.id}.amount", BUDGETS, NUMERIC) for b in p.budgets])
         for pen in p.penalties:
-            fields = [("when", pen.when, BOOL), ("amount", pen.amount, NUMERIC), ("cap", pen.cap, NUMERIC)]
+            typed_fields = [("when", pen.when, BOOL), ("amount", pen.amount, NUMERIC), ("cap", pen.cap, NUMERIC)]
             self.check_all([_Slot(src, src.path or f"penalties.{pen.id}.{name}", PENALTIES, expect)
-                            for name, src, expect in fields if src is not None])
+                            for name, src, expect in typed_fields if src is not None])
         self.check_all([_Slot(r.when, r.when.path or f"recommendations.{r.id}.when", RECOMMENDATIONS, BOOL)
                         for r in p.recommendations])
 
@@ -210,8 +210,8 @@ class _PolicyCheck:
                     of = checked[0] if agg.of is not None else None
                     self.set_type(name, of.type if of is not None and all(checked) else None)
             else:
-                checked = self.check(slots[0])
-                self.set_type(name, checked.type if checked else None)
+                one = self.check(slots[0])
+                self.set_type(name, one.type if one else None)
         return None if cyclic else tuple(order)
 
     def report_cycles(self, cyclic: list[str], deps: dict[str, list[str]], members: dict[str, list[_Slot]],

@@ -40,10 +40,11 @@ INPUT_TYPES: dict[str, T] = {
     "boolean": T.BOOL,
 }
 
-_POLARS = {T.NUMBER: DTYPE, T.MONEY: DTYPE, T.BOOL: pl.Boolean, T.TEXT: pl.String, T.DATE: pl.Date}
+#: a polars type instance (the exact decimal) or class (the others): polars takes either
+_POLARS: dict[T, pl.DataType | type[pl.DataType]] = {T.NUMBER: DTYPE, T.MONEY: DTYPE, T.BOOL: pl.Boolean, T.TEXT: pl.String, T.DATE: pl.Date}
 
 
-def polars_dtype(t: T) -> pl.DataType:
+def polars_dtype(t: T) -> pl.DataType | type[pl.DataType]:
     """The polars column type that holds values of ``t``."""
     return _POLARS[t]
 
