@@ -74,7 +74,8 @@ class Sheet:
 
 def _needed_decimals(column: pl.Series) -> int:
     """The fewest decimals (up to MAX_SHOWN_DECIMALS) that show every value of a decimal column exactly."""
-    scale = column.dtype.scale or 0  # type: ignore[attr-defined]
+    dtype = column.dtype
+    scale = (dtype.scale or 0) if isinstance(dtype, pl.Decimal) else 0
     values = column.drop_nulls()
     if not values.len():
         return 0
@@ -110,7 +111,8 @@ def _width(frame: pl.DataFrame, name: str, fmt: str | None, heads: list[str]) ->
     if dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum)):
         text = col.cast(pl.String)
         widths = text.str.len_chars() + text.str.count_matches(f"[{WIDE}]")
-        best = max(best, int(widths.max() or 0))
+        longest = widths.max()
+        best = max(best, longest if isinstance(longest, int) else 0)
     elif (dtype.is_decimal() or dtype.is_integer()) and col.len() and col.null_count() < col.len():
         biggest = max(abs(Decimal(str(col.max()))), abs(Decimal(str(col.min()))))
         decimals = len(fmt.split(".")[1]) if fmt and "." in fmt else 0
@@ -149,8 +151,8 @@ def _check(sheet: Sheet, path) -> pl.DataFrame:
         # Excel counts UTF-16 code units: characters beyond the BMP count twice
         lengths = column.str.len_chars() + column.str.count_matches(r"[\x{10000}-\x{10FFFF}]")
         longest = lengths.max()
-        if longest is not None and longest > XLSX_MAX_TEXT:  # type: ignore[operator]
-            row = int(lengths.arg_max()) + 1 + head  # type: ignore[arg-type]  # spreadsheet row
+        if isinstance(longest, int) and longest > XLSX_MAX_TEXT:
+            row = (lengths.arg_max() or 0) + 1 + head  # spreadsheet row
             raise UsageError(f"{path}: row {row}, column {name!r}: text of {longest:,} characters exceeds "
                              f"Excel's {XLSX_MAX_TEXT:,}-character cell limit; write CSV instead")
     return data

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import Any
 
 import yaml
 from yaml.events import (
@@ -59,9 +60,10 @@ class _EventSource(Reader, Scanner, Parser):
 class _Node:
     __slots__ = ("kind", "value", "pos", "text_pos")
 
-    def __init__(self, kind: str, value: object, pos: Pos, text_pos: Pos | None = None) -> None:
+    def __init__(self, kind: str, value: Any, pos: Pos, text_pos: Pos | None = None) -> None:
         self.kind = kind  # "scalar" | "map" | "seq"
-        self.value = value  # scalar: python value; map: dict key -> (key_pos, node); seq: list of nodes
+        # scalar: python value; map: dict key -> (key_pos, node); seq: list of nodes -- which one ``kind`` says
+        self.value: Any = value
         self.pos = pos
         self.text_pos = text_pos
 
@@ -133,7 +135,6 @@ class Composer:
     def _compose_document(self, events: _EventSource) -> _Node:
         # stack frames: [node, pending key (str) or None, key_pos]
         stack: list[list] = []
-        root: _Node | None = None
         while True:
             event = events.get_event()
             if isinstance(event, (MappingEndEvent, SequenceEndEvent)):
@@ -158,16 +159,14 @@ class Composer:
                 self._take_key(event, parent)
                 continue
             node = self._node_for(event, depth=len(stack) + 1)
-            if parent is None:
-                root = node
-            elif parent[0].kind == "seq":
+            if parent is not None and parent[0].kind == "seq":
                 parent[0].value.append(node)
-            else:
+            elif parent is not None:
                 self._store(parent, node)
             if isinstance(event, CollectionStartEvent):
                 stack.append([node, None, None])
             elif parent is None:
-                return root
+                return node
 
     def _take_key(self, event: NodeEvent, frame: list) -> None:
         if not isinstance(event, ScalarEvent):

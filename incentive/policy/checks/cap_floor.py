@@ -42,7 +42,7 @@ def _constant(source: Source | None) -> Decimal | None:
 def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     for payout in policy.payouts:
         cap, floor = _constant(payout.cap), _constant(payout.floor)
-        if cap is not None and floor is not None and cap < floor:
+        if payout.cap is not None and cap is not None and floor is not None and cap < floor:
             pos = first_pos(payout.cap.pos, payout.pos, policy.pos)
             yield finding(policy, pos, CODE, LEVEL,
                           f"payout {payout.id}: cap {num(cap)} is below floor {num(floor)}; no amount can satisfy"

@@ -34,6 +34,7 @@ def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     for inp in policy.inputs:
         if inp.default is None:
             continue
+        problem: str | None
         if inp.type == "id":
             problem = "an id input cannot have a default (everyone would share the same id)"
         else:

@@ -41,6 +41,8 @@ RANKING_NAMES = frozenset({"band", "rank", "percentile"})
 
 def _uses_pattern(tree: ast.Expression) -> bool:
     for call in called_functions(tree):
+        if not isinstance(call.func, ast.Name):  # called_functions yields only calls by plain name
+            continue
         if call.func.id == "streak":
             return True
         if call.func.id == "count_last":

@@ -67,7 +67,7 @@ def _band_literals(source: Source) -> Iterator[tuple[str, Pos]]:
             for side, other in ((left, right), (right, left)):
                 if _is_band(side):
                     for lit in _literals(other):
-                        yield lit.value, node_pos(source, lit)
+                        yield str(lit.value), node_pos(source, lit)
 
 
 def _message(where: str, name: str, bands: list[str]) -> str:

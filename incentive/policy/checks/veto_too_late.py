@@ -36,7 +36,7 @@ def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     for pen in policy.penalties:
         if pen.band is None or pen.when is None:
             continue
-        expr = checked.exprs.get(f"penalties.{pen.id}.when")  # type: ignore[attr-defined]
+        expr = checked.exprs.get(f"penalties.{pen.id}.when")
         if expr is None:
             continue
         too_late = sorted(expr.refs & later)
