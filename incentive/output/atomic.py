@@ -32,7 +32,7 @@ import secrets
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
 
 from incentive.errors import UsageError
 from incentive.output.write_errors import refused, reported_as
@@ -303,10 +303,10 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-_RENAMEAT2: list = []
+_RENAMEAT2: list[Callable[..., int] | None] = []  # libc renameat2, looked up once (None: not there)
 
 
-def _renameat2():
+def _renameat2() -> Callable[..., int] | None:
     if not _RENAMEAT2:
         func = None
         try:

@@ -134,7 +134,7 @@ def text_frame(frame: pl.DataFrame, *, money_columns: MoneyColumns = {}, neutral
     return frame.select(exprs) if exprs else frame
 
 
-def write_csv(frame: pl.DataFrame, path, *, money_columns: MoneyColumns = {}, bom: bool = True) -> None:
+def write_csv(frame: pl.DataFrame, path: Path | str, *, money_columns: MoneyColumns = {}, bom: bool = True) -> None:
     """RFC 4180 CSV, UTF-8 with a BOM by default (so Excel -- notably Chinese
     Excel, which otherwise assumes GBK -- opens it as UTF-8), ``\\n`` line
     endings, quotes only where needed, nulls as empty cells, dates ISO.
@@ -193,7 +193,7 @@ def _csv_trims_decimals() -> bool:
     return probe.write_csv(include_header=False, null_value="") == "10.5\n3\n-0.000000000001\n0\n\n"
 
 
-def write_json(frame: pl.DataFrame, path, *, money_columns: MoneyColumns = {}) -> None:
+def write_json(frame: pl.DataFrame, path: Path | str, *, money_columns: MoneyColumns = {}) -> None:
     """A JSON array of row objects; decimals as exact strings (``"1234.50"``),
     since JSON numbers are read as binary floats by most consumers."""
     out = text_frame(frame, money_columns=money_columns, neutralize_text=False)
@@ -214,7 +214,7 @@ class ParquetOptions(TypedDict):
 PARQUET_OPTIONS: ParquetOptions = {"compression": "zstd", "compression_level": 1}
 
 
-def write_parquet(frame: pl.DataFrame, path) -> None:
+def write_parquet(frame: pl.DataFrame, path: Path | str) -> None:
     """Parquet (zstd, with column statistics for query engines); decimals keep their exact type."""
     _check_columns(frame)
     with atomic_path(path) as tmp:
@@ -258,7 +258,7 @@ def widen_decimals(frame: pl.DataFrame, dtype: pl.DataType) -> pl.DataFrame:
     return frame.with_columns(wide) if wide else frame
 
 
-def write_audit(frame: pl.DataFrame, path) -> bytes:
+def write_audit(frame: pl.DataFrame, path: Path | str) -> bytes:
     """Write the audit record (``narrow_decimals``, zstd, no column
     statistics: it is read whole, by ``explain``, history and ``verify``, never
     filtered) and return the file's bytes, which the ledger stores as they are.
@@ -280,7 +280,7 @@ def parquet_bytes(frame: pl.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def write_xlsx(frame: pl.DataFrame, path, *, money_columns: MoneyColumns = {}, sheet_name: str = "results",
+def write_xlsx(frame: pl.DataFrame, path: Path | str, *, money_columns: MoneyColumns = {}, sheet_name: str = "results",
                created: datetime | None = None, labels: Mapping[str, str] | None = None,
                decimals: Mapping[str, int] | None = None) -> None:
     """One sheet (``xlsx_book``): bold frozen header (with ``labels``: a label row above the ids row),

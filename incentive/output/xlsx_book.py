@@ -27,12 +27,17 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Mapping
 
 import polars as pl
 
 from incentive.errors import UsageError
 from incentive.output.atomic import atomic_path
+
+if TYPE_CHECKING:  # xlsxwriter is imported only when a workbook is written
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 from incentive.output.safe_text import neutralize, neutralize_expr
 
 XLSX_MAX_ROWS = 1_048_576
@@ -124,7 +129,7 @@ def _width(frame: pl.DataFrame, name: str, fmt: str | None, heads: list[str]) ->
     return max(MIN_WIDTH, min(MAX_WIDTH, best + 2))
 
 
-def _check(sheet: Sheet, path) -> pl.DataFrame:
+def _check(sheet: Sheet, path: Path | str) -> pl.DataFrame:
     frame = sheet.frame
     head = 2 if sheet.labels is not None else 1
     if frame.height + head > XLSX_MAX_ROWS:
@@ -158,7 +163,7 @@ def _check(sheet: Sheet, path) -> pl.DataFrame:
     return data
 
 
-def write_book(path, sheets: list[Sheet], *, created: datetime | None = None) -> None:
+def write_book(path: Path | str, sheets: list[Sheet], *, created: datetime | None = None) -> None:
     """Write ``sheets`` into one workbook at ``path``, atomically."""
     prepared = [(sheet, _check(sheet, path)) for sheet in sheets]
 
@@ -187,7 +192,7 @@ def write_book(path, sheets: list[Sheet], *, created: datetime | None = None) ->
 
 
 class _Styles:
-    def __init__(self, wb) -> None:
+    def __init__(self, wb: Workbook) -> None:
         self.wb = wb
         self.label = wb.add_format({"bold": True, "text_wrap": False})
         self.ids = wb.add_format({"font_color": "#757575", "italic": True})
@@ -201,7 +206,7 @@ class _Styles:
         return self._numbers[fmt]
 
 
-def _write_sheet(wb, styles: _Styles, sheet: Sheet, data: pl.DataFrame) -> None:
+def _write_sheet(wb: Workbook, styles: _Styles, sheet: Sheet, data: pl.DataFrame) -> None:
     ws = wb.add_worksheet(_sheet_name(sheet.name))
     formats = column_formats(Sheet(sheet.name, data, sheet.money, sheet.decimals, sheet.labels, sheet.percent))
     two = sheet.labels is not None
@@ -231,7 +236,7 @@ def _sheet_name(name: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "sheet"
 
 
-def _cell_writer(ws, dtype: pl.DataType, fmt: str | None, styles: _Styles) -> Callable:
+def _cell_writer(ws: Worksheet, dtype: pl.DataType, fmt: str | None, styles: _Styles) -> Callable:
     if fmt is not None and (dtype.is_decimal() or dtype.is_integer()):
         style = styles.number(fmt)
         return lambda r, c, v: ws.write_number(r, c, v, style)

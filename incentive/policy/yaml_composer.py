@@ -114,7 +114,7 @@ class Composer:
             problem += f" ({exc.context} at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1})"
         return Finding(self.file, line, col, "error", "yaml-syntax", problem)
 
-    def _fatal(self, code: str, mark, message: str) -> _Fatal:
+    def _fatal(self, code: str, mark: yaml.Mark, message: str) -> _Fatal:
         return _Fatal(Finding(self.file, mark.line + 1, mark.column + 1, "error", code, message))
 
     # -- events -> nodes ---------------------------------------------------

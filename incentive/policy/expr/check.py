@@ -158,8 +158,10 @@ class _Checker(CallChecks):
         parts: list[n.Node | None] = []
         for op_node, right_src in zip(a.ops, a.comparators):
             op = cmpop_symbol(op_node)
+            assert op is not None  # parse allow-listed the operator
             start, end = self.smap.start(left_src), self.smap.end(right_src)
             if op in ("in", "not in"):
+                assert isinstance(right_src, (ast.Tuple, ast.List))  # parse allows only a literal list after 'in'
                 parts.append(self.member(left, left_src, right_src, op, start, end))
                 left_src, left = right_src, None  # a list cannot be compared further
                 continue
@@ -174,7 +176,8 @@ class _Checker(CallChecks):
         start, end = self.span(a)
         return n.BoolOp(T.BOOL, start, end, "and", tuple(done))
 
-    def pair(self, op, left, right, left_src, right_src, start, end) -> n.Node | None:
+    def pair(self, op: str, left: n.Node | None, right: n.Node | None, left_src: ast.expr, right_src: ast.expr,
+             start: int, end: int) -> n.Node | None:
         if left is None or right is None:
             return None
         lt, rt = left.type, right.type
@@ -186,7 +189,8 @@ class _Checker(CallChecks):
             return None
         return n.Compare(T.BOOL, start, end, op, left, right)
 
-    def member(self, left, left_src, list_src, op, start, end) -> n.Node | None:
+    def member(self, left: n.Node | None, left_src: ast.expr, list_src: ast.Tuple | ast.List, op: str,
+               start: int, end: int) -> n.Node | None:
         if left is None:
             return None
         if left.type not in NUMERIC and left.type != T.TEXT:
@@ -195,7 +199,8 @@ class _Checker(CallChecks):
         values: list = []
         for elt in list_src.elts:
             negative = isinstance(elt, ast.UnaryOp)
-            const = elt.operand if negative else elt
+            const = elt.operand if isinstance(elt, ast.UnaryOp) else elt
+            assert isinstance(const, ast.Constant)  # parse allows only literal numbers and texts in the list
             if isinstance(const.value, str):
                 if left.type != T.TEXT:
                     self.fail("type-mismatch", f"'{self.text(left_src)}' is {describe(left.type)} but the list holds text {self.text(elt)}", elt)

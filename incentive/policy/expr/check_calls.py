@@ -10,7 +10,7 @@ from datetime import date
 from incentive.numeric import SCALE, to_dec
 from incentive.policy.expr import nodes as n
 from incentive.policy.expr.check_base import CheckerBase
-from incentive.policy.expr.functions import FUNCTIONS, HISTORY_FUNCTIONS, MAX_HISTORY
+from incentive.policy.expr.functions import FUNCTIONS, HISTORY_FUNCTIONS, MAX_HISTORY, Function
 from incentive.policy.expr.suggest import hint
 from incentive.policy.expr.types import NUMERIC, T, arith_type, comparable, describe, unify
 
@@ -56,7 +56,7 @@ class CallChecks(CheckerBase):
             typed.append(n.Lit(T.NUMBER, end, end, to_dec(0)))
         return n.Call(result, start, end, name, tuple(typed), literal_n)
 
-    def bind(self, a: ast.Call, spec) -> list[ast.expr] | None:
+    def bind(self, a: ast.Call, spec: Function) -> list[ast.expr] | None:
         """Positional and keyword arguments in parameter order."""
         given: list[ast.expr | None] = list(a.args)
         for kw in a.keywords:
