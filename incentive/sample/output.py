@@ -17,7 +17,7 @@ import polars as pl
 
 from incentive.errors import UsageError
 from incentive.output import tables
-from incentive.output.atomic import writing_to
+from incentive.output.write_errors import writing_to
 from incentive.policy.model import Policy
 from incentive.report.terminal import printable_cell
 

@@ -15,13 +15,13 @@ import heapq
 from dataclasses import dataclass, replace
 
 from incentive.errors import Finding
-from incentive.policy.expr.check import check, describe
+from incentive.policy.expr.check import check
 from incentive.policy.expr.checked import CheckedExpr, CheckedPolicy, make_checked
 from incentive.policy.expr.functions import PERIODS_PER_YEAR
 from incentive.policy.expr.parse import Parsed, Problem, parse
 from incentive.policy.expr.scopes import (BUDGETS, GRAPH, KPI_VALUES, PAYOUTS, PENALTIES, RANKING,
                                           RECOMMENDATIONS, Stages)
-from incentive.policy.expr.types import NUMERIC, T
+from incentive.policy.expr.types import NUMERIC, T, describe
 from incentive.policy.message_text import one_line
 from incentive.policy.model import Aggregate, Policy, Source
 from incentive.policy import names
@@ -147,9 +147,9 @@ class _PolicyCheck:
         self.check_all([_Slot(b.amount, b.amount.path or names.expr_path(names.BUDGETS, b.id, names.AMOUNT), BUDGETS,
                               NUMERIC) for b in p.budgets])
         for pen in p.penalties:
-            fields = [(names.WHEN, pen.when, BOOL), (names.AMOUNT, pen.amount, NUMERIC), (names.CAP, pen.cap, NUMERIC)]
+            typed_fields = [(names.WHEN, pen.when, BOOL), (names.AMOUNT, pen.amount, NUMERIC), (names.CAP, pen.cap, NUMERIC)]
             self.check_all([_Slot(src, src.path or names.expr_path(names.PENALTIES, pen.id, name), PENALTIES, expect)
-                            for name, src, expect in fields if src is not None])
+                            for name, src, expect in typed_fields if src is not None])
         self.check_all([_Slot(r.when, r.when.path or names.expr_path(names.RECOMMENDATIONS, r.id, names.WHEN),
                               RECOMMENDATIONS, BOOL)
                         for r in p.recommendations])
@@ -217,8 +217,8 @@ class _PolicyCheck:
                     of = checked[0] if agg.of is not None else None
                     self.set_type(name, of.type if of is not None and all(checked) else None)
             else:
-                checked = self.check(slots[0])
-                self.set_type(name, checked.type if checked else None)
+                one = self.check(slots[0])
+                self.set_type(name, one.type if one else None)
         return None if cyclic else tuple(order)
 
     def report_cycles(self, cyclic: list[str], deps: dict[str, list[str]], members: dict[str, list[_Slot]],
