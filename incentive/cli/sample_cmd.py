@@ -26,7 +26,7 @@ def sample(policy, rows, seed, out, fmt, period, overrides):
     """Generate ROWS people of plausible period data for POLICY's inputs, with its column headers."""
     from incentive.io.periods import parse_period
     from incentive.sample import format_for, sample_frame, write_sample
-    from incentive.workflow import load
+    from incentive.app.run import load
 
     fmt = format_for(out, fmt)
     checked = load(policy, tuple(overrides))

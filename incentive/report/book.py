@@ -54,7 +54,7 @@ def _summary_frame(results: Results, lang: str) -> pl.DataFrame:
 
 def results_sheets(results: Results, lang: str = "en", frame: pl.DataFrame | None = None) -> list[Sheet]:
     """The sheets of ``results.xlsx`` (``frame``: the results table; default: everyone)."""
-    from incentive.workflow import money_decimals, results_table
+    from incentive.app.tables import money_decimals, payouts_table, results_table
 
     labels = column_labels(results, lang)
     money = money_decimals(results)
@@ -62,8 +62,6 @@ def results_sheets(results: Results, lang: str = "en", frame: pl.DataFrame | Non
     table = results_table(results) if frame is None else frame
     sheets = [Sheet(_s(lang, "results"), table, money=money, decimals=_declared_decimals(results), labels=labels,
                     percent=("percentile",))]
-    from incentive.closing import payouts_table
-
     sheets.append(Sheet(_s(lang, "payouts"), payouts_table(results), money={"amount": d}, labels=labels))
     if results.recommendations is not None:
         sheets.append(Sheet(_s(lang, "recommendations"), results.recommendations, labels=labels))

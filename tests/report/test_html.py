@@ -8,9 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from incentive.compare.runs import run_diff
+from incentive.app.run import RunOptions, load, run_evaluation
+from incentive.app.variants import run_diff
 from incentive.report.html import render_diff_report, render_report, write_diff_report, write_report
-from incentive.workflow import RunOptions, load, run_evaluation
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = str(ROOT / "rules" / "sales-rep.yaml")
