@@ -19,11 +19,12 @@ from typing import Iterator, Sequence, TextIO
 import click
 
 from incentive.app.progress import SILENT, STAGES, Progress
-from incentive.report.terminal import printable
+from incentive.report.terminal import SafeStream, printable
 
 #: how often the line is redrawn while a stage runs (seconds)
 TICK = 0.2
-_CLEAR = "\r\x1b[2K"
+_CLEAR = "\r\x1b[2K"  # back to the line's start, erase it
+_SHOW_CURSOR = "\x1b[?25h"  # click's bar hides the cursor while it draws
 
 
 class TerminalProgress:
@@ -77,7 +78,7 @@ class TerminalProgress:
             self._ticker.join()
         with self._lock:
             if self._current is not None:
-                self._stream.write(_CLEAR)
+                self._stream.write(_CLEAR + _SHOW_CURSOR)
                 self._stream.flush()
             self._current = None
 
@@ -88,13 +89,19 @@ def shown(quiet: bool) -> bool:
     return not quiet and bool(getattr(stream, "isatty", None)) and stream.isatty()
 
 
+def _terminal(stream: TextIO) -> TextIO:
+    """The terminal under ``handle_errors``' escaping stream: the progress line's own escape
+    sequences must reach it; the messages ``say`` prints are made printable first."""
+    return stream._stream if isinstance(stream, SafeStream) else stream  # noqa: SLF001
+
+
 @contextmanager
 def for_command(quiet: bool, stages: Sequence[str]) -> Iterator[Progress]:
     """The progress of one command: drawn on stderr when ``shown``, else ``SILENT``."""
     if not shown(quiet):
         yield SILENT
         return
-    progress = TerminalProgress(sys.stderr, stages)
+    progress = TerminalProgress(_terminal(sys.stderr), stages)
     try:
         yield progress
     finally:

@@ -194,16 +194,16 @@ def test_history_command_shows_the_bands(closed):
 def test_a_rerun_by_another_engine_version_says_so(closed, tmp_path, monkeypatch):
     """Outputs are byte-identical only under the engine that made them: when a
     newer engine encodes differently, verify names both versions."""
-    import incentive
+    from incentive.app import rebuild
+    from incentive.app.verify import rerun
     from incentive.ledger import Ledger
     from incentive.output import tables
-    from incentive.app.verify import rerun
 
     tmp = copy_of(closed, tmp_path)
     with Ledger(tmp / "ledger.sqlite", readonly=True) as ledger:
         entry = ledger.get_close("sales-rep", "2026-Q1")
         assert rerun(ledger, entry) == []
-        monkeypatch.setattr(incentive, "__version__", "9.9.9")
+        monkeypatch.setattr(rebuild, "__version__", "9.9.9")  # the engine re-running
         monkeypatch.setattr(tables, "PARQUET_OPTIONS", {"compression": "zstd", "compression_level": 9})
         problems = rerun(ledger, entry)
     named = {p.split(" a different ")[1].split(" than ")[0] for p in problems}
