@@ -33,7 +33,7 @@ class TerminalProgress:
     def __init__(self, stream: TextIO, stages: Sequence[str]):
         self._stream = stream
         self._stages = list(stages)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entered if Ctrl-C unwinds the main thread while it draws
         self._current: str | None = None
         self._detail = ""
         self._began = time.monotonic()
@@ -60,7 +60,7 @@ class TerminalProgress:
                 self._bar.pos = self._stages.index(name)
             self._current, self._detail = name, detail
             self._bar.render_progress()
-            if not self._ticker.is_alive() and not self._stop.is_set():
+            if self._ticker.ident is None:  # the first stage starts the redrawing
                 self._ticker.start()
 
     def say(self, message: str) -> None:
@@ -75,7 +75,7 @@ class TerminalProgress:
     def close(self) -> None:
         self._stop.set()
         if self._ticker.is_alive():
-            self._ticker.join()
+            self._ticker.join(timeout=5 * TICK)  # a daemon: never wait on it for long
         with self._lock:
             if self._current is not None:
                 self._stream.write(_CLEAR + _SHOW_CURSOR)
