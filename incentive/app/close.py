@@ -46,6 +46,7 @@ from incentive.ledger.history_note import no_history
 from incentive.ledger.locate import open_existing, open_or_create
 from incentive.ledger.store import pack_data
 from incentive.output.atomic import atomic_directory
+from incentive.output.manifest import MANIFEST_NAME
 from incentive.policy.files import read_policy_bytes
 from incentive.policy.validate import load_policy
 from incentive.report.totals import check_totals
@@ -242,7 +243,7 @@ def _check_identical(current, policy_sha: str, data_sha: str, run: RunOptions, o
 
 
 def _manifest_totals(directory: Path) -> dict:
-    return json.loads((directory / "manifest.json").read_text(encoding="utf-8"))["totals"]
+    return json.loads((directory / MANIFEST_NAME).read_text(encoding="utf-8"))["totals"]
 
 
 def _sha256(data: bytes) -> str:
