@@ -6,11 +6,15 @@ from pathlib import Path
 
 import click
 
+from incentive.app.tables import write_table
+from incentive.app.variants import run_diff, run_sweep
 from incentive.cli.common import handle_errors
 from incentive.cli.options import run_options, run_opts as _opts
+from incentive.cli.progress import for_command, quiet_option
 from incentive.errors import UsageError
+from incentive.report.diff_summary import render_diff, render_sweep
+from incentive.report.diff_page import write_diff_report
 from incentive.report.terminal import printable
-from incentive.workflow import write_table
 
 _OUT_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".parquet": "parquet"}
 
@@ -35,27 +39,24 @@ def _out_format(path: str) -> str:
               help="Per-person deltas: FILE.csv, .json, .xlsx or .parquet.")
 @click.option("--html", "html_path", default=None, type=click.Path(dir_okay=False),
               help="Write a self-contained page with charts (works offline).")
+@quiet_option
 @handle_errors
-def diff(old, new, data, period, overrides, encoding, sheet, max_errors, lang, ledger, by, top, out, html_path):
+def diff(old, new, data, period, overrides, encoding, sheet, max_errors, lang, ledger, by, top, out, html_path, quiet):
     """Compare policy OLD with NEW on the same DATA: cost, band migration, gainers and losers.
 
     --set applies to NEW; give the same file twice to compare a policy with
     a variant of itself:  incentive diff p.yaml p.yaml data.csv --period 2026-Q1 --set kpis.sales.weight=50
     """
-    from incentive.compare.runs import run_diff
-    from incentive.report.diff_summary import render_diff
-
     fmt = _out_format(out) if out else None
-    result = run_diff(old, new, data, _opts(period, overrides, encoding, sheet, max_errors, lang, ledger),
-                      by=tuple(by), top=top)
+    with for_command(quiet, ["read", "evaluate"]) as progress:
+        result = run_diff(old, new, data, _opts(period, overrides, encoding, sheet, max_errors, lang, ledger),
+                          by=tuple(by), top=top, progress=progress)
     click.echo("".join(f"warning: {printable(note)}\n" for note in result.notes), err=True, nl=False)
     click.echo(render_diff(result, lang), nl=False)
     if out:
         write_table(result.people, Path(out), fmt, result.money_columns())
         click.echo(f"wrote {out}", err=True)
     if html_path:
-        from incentive.report.diff_page import write_diff_report
-
         write_diff_report(result, Path(html_path), lang=lang)
         click.echo(f"wrote {html_path}", err=True)
 
@@ -69,14 +70,14 @@ def diff(old, new, data, period, overrides, encoding, sheet, max_errors, lang, l
                    "payouts.commission.tiers.table[1].rate=0.04:0.06:0.005.")
 @click.option("--out", "out", default=None, type=click.Path(dir_okay=False),
               help="The sweep table: FILE.csv, .json, .xlsx or .parquet.")
+@quiet_option
 @handle_errors
-def sweep(policy, data, period, overrides, encoding, sheet, max_errors, lang, ledger, spec, out):
+def sweep(policy, data, period, overrides, encoding, sheet, max_errors, lang, ledger, spec, out, quiet):
     """Evaluate POLICY on DATA once per value of one parameter: cost and band counts per value."""
-    from incentive.compare.runs import run_sweep
-    from incentive.report.diff_summary import render_sweep
-
     fmt = _out_format(out) if out else None
-    result = run_sweep(policy, data, _opts(period, overrides, encoding, sheet, max_errors, lang, ledger), spec)
+    with for_command(quiet, ["read", "evaluate"]) as progress:
+        result = run_sweep(policy, data, _opts(period, overrides, encoding, sheet, max_errors, lang, ledger), spec,
+                           progress=progress)
     click.echo("".join(f"warning: {printable(note)}\n" for note in result.notes), err=True, nl=False)
     click.echo(render_sweep(result, lang), nl=False)
     if out:

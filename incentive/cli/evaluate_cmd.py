@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import click
 from click.core import ParameterSource
 
+from incentive.app.outputs import write_evaluation
+from incentive.app.recorded import recorded_person
+from incentive.app.run import run_evaluation, select_employees
+from incentive.app.tables import FORMATS
 from incentive.cli.common import handle_errors
 from incentive.cli.options import data_options, optional_data_options, run_opts as _opts
+from incentive.cli.progress import for_command, quiet_option
 from incentive.errors import UsageError
 from incentive.report import explain as explain_mod
+from incentive.report.evaluation_page import write_report
 from incentive.report.summary import render, warnings_text
-from incentive.workflow import FORMATS, run_evaluation, select_employees, write_evaluation
 
 
 @click.command()
@@ -26,14 +34,14 @@ from incentive.workflow import FORMATS, run_evaluation, select_employees, write_
 @click.option("--headers", type=click.Choice(["ids", "labels"]), default="ids", show_default=True,
               help="CSV / JSON column headers: ids (for programs) or labels in --lang (for people). "
                    "XLSX always shows labels above the ids.")
+@quiet_option
 @handle_errors
 def evaluate(policy, data, period, overrides, encoding, sheet, max_errors, lang, ledger, out_dir, fmt, employees,
-             html_path, strict, headers):
+             html_path, strict, headers, quiet):
     """Evaluate POLICY on DATA for one period. A dry run: nothing is recorded."""
-    from dataclasses import replace
-
     opts = replace(_opts(period, overrides, encoding, sheet, max_errors, lang, ledger), strict_history=strict)
-    results = run_evaluation(policy, data, opts)
+    with for_command(quiet, ["read", "evaluate"]) as progress:
+        results = run_evaluation(policy, data, opts, progress=progress)
     if employees:
         select_employees(results, employees)  # unknown ids are an error before anything is written
     click.echo(warnings_text(results), err=True, nl=False)
@@ -42,10 +50,6 @@ def evaluate(policy, data, period, overrides, encoding, sheet, max_errors, lang,
         for path in write_evaluation(results, out_dir, fmt, employees, lang=lang, headers=headers):
             click.echo(f"wrote {path}", err=True)
     if html_path:
-        from pathlib import Path
-
-        from incentive.report.evaluation_page import write_report
-
         write_report(results, Path(html_path), lang=lang)
         click.echo(f"wrote {html_path}", err=True)
 
@@ -64,8 +68,6 @@ def explain(policy, data, period, overrides, encoding, sheet, max_errors, lang, 
         if policy or data or period or overrides or ledger:
             raise UsageError("--close explains a closed period from its own outputs: give no POLICY, DATA, "
                              "--period, --set or --ledger with it")
-        from incentive.recorded import recorded_person
-
         person = recorded_person(close_dir, employee)
         row, checked, columns, label = person.row, person.checked, person.columns, person.period
         if person.lang and click.get_current_context().get_parameter_source("lang") is ParameterSource.DEFAULT:

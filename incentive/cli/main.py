@@ -6,7 +6,6 @@ registered here; no business logic lives in the CLI.
 
 from __future__ import annotations
 
-import importlib
 import os
 import signal
 import sys
@@ -16,17 +15,19 @@ from typing import Iterator
 
 import click
 
-from incentive import __version__
+from incentive import __version__, runtime
 
-#: module name -> click command objects it exports
-COMMANDS: dict[str, tuple[str, ...]] = {
-    "validate_cmd": ("validate", "schema"),
-    "evaluate_cmd": ("evaluate", "explain"),
-    "diff_cmd": ("diff", "sweep"),
-    "sample_cmd": ("sample",),
-    "close_cmd": ("close", "reopen", "verify", "history"),
-    "test_cmd": ("test",),
-}
+
+def _load_commands() -> list[click.Command]:
+    """Every command of ``incentive`` (``--help`` lists them by name).
+
+    Deliberately lazy (see ``_Commands``): importing the command modules
+    pulls in polars and the engine."""
+    from incentive.cli import close_cmd, diff_cmd, evaluate_cmd, sample_cmd, test_cmd, validate_cmd
+
+    return [validate_cmd.validate, validate_cmd.schema, evaluate_cmd.evaluate, evaluate_cmd.explain,
+            diff_cmd.diff, diff_cmd.sweep, sample_cmd.sample, close_cmd.close, close_cmd.reopen, close_cmd.verify,
+            close_cmd.history, test_cmd.test]
 
 
 class _Commands(click.Group):
@@ -41,14 +42,13 @@ class _Commands(click.Group):
     _loaded = False
     _table: dict[str, click.Command]
 
-    @property  # type: ignore[override]
+    @property  # type: ignore[override]  # a lazy property where click has a plain attribute
     def commands(self) -> dict[str, click.Command]:
         if not self._loaded:
             self._loaded = True
-            for module, names in COMMANDS.items():
-                mod = importlib.import_module(f"incentive.cli.{module}")
-                for name in names:
-                    self._table.setdefault(name, getattr(mod, name))
+            for command in _load_commands():
+                assert command.name is not None
+                self._table.setdefault(command.name, command)
         return self._table
 
     @commands.setter
@@ -145,6 +145,7 @@ def main() -> None:
     failure (``stopping_cleanly``): one line on stderr, exit 130 / 143, no
     partial output, no staging directory, no open ledger transaction.
     """
+    runtime.configure()  # process settings belong to the process, before any command runs
     try:
         with stopping_cleanly():
             cli(prog_name="incentive")

@@ -6,7 +6,8 @@ from typing import Any, Callable
 
 import click
 
-from incentive.workflow import RunOptions
+from incentive.app.run import RunOptions
+from incentive.settings import resolve_ledger
 
 
 def _apply(func: Callable[..., Any], decorators: list[Callable]) -> Callable[..., Any]:
@@ -87,8 +88,6 @@ def optional_data_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def run_opts(period, overrides, encoding, sheet, max_errors, lang, ledger) -> RunOptions:
     """The parsed run options as the application layer takes them."""
-    from incentive.settings import resolve_ledger
-
     return RunOptions(period=period, overrides=tuple(overrides), encoding=encoding, sheet=sheet,
                       max_errors=max_errors, lang=lang, ledger=str(resolve_ledger(ledger).path),
                       **reading_options())

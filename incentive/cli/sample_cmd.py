@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import click
 
+from incentive.app.run import load
 from incentive.cli.common import handle_errors
+from incentive.io.periods import parse_period
+from incentive.sample import format_for, sample_frame, write_sample
 
 
 @click.command()
@@ -24,10 +27,6 @@ from incentive.cli.common import handle_errors
 @handle_errors
 def sample(policy, rows, seed, out, fmt, period, overrides):
     """Generate ROWS people of plausible period data for POLICY's inputs, with its column headers."""
-    from incentive.io.periods import parse_period
-    from incentive.sample import format_for, sample_frame, write_sample
-    from incentive.workflow import load
-
     fmt = format_for(out, fmt)
     checked = load(policy, tuple(overrides))
     unit = checked.policy.period

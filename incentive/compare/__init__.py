@@ -1,9 +1,9 @@
 """Testing policy changes: compare two evaluations, sweep one parameter.
 
 ``diff`` holds the comparison of two ``Results`` (pure data, no I/O);
-``sweep`` the sensitivity table of one parameter; ``runs`` evaluates several
-variants of a policy on one data file, reading that file as few times as the
-variants' inputs allow.
+``sweep`` the sensitivity table of one parameter. Evaluating the variants
+(reading the data file as few times as their inputs allow) is the
+application layer's ``incentive.app.variants``.
 """
 
 from incentive.compare.diff import NONE_BAND, CostLine, Diff, GroupLine, compare

@@ -17,6 +17,7 @@ import polars as pl
 from incentive.engine.results import Results
 from incentive.output.xlsx_book import Sheet
 from incentive.report.labels import column_labels, fixed
+from incentive.report.tables import money_decimals, payouts_table, results_table
 
 SHEETS = {"en": {"results": "results", "payouts": "payouts", "recommendations": "recommendations",
                  "cutoffs": "cutoffs", "summary": "summary", "table": "table", "item": "item", "value": "value"},
@@ -54,16 +55,12 @@ def _summary_frame(results: Results, lang: str) -> pl.DataFrame:
 
 def results_sheets(results: Results, lang: str = "en", frame: pl.DataFrame | None = None) -> list[Sheet]:
     """The sheets of ``results.xlsx`` (``frame``: the results table; default: everyone)."""
-    from incentive.workflow import money_decimals, results_table
-
     labels = column_labels(results, lang)
     money = money_decimals(results)
     d = results.policy.policy.money.decimals  # type: ignore[attr-defined]
     table = results_table(results) if frame is None else frame
     sheets = [Sheet(_s(lang, "results"), table, money=money, decimals=_declared_decimals(results), labels=labels,
                     percent=("percentile",))]
-    from incentive.closing import payouts_table
-
     sheets.append(Sheet(_s(lang, "payouts"), payouts_table(results), money={"amount": d}, labels=labels))
     if results.recommendations is not None:
         sheets.append(Sheet(_s(lang, "recommendations"), results.recommendations, labels=labels))

@@ -17,6 +17,9 @@ from incentive.policy.model import label_text
 from incentive.report.charts import (MAX_BOXES, UNRANKED_COLOR, band_colors, box_stats, chart_headcount,
                                      drawing, figure, histogram, money_axis, number_axis, short, svg)
 from incentive.report.page import MAX_TABLE_ROWS, cards, chart_block, escape, page, page_text, table
+from incentive.report.diff_summary import money
+from incentive.report.forfeits import check_totals
+from incentive.report.summary import summary_tables
 
 
 def _band_order(results: Results) -> list[str]:
@@ -166,11 +169,6 @@ def _slim(results: Results) -> Results:
 
 def render_report(results: Results, *, lang: str = "en") -> str:
     """The evaluation page: cards, score distribution, payout by band and group, cost, headcount, tables."""
-    from incentive.report.diff_summary import money
-    from incentive.report.summary import summary_tables
-
-    from incentive.report.totals import check_totals
-
     check_totals(results)
     vetoed = _vetoed_table(results, lang)
     results = _slim(results)

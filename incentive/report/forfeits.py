@@ -16,6 +16,7 @@ import polars as pl
 
 from incentive.engine.results import Results
 from incentive.numeric import DTYPE, lit
+from incentive.report.totals import column_sum, overflow
 
 COLUMN = "forfeited"
 
@@ -60,8 +61,6 @@ def forfeit_totals(results: Results) -> list[tuple[object, object]]:
     pens = forfeit_penalties(results)
     if not pens:
         return []
-    from incentive.report.totals import column_sum
-
     sums = results.frame.select([forfeit_expr(results, p).alias(p.id) for p in pens])
     return [(p, column_sum(sums, p.id)) for p in pens]
 
@@ -83,3 +82,20 @@ def vetoed_people(results: Results) -> pl.DataFrame:
     if expr is not None:
         cols.append(expr)
     return frame.filter(hit).select(cols)
+
+
+def check_totals(results: Results) -> None:
+    """Raise ``EvaluationError`` (exit 2) when a total of a summed column would leave the engine's range.
+
+    The engine already proved it for payouts, penalties and the total at the end of the evaluation
+    (``incentive.engine.totals``); what the report adds is the forfeited amount, checked here."""
+    frame = with_forfeited(results)
+    for name in (["forfeited"] if "forfeited" in frame.columns else []):
+        col = pl.col(name)
+        if not frame.schema[name].is_decimal():
+            continue
+        try:
+            frame.select(pl.when(col > 0).then(col).otherwise(None).sum().alias("p"),
+                         pl.when(col < 0).then(col).otherwise(None).sum().alias("n"))
+        except pl.exceptions.ComputeError:
+            raise overflow(name, frame.height) from None

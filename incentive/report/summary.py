@@ -17,7 +17,7 @@ from incentive.policy.model import label_text
 from incentive.report.explain import fmt
 from incentive.report.terminal import printable, printable_cell
 from incentive.report.forfeits import forfeit_totals
-from incentive.report.totals import check_totals
+from incentive.report.forfeits import check_totals
 from incentive.report.words import word
 
 

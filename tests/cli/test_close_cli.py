@@ -111,18 +111,18 @@ def test_verify_detects_a_changed_ledger_row(closed, tmp_path):
 
 
 def test_a_failure_while_writing_outputs_leaves_nothing(tmp_path, monkeypatch):
-    from incentive import closing
+    from incentive.app import close as closing, outputs
+    from incentive.app.run import RunOptions
     from incentive.ledger import Ledger
-    from incentive.workflow import RunOptions
 
-    real = closing.write_table
+    real = outputs.write_table
 
     def failing(frame, path, fmt, money):
         if path.name == "recommendations.csv":
             raise OSError("disk full (injected)")
         return real(frame, path, fmt, money)
 
-    monkeypatch.setattr(closing, "write_table", failing)
+    monkeypatch.setattr(outputs, "write_table", failing)
     opts = closing.CloseOptions(out=str(tmp_path / "out"), ledger=str(tmp_path / "l.sqlite"), by="t")
     with pytest.raises(OSError):
         closing.close_period(str(POLICY), str(DATA / "2026-Q1.csv"), RunOptions(period="2026-Q1"), opts)
@@ -131,7 +131,7 @@ def test_a_failure_while_writing_outputs_leaves_nothing(tmp_path, monkeypatch):
     ledger = Ledger(tmp_path / "l.sqlite")
     assert ledger.entries() == []
     ledger.close()
-    monkeypatch.setattr(closing, "write_table", real)
+    monkeypatch.setattr(outputs, "write_table", real)
     outcome = closing.close_period(str(POLICY), str(DATA / "2026-Q1.csv"), RunOptions(period="2026-Q1"), opts)
     assert outcome.entry.seq == 1 and (tmp_path / "out" / "sales-rep" / "2026-Q1" / "results.csv").exists()
 
@@ -141,10 +141,10 @@ def test_a_failure_in_the_ledger_write_leaves_no_outputs(tmp_path, monkeypatch, 
     """The ledger stores its blobs while the outputs are still written, and
     records the entry last: a failure at any of those points leaves neither
     outputs nor anything in the ledger."""
-    from incentive import closing
+    from incentive.app import close as closing
+    from incentive.app.run import RunOptions
     from incentive.ledger import Ledger, staging
     from incentive.output import tables
-    from incentive.workflow import RunOptions
 
     def failing(*args, **kw):
         raise sqlite3.OperationalError("disk I/O error (injected)")
@@ -194,16 +194,16 @@ def test_history_command_shows_the_bands(closed):
 def test_a_rerun_by_another_engine_version_says_so(closed, tmp_path, monkeypatch):
     """Outputs are byte-identical only under the engine that made them: when a
     newer engine encodes differently, verify names both versions."""
-    import incentive
+    from incentive.app import rebuild
+    from incentive.app.verify import rerun
     from incentive.ledger import Ledger
     from incentive.output import tables
-    from incentive.verify import rerun
 
     tmp = copy_of(closed, tmp_path)
     with Ledger(tmp / "ledger.sqlite", readonly=True) as ledger:
         entry = ledger.get_close("sales-rep", "2026-Q1")
         assert rerun(ledger, entry) == []
-        monkeypatch.setattr(incentive, "__version__", "9.9.9")
+        monkeypatch.setattr(rebuild, "__version__", "9.9.9")  # the engine re-running
         monkeypatch.setattr(tables, "PARQUET_OPTIONS", {"compression": "zstd", "compression_level": 9})
         problems = rerun(ledger, entry)
     named = {p.split(" a different ")[1].split(" than ")[0] for p in problems}
@@ -247,13 +247,14 @@ def test_rebuilding_the_outputs_of_a_close_by_another_engine_version_says_why_it
     """Deleted outputs are rebuilt byte for byte only by the engine version that closed."""
     import shutil
 
-    from incentive import closing
+    from incentive.app import close as closing, outputs
+    from incentive.app.run import RunOptions
     from incentive.ledger import LedgerError
-    from incentive.workflow import RunOptions
 
     opts = closing.CloseOptions(out=str(tmp_path / "out"), ledger=str(tmp_path / "l.sqlite"), by="t")
     args = (str(POLICY), str(DATA / "2026-Q1.csv"), RunOptions(period="2026-Q1"), opts)
-    monkeypatch.setattr(closing, "__version__", "0.0.1")
+    monkeypatch.setattr(closing, "__version__", "0.0.1")  # the ledger entry's engine version
+    monkeypatch.setattr(outputs, "__version__", "0.0.1")  # and the manifest's
     first = closing.close_period(*args)
     monkeypatch.undo()
     shutil.rmtree(first.directory)

@@ -8,10 +8,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from incentive.app.run import RunOptions, load
+from incentive.app.variants import SharedData, evaluate_variant, run_diff
 from incentive.compare.diff import NONE_BAND, compare, name_column, pct_change
-from incentive.compare.runs import SharedData, evaluate_variant, run_diff
 from incentive.errors import PolicyInvalid, UsageError
-from incentive.workflow import RunOptions, load
 from tests.compare.crafted import WEIGHT_CHANGE, write_crafted
 
 ROOT = Path(__file__).resolve().parents[2]

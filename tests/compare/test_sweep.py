@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incentive.compare.runs import MAX_SWEEP_VALUES, run_sweep
+from incentive.app.run import RunOptions
+from incentive.app.variants import MAX_SWEEP_VALUES, run_sweep
 from incentive.compare.sweep import parse_range
 from incentive.errors import PolicyInvalid, UsageError
-from incentive.workflow import RunOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = str(ROOT / "rules" / "sales-rep.yaml")

@@ -74,7 +74,8 @@ def check_outputs_safe(out: Path) -> None:
 
 
 def _evaluate(policy: Path, data: Path, period: str, out: Path, fmt: str):
-    from incentive.workflow import RunOptions, run_evaluation, write_evaluation
+    from incentive.app.outputs import write_evaluation
+    from incentive.app.run import RunOptions, run_evaluation
 
     results = run_evaluation(str(policy), str(data), RunOptions(period=period))
     write_evaluation(results, str(out), fmt)
@@ -104,11 +105,11 @@ def evaluate_policy(spec: PolicySpec, rows: list[list[str]], fmt: str = "csv") -
 
 
 def close_policy(spec: PolicySpec, rows: list[list[str]], xlsx: bool = False) -> str:
-    from incentive.closing import CloseOptions, close_period
+    from incentive.app.close import CloseOptions, close_period
+    from incentive.app.run import RunOptions
+    from incentive.app.verify import verify
     from incentive.ledger import Ledger
     from incentive.output.manifest import check_manifest
-    from incentive.verify import verify
-    from incentive.workflow import RunOptions
 
     with tempfile.TemporaryDirectory(prefix="fuzz-close-") as d:
         tmp = Path(d)

@@ -26,15 +26,14 @@ from typing import Callable
 
 import pytest
 
-from incentive import closing
-from incentive.closing import CloseOptions, close_period
+from incentive.app import close as closing, outputs
+from incentive.app.close import CloseOptions, close_period
+from incentive.app.run import RunOptions
 from incentive.errors import EvaluationError, IncentiveError
-import incentive.ledger as ledger_package
 from incentive.ledger import Ledger
 from incentive.ledger import staging as ledger_staging
 from incentive.output import atomic
 from incentive.output.manifest import check_manifest
-from incentive.workflow import RunOptions
 from tests.hostile.generators import FIXTURES
 
 POLICY = FIXTURES / "hostile.yaml"
@@ -83,9 +82,9 @@ def _raise(exc: BaseException):
 
 
 def _fail_writing(name: str, exc: BaseException):
-    """``closing.write_table`` writes a partial ``name`` in place, then fails."""
+    """``outputs.write_table`` writes a partial ``name`` in place, then fails."""
     def install(mp: pytest.MonkeyPatch) -> None:
-        real = closing.write_table
+        real = outputs.write_table
 
         def write_table(frame, path, fmt, money):
             if Path(path).name == name:
@@ -93,33 +92,31 @@ def _fail_writing(name: str, exc: BaseException):
                 raise exc
             return real(frame, path, fmt, money)
 
-        mp.setattr(closing, "write_table", write_table)
+        mp.setattr(outputs, "write_table", write_table)
     return install
 
 
 def _fail_book_writing(exc: BaseException):
     """``xlsx_book.write_book`` (results.xlsx, every table a sheet) writes a partial file in place, then fails."""
     def install(mp: pytest.MonkeyPatch) -> None:
-        import incentive.output.xlsx_book as book
-
         def write_book(path, sheets, **kw):
             Path(path).write_bytes(b"PK\x03\x04half a zip")
             raise exc
 
-        mp.setattr(book, "write_book", write_book)
+        mp.setattr(outputs, "write_book", write_book)
     return install
 
 
 def _fail_audit_midway(mp: pytest.MonkeyPatch) -> None:
     """The audit record is encoded, half of it reaches its file, then the disk is full."""
-    real = closing.AuditFile.write
+    real = outputs.AuditFile.write
 
     def write(self, frame, path):
         real(self, frame, path)
         Path(path).write_bytes(self.data[: len(self.data) // 2])
         raise disk_full(str(path))
 
-    mp.setattr(closing.AuditFile, "write", write)
+    mp.setattr(outputs.AuditFile, "write", write)
 
 
 def _fail_polars_csv_midway(mp: pytest.MonkeyPatch) -> None:
@@ -177,39 +174,23 @@ def _small_blob_limit(mp: pytest.MonkeyPatch) -> None:
 
 
 def _fail_engine(mp: pytest.MonkeyPatch) -> None:
-    import incentive.engine.pipeline as pipeline
-
-    mp.setattr(pipeline, "evaluate", _raise(EvaluationError("derived.x: division by zero for 1 person: E2")))
-
-
-def _import_report():
-    import incentive.report.evaluation_page as evaluation_page
-
-    return evaluation_page
-
-
-def _import_manifest():
-    import incentive.output.manifest as manifest
-
-    return manifest
+    mp.setattr(closing, "evaluate", _raise(EvaluationError("derived.x: division by zero for 1 person: E2")))
 
 
 FAULTS = [
     Fault("evaluation", _fail_engine, EvaluationError),
-    Fault("after-evaluation", _fail_module(closing, "write_outputs", Injected("after evaluation")), Injected),
+    Fault("after-evaluation", _fail_module(closing, "start_outputs", Injected("after evaluation")), Injected),
     *[Fault(f"writing-{name}", _fail_writing(name, disk_full(name)), OSError)
       for name in ("results.csv", "payouts.csv", "recommendations.csv", "ranking.csv")],
     Fault("writing-results.xlsx", _fail_book_writing(disk_full("results.xlsx")), OSError),
     Fault("writing-audit.parquet", _fail_audit_midway, OSError),
     Fault("writing-payouts.csv-inside-polars", _fail_polars_csv_midway, OSError),
-    Fault("writing-report.html", lambda mp: mp.setattr(_import_report(), "write_report", _raise(disk_full("report.html"))),
-          OSError),
-    Fault("writing-trace.jsonl", _fail_module(closing, "write_trace", disk_full("trace.jsonl")), OSError),
+    Fault("writing-report.html", _fail_module(outputs, "write_report", disk_full("report.html")), OSError),
+    Fault("writing-trace.jsonl", _fail_module(outputs, "write_trace", disk_full("trace.jsonl")), OSError),
     Fault("writing-audit-columns.json", _fail_path_write("audit-columns.json", "write_text"), OSError),
     Fault("writing-policy.yaml", _fail_path_write("policy.yaml", "write_bytes"), OSError),
-    Fault("writing-manifest.json", lambda mp: mp.setattr(_import_manifest(), "write_manifest",
-                                                          _raise(disk_full("manifest.json"))), OSError),
-    Fault("outputs-written-before-ledger", _fail_module(ledger_package, "CloseRecord", Injected("record")), Injected),
+    Fault("writing-manifest.json", _fail_module(outputs, "write_manifest", disk_full("manifest.json")), OSError),
+    Fault("outputs-written-before-ledger", _fail_module(closing, "CloseRecord", Injected("record")), Injected),
     Fault("ledger-stage_close", lambda mp: mp.setattr(Ledger, "stage_close", _raise(Injected("stage_close"))),
           Injected),
     Fault("ledger-commit", lambda mp: mp.setattr(ledger_staging.StagedClose, "commit", _raise(Injected("commit"))),
@@ -262,7 +243,7 @@ def test_fault_leaves_nothing_partial_and_a_retry_succeeds(fault: Fault, tmp_pat
 def test_a_failure_after_the_commit_keeps_the_ledger_as_the_truth(point, tmp_path, reference, monkeypatch):
     """The ledger committed, the directory never appeared: the ledger verifies,
     and a re-run of the recorded close reproduces every recorded output hash."""
-    from incentive.verify import verify
+    from incentive.app.verify import verify
 
     with monkeypatch.context() as mp:
         mp.setattr(atomic, point, _raise(disk_full(point)))

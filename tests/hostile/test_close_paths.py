@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from incentive.closing import CloseOptions, close_period, output_dir
+from incentive.app.close import CloseOptions, close_period, output_dir
+from incentive.app.run import RunOptions
 from incentive.errors import IncentiveError, UsageError
-from incentive.workflow import RunOptions
 from tests.hostile.generators import FIXTURES
 
 POLICY = FIXTURES / "hostile.yaml"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from incentive.close_dir import MAX_JSON_BYTES, CloseDirError, read_columns, read_manifest
+from incentive.app.close_dir import MAX_JSON_BYTES, CloseDirError, read_columns, read_manifest
 from incentive.ledger import Ledger, LedgerError
 from tests.hostile.generators import FIXTURES, many_rows
 
@@ -76,8 +76,8 @@ def test_special_and_oversized_files_are_refused_before_reading(tmp_path):
 
 @pytest.fixture(scope="module")
 def closed(tmp_path_factory) -> Path:
-    from incentive.closing import CloseOptions, close_period
-    from incentive.workflow import RunOptions
+    from incentive.app.close import CloseOptions, close_period
+    from incentive.app.run import RunOptions
 
     tmp = tmp_path_factory.mktemp("closed")
     (tmp / "data.csv").write_bytes(many_rows(50))

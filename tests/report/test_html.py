@@ -8,10 +8,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from incentive.compare.runs import run_diff
+from incentive.app.run import RunOptions, load, run_evaluation
+from incentive.app.variants import run_diff
 from incentive.report.diff_page import render_diff_report, write_diff_report
 from incentive.report.evaluation_page import render_report, write_report
-from incentive.workflow import RunOptions, load, run_evaluation
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = str(ROOT / "rules" / "sales-rep.yaml")
@@ -150,10 +150,10 @@ import json, sys
 import matplotlib
 matplotlib.use("svg")  # a backend the page must not replace (it needs none: Figure objects save themselves)
 before = {"backend": matplotlib.get_backend(), "rc": {k: repr(v) for k, v in matplotlib.rcParams.items()}}
-from incentive.compare.runs import run_diff
+from incentive.app.variants import run_diff
 from incentive.report.diff_page import render_diff_report
 from incentive.report.evaluation_page import render_report
-from incentive.workflow import RunOptions, run_evaluation
+from incentive.app.run import RunOptions, run_evaluation
 policy, data = sys.argv[1], sys.argv[2]
 page = render_report(run_evaluation(policy, data, RunOptions(period="2026-Q1")), lang="zh")
 diff = render_diff_report(run_diff(policy, policy, data, RunOptions(period="2026-Q1", overrides=("kpis.sales.weight=50",

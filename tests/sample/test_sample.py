@@ -12,6 +12,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from incentive.app.run import load
 from incentive.engine.pipeline import evaluate
 from incentive.errors import UsageError
 from incentive.io import read_period_data
@@ -19,7 +20,6 @@ from incentive.io.periods import parse_period
 from incentive.policy.model import Input
 from incentive.sample import default_period, format_for, sample_frame, write_sample
 from incentive.sample.roles import role_of
-from incentive.workflow import load
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = sorted(p for p in (ROOT / "rules").glob("*.yaml") if not p.name.endswith(".test.yaml"))  # not policy tests

@@ -13,12 +13,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Sequence
 
+from incentive.app.progress import SILENT, Progress
+from incentive.app.run import RunOptions, load, read_history
 from incentive.compare.diff import Diff, compare
 from incentive.compare.sweep import Sweep, SweepPoint, parse_range, point_of
 from incentive.engine.pipeline import evaluate
 from incentive.engine.results import Results
 from incentive.errors import Pos, UsageError
-from incentive.workflow import RunOptions, load, read_history
+from incentive.io import read_period_data
+from incentive.io.periods import parse_period
 
 #: evaluations one sweep may run (each is a full evaluation of the data)
 MAX_SWEEP_VALUES = 200
@@ -32,9 +35,10 @@ def _input_signature(policy) -> tuple:
 class SharedData:
     """One data file, read and checked once per distinct set of policy inputs."""
 
-    def __init__(self, data_path: str, opts: RunOptions):
+    def __init__(self, data_path: str, opts: RunOptions, progress: Progress = SILENT):
         self.data_path = data_path
         self.opts = opts
+        self.progress = progress
         self._read: list[tuple[tuple, object]] = []
         self.reads = 0  # how many times the file was actually read (for tests)
         self.notes: list[str] = []  # what the user must know about the runs (no history visible ...), once each
@@ -47,8 +51,7 @@ class SharedData:
         for known, data in self._read:
             if known == signature:
                 return data
-        from incentive.io import read_period_data
-
+        self.progress.stage("read")
         data = read_period_data(self.data_path, policy, encoding=self.opts.encoding, sheet=self.opts.sheet,
                                 max_errors=self.opts.max_errors, header_row=self.opts.header_row,
                                 skip_footer=self.opts.skip_footer)
@@ -57,15 +60,15 @@ class SharedData:
         return data
 
 
-def evaluate_variant(checked, shared: SharedData) -> Results:
-    """Evaluate one loaded policy on the shared data (history read-only from the ledger, if given)."""
-    from incentive.io.periods import parse_period
-
+def evaluate_variant(checked, shared: SharedData, step: str = "") -> Results:
+    """Evaluate one loaded policy on the shared data (history read-only from the ledger, if given);
+    ``step`` (``2/9``) is what the progress shows beside the evaluation."""
     opts = shared.opts
     period = parse_period(opts.period, checked.policy.period)
     data = shared.for_policy(checked.policy)
     notes: list[str] = []
     history = read_history(opts.ledger, checked, period, notes) if opts.ledger else None
+    shared.progress.stage("evaluate", step)
     results = evaluate(checked, data, period, history=history, lang=opts.lang)
     results.warnings.extend(notes)
     shared.note(results.warnings)  # data warnings and history notes, once for all variants
@@ -78,31 +81,32 @@ def describe(path: str, overrides: Sequence[str]) -> str:
 
 
 def run_diff(old_path: str, new_path: str, data_path: str, opts: RunOptions, *, by: Sequence[str] = (),
-             top: int = 10) -> Diff:
+             top: int = 10, progress: Progress = SILENT) -> Diff:
     """Evaluate OLD as written and NEW with ``opts.overrides`` on DATA, and compare them."""
     old_checked = load(old_path)
     new_checked = load(new_path, opts.overrides)
-    shared = SharedData(data_path, opts)
-    old = evaluate_variant(old_checked, shared)
-    new = evaluate_variant(new_checked, shared)
+    shared = SharedData(data_path, opts, progress)
+    old = evaluate_variant(old_checked, shared, "1/2")
+    new = evaluate_variant(new_checked, shared, "2/2")
     result = compare(old, new, by=by, top=top, lang=opts.lang, old_name=describe(old_path, ()),
                      new_name=describe(new_path, opts.overrides))
     return replace(result, notes=tuple(shared.notes))
 
 
-def run_sweep(policy_path: str, data_path: str, opts: RunOptions, spec: str) -> Sweep:
+def run_sweep(policy_path: str, data_path: str, opts: RunOptions, spec: str, *,
+              progress: Progress = SILENT) -> Sweep:
     """One evaluation per value of ``spec`` (``PATH=a:b:step`` or ``PATH=v1,v2``), on top of ``opts.overrides``."""
     path, values = parse_range(spec)
     if len(values) > MAX_SWEEP_VALUES:
         raise UsageError(f"--set-range {spec}: {len(values)} values; at most {MAX_SWEEP_VALUES} evaluations "
                          f"per sweep (use a larger step)")
-    shared = SharedData(data_path, opts)
+    shared = SharedData(data_path, opts, progress)
     points: list[SweepPoint] = []
     money = None
-    for value in values:
+    for number, value in enumerate(values, start=1):
         checked = load(policy_path, (*opts.overrides, f"{path}={value}"))
         money = money or (checked.policy.money.decimals, checked.policy.currency)
-        points.append(point_of(value, evaluate_variant(checked, shared)))
+        points.append(point_of(value, evaluate_variant(checked, shared, f"{number}/{len(values)}")))
     decimals, currency = money or (2, "")
     return Sweep(path=path, points=tuple(points), money_decimals=decimals, currency=currency, reads=shared.reads,
                  notes=tuple(shared.notes))

@@ -17,7 +17,12 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
+from incentive.app.close_dir import read_manifest
+from incentive.app.rebuild import engine_note, rebuild
 from incentive.errors import UsageError
+from incentive.ledger import Ledger
+from incentive.ledger.locate import existing
+from incentive.output.manifest import MANIFEST_NAME, check_manifest
 
 
 def verify(directory: str | None, ledger_path: str | None, *,
@@ -29,9 +34,6 @@ def verify(directory: str | None, ledger_path: str | None, *,
     that the newest were not cut off; an anchor kept elsewhere does.
     """
     wanted = [_head_hash(h) for h in heads]
-    from incentive.ledger import Ledger
-    from incentive.ledger.locate import existing
-
     path = existing(ledger_path).path
     ledger = Ledger(path, readonly=True)  # verify never writes: it works on a copy or a read-only mount too
     problems: list[str] = []
@@ -86,9 +88,6 @@ def _current_closes(ledger) -> list:
 
 
 def _entry_for_directory(ledger, directory: Path, problems: list[str]):
-    from incentive.close_dir import read_manifest
-    from incentive.output.manifest import MANIFEST_NAME, check_manifest
-
     if not directory.is_dir():
         raise UsageError(f"{directory}: not a directory (give OUT/<policy>/<period> of a close)")
     if not (directory / MANIFEST_NAME).exists():
@@ -112,8 +111,6 @@ def _entry_for_directory(ledger, directory: Path, problems: list[str]):
 
 def rerun(ledger, entry) -> list[str]:
     """Recompute ``entry`` from its recorded inputs and options; list outputs that differ."""
-    from incentive.rerun import rebuild
-
     with tempfile.TemporaryDirectory(prefix="incentive-verify-") as tmp_name:
         out = Path(tmp_name)
         rebuild(ledger, entry, out)
@@ -127,12 +124,3 @@ def rerun(ledger, entry) -> list[str]:
                                 f"than recorded in ledger entry {entry.seq}{engine_note(entry)}")
         return problems
 
-
-def engine_note(entry) -> str:
-    """A re-run is byte-identical only under the engine version that closed: say so when they differ."""
-    from incentive import __version__
-
-    if entry.engine_version and entry.engine_version != __version__:
-        return (f" (closed by engine {entry.engine_version}, re-run by {__version__}: outputs are reproducible "
-                f"byte for byte with the engine that made them)")
-    return ""

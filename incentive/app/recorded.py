@@ -17,11 +17,14 @@ from pathlib import Path
 
 import polars as pl
 
-from incentive.close_dir import read_columns, read_manifest
-from incentive.closing import AUDIT_FILE, COLUMNS_FILE, POLICY_COPY
+from incentive.app.close_dir import read_columns, read_manifest
+from incentive.app.files import AUDIT_FILE, COLUMNS_FILE, POLICY_COPY
+from incentive.app.run import load
 from incentive.engine.results import ColumnInfo
 from incentive.errors import UsageError
+from incentive.numeric import DTYPE
 from incentive.output.manifest import MANIFEST_NAME, sha256_file
+from incentive.output.tables import widen_decimals
 
 
 @dataclass(frozen=True)
@@ -37,10 +40,6 @@ class RecordedPerson:
 
 def recorded_person(directory: str | Path, employee: str) -> RecordedPerson:
     """``employee``'s recorded numbers in the close output ``directory``."""
-    from incentive.numeric import DTYPE
-    from incentive.output.tables import widen_decimals
-    from incentive.workflow import load
-
     directory = Path(directory)
     manifest = _check_files(directory)
     checked = load(str(directory / POLICY_COPY))

@@ -1,0 +1,250 @@
+"""The period close: official results, written all-or-nothing, locked in the ledger.
+
+A close evaluates the policy on the period's data with the history recorded
+in the ledger, writes every output into a temporary directory, records the
+close in the ledger (one transaction, which also decides a race between two
+concurrent closes; it starts, and stores the large blobs, as soon as the
+audit record is written, while the other outputs still are), and only then
+moves the directory into place as ``OUT/<policy>/<period>/``. Any failure
+before that leaves neither outputs nor a ledger entry. The ledger is the
+source of truth: should the final rename ever fail after the ledger
+committed, ``incentive verify`` rebuilds and checks the outputs from what
+the ledger recorded.
+
+Closing a closed period again with identical policy and data bytes is a
+no-op that says so; with anything different it is refused until the period
+is reopened with a reason.
+
+Every thread of a close is started in ``close_period``, which reads in the
+close's order: read → evaluate → audit record → stage the ledger (blobs) →
+the other outputs → commit → rename.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from incentive import __version__
+from incentive.app.outputs import WRITERS, OutputChoices, preload_charts, start_outputs
+from incentive.app.progress import SILENT, Progress
+from incentive.app.rebuild import engine_note, outputs_intact, rebuild
+from incentive.app.recorded_options import OPTIONS_KEY, differences, record
+from incentive.app.run import RunOptions, read_data
+from incentive.engine.pipeline import evaluate
+from incentive.engine.results import Results
+from incentive.errors import UsageError
+from incentive.io.periods import parse_period
+from incentive.ledger import CloseRecord, LedgerError, PeriodAlreadyClosed, utc_now
+from incentive.ledger.history_note import no_history
+from incentive.ledger.locate import open_existing, open_or_create
+from incentive.ledger.staging import pack_data
+from incentive.output.atomic import atomic_directory
+from incentive.output.manifest import MANIFEST_NAME
+from incentive.policy.files import read_policy_bytes
+from incentive.policy.validate import load_policy
+from incentive.report.forfeits import check_totals
+from incentive.settings import resolve_ledger
+
+
+@dataclass(frozen=True)
+class CloseOptions:
+    out: str = "out"
+    ledger: str | None = None
+    by: str | None = None
+    xlsx: bool = False
+    trace: bool = False
+    html: bool = True
+    strict: bool = False  # refuse to close a policy that reads history when the ledger shows none
+
+
+@dataclass(frozen=True)
+class CloseOutcome:
+    directory: Path
+    entry: object | None  # LedgerEntry
+    results: Results | None
+    already_closed: bool = False
+    restored: bool = False  # the outputs of an earlier identical close were rebuilt
+
+
+def who(by: str | None) -> str:
+    if by and by.strip():
+        return by.strip()
+    return os.environ.get("INCENTIVE_USER") or getpass.getuser()
+
+
+def output_dir(out: str, policy_id: str, period_label: str) -> Path:
+    """``OUT/<policy>/<period>``; ids and labels are validated, so no traversal."""
+    for part in (policy_id, period_label):
+        if not part or part in (".", "..") or "/" in part or "\\" in part or "\x00" in part:
+            raise UsageError(f"refusing to write outside {out}: unsafe path component {part!r}")
+    return Path(out) / policy_id / period_label
+
+
+def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseOptions, *,
+                 notify: Callable[[str], None] | None = None, progress: Progress = SILENT) -> CloseOutcome:
+    """Close one period. ``notify`` receives what the user should read on
+    stderr beside the outcome: a ledger created, no history visible, a data
+    file already closed for another period. ``progress`` is told each stage
+    as it starts (read, evaluate, outputs, ledger)."""
+    say = notify or (lambda message: None)
+    if opts.html:
+        preload_charts()
+    if run.overrides:
+        raise UsageError("close: --set is for what-if runs (evaluate, diff); an official close evaluates "
+                         "the policy file exactly as committed")
+    policy_bytes = read_policy_bytes(policy_path)  # D11: stat first, bounded read
+    checked = load_policy(policy_path, data=policy_bytes)  # the bytes hashed are the bytes evaluated
+    policy = checked.policy
+    period = parse_close_period(run.period, policy)
+    policy_sha = _sha256(policy_bytes)
+    progress.stage("read")
+    data = read_data(data_path, policy, run, keep_bytes=True)
+    data_bytes = data.raw  # the ledger keeps exactly the bytes that were evaluated
+    target = output_dir(opts.out, policy.id, period.label)
+    depth = int(checked.history_depth_needed or 0)
+    setting = resolve_ledger(opts.ledger)
+    if opts.strict and depth and not setting.path.exists():  # refuse before creating anything
+        raise UsageError(no_history(policy.id, period.label, setting.path, depth) +
+                         "; --strict refuses to close without history")
+    options = record(run, xlsx=opts.xlsx, trace=opts.trace, html=opts.html)
+    outputs_chosen = {"xlsx": opts.xlsx, "trace": opts.trace, "html": opts.html}
+    choices = OutputChoices(xlsx=opts.xlsx, trace=opts.trace, html=opts.html, lang=run.lang, recorded=options)
+    ledger = open_or_create(opts.ledger, say)
+    background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="incentive-pack")
+    try:
+        wanted = [policy.id_input.id, *sorted(checked.history_names)]
+        current = ledger.get_close(policy.id, period.label)
+        if current is not None:
+            return _close_again(ledger, current, target, policy_sha, data.sha256, run, outputs_chosen, progress)
+        for other in ledger.closes_with_data(policy.id, data.sha256):
+            if other.period != period.label:
+                say(f"warning: {Path(data_path).name} is byte for byte the data file already closed for "
+                    f"{policy.id} {other.period} (ledger entry {other.seq}, {other.data_name}): is it a copy of "
+                    "that period's file?")
+        packing = background.submit(pack_data, data_bytes, data.sha256)  # packed while the close evaluates
+        used = ledger.history_entries(policy.id, period.ordinal, depth)
+        if depth and not used:
+            note = no_history(policy.id, period.label, ledger.path, depth)
+            if opts.strict:
+                raise UsageError(note + "; --strict refuses to close without history")
+            say(f"warning: {note}")
+        history_hashes = {o: e.entry_hash for o, e in used.items()}
+        history = {period.ordinal - o: ledger.load_results(e, columns=wanted) for o, e in used.items()}
+        progress.stage("evaluate")
+        results = evaluate(checked, data, period, history=history, lang=run.lang)
+        check_totals(results)  # B6: a total past the engine's range is exit 2 before anything is written
+        staged = None
+        try:
+            with atomic_directory(target) as tmp, \
+                    ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="incentive-write") as writers:
+                progress.stage("outputs")
+                pending = start_outputs(results, tmp, policy_bytes, choices, writers)
+                try:
+                    audit = pending.audit.result()  # the ledger stores these very bytes
+                    # the ledger takes its write lock and stores the big blobs while the
+                    # other outputs are still being written; the entry follows at the end
+                    staged = ledger.stage_close(
+                        policy.id, period.label, period.ordinal, history_hashes=history_hashes,
+                        results_parquet=audit.data, results_sha256=audit.sha256,
+                        results_rows=results.frame.height, packed_data=packing.result())
+                    outputs = pending.finish()
+                except BaseException:
+                    pending.cancel()  # start no further file; the pool waits for the running ones
+                    raise
+                progress.stage("ledger")
+                record_ = CloseRecord(
+                    policy_id=policy.id, period=period.label, period_ordinal=period.ordinal,
+                    policy_version=policy.version, policy_sha256=policy_sha,
+                    policy_text=policy_bytes.decode("utf-8"), data_sha256=data.sha256, data_bytes=data_bytes,
+                    data_name=Path(data_path).name, outputs=outputs, engine_version=__version__,
+                    closed_by=who(opts.by), closed_at=utc_now(),
+                    totals={**_manifest_totals(tmp), OPTIONS_KEY: options}, history_hashes=history_hashes,
+                )
+                entry = staged.commit(record_)
+        except PeriodAlreadyClosed as exc:
+            # a concurrent close of the same period won the race: with identical inputs
+            # and options that is the documented no-op, not a refusal
+            _check_identical(exc.entry, policy_sha, data.sha256, run, outputs_chosen)
+            return CloseOutcome(target, exc.entry, None, already_closed=True)
+        finally:
+            if staged is not None:
+                staged.abort()  # a no-op once committed
+        return CloseOutcome(target, entry, results)
+    finally:
+        ledger.close()
+        background.shutdown(wait=False, cancel_futures=True)
+
+
+def _close_again(ledger, current, target: Path, policy_sha: str, data_sha: str, run: RunOptions,
+                 outputs_chosen: dict[str, bool], progress: Progress) -> CloseOutcome:
+    """The period is closed: identical inputs and options are a no-op, and outputs
+    that went missing or changed (a crash between the ledger commit and the
+    rename, or a deletion) are rebuilt exactly, as verify re-runs."""
+    _check_identical(current, policy_sha, data_sha, run, outputs_chosen)
+    if outputs_intact(target, current.outputs):
+        return CloseOutcome(target, current, None, already_closed=True)
+    progress.stage("outputs")
+    with atomic_directory(target) as tmp:
+        results, outputs = rebuild(ledger, current, tmp)
+        if outputs != dict(current.outputs):
+            raise LedgerError(f"{target}: rebuilt outputs differ from what ledger entry {current.seq} "
+                              f"recorded{engine_note(current)}; run `incentive verify`")
+    return CloseOutcome(target, current, results, already_closed=True, restored=True)
+
+
+def reopen_period(policy: str, period: str, reason: str, ledger_path: str | None, by: str | None):
+    """Reopen a closed period so it can be closed again; ``policy`` is a policy file or a policy id.
+    Returns the reopen's ledger entry."""
+    policy_id, label = _policy_and_period(policy, period)
+    store = open_existing(ledger_path, readonly=False)  # nothing to reopen in a ledger that does not exist
+    try:
+        return store.reopen(policy_id, label, reason, who(by))
+    finally:
+        store.close()
+
+
+def _policy_and_period(policy: str, period: str) -> tuple[str, str]:
+    """The id and period label of a policy file (the label normalised), or both as given (an id)."""
+    if Path(policy).is_file():
+        checked = load_policy(policy)
+        return checked.policy.id, parse_period(period, checked.policy.period).label
+    return policy, period
+
+
+def parse_close_period(text: str, policy):
+    """The period to close, which must lie within the policy's ``effective`` dates."""
+    period = parse_period(text, policy.period)
+    eff = policy.effective
+    if eff is not None and ((eff.start and period.start < eff.start) or (eff.end and period.end > eff.end)):
+        start = eff.start.isoformat() if eff.start else "open"
+        end = eff.end.isoformat() if eff.end else "open"
+        raise UsageError(f"--period {period.label} ({period.start.isoformat()} to {period.end.isoformat()}) is "
+                         f"not within the effective dates of policy {policy.id} ({start} to {end}); "
+                         "close a period the policy applies to, or change its `effective`")
+    return period
+
+
+def _check_identical(current, policy_sha: str, data_sha: str, run: RunOptions, outputs: dict[str, bool]) -> None:
+    """An earlier close of the period with other inputs or options is a refusal (reopen first)."""
+    if not current.same_inputs(policy_sha, data_sha):
+        raise PeriodAlreadyClosed(current)
+    changed = differences(current, run, outputs)
+    if changed:
+        raise UsageError(f"{current.policy_id} period {current.period} is already closed with identical policy "
+                         f"and data but other options ({'; '.join(changed)}; ledger entry {current.seq}). "
+                         "Re-run with the recorded options, or reopen it with a reason to close it again")
+
+
+def _manifest_totals(directory: Path) -> dict:
+    return json.loads((directory / MANIFEST_NAME).read_text(encoding="utf-8"))["totals"]
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,10 @@
+"""The names of the files a close writes beside its tables, which re-runs and readers look for."""
+
+from __future__ import annotations
+
+#: every named quantity and step of every person (history reads it from the ledger)
+AUDIT_FILE = "audit.parquet"
+#: what each audit column is (kind, path, money, owner)
+COLUMNS_FILE = "audit-columns.json"
+#: the policy exactly as evaluated
+POLICY_COPY = "policy.yaml"

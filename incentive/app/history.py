@@ -1,0 +1,56 @@
+"""``history``: one person's bands, scores and totals across the closed periods of a ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from incentive.ledger.locate import open_existing
+from incentive.policy.validate import load_policy
+
+
+@dataclass(frozen=True)
+class PersonPeriod:
+    """One closed period's numbers of one person, as the audit record holds them."""
+
+    policy_id: str
+    period: str
+    score: object
+    band: str | None
+    rank: object
+    total: object
+    recommendations: str | None
+
+
+def person_history(employee: str, policy_id: str | None, ledger_path: str | None) -> list[PersonPeriod]:
+    """``employee`` in the current close of every period (of ``policy_id``, if given), by policy and period."""
+    store = open_existing(ledger_path)
+    rows: list[PersonPeriod] = []
+    try:
+        latest = {}
+        for e in store.entries(policy_id):
+            latest[(e.policy_id, e.period)] = e
+        for (pid, label), e in sorted(latest.items(), key=lambda kv: (kv[0][0], kv[1].period_ordinal)):
+            if e.kind != "close":
+                continue
+            frame = store.load_results(e)
+            id_col = frame.columns[0]
+            me = frame.filter(pl.col(id_col).cast(pl.String) == employee)
+            if not me.height:
+                continue
+            r = me.row(0, named=True)
+            rows.append(PersonPeriod(pid, label, r.get("score"), r.get("band"), r.get("rank"), r.get("total"),
+                                     r.get("recommendations")))
+    finally:
+        store.close()
+    return rows
+
+
+def policy_id_of(policy: str) -> str:
+    """A policy file's id, or ``policy`` itself when it is not a file (an id)."""
+    if Path(policy).is_file():
+        return load_policy(policy).policy.id
+    return policy
+

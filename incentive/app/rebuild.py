@@ -1,0 +1,79 @@
+"""Re-running a recorded close exactly: from what the ledger recorded, with its recorded options.
+
+One ``rebuild`` serves both callers: the idempotent re-close (a close whose
+outputs went missing or changed is rebuilt in place, ``app.close``) and
+``verify``'s re-run (rebuilt into a scratch directory and compared,
+``app.verify``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+from incentive import __version__
+from incentive.app.outputs import OutputChoices, write_outputs
+from incentive.app.recorded_options import OPTIONS_KEY, recorded
+from incentive.app.run import read_data
+from incentive.engine.pipeline import evaluate
+from incentive.engine.results import Results
+from incentive.errors import UsageError
+from incentive.io.periods import parse_period
+from incentive.ledger.errors import LedgerError
+from incentive.policy.validate import load_policy
+
+
+def rebuild(ledger, entry, directory: Path) -> tuple[Results, dict[str, str]]:
+    """Re-run ``entry`` from what the ledger recorded -- policy text, data bytes,
+    history, options -- writing its outputs into ``directory``.
+
+    Returns ``(results, {file name: sha256})``; the caller compares the hashes
+    with ``entry.outputs``."""
+    run, outputs = recorded(entry)
+    as_recorded = (entry.totals or {}).get(OPTIONS_KEY)  # into the manifest byte for byte, as the close wrote it
+    with tempfile.TemporaryDirectory(prefix="incentive-rerun-") as tmp_name:
+        tmp = Path(tmp_name)
+        policy_file = tmp / "policy.yaml"
+        policy_file.write_text(entry.policy_text or "", encoding="utf-8")
+        data_file = tmp / _safe_name(entry.data_name)
+        data_file.write_bytes(ledger.load_data(entry))
+        checked = load_policy(str(policy_file))
+        period = parse_period(entry.period, checked.policy.period)
+        try:
+            data = read_data(data_file, checked.policy, run)
+        except UsageError as exc:
+            raise LedgerError(f"ledger entry {entry.seq}: its recorded data cannot be read again with the "
+                              f"recorded options: {exc}") from None
+        wanted = [checked.policy.id_input.id, *sorted(checked.history_names)]
+        history = {period.ordinal - o: f for o, f in ledger.recorded_history(entry, columns=wanted).items()}
+        results = evaluate(checked, data, period, history=history, lang=run.lang)
+        choices = OutputChoices(xlsx=outputs["xlsx"], trace=outputs["trace"], html=outputs["html"], lang=run.lang,
+                                recorded=as_recorded)
+        written = write_outputs(results, directory, (entry.policy_text or "").encode("utf-8"), choices)
+    return results, written
+
+
+def outputs_intact(target: Path, recorded_hashes: dict[str, str]) -> bool:
+    """Every file the ledger recorded is in ``target`` with its recorded hash, and nothing else."""
+    if not target.is_dir():
+        return False
+    present = {p.name for p in target.iterdir() if p.is_file()}
+    if present != set(recorded_hashes):
+        return False
+    return all(hashlib.sha256((target / name).read_bytes()).hexdigest() == sha
+               for name, sha in recorded_hashes.items())
+
+
+def engine_note(entry) -> str:
+    """A re-run is byte-identical only under the engine version that closed: say so when they differ."""
+    if entry.engine_version and entry.engine_version != __version__:
+        return (f" (closed by engine {entry.engine_version}, re-run by {__version__}: outputs are reproducible "
+                f"byte for byte with the engine that made them)")
+    return ""
+
+
+def _safe_name(name: str | None) -> str:
+    """The recorded data file name (its suffix picks the reader), never a path."""
+    base = Path(name or "data.csv").name
+    return base if base not in ("", ".", "..") else "data.csv"
