@@ -29,19 +29,14 @@ def person_history(employee: str, policy_id: str | None, ledger_path: str | None
     store = open_existing(ledger_path)
     rows: list[PersonPeriod] = []
     try:
-        latest = {}
-        for e in store.entries(policy_id):
-            latest[(e.policy_id, e.period)] = e
-        for (pid, label), e in sorted(latest.items(), key=lambda kv: (kv[0][0], kv[1].period_ordinal)):
-            if e.kind != "close":
-                continue
+        for e in store.current_closes(policy_id):
             frame = store.load_results(e)
             id_col = frame.columns[0]
             me = frame.filter(pl.col(id_col).cast(pl.String) == employee)
             if not me.height:
                 continue
             r = me.row(0, named=True)
-            rows.append(PersonPeriod(pid, label, r.get("score"), r.get("band"), r.get("rank"), r.get("total"),
+            rows.append(PersonPeriod(e.policy_id, e.period, r.get("score"), r.get("band"), r.get("rank"), r.get("total"),
                                      r.get("recommendations")))
     finally:
         store.close()

@@ -51,7 +51,7 @@ def verify(directory: str | None, ledger_path: str | None, *,
             checked.append(f"outputs in {directory} against manifest.json and the ledger")
             entries = [entry] if entry is not None else []
         else:
-            entries = _current_closes(ledger)
+            entries = ledger.current_closes()  # in policy and period order
         for entry in entries:
             problems += rerun(ledger, entry)
             checked.append(f"re-run of {entry.policy_id} {entry.period} (entry {entry.seq})")
@@ -78,13 +78,6 @@ def _check_head(path: Path, entries: list, head: str, checked: list[str]) -> lis
     later = sum(1 for e in entries if e.seq > entry.seq)
     checked.append(f"recorded head {head[:16]}… is entry {entry.seq} of the chain ({later} entries after it)")
     return []
-
-
-def _current_closes(ledger) -> list:
-    latest: dict[tuple[str, str], object] = {}
-    for e in ledger.entries():
-        latest[(e.policy_id, e.period)] = e
-    return [e for e in latest.values() if e.kind == "close"]
 
 
 def _entry_for_directory(ledger, directory: Path, problems: list[str]):

@@ -40,9 +40,6 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool, overrides: tuple[st
     report = render(fmt, [(r.file, r.findings) for r in results], strict=strict)
     click.echo(report, nl=False)
     line = summary([(r.file, r.findings) for r in results])
-    skipped = sorted({stage for r in results for stage in r.skipped})
-    if skipped:
-        line += f" (not run: {', '.join(skipped)})"
     click.echo(line, err=True)
     sys.exit(exit_status(results, strict))
 

@@ -17,6 +17,7 @@ import polars as pl
 from incentive.compare.diff import NONE_BAND
 from incentive.engine.results import Results
 from incentive.errors import UsageError
+from incentive.numeric import plain_text
 
 #: values a range may produce before it is refused (each is one evaluation)
 MAX_VALUES = 10_000
@@ -133,7 +134,7 @@ def parse_range(spec: str) -> tuple[str, list[str]]:
         count = int((stop - start) / step) + 1
         if count > MAX_VALUES:
             raise UsageError(f"--set-range {spec}: {count:,} values; use a larger step")
-        return path, [format(start + i * step, "f") for i in range(count)]
+        return path, [plain_text(start + i * step, trim=False) for i in range(count)]
     values = [v.strip() for v in rest.split(",")]
     if any(not v for v in values):
         raise UsageError(f"--set-range {spec}: empty value in the list {rest!r}")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from incentive.numeric import plain_text
 from incentive.policy.model import Ranking
 
 if TYPE_CHECKING:  # polars' when-chain classes are for annotations only
@@ -32,7 +33,7 @@ _RANKED_CASES = (NO_BAND, MOVED, TIED, NORMAL)
 
 def share_text(share: Decimal) -> str:
     """0.20 -> '20%', 0.125 -> '12.5%'."""
-    return f"{(share * 100).normalize():f}%"
+    return f"{plain_text(share * 100)}%"
 
 
 def _pick(idx: pl.Expr, values: list[pl.Expr]) -> pl.Expr:

@@ -39,8 +39,6 @@ class ValidationResult:
     policy: Policy | None = None
     checked: CheckedPolicy | None = None  # when every stage ran clean
     unusable: bool = False  # the file could not be read as a policy at all (exit 2)
-    # always empty: every stage is imported. Kept only while incentive/cli/validate_cmd.py reads it.
-    skipped: tuple[str, ...] = ()
 
     @property
     def errors(self) -> int:
