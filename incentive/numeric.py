@@ -44,6 +44,21 @@ def to_dec(value: object) -> Decimal:
         return d.quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
 
 
+def plain_text(value: Decimal, *, trim: bool = True) -> str:
+    """A decimal as people write it: never an exponent (``1E+2`` -> ``100``).
+
+    ``trim``: without trailing fractional zeros (``1.500`` -> ``1.5``) and
+    without a negative zero (``-0.00`` -> ``0``); else every digit the value
+    holds is kept (``1.50`` stays ``1.50``: exact source text, money).
+    """
+    text = format(value, "f")
+    if not trim:
+        return text
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
 def py_mul(a: Decimal, b: Decimal) -> Decimal:
     with localcontext(_CTX):
         return (a * b).quantize(QUANTUM, rounding=ROUND_HALF_EVEN)

@@ -71,3 +71,14 @@ def test_an_integer_factor_is_a_scale_0_literal():
 
 def frame_dtype(expr: pl.Expr) -> pl.DataType:
     return pl.select(expr.alias("v")).schema["v"]
+
+
+def test_plain_text_never_uses_an_exponent_and_trims_only_when_asked() -> None:
+    from incentive.numeric import plain_text
+
+    assert plain_text(Decimal("1E+2")) == "100"
+    assert plain_text(Decimal("1.500")) == "1.5"
+    assert plain_text(Decimal("-0.00")) == "0"
+    assert plain_text(Decimal("1234.50"), trim=False) == "1234.50"
+    assert plain_text(Decimal("1.5E-7"), trim=False) == "0.00000015"
+    assert plain_text(Decimal("-0.00"), trim=False) == "-0.00"

@@ -194,8 +194,8 @@ def compare(old: Results, new: Results, *, by: Sequence[str] = (), top: int = 10
     penalties = _ordered_union([p.id for p in old_policy.penalties], [p.id for p in new_policy.penalties])
     lines = payouts + penalties + ["total"]
 
-    groups = list(by) if by else list((new_policy.ranking or old_policy.ranking).within
-                                      if (new_policy.ranking or old_policy.ranking) else ())
+    ranking = new_policy.ranking or old_policy.ranking
+    groups = list(by) if by else list(ranking.within if ranking else ())
     for g in groups:
         if g not in new.frame.columns and g not in old.frame.columns:
             known = ", ".join(i.id for i in new_policy.inputs)
@@ -226,12 +226,12 @@ def compare(old: Results, new: Results, *, by: Sequence[str] = (), top: int = 10
 
     group_lines: tuple[GroupLine, ...] = ()
     if groups:
-        g = (people.group_by(groups)
-             .agg(pl.len().alias("__n"), pl.col("total.old").sum().alias("__old"),
-                  pl.col("total.new").sum().alias("__new"))
-             .sort(groups, nulls_last=True))
+        by_group = (people.group_by(groups)
+                    .agg(pl.len().alias("__n"), pl.col("total.old").sum().alias("__old"),
+                         pl.col("total.new").sum().alias("__new"))
+                    .sort(groups, nulls_last=True))
         group_lines = tuple(GroupLine(tuple(r[k] for k in groups), r["__n"], r["__old"] or Decimal(0),
-                                      r["__new"] or Decimal(0)) for r in g.iter_rows(named=True))
+                                      r["__new"] or Decimal(0)) for r in by_group.iter_rows(named=True))
 
     bands, migration = _migration(people, _ordered_union(_band_ids(old), _band_ids(new)))
     movers = people.select([id_col, *([name] if name else []), "total.old", "total.new", "total.delta",

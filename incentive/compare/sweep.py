@@ -8,6 +8,7 @@ missing end point. ``PATH=v1,v2,v3`` lists the values (each read like a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -71,7 +72,7 @@ class Sweep:
         return pl.DataFrame(rows)
 
 
-def _union(lists) -> list[str]:
+def _union(lists: Iterable[Iterable[str]]) -> list[str]:
     out: list[str] = []
     for items in lists:
         out.extend(x for x in items if x not in out)

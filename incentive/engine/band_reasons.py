@@ -15,10 +15,14 @@ reasons cheap. The person's rank is not repeated in the text: it is in the
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from incentive.policy.model import Ranking
+
+if TYPE_CHECKING:  # polars' when-chain classes are for annotations only
+    from polars.expr.whenthen import ChainedThen, Then
 
 FORCED, INELIGIBLE, NO_KEY, EXEMPT, NO_BAND, MOVED, TIED, NORMAL, NONE = range(9)
 #: the packed lookup code must stay below this (else the columns are joined on as they are)
@@ -33,7 +37,7 @@ def share_text(share: Decimal) -> str:
 
 def _pick(idx: pl.Expr, values: list[pl.Expr]) -> pl.Expr:
     """values[idx] as an expression (null when idx is null)."""
-    out = pl.when(idx == 0).then(values[0])
+    out: Then | ChainedThen = pl.when(idx == 0).then(values[0])
     for k, v in enumerate(values[1:], start=1):
         out = out.when(idx == k).then(v)
     return out

@@ -20,6 +20,7 @@ from incentive.engine.context import Work
 from incentive.engine.results import ColumnInfo
 from incentive.errors import EvaluationError
 from incentive.numeric import DTYPE, lit, round_expr
+from incentive.policy import names
 from incentive.policy.model import Budget
 
 GROUP = "__budget_group"
@@ -35,27 +36,29 @@ def _apply(work: Work, budget: Budget) -> None:
     bid = budget.id
     comps = list(budget.components) or [p.id for p in work.policy.payouts]
     keys = list(budget.by)
-    amount = round_expr(work.expr(f"budgets.{bid}.amount").cast(DTYPE), money.decimals, "down")
-    work.add({f"{bid}.amount": amount}, "step", paths={f"{bid}.amount": f"budgets.{bid}.amount"}, owner=bid,
-             stage=f"budgets.{bid}")
-    frame = work.materialize(f"budgets.{bid}")
+    stage = names.item_path(names.BUDGETS, bid)
+    amount_path = names.expr_path(names.BUDGETS, bid, names.AMOUNT)
+    amount_col, factor_col = names.step(bid, names.AMOUNT), names.step(bid, names.FACTOR)
+    amount = round_expr(work.expr(amount_path).cast(DTYPE), money.decimals, "down")
+    work.add({amount_col: amount}, "step", paths={amount_col: amount_path}, owner=bid, stage=stage)
+    frame = work.materialize(stage)
     group = pl.concat_str([pl.col(k).cast(pl.String).fill_null("") for k in keys], separator="\x1f") if keys else pl.lit("")
     frame = frame.with_columns(group.alias(GROUP))
-    varying = frame.group_by(GROUP).agg(pl.col(f"{bid}.amount").n_unique().alias("n")).filter(pl.col("n") > 1)
+    varying = frame.group_by(GROUP).agg(pl.col(amount_col).n_unique().alias("n")).filter(pl.col("n") > 1)
     if varying.height:
-        raise EvaluationError(f"budgets.{bid}.amount: the budget differs between members of one group "
+        raise EvaluationError(f"{amount_path}: the budget differs between members of one group "
                               f"({varying.height} group(s)); it must be one amount per group {keys or '(everyone)'}")
     negative = frame.filter(pl.any_horizontal([pl.col(c) < lit(0) for c in comps]))
     if negative.height:
         ids = ", ".join(map(str, negative.get_column(work.id_col).head(5).to_list()))
-        raise EvaluationError(f"budgets.{bid}: budgets scale non-negative amounts; negative component for {ids}")
+        raise EvaluationError(f"{stage}: budgets scale non-negative amounts; negative component for {ids}")
 
     unit = lit(Decimal(1).scaleb(-money.decimals))
     order = {c: i for i, c in enumerate(comps)}
-    long = frame.select(work.id_col, GROUP, f"{bid}.amount", *comps).unpivot(
-        index=[work.id_col, GROUP, f"{bid}.amount"], on=comps, variable_name="__comp", value_name="__amt"
+    long = frame.select(work.id_col, GROUP, amount_col, *comps).unpivot(
+        index=[work.id_col, GROUP, amount_col], on=comps, variable_name="__comp", value_name="__amt"
     ).with_columns(pl.col("__comp").replace_strict(order, return_dtype=pl.Int64).alias("__comp_i"))
-    budget_col = pl.col(f"{bid}.amount")
+    budget_col = pl.col(amount_col)
     total = pl.col("__amt").sum().over(GROUP)
     over = total > budget_col
     safe_total = pl.when(total == lit(0)).then(lit(1)).otherwise(total)
@@ -74,13 +77,13 @@ def _apply(work: Work, budget: Budget) -> None:
     ).otherwise(pl.col("__amt")).cast(DTYPE)
     long = long.with_columns(final.alias("__final"))
     wide = long.pivot(on="__comp", index=work.id_col, values="__final")
-    factors = long.group_by(work.id_col).agg(pl.col("__factor").first().alias(f"{bid}.factor"))
+    factors = long.group_by(work.id_col).agg(pl.col("__factor").first().alias(factor_col))
     renamed = {c: f"__new_{c}" for c in comps}
-    work.frame = (frame.drop(GROUP).lazy().with_columns(**{f"{c}.pre_budget.{bid}": pl.col(c) for c in comps})
+    work.frame = (frame.drop(GROUP).lazy().with_columns(**{names.pre_budget(c, bid): pl.col(c) for c in comps})
                   .join(wide.rename(renamed).lazy(), on=work.id_col, how="left", maintain_order="left")
                   .join(factors.lazy(), on=work.id_col, how="left", maintain_order="left")
                   .with_columns(**{c: pl.col(f"__new_{c}") for c in comps})
                   .drop(list(renamed.values())))
-    work.columns[f"{bid}.factor"] = ColumnInfo(f"{bid}.factor", "step", None, False, bid)
+    work.columns[factor_col] = ColumnInfo(factor_col, "step", None, False, bid)
     for c in comps:
-        work.columns[f"{c}.pre_budget.{bid}"] = ColumnInfo(f"{c}.pre_budget.{bid}", "step", None, True, c)
+        work.columns[names.pre_budget(c, bid)] = ColumnInfo(names.pre_budget(c, bid), "step", None, True, c)

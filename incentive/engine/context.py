@@ -9,15 +9,21 @@ evaluated together once the frame is complete (see ``Work.finish``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from incentive.engine.results import ColumnInfo, Kind
 from incentive.errors import EvaluationError
 from incentive.numeric import DTYPE
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.expr.types import T
+from incentive.policy.model import Policy
 
-POLARS_TYPE = {T.NUMBER: DTYPE, T.MONEY: DTYPE, T.BOOL: pl.Boolean, T.TEXT: pl.String, T.DATE: pl.Date}
+if TYPE_CHECKING:  # polars names its dtype-or-dtype-class union only for annotations
+    from polars._typing import PolarsDataType
+
+POLARS_TYPE: dict[T, PolarsDataType] = {T.NUMBER: DTYPE, T.MONEY: DTYPE, T.BOOL: pl.Boolean, T.TEXT: pl.String, T.DATE: pl.Date}
 
 #: at most this many people are named in a runtime error message
 MAX_NAMED = 10
@@ -29,6 +35,7 @@ MAX_LAZY_STEPS = 64
 
 
 def history_column(name: str, offset: int) -> str:
+    """The column holding ``name`` as it was ``offset`` periods ago (an internal helper column)."""
     return f"__h{offset}__{name}"
 
 
@@ -58,7 +65,7 @@ class Work:
     polars can run each stretch as one optimized, parallel plan.
     """
 
-    checked: object  # CheckedPolicy
+    checked: CheckedPolicy
     ctx: CompileCtx
     frame: pl.LazyFrame
     id_col: str
@@ -68,17 +75,17 @@ class Work:
     lazy_steps: int = 0  # steps added since the frame was last computed
 
     @property
-    def policy(self):  # -> Policy
-        return self.checked.policy  # type: ignore[attr-defined]
+    def policy(self) -> Policy:
+        return self.checked.policy
 
     def has(self, path: str) -> bool:
-        return path in self.checked.exprs  # type: ignore[attr-defined]
+        return path in self.checked.exprs
 
     def expr(self, path: str) -> pl.Expr:
         """Compile the expression at ``path``; its zero checks are recorded."""
         from incentive.policy.expr.compile import to_polars, zero_division_checks
 
-        checked_expr = self.checked.exprs[path]  # type: ignore[attr-defined]
+        checked_expr = self.checked.exprs[path]
         zero = {}
         for text, cond in zero_division_checks(checked_expr, self.ctx):
             name = f"__zero{len(self.checks)}"

@@ -17,6 +17,7 @@ from incentive.engine.context import Work
 from incentive.policy.expr.types import T
 from incentive.engine.results import ColumnInfo
 from incentive.numeric import DTYPE, lit, round_expr
+from incentive.policy import names
 from incentive.policy.model import Aggregate
 
 
@@ -24,14 +25,14 @@ def run(work: Work) -> None:
     policy = work.policy
     derived = {d.id: d for d in policy.derived}
     aggregates = {a.id: a for a in policy.aggregates}
-    for name in work.checked.order:  # type: ignore[attr-defined]
+    for name in work.checked.order:
         if name in derived:
             d = derived[name]
-            value = work.expr(f"derived.{name}")
+            path = names.item_path(names.DERIVED, name)
+            value = work.expr(path)
             if d.decimals is not None:
                 value = round_expr(value, d.decimals, "half_up")
-            work.add({name: value}, "derived", paths={name: f"derived.{name}"}, stage=f"derived.{name}",
-                     money=_is_money(work, name))
+            work.add({name: value}, "derived", paths={name: path}, stage=path, money=_is_money(work, name))
         else:
             _aggregate(work, aggregates[name])
 
@@ -39,16 +40,20 @@ def run(work: Work) -> None:
 def _aggregate(work: Work, agg: Aggregate) -> None:
     name = agg.id
     keys = list(agg.by)
+    of_path = names.expr_path(names.AGGREGATES, name, names.OF)
+    where_path = names.expr_path(names.AGGREGATES, name, names.WHERE)
+    member: pl.Expr | None
     if agg.func == "count":
-        of = work.expr(f"aggregates.{name}.of") if work.has(f"aggregates.{name}.of") else pl.col(work.id_col).is_not_null()
+        of = work.expr(of_path) if work.has(of_path) else pl.col(work.id_col).is_not_null()
         member = of.fill_null(False)
     else:
         member = None
-        of = work.expr(f"aggregates.{name}.of")
-    if work.has(f"aggregates.{name}.where"):
-        where = work.expr(f"aggregates.{name}.where").fill_null(False)
+        of = work.expr(of_path)
+    if work.has(where_path):
+        where = work.expr(where_path).fill_null(False)
         member = where if member is None else (member & where)
     if agg.func == "count":
+        assert member is not None  # a count always has its membership (``of``, or everyone)
         values = pl.when(member).then(lit(1)).otherwise(None)
     elif member is not None:
         values = pl.when(member).then(of).otherwise(None)
@@ -58,7 +63,7 @@ def _aggregate(work: Work, agg: Aggregate) -> None:
         _median(work, name, values.cast(DTYPE), keys)
     else:
         work.frame = work.frame.with_columns(_window(values.cast(DTYPE), agg.func, keys).alias(name))
-    work.columns[name] = ColumnInfo(name, "aggregate", f"aggregates.{name}.of", _is_money(work, name))
+    work.columns[name] = ColumnInfo(name, "aggregate", of_path, _is_money(work, name))
 
 
 def _is_money(work: Work, name: str) -> bool:

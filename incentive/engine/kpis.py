@@ -14,6 +14,7 @@ from polars import col
 from incentive.engine.context import Work
 from incentive.engine.scoring import points_expr
 from incentive.numeric import DTYPE, factor, lit, round_expr
+from incentive.policy import names
 
 
 def run(work: Work) -> None:
@@ -21,9 +22,10 @@ def run(work: Work) -> None:
     kpis = policy.kpis
     if not kpis:
         return
-    values = {f"{k.id}_value": work.expr(f"kpis.{k.id}.value").cast(DTYPE) for k in kpis}
-    work.add(values, "kpi_value", paths={f"{k.id}_value": f"kpis.{k.id}.value" for k in kpis}, stage="kpis")
-    points = {k.id: points_expr(k.scoring, col(f"{k.id}_value")) for k in kpis}
+    paths = {names.kpi_value(k.id): names.expr_path(names.KPIS, k.id, names.VALUE) for k in kpis}
+    values = {column: work.expr(path).cast(DTYPE) for column, path in paths.items()}
+    work.add(values, "kpi_value", paths=paths, stage="kpis")
+    points = {k.id: points_expr(k.scoring, col(names.kpi_value(k.id))) for k in kpis}
     work.add(points, "kpi_points", stage="kpi points")
     weighted = lit(0) + _balanced_sum([col(k.id) * factor(k.weight) for k in kpis])
     spec = policy.score

@@ -17,12 +17,18 @@ A later component may read an earlier one by its id.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
 from incentive.engine.context import Work
 from incentive.engine.tiers import tier_amount
 from incentive.numeric import DTYPE, lit, round_expr
+from incentive.policy import names
 from incentive.policy.model import Payout
+
+if TYPE_CHECKING:  # polars' when-chain classes are for annotations only
+    from polars.expr.whenthen import ChainedThen, Then
 
 
 def run(work: Work) -> None:
@@ -31,50 +37,61 @@ def run(work: Work) -> None:
 
 
 def _component(work: Work, p: Payout) -> None:
-    pid, path, money = p.id, f"payouts.{p.id}", work.policy.money
-    col = lambda step: pl.col(f"{pid}.{step}")  # noqa: E731
+    pid, money = p.id, work.policy.money
+    path = names.item_path(names.PAYOUTS, pid)
+
+    def col(name: str) -> pl.Expr:
+        return pl.col(names.step(pid, name))
+
+    def has(field: str) -> bool:
+        return work.has(names.payout_path(pid, field))
+
+    def expr(field: str) -> pl.Expr:
+        return work.expr(names.payout_path(pid, field))
 
     inputs: dict[str, pl.Expr] = {}
-    if work.has(f"{path}.base"):
-        inputs["base"] = work.expr(f"{path}.base").cast(DTYPE)
-    if p.tiers is not None and work.has(f"{path}.tiers.basis"):
-        inputs["basis"] = work.expr(f"{path}.tiers.basis").cast(DTYPE)
+    if has(names.BASE):
+        inputs[names.BASE] = expr(names.BASE).cast(DTYPE)
+    if p.tiers is not None and has(names.BASIS):
+        inputs[names.BASIS] = expr(names.BASIS).cast(DTYPE)
     _steps(work, p, inputs)
 
-    if p.tiers is not None and "base" in inputs:
-        gross = tier_amount(p.tiers.mode, p.tiers.table, col("base"), col("basis") if "basis" in inputs else None)
-    elif work.has(f"{path}.amount"):
-        gross = work.expr(f"{path}.amount").cast(DTYPE)
-    elif "base" in inputs:
-        gross = col("base")
+    gross: pl.Expr
+    if p.tiers is not None and names.BASE in inputs:
+        gross = tier_amount(p.tiers.mode, p.tiers.table, col(names.BASE),
+                            col(names.BASIS) if names.BASIS in inputs else None)
+    elif has(names.AMOUNT):
+        gross = expr(names.AMOUNT).cast(DTYPE)
+    elif names.BASE in inputs:
+        gross = col(names.BASE)
     else:
         gross = lit(0)
-    adjust: dict[str, pl.Expr] = {"gross": gross.fill_null(lit(0))}
+    adjust: dict[str, pl.Expr] = {names.GROSS: gross.fill_null(lit(0))}
     if p.by_band:
-        chain = pl.when(pl.col("band").is_null()).then(lit(p.by_band.get("unranked", 1)))
+        chain: Then | ChainedThen = pl.when(pl.col("band").is_null()).then(lit(p.by_band.get("unranked", 1)))
         for band, coef in p.by_band.items():
             chain = chain.when(pl.col("band") == band).then(lit(coef))
-        adjust["factor"] = chain.otherwise(lit(1))
-    if work.has(f"{path}.prorate"):
-        adjust["prorate"] = work.expr(f"{path}.prorate").cast(DTYPE)
-    for step in ("floor", "cap"):
-        if work.has(f"{path}.{step}"):
-            adjust[step] = work.expr(f"{path}.{step}").cast(DTYPE)
-    if work.has(f"{path}.gate"):
-        adjust["gate"] = work.expr(f"{path}.gate").fill_null(False)
+        adjust[names.FACTOR] = chain.otherwise(lit(1))
+    if has(names.PRORATE):
+        adjust[names.PRORATE] = expr(names.PRORATE).cast(DTYPE)
+    for field in (names.FLOOR, names.CAP):
+        if has(field):
+            adjust[field] = expr(field).cast(DTYPE)
+    if has(names.GATE):
+        adjust[names.GATE] = expr(names.GATE).fill_null(False)
     _steps(work, p, adjust)
 
-    value = col("gross")
-    if "factor" in adjust:
-        value = value * col("factor")
-    if "prorate" in adjust:
-        value = value * col("prorate")
-    if "floor" in adjust:
-        value = pl.max_horizontal(value, col("floor"))
-    if "cap" in adjust:
-        value = pl.min_horizontal(value, col("cap"))
-    if "gate" in adjust:
-        value = pl.when(col("gate")).then(value).otherwise(lit(0))
+    value = col(names.GROSS)
+    if names.FACTOR in adjust:
+        value = value * col(names.FACTOR)
+    if names.PRORATE in adjust:
+        value = value * col(names.PRORATE)
+    if names.FLOOR in adjust:
+        value = pl.max_horizontal(value, col(names.FLOOR))
+    if names.CAP in adjust:
+        value = pl.min_horizontal(value, col(names.CAP))
+    if names.GATE in adjust:
+        value = pl.when(col(names.GATE)).then(value).otherwise(lit(0))
     amount = round_expr(value.fill_null(lit(0)), money.decimals, money.rounding)
     work.add({pid: amount}, "payout", money=True, stage=path)
 
@@ -83,10 +100,10 @@ def _steps(work: Work, p: Payout, steps: dict[str, pl.Expr]) -> None:
     """Add ``<id>.<step>`` columns, each linked to the expression it shows."""
     if not steps:
         return
-    path = f"payouts.{p.id}"
     paths = {}
-    for step in steps:
-        key = f"{path}.tiers.basis" if step == "basis" else f"{path}.{step}"
+    for name in steps:
+        key = names.payout_path(p.id, name)
         if work.has(key):
-            paths[f"{p.id}.{step}"] = key
-    work.add({f"{p.id}.{s}": e for s, e in steps.items()}, "step", paths=paths, owner=p.id, stage=path)
+            paths[names.step(p.id, name)] = key
+    work.add({names.step(p.id, s): e for s, e in steps.items()}, "step", paths=paths, owner=p.id,
+             stage=names.item_path(names.PAYOUTS, p.id))

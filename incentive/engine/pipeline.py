@@ -14,6 +14,8 @@ an earlier period simply has nulls there.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
 from incentive.engine import budget, derive, kpis, payouts, penalties, rank_stage, recommend
@@ -21,12 +23,20 @@ from incentive.engine.totals import check_sums
 from incentive.engine.context import POLARS_TYPE, CompileCtx, Overflow, Work, history_column
 from incentive.engine.results import ColumnInfo, Results
 from incentive.numeric import lit
+from incentive.policy.expr.checked import CheckedPolicy
+
+if TYPE_CHECKING:  # the engine does not load the io layer at run time; it only names its types
+    from polars._typing import PolarsDataType
+
+    from incentive.io.data import PeriodData
+    from incentive.io.periods import Period
 
 PERIOD_NAMES = ("period_start", "period_end", "period_days")
 
 
-def evaluate(checked, data, period, *, history: dict[int, pl.DataFrame] | None = None, lang: str = "en") -> Results:
-    """Evaluate ``checked`` (a CheckedPolicy) on ``data`` (io.PeriodData) for ``period``.
+def evaluate(checked: CheckedPolicy, data: PeriodData, period: Period, *,
+             history: dict[int, pl.DataFrame] | None = None, lang: str = "en") -> Results:
+    """Evaluate ``checked`` on ``data`` for ``period``.
 
     ``history`` maps an offset (1 = the previous period) to that period's
     recorded results; missing offsets are periods that were never closed.
@@ -39,19 +49,20 @@ def evaluate(checked, data, period, *, history: dict[int, pl.DataFrame] | None =
         return _evaluate(checked, data, period, history, lang, diagnose=True)
 
 
-def _evaluate(checked, data, period, history, lang: str, *, diagnose: bool) -> Results:
+def _evaluate(checked: CheckedPolicy, data: PeriodData, period: Period, history: dict[int, pl.DataFrame] | None,
+              lang: str, *, diagnose: bool) -> Results:
     policy = checked.policy
     id_col = policy.id_input.id
-    frame = data.frame
+    rows = data.frame
     # files often come in id order: then nothing moves (the rechunk is a no-op for a frame in one piece,
     # and a many-piece one would make later eager steps copy every column); the drop is lazy for that reason
-    frame = frame.rechunk() if frame.get_column(id_col).is_sorted() else frame.sort(id_col)
-    frame = frame.lazy().drop("__row__", strict=False)
+    rows = rows.rechunk() if rows.get_column(id_col).is_sorted() else rows.sort(id_col)
+    inputs = rows.lazy().drop("__row__", strict=False)
     needed = int(checked.history_depth_needed or 0)
     # offsets past the last recorded period are null either way: no columns for them
     depth = max((k for k in (history or {}) if 1 <= k <= needed), default=0)
     ctx = CompileCtx(dict(checked.types), depth, period.periods_per_year)
-    work = Work(checked, ctx, frame, id_col, diagnose=diagnose)
+    work = Work(checked, ctx, inputs, id_col, diagnose=diagnose)
     for inp in policy.inputs:
         work.columns[inp.id] = ColumnInfo(inp.id, "input", None, inp.type == "money")
     work.add({
@@ -78,13 +89,14 @@ def _evaluate(checked, data, period, history, lang: str, *, diagnose: bool) -> R
     present = set(frame.columns)  # one lookup set: frame.columns builds a new list on every call
     columns = {n: c for n, c in work.columns.items() if n in present}
     return Results(policy=checked, period=period, frame=frame, columns=columns, ranking_summary=summary,
-                   recommendations=recs, data_file=getattr(data, "file", ""),
-                   data_sha256=getattr(data, "sha256", ""), warnings=list(getattr(data, "warnings", [])))
+                   recommendations=recs, data_file=data.file, data_sha256=data.sha256,
+                   warnings=list(data.warnings))
 
 
-def _join_history(work: Work, checked, history: dict[int, pl.DataFrame], depth: int, id_dtype) -> None:
+def _join_history(work: Work, checked: CheckedPolicy, history: dict[int, pl.DataFrame], depth: int,
+                  id_dtype: PolarsDataType) -> None:
     """Add ``__h<k>__<name>`` columns for every name history functions read."""
-    names = sorted(getattr(checked, "history_names", frozenset()))
+    names = sorted(checked.history_names)
     if not depth or not names:
         return
     types = work.ctx.types

@@ -98,9 +98,9 @@ def plan_groups(sizes: dict[Key, int], min_group: int, small_groups: str) -> dic
         nodes = keep
     for node in nodes:
         label = _pooled_label(node.prefix, node.members)
-        members = tuple(sorted(key_label(m) for m in node.members))
+        labels = tuple(sorted(key_label(m) for m in node.members))
         for m in node.members:
-            plan[m] = RankGroup(label, "pooled", members)
+            plan[m] = RankGroup(label, "pooled", labels)
     return _unique_labels(plan)
 
 

@@ -13,6 +13,7 @@ import polars as pl
 from incentive.engine.context import Work
 from incentive.engine.results import ColumnInfo
 from incentive.numeric import DTYPE
+from incentive.policy import names
 from incentive.policy.model import label_text
 
 RANK_COLUMNS = ("rank", "percentile", "band", "band_reason", "rank_group", "group_size", "eligible")
@@ -31,18 +32,18 @@ def run(work: Work, lang: str = "en") -> pl.DataFrame | None:
         return None
     from incentive.engine.ranking import assign_bands
 
-    cols: dict[str, pl.Expr] = {"__id__": pl.col(work.id_col).cast(pl.String), "__key__": work.expr("ranking.by").cast(DTYPE)}
+    cols: dict[str, pl.Expr] = {"__id__": pl.col(work.id_col).cast(pl.String), "__key__": work.expr(names.RANKING_BY).cast(DTYPE)}
     for i, _ in enumerate(spec.tie_break):
-        cols[f"__tb{i}__"] = work.expr(f"ranking.tie_break.{i}")
-    if work.has("ranking.eligible"):
-        cols["__eligible__"] = work.expr("ranking.eligible").fill_null(False)
+        cols[f"__tb{i}__"] = work.expr(names.tie_break_path(i))
+    if work.has(names.RANKING_ELIGIBLE):
+        cols["__eligible__"] = work.expr(names.RANKING_ELIGIBLE).fill_null(False)
     else:
         cols["__eligible__"] = pl.lit(True)
     reason = spec.eligible_reason
     cols["__reason__"] = pl.lit(label_text(reason, lang) if not isinstance(reason, str) else reason)
     for band in spec.bands:
         if band.guard is not None:
-            cols[f"__guard_{band.id}__"] = work.expr(f"ranking.bands.{band.id}.guard").fill_null(False)
+            cols[f"__guard_{band.id}__"] = work.expr(names.band_guard_path(band.id)).fill_null(False)
     cols["__forced__"], cols["__forced_by__"] = _forced_band(work)
     for g in spec.within:
         cols[g] = pl.col(g).cast(pl.String)
@@ -57,7 +58,7 @@ def run(work: Work, lang: str = "en") -> pl.DataFrame | None:
         raise AssertionError("ranking changed the row order")
     work.frame = done.hstack(answer).lazy()
     for name in RANK_COLUMNS:
-        work.columns[name] = ColumnInfo(name, "ranking", "ranking.by" if name == "rank" else None)
+        work.columns[name] = ColumnInfo(name, "ranking", names.RANKING_BY if name == "rank" else None)
     return result.summary
 
 
@@ -72,7 +73,7 @@ def _forced_band(work: Work) -> tuple[pl.Expr, pl.Expr]:
     for pen in reversed(work.policy.penalties):
         if pen.band is None:
             continue
-        path = f"penalties.{pen.id}.when"
+        path = names.expr_path(names.PENALTIES, pen.id, names.WHEN)
         if not work.has(path):
             forced, by = pl.lit(pen.band), pl.lit(pen.id)
             continue

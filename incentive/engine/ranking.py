@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import polars as pl
 import polars.selectors as cs
@@ -53,6 +54,10 @@ from incentive.engine.rank_groups import ALL_LABEL, Key, RankGroup, plan_groups
 from incentive.errors import EvaluationError
 from incentive.numeric import DTYPE
 from incentive.policy.model import Ranking
+
+if TYPE_CHECKING:  # polars names these for annotations only
+    from polars._typing import PolarsDataType
+    from polars.expr.whenthen import ChainedThen, Then
 
 #: columns added to the frame
 OUTPUT_COLUMNS = ("rank", "percentile", "band", "band_reason", "rank_group", "group_size")
@@ -223,8 +228,9 @@ def _seat_tables(df: pl.DataFrame, spec: Ranking, groups: list[RankGroup]) -> pl
         if group.status != "exempt":
             if spec.forced_count:
                 row["base"] = st["eligible"]
-                quotas = list(band_sizes(st["eligible"], shares, spec.rounding))
-                seats = list(forced_quotas(quotas, [st[f"__fr{k}__"] for k in range(len(ids))], shares))
+                sizes = band_sizes(st["eligible"], shares, spec.rounding)
+                quotas = list(sizes)
+                seats = list(forced_quotas(sizes, [st[f"__fr{k}__"] for k in range(len(ids))], shares))
             else:
                 row["base"] = st["__seated_n__"]
                 quotas = seats = list(band_sizes(st["__seated_n__"], shares, spec.rounding))
@@ -232,10 +238,11 @@ def _seat_tables(df: pl.DataFrame, spec: Ranking, groups: list[RankGroup]) -> pl
         for k in range(len(ids)):
             row[f"__q{k}__"] = quotas[k]
             if k < len(ids) - 1:
-                cum = cum + seats[k] if cum is not None and seats[k] is not None else None
+                seated = seats[k]
+                cum = cum + seated if cum is not None and seated is not None else None
                 row[f"__c{k}__"] = cum
         rows.append(row)
-    schema: dict[str, pl.DataType] = {_GID: pl.Int64, "group": pl.String, "status": pl.String,
+    schema: dict[str, PolarsDataType] = {_GID: pl.Int64, "group": pl.String, "status": pl.String,
                                       "pooled_from": pl.String, "headcount": pl.Int64, "eligible": pl.Int64,
                                       "excluded": pl.Int64, "forced": pl.Int64, "base": pl.Int64}
     for k in range(len(ids)):
@@ -270,10 +277,10 @@ def _guarded(spec: Ranking, idx: pl.Expr) -> pl.Expr:
     if all(b.guard is None for b in bands):
         return idx
     admits = [pl.col(f"__guard_{b.id}__").fill_null(False) if b.guard is not None else pl.lit(True) for b in bands]
-    out = pl.when(idx.is_null()).then(pl.lit(None, dtype=pl.Int64))
+    out: Then | ChainedThen = pl.when(idx.is_null()).then(pl.lit(None, dtype=pl.Int64))
     for i in range(len(bands)):
         order = [i, *range(i - 1, -1, -1), *range(i + 1, len(bands))]
-        choice = pl.when(admits[order[0]]).then(pl.lit(order[0], dtype=pl.Int64))
+        choice: Then | ChainedThen = pl.when(admits[order[0]]).then(pl.lit(order[0], dtype=pl.Int64))
         for j in order[1:]:
             choice = choice.when(admits[j]).then(pl.lit(j, dtype=pl.Int64))
         out = out.when(idx == i).then(choice.otherwise(pl.lit(None, dtype=pl.Int64)))
@@ -306,22 +313,23 @@ def _summary(df: pl.DataFrame, seats: pl.DataFrame, spec: Ranking) -> pl.DataFra
         (pl.col("__kept__") != pl.col("__raw__")).sum().alias("ties"),
         (pl.col("__final__").ne_missing(pl.col("__kept__")) & pl.col("__kept__").is_not_null()).sum().alias("guard"),
     ).collect()
-    extra: dict[int, dict[str, object]] = {
-        gid: {**{f"count_{b}": 0 for b in ids}, **{f"cutoff_{b}": None for b in ids}, "ties_moved": 0, "guard_moved": 0}
-        for gid in seats[_GID].to_list()
-    }
+    gids = seats[_GID].to_list()
+    counts: dict[int, dict[str, int]] = {gid: {**{f"count_{b}": 0 for b in ids}, "ties_moved": 0, "guard_moved": 0}
+                                         for gid in gids}
+    cutoffs: dict[int, dict[str, Decimal | None]] = {gid: dict.fromkeys(ids) for gid in gids}
     for row in per.iter_rows(named=True):
-        e = extra[row[_GID]]
-        e["ties_moved"] += row["ties"] or 0  # type: ignore[operator]
-        e["guard_moved"] += row["guard"] or 0  # type: ignore[operator]
+        n = counts[row[_GID]]
+        n["ties_moved"] += row["ties"] or 0
+        n["guard_moved"] += row["guard"] or 0
         if row["__b__"] is None:
             continue
         b = ids[row["__b__"]]
-        e[f"count_{b}"] += row["n"]  # type: ignore[operator]
+        n[f"count_{b}"] += row["n"]
         if not row["__is_forced__"]:
-            e[f"cutoff_{b}"] = row["cut"]
+            cutoffs[row[_GID]][b] = row["cut"]
     extra_df = pl.DataFrame(
-        [{_GID: gid, **e} for gid, e in extra.items()],
+        [{_GID: gid, **{f"count_{b}": n[f"count_{b}"] for b in ids}, **{f"cutoff_{b}": cutoffs[gid][b] for b in ids},
+          "ties_moved": n["ties_moved"], "guard_moved": n["guard_moved"]} for gid, n in counts.items()],
         schema={_GID: pl.Int64, **{f"count_{b}": pl.Int64 for b in ids}, **{f"cutoff_{b}": DTYPE for b in ids},
                 "ties_moved": pl.Int64, "guard_moved": pl.Int64},
         orient="row",

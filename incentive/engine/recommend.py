@@ -14,6 +14,8 @@ import polars as pl
 
 from incentive.engine.context import Work, history_column
 from incentive.numeric import DTYPE
+from incentive.policy import names
+from incentive.policy.expr.checked import CheckedExpr
 from incentive.policy.model import label_text
 
 SEP = "; "
@@ -23,10 +25,11 @@ def add_rules(work: Work) -> None:
     """One boolean column per rule, and the list of actions per person."""
     rules = work.policy.recommendations
     for rule in rules:
-        path = f"recommendations.{rule.id}.when"
-        work.add({f"{rule.id}.when": work.expr(path).fill_null(False)}, "step", paths={f"{rule.id}.when": path},
-                 owner=rule.id, stage=f"recommendations.{rule.id}")
-    actions = [pl.when(pl.col(f"{r.id}.when")).then(pl.lit(r.action)) for r in rules]
+        path = names.expr_path(names.RECOMMENDATIONS, rule.id, names.WHEN)
+        column = names.step(rule.id, names.WHEN)
+        work.add({column: work.expr(path).fill_null(False)}, "step", paths={column: path},
+                 owner=rule.id, stage=names.item_path(names.RECOMMENDATIONS, rule.id))
+    actions = [pl.when(pl.col(names.step(r.id, names.WHEN))).then(pl.lit(r.action)) for r in rules]
     work.add({"recommendations": pl.concat_str(actions, separator=SEP, ignore_nulls=True) if actions else pl.lit("")},
              "recommendation", stage="recommendations")
 
@@ -35,7 +38,7 @@ def fired(work: Work, frame: pl.DataFrame, lang: str = "en") -> pl.DataFrame:
     """One row per (person, rule that fired), with reason and evidence."""
     parts = [EMPTY]
     for order, rule in enumerate(work.policy.recommendations):
-        checked_expr = work.checked.exprs[f"recommendations.{rule.id}.when"]  # type: ignore[attr-defined]
+        checked_expr = work.checked.exprs[names.expr_path(names.RECOMMENDATIONS, rule.id, names.WHEN)]
         hits = _hits(work, frame, rule.id, checked_expr)
         if not hits.height:
             continue
@@ -57,15 +60,15 @@ EMPTY = pl.DataFrame(schema={"employee_id": pl.String, "order": pl.Int64, "rule"
                              "evidence": pl.String})
 
 
-def _hits(work: Work, frame: pl.DataFrame, rule_id: str, checked_expr) -> pl.DataFrame:
+def _hits(work: Work, frame: pl.DataFrame, rule_id: str, checked_expr: CheckedExpr) -> pl.DataFrame:
     """The rows where the rule fired, with only the columns its evidence can read (not the whole frame)."""
-    names = [work.id_col, *sorted(checked_expr.refs)]
-    names += [history_column(n, k) for n in sorted(checked_expr.history_refs) for k in range(1, work.ctx.history_depth + 1)]
-    keep = [n for n in dict.fromkeys(names) if n in frame.columns]
-    return frame.lazy().filter(pl.col(f"{rule_id}.when")).select(keep).collect()
+    read = [work.id_col, *sorted(checked_expr.refs)]
+    read += [history_column(n, k) for n in sorted(checked_expr.history_refs) for k in range(1, work.ctx.history_depth + 1)]
+    keep = [n for n in dict.fromkeys(read) if n in frame.columns]
+    return frame.lazy().filter(pl.col(names.step(rule_id, names.WHEN))).select(keep).collect()
 
 
-def _evidence(work: Work, frame: pl.DataFrame, checked_expr) -> pl.Expr:
+def _evidence(work: Work, frame: pl.DataFrame, checked_expr: CheckedExpr) -> pl.Expr:
     """``band=C, band@-1=C, band@-2=C``: every value the rule read."""
     parts: list[pl.Expr] = []
     for name in sorted(checked_expr.refs):

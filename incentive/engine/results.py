@@ -11,9 +11,14 @@ are columns named ``<id>.<step>``. Internal helper columns start with
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
+
+from incentive.policy.expr.checked import CheckedPolicy
+
+if TYPE_CHECKING:  # the engine does not load the io layer at run time; it only names its Period
+    from incentive.io.periods import Period
 
 Kind = Literal[
     "input", "period", "derived", "aggregate", "kpi_value", "kpi_points", "score", "ranking",
@@ -36,8 +41,8 @@ class ColumnInfo:
 class Results:
     """The outcome of one evaluation, independent of the input row order."""
 
-    policy: object  # CheckedPolicy
-    period: object  # incentive.io.periods.Period
+    policy: CheckedPolicy  # the checked policy evaluated (not the bare Policy: that is ``policy.policy``)
+    period: Period
     frame: pl.DataFrame  # sorted by employee id
     columns: dict[str, ColumnInfo] = field(default_factory=dict)
     ranking_summary: pl.DataFrame | None = None
@@ -48,7 +53,7 @@ class Results:
 
     @property
     def id_column(self) -> str:
-        return self.policy.policy.id_input.id  # type: ignore[attr-defined]
+        return self.policy.policy.id_input.id
 
     def public_columns(self) -> list[str]:
         """Named quantities in stage order (no intermediate steps)."""

@@ -11,6 +11,7 @@ earns 0 points: no result, no points.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -18,13 +19,16 @@ from incentive.engine.tiers import interpolate
 from incentive.numeric import DTYPE, lit
 from incentive.policy.model import Scoring
 
+if TYPE_CHECKING:  # polars' when-chain classes are for annotations only
+    from polars.expr.whenthen import ChainedThen, Then
+
 
 def points_expr(scoring: Scoring, value: pl.Expr) -> pl.Expr:
     if scoring.curve:
         pts = [(p.value, p.points) for p in scoring.curve]
         out = interpolate(pts, value)
     else:
-        chain = None
+        chain: Then | ChainedThen | None = None
         for step in reversed(scoring.step):
             cond = value >= lit(step.start)
             chain = pl.when(cond).then(lit(step.points)) if chain is None else chain.when(cond).then(lit(step.points))

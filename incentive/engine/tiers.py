@@ -23,11 +23,16 @@ tables; a basis exactly at the first ``from`` is inside the first tier).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from incentive.numeric import DTYPE, factor, lit, py_div, py_mul, to_dec
+
+if TYPE_CHECKING:  # polars' when-chain classes are for annotations only
+    from polars.expr.whenthen import ChainedThen, Then
 from incentive.policy.model import Tier, TierMode
 
 
@@ -44,13 +49,13 @@ def tier_amount(mode: TierMode, table: tuple[Tier, ...], base: pl.Expr, basis: p
     raise ValueError(f"unknown tier mode {mode!r}")
 
 
-def _select(x: pl.Expr, starts: list[Decimal], values: list[Decimal | None]) -> pl.Expr:
+def _select(x: pl.Expr, starts: list[Decimal], values: Sequence[Decimal | None]) -> pl.Expr:
     """The constant of the last tier whose start is <= x (null below the first).
 
     Only literals are selected, so the arithmetic that follows runs once per
     row instead of once per tier.
     """
-    chain = None
+    chain: Then | ChainedThen | None = None
     for start, value in reversed(list(zip(starts, values))):
         v = lit(value) if value is not None else pl.lit(None, dtype=DTYPE)
         chain = pl.when(x >= lit(start)).then(v) if chain is None else chain.when(x >= lit(start)).then(v)
@@ -110,10 +115,11 @@ def interpolate(points: list[tuple[Decimal, Decimal]], x: pl.Expr) -> pl.Expr:
     if len(segs) > _CHAIN_MAX:
         return _interpolate_sorted(pts, segs, x)
 
-    def pick(values: list[Decimal], make=lit) -> pl.Expr:
-        chain = None
+    def pick(values: list[Decimal], make: Callable[[Decimal], pl.Expr] = lit) -> pl.Expr:
+        chain: Then | ChainedThen | None = None
         for (_, (x1, _)), v in zip(segs, values):
             chain = pl.when(x <= lit(x1)).then(make(v)) if chain is None else chain.when(x <= lit(x1)).then(make(v))
+        assert chain is not None, "two points or more make one segment or more"
         return chain.otherwise(make(values[-1]))
 
     x0 = pick([a[0] for a, _ in segs])

@@ -20,9 +20,11 @@ from pathlib import Path
 import polars as pl
 
 from incentive.errors import DataInvalid, DataProblem, UsageError
-from incentive.io.coerce import (column_plan, default_value, dtype_of, explain, kind_of, only_iso_dates,
-                                 only_plain_cells, percent_rule, repeated_ids, strictly_ascending)
-from incentive.io.formats import ROW, RawTable, col, format_of, read_table, show
+from incentive.io.cell_check import default_value, explain
+from incentive.io.cell_rules import dtype_of, kind_of, percent_rule
+from incentive.io.coerce import column_plan, only_iso_dates, only_plain_cells, repeated_ids, strictly_ascending
+from incentive.io.formats import format_of, read_table
+from incentive.io.raw_table import ROW, RawTable, col, show
 from incentive.io.headers import HeaderMatch, match_headers
 from incentive.io.ids import look_alike_ids
 from incentive.io.layout import TOTALS, HeaderRule

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from incentive.errors import DataProblem
-from incentive.io.coerce import WS, default_value
+from incentive.io.cell_check import default_value
+from incentive.io.cell_rules import WS
 from incentive.policy.model import Input
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")

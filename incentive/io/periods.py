@@ -125,8 +125,7 @@ def _match(text: str, unit: str) -> Period | None:
         if unit == "year":
             return Period.of("year", year)
         groups = m.groupdict()
-        word = groups.get("m")
-        n = int(groups["n"]) if groups.get("n") else _CN_NUMBER.get(word) or int(word)
+        n = int(groups["n"]) if groups.get("n") else _CN_NUMBER.get(groups["m"]) or int(groups["m"])
         per_year = _PER_YEAR[unit]
         if not 1 <= n <= per_year:
             raise UsageError(f"period {text!r}: {unit} {n} does not exist (1 to {per_year})")

@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from typing import Iterator
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
@@ -89,7 +90,7 @@ def _position(attrs: bytes) -> tuple[int, int] | None:
     return (int(m.group(2)) - 1, column_number(m.group(1)) - 1) if m else None
 
 
-def _tags_with(xml: bytes, needles: tuple[bytes, ...]):
+def _tags_with(xml: bytes, needles: tuple[bytes, ...]) -> Iterator[re.Match[bytes]]:
     """The ``<c ...>`` tags holding one of ``needles`` (attribute texts), found by fast literal search."""
     finder = re.compile(b"|".join(re.escape(n) for n in needles))
     for hit in finder.finditer(xml):

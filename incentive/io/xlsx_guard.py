@@ -27,6 +27,7 @@ import io
 import posixpath
 import re
 import zipfile
+from typing import Iterator
 from xml.etree import ElementTree
 
 from incentive.errors import DataInvalid, DataProblem
@@ -121,7 +122,7 @@ def _sheet_member(book: zipfile.ZipFile, sheet: str | None) -> str | None:
     return path if path in book.namelist() else None
 
 
-def _chunks(book: zipfile.ZipFile, member: str, file: str):
+def _chunks(book: zipfile.ZipFile, member: str, file: str) -> Iterator[tuple[bytes, int]]:
     """``(buffer, settled)`` pairs: the member's bytes in chunks that overlap by
     ``_OVERLAP``; a match starting before ``settled`` is seen whole, a later one
     is seen again, whole, at the start of the next buffer. Refuses past ``MAX_SHEET_BYTES``."""

@@ -18,16 +18,9 @@ Crash windows of ``atomic_directory`` (see docs/ledger.md, "Atomic outputs"):
 
 Leftover dot-directories are never read by incentive and are safe to delete.
 
-A file-system refusal (disk full, permission denied, a file where a
-directory should be) is raised as ``OutputError``: an ``IncentiveError``
-(a message and exit 2, never a traceback) that is still an ``OSError``.
-
-Writes fail cleanly (issue 12, D12): the writer libraries' own wrappings of
-an ``OSError`` (polars' ``ComputeError: ... (os error 28)``, xlsxwriter's
-``FileCreateError``) become the same ``OutputError``; a failure inside a
-staging directory names the user's path, never the staging copy; and the
-directories a failed write created (``OUT/<policy>/`` of a first close) are
-removed again -- only those, never ones that existed before.
+A file-system refusal is raised as ``OutputError`` (see ``write_errors``),
+and the directories a failed write created (``OUT/<policy>/`` of a first
+close) are removed again -- only those, never ones that existed before.
 """
 
 from __future__ import annotations
@@ -35,159 +28,20 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
-import re
 import secrets
 import shutil
-import zipfile
 from contextlib import contextmanager
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
 
-from incentive.errors import IncentiveError, UsageError
+from incentive.errors import UsageError
+from incentive.output.write_errors import refused, reported_as
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
-
-
-class OutputError(IncentiveError, OSError):
-    """The file system refused an output (disk full, permission denied, a file
-    where a directory should be...): a message and exit 2, not a traceback.
-    Still an ``OSError`` for callers that handle those."""
-
-    def __init__(self, path: Path | str, exc: OSError, *, left: str = "no partial output was left"):
-        code = exc.errno
-        OSError.__init__(self, code, os.strerror(code) if code else (exc.strerror or str(exc)))
-        self.path = str(path)
-        self.detail = exc.filename
-        self.left = left
-
-    def relocated(self, staging: Path, target: Path) -> None:
-        """Name ``target`` wherever the message named the ``staging`` copy of it."""
-        self.path = _moved(self.path, staging, target)
-        if self.detail is not None:
-            self.detail = _moved(os.fsdecode(self.detail), staging, target)
-
-    def __str__(self) -> str:
-        where = f" ({self.detail})" if self.detail and str(self.detail) != self.path else ""
-        hint = ""
-        if self.errno == errno.ENAMETOOLONG:
-            hint = f" (at most {_limit('PC_NAME_MAX', 255)} bytes a name, {_limit('PC_PATH_MAX', 4096)} a path)"
-        return f"{self.path}: cannot write the output: {self.strerror}{hint}{where}; {self.left}"
-
-
-def _limit(name: str, default: int) -> int:
-    try:
-        return int(os.pathconf("/", name))
-    except (OSError, ValueError):
-        return default
-
-
-#: how Rust's ``std::io::Error`` (polars) ends its text: "No space left on device (os error 28)"
-_OS_ERROR_TEXT = re.compile(r"\(os error (\d+)\)")
-
-
-def os_error_of(exc: BaseException) -> OSError | None:
-    """The ``OSError`` behind a writer's failure, or None when it is not the file system.
-
-    polars raises ``ComputeError`` (or a bare ``OSError`` without an errno)
-    with the Rust error text; xlsxwriter raises ``FileCreateError(oserror)``;
-    Python's own writers raise the ``OSError`` itself.
-    """
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen and isinstance(current, Exception):
-        seen.add(id(current))
-        if isinstance(current, OSError) and current.errno:
-            return current
-        if current.args and isinstance(current.args[0], OSError) and current.args[0].errno:
-            return current.args[0]
-        found = _OS_ERROR_TEXT.search(str(current))
-        if found:
-            code = int(found.group(1))
-            filename = current.filename if isinstance(current, OSError) else None
-            return OSError(code, os.strerror(code), filename)
-        if isinstance(current, OSError):
-            return current
-        current = current.__cause__ or current.__context__
-    return None
-
-
-def _moved(text: str, staging: Path, target: Path) -> str:
-    return text.replace(str(staging), str(target))
-
-
-def _release_zip_files(exc: BaseException) -> None:
-    """Close the zip archives a failed xlsxwriter left half written.
-
-    Otherwise the archive retries its final write when it is garbage
-    collected and prints "Exception ignored in ZipFile.__del__" with a
-    second traceback below the user's message. The archive is a local of a
-    frame in the traceback of the exception or of the one it wraps.
-    """
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        tb: TracebackType | None = current.__traceback__
-        while tb is not None:
-            for value in list(tb.tb_frame.f_locals.values()):
-                if isinstance(value, zipfile.ZipFile) and value.fp is not None:
-                    fp, value.fp = value.fp, None
-                    try:
-                        fp.close()
-                    except OSError:
-                        pass
-            tb = tb.tb_next
-        current = current.__cause__ or current.__context__
-
-
-@contextmanager
-def _refused(path: Path | str) -> Iterator[None]:
-    """Turn a file-system failure (also as a writer library wraps it) into an ``OutputError`` about ``path``."""
-    try:
-        yield
-    except OutputError:
-        raise
-    except IncentiveError:
-        raise
-    except Exception as exc:
-        cause = os_error_of(exc)
-        if cause is None:
-            raise
-        _release_zip_files(exc)
-        raise OutputError(path, cause) from exc
-
-
-@contextmanager
-def writing_to(label: str) -> Iterator[None]:
-    """A stream (standard output) that refuses a write: a message and exit 2 instead of a traceback."""
-    try:
-        yield
-    except (OutputError, IncentiveError):
-        raise
-    except Exception as exc:
-        cause = os_error_of(exc)
-        if cause is None:
-            raise
-        raise OutputError(label, cause, left="the output is incomplete") from None
-
-
-@contextmanager
-def reported_as(staging: Path, target: Path) -> Iterator[None]:
-    """A failure while writing under ``staging`` names ``target``, the path the user asked for."""
-    try:
-        yield
-    except OutputError as exc:
-        exc.relocated(staging, target)
-        raise
-    except IncentiveError as exc:
-        if len(exc.args) == 1 and isinstance(exc.args[0], str) and str(staging) in exc.args[0]:
-            exc.args = (_moved(exc.args[0], staging, target),)
-        raise
 
 
 def ensure_dir(path: Path, into: list[Path] | None = None) -> list[Path]:
@@ -260,10 +114,10 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     created: list[Path] = []
     held: list[Path] = []
     try:
-        with _refused(path):
+        with refused(path):
             ensure_dir(path.parent, into=created)
             tmp = _fresh(path.parent, f".{path.name}.", ".tmp", held, directory=False)
-        with _refused(path):
+        with refused(path):
             yield tmp
             os.chmod(tmp, FILE_MODE)
             fsync_path(tmp)
@@ -305,11 +159,11 @@ def atomic_directory(target: Path | str) -> Iterator[Path]:
     created: list[Path] = []
     held: list[Path] = []
     try:
-        with _refused(target):
+        with refused(target):
             if target.is_symlink() or (target.exists() and not target.is_dir()):
                 raise UsageError(f"{target}: exists and is not a directory; refusing to replace it")
             tmp = _staging_dir(target.parent, f".{target.name}.", ".tmp", created, held)
-        with reported_as(tmp, target), _refused(target):
+        with reported_as(tmp, target), refused(target):
             yield tmp
             _seal(tmp)
             _install(tmp, target)
@@ -379,13 +233,13 @@ def staged_files(target: Path | str) -> Iterator[Path]:
     created: list[Path] = []
     held: list[Path] = []
     try:
-        with _refused(target):
+        with refused(target):
             staging = _staging_dir(target, ".incentive-", "", created, held)  # owner-only, like all pay data
-        with reported_as(staging, target), _refused(target):
+        with reported_as(staging, target), refused(target):
             yield staging
             names = sorted(p.name for p in staging.iterdir())
             for name in names:
-                with _refused(target / name):
+                with refused(target / name):
                     fsync_path(staging / name)
                     os.replace(staging / name, target / name)
             fsync_path(target)
@@ -449,10 +303,10 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-_RENAMEAT2: list = []
+_RENAMEAT2: list[Callable[..., int] | None] = []  # libc renameat2, looked up once (None: not there)
 
 
-def _renameat2():
+def _renameat2() -> Callable[..., int] | None:
     if not _RENAMEAT2:
         func = None
         try:

@@ -18,16 +18,17 @@ written atomically (``atomic.atomic_path``) and owner-only.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
+import threading
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Literal, Mapping, TypedDict
 
 import polars as pl
 
-from incentive.errors import UsageError
 from incentive.output.atomic import atomic_file, atomic_path
 from incentive.output.safe_text import neutralize, neutralize_expr
 
@@ -43,6 +44,11 @@ XLSX_DEFAULT_CREATED = datetime(2000, 1, 1)
 
 def _is_decimal(dtype: pl.DataType) -> bool:
     return isinstance(dtype, pl.Decimal)
+
+
+def _scale(dtype: pl.DataType) -> int:
+    """The decimal places of a Decimal type (0 for any other type)."""
+    return (dtype.scale or 0) if isinstance(dtype, pl.Decimal) else 0
 
 
 def _check_dtype(name: str, dtype: pl.DataType) -> None:
@@ -107,14 +113,14 @@ def text_frame(frame: pl.DataFrame, *, money_columns: MoneyColumns = {}, neutral
     for name, dtype in schema.items():
         _check_dtype(name, dtype)
     exact = _exact_at(frame, {name: d for name, d in money_columns.items()
-                              if name in schema and _is_decimal(schema[name]) and 0 < d < (schema[name].scale or 0)})
+                              if name in schema and _is_decimal(schema[name]) and 0 < d < _scale(schema[name])})
     exprs: list[pl.Expr] = []
     for name, dtype in schema.items():
         col = pl.col(name)
         if _is_decimal(dtype) and native_decimals and not money_columns.get(name, 0):
             exprs.append(col)
         elif _is_decimal(dtype):
-            exprs.append(decimal_text_expr(col, dtype.scale or 0, money_columns.get(name, 0),
+            exprs.append(decimal_text_expr(col, _scale(dtype), money_columns.get(name, 0),
                                            exact_at_min=bool(exact.get(name))).alias(name))
         elif dtype.is_integer() and name in money_columns:
             exprs.append(decimal_text_expr(col.cast(pl.Decimal(38, 0)), 0, money_columns[name]).alias(name))
@@ -128,18 +134,48 @@ def text_frame(frame: pl.DataFrame, *, money_columns: MoneyColumns = {}, neutral
     return frame.select(exprs) if exprs else frame
 
 
-def write_csv(frame: pl.DataFrame, path, *, money_columns: MoneyColumns = {}, bom: bool = True) -> None:
+def write_csv(frame: pl.DataFrame, path: Path | str, *, money_columns: MoneyColumns = {}, bom: bool = True) -> None:
     """RFC 4180 CSV, UTF-8 with a BOM by default (so Excel -- notably Chinese
     Excel, which otherwise assumes GBK -- opens it as UTF-8), ``\\n`` line
     endings, quotes only where needed, nulls as empty cells, dates ISO.
     The same frame always gives the same bytes."""
-    out = text_frame(frame, money_columns=money_columns, neutralize_text=True, native_decimals=_csv_trims_decimals())
-    renames = {c: neutralize(c) for c in out.columns if neutralize(c) != c}
-    if renames:
-        out = out.rename(renames)
-    with atomic_path(path) as tmp:
-        out.write_csv(tmp, include_bom=bom, line_terminator="\n", quote_style="necessary", null_value="",
-                      date_format="%Y-%m-%d", datetime_format="%Y-%m-%dT%H:%M:%S%.f")
+    with _trimmed_decimals():
+        out = text_frame(frame, money_columns=money_columns, neutralize_text=True, native_decimals=_csv_trims_decimals())
+        renames = {c: neutralize(c) for c in out.columns if neutralize(c) != c}
+        if renames:
+            out = out.rename(renames)
+        with atomic_path(path) as tmp:
+            out.write_csv(tmp, include_bom=bom, line_terminator="\n", quote_style="necessary", null_value="",
+                          date_format="%Y-%m-%d", datetime_format="%Y-%m-%dT%H:%M:%S%.f")
+
+
+_trim_lock = threading.Lock()
+_trim_writers = 0
+_trim_found = False
+
+
+@contextlib.contextmanager
+def _trimmed_decimals() -> Iterator[None]:
+    """polars' ``trim_decimal_zeros`` on while any CSV write is in progress,
+    and back to what it was when the last one ends.
+
+    The switch is process-wide: a plain ``with pl.Config(...)`` ending on one
+    thread would switch it off under another thread's write, so the writers
+    in progress are counted and only the last one restores the setting.
+    """
+    global _trim_writers, _trim_found
+    with _trim_lock:
+        if _trim_writers == 0:
+            _trim_found = bool(pl.Config.state()["set_trim_decimal_zeros"])
+            pl.Config.set_trim_decimal_zeros(True)
+        _trim_writers += 1
+    try:
+        yield
+    finally:
+        with _trim_lock:
+            _trim_writers -= 1
+            if _trim_writers == 0:
+                pl.Config.set_trim_decimal_zeros(_trim_found)
 
 
 @functools.cache
@@ -148,18 +184,16 @@ def _csv_trims_decimals() -> bool:
     (``1.5``, ``10``: what ``decimal_text_expr`` makes without minimum
     decimals), which costs a fraction of building the text first.
 
-    The switch is process-wide and never switched off again, so writers on
-    other threads cannot race on it; ``cast(pl.String)`` ignores it. A probe
-    checks the writer honours it; if not, every decimal is turned into text
-    first, as before.
+    Called inside ``_trimmed_decimals`` (``cast(pl.String)`` ignores the
+    switch). A probe checks the writer honours it; if not, every decimal is
+    turned into text first, as before.
     """
-    pl.Config.set_trim_decimal_zeros(True)
     probe = pl.DataFrame({"x": [Decimal("10.5"), Decimal("3"), Decimal("-0.000000000001"), Decimal("0"), None]},
                          schema={"x": pl.Decimal(38, 12)})
     return probe.write_csv(include_header=False, null_value="") == "10.5\n3\n-0.000000000001\n0\n\n"
 
 
-def write_json(frame: pl.DataFrame, path, *, money_columns: MoneyColumns = {}) -> None:
+def write_json(frame: pl.DataFrame, path: Path | str, *, money_columns: MoneyColumns = {}) -> None:
     """A JSON array of row objects; decimals as exact strings (``"1234.50"``),
     since JSON numbers are read as binary floats by most consumers."""
     out = text_frame(frame, money_columns=money_columns, neutralize_text=False)
@@ -170,12 +204,17 @@ def write_json(frame: pl.DataFrame, path, *, money_columns: MoneyColumns = {}) -
         fh.write(data)
 
 
+class ParquetOptions(TypedDict):
+    compression: Literal["zstd"]
+    compression_level: int
+
+
 #: zstd level 1: as small as the default level 3 on engine frames (wide exact
 #: decimals), about a third less CPU
-PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 1}
+PARQUET_OPTIONS: ParquetOptions = {"compression": "zstd", "compression_level": 1}
 
 
-def write_parquet(frame: pl.DataFrame, path) -> None:
+def write_parquet(frame: pl.DataFrame, path: Path | str) -> None:
     """Parquet (zstd, with column statistics for query engines); decimals keep their exact type."""
     _check_columns(frame)
     with atomic_path(path) as tmp:
@@ -219,7 +258,7 @@ def widen_decimals(frame: pl.DataFrame, dtype: pl.DataType) -> pl.DataFrame:
     return frame.with_columns(wide) if wide else frame
 
 
-def write_audit(frame: pl.DataFrame, path) -> bytes:
+def write_audit(frame: pl.DataFrame, path: Path | str) -> bytes:
     """Write the audit record (``narrow_decimals``, zstd, no column
     statistics: it is read whole, by ``explain``, history and ``verify``, never
     filtered) and return the file's bytes, which the ledger stores as they are.
@@ -241,7 +280,7 @@ def parquet_bytes(frame: pl.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def write_xlsx(frame: pl.DataFrame, path, *, money_columns: MoneyColumns = {}, sheet_name: str = "results",
+def write_xlsx(frame: pl.DataFrame, path: Path | str, *, money_columns: MoneyColumns = {}, sheet_name: str = "results",
                created: datetime | None = None, labels: Mapping[str, str] | None = None,
                decimals: Mapping[str, int] | None = None) -> None:
     """One sheet (``xlsx_book``): bold frozen header (with ``labels``: a label row above the ids row),

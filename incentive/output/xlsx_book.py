@@ -28,12 +28,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 import polars as pl
 
 from incentive.errors import UsageError
 from incentive.output.atomic import atomic_path
+
+if TYPE_CHECKING:  # xlsxwriter is imported only when a workbook is written
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 from incentive.output.safe_text import neutralize, neutralize_expr
 
 XLSX_MAX_ROWS = 1_048_576
@@ -75,7 +79,8 @@ class Sheet:
 
 def _needed_decimals(column: pl.Series) -> int:
     """The fewest decimals (up to MAX_SHOWN_DECIMALS) that show every value of a decimal column exactly."""
-    scale = column.dtype.scale or 0  # type: ignore[attr-defined]
+    dtype = column.dtype
+    scale = (dtype.scale or 0) if isinstance(dtype, pl.Decimal) else 0
     values = column.drop_nulls()
     if not values.len():
         return 0
@@ -111,7 +116,8 @@ def _width(frame: pl.DataFrame, name: str, fmt: str | None, heads: list[str]) ->
     if dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum)):
         text = col.cast(pl.String)
         widths = text.str.len_chars() + text.str.count_matches(f"[{WIDE}]")
-        best = max(best, int(widths.max() or 0))
+        longest = widths.max()
+        best = max(best, longest if isinstance(longest, int) else 0)
     elif (dtype.is_decimal() or dtype.is_integer()) and col.len() and col.null_count() < col.len():
         biggest = max(abs(Decimal(str(col.max()))), abs(Decimal(str(col.min()))))
         decimals = len(fmt.split(".")[1]) if fmt and "." in fmt else 0
@@ -123,7 +129,7 @@ def _width(frame: pl.DataFrame, name: str, fmt: str | None, heads: list[str]) ->
     return max(MIN_WIDTH, min(MAX_WIDTH, best + 2))
 
 
-def _check(sheet: Sheet, path) -> pl.DataFrame:
+def _check(sheet: Sheet, path: Path | str) -> pl.DataFrame:
     frame = sheet.frame
     head = 2 if sheet.labels is not None else 1
     if frame.height + head > XLSX_MAX_ROWS:
@@ -150,14 +156,14 @@ def _check(sheet: Sheet, path) -> pl.DataFrame:
         # Excel counts UTF-16 code units: characters beyond the BMP count twice
         lengths = column.str.len_chars() + column.str.count_matches(r"[\x{10000}-\x{10FFFF}]")
         longest = lengths.max()
-        if longest is not None and longest > XLSX_MAX_TEXT:  # type: ignore[operator]
-            row = int(lengths.arg_max()) + 1 + head  # type: ignore[arg-type]  # spreadsheet row
+        if isinstance(longest, int) and longest > XLSX_MAX_TEXT:
+            row = (lengths.arg_max() or 0) + 1 + head  # spreadsheet row
             raise UsageError(f"{path}: row {row}, column {name!r}: text of {longest:,} characters exceeds "
                              f"Excel's {XLSX_MAX_TEXT:,}-character cell limit; write CSV instead")
     return data
 
 
-def write_book(path, sheets: list[Sheet], *, created: datetime | None = None) -> None:
+def write_book(path: Path | str, sheets: list[Sheet], *, created: datetime | None = None) -> None:
     """Write ``sheets`` into one workbook at ``path``, atomically."""
     prepared = [(sheet, _check(sheet, path)) for sheet in sheets]
 
@@ -186,7 +192,7 @@ def write_book(path, sheets: list[Sheet], *, created: datetime | None = None) ->
 
 
 class _Styles:
-    def __init__(self, wb) -> None:
+    def __init__(self, wb: Workbook) -> None:
         self.wb = wb
         self.label = wb.add_format({"bold": True, "text_wrap": False})
         self.ids = wb.add_format({"font_color": "#757575", "italic": True})
@@ -200,7 +206,7 @@ class _Styles:
         return self._numbers[fmt]
 
 
-def _write_sheet(wb, styles: _Styles, sheet: Sheet, data: pl.DataFrame) -> None:
+def _write_sheet(wb: Workbook, styles: _Styles, sheet: Sheet, data: pl.DataFrame) -> None:
     ws = wb.add_worksheet(_sheet_name(sheet.name))
     formats = column_formats(Sheet(sheet.name, data, sheet.money, sheet.decimals, sheet.labels, sheet.percent))
     two = sheet.labels is not None
@@ -230,7 +236,7 @@ def _sheet_name(name: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "sheet"
 
 
-def _cell_writer(ws, dtype: pl.DataType, fmt: str | None, styles: _Styles) -> Callable:
+def _cell_writer(ws: Worksheet, dtype: pl.DataType, fmt: str | None, styles: _Styles) -> Callable:
     if fmt is not None and (dtype.is_decimal() or dtype.is_integer()):
         style = styles.number(fmt)
         return lambda r, c, v: ws.write_number(r, c, v, style)

@@ -31,7 +31,9 @@ from datetime import date
 from decimal import Decimal
 
 from incentive.errors import Pos
+from incentive.numeric import plain_text
 from incentive.policy.model import (
+    AggFunc,
     Aggregate,
     Band,
     Budget,
@@ -55,9 +57,9 @@ from incentive.policy.model import (
     Source,
     label_text,
 )
-from incentive.policy.yamlsafe import LoadedDoc, NodePath
+from incentive.policy.yaml_doc import LoadedDoc, NodePath
 
-AGG_FUNCS = ("sum", "mean", "min", "max", "median", "count")
+AGG_FUNCS: tuple[AggFunc, ...] = ("sum", "mean", "min", "max", "median", "count")
 _DIRECTION = re.compile(r"^(?P<expr>.*?)\s+(?P<dir>asc|desc)\s*$", re.DOTALL)
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -69,8 +71,10 @@ def build_policy(doc: LoadedDoc, file: str) -> Policy:
 
 def number_text(value: int | Decimal) -> str:
     """How a plain YAML number reads as an expression: ``1E+3`` -> ``1000``."""
-    if isinstance(value, Decimal) and value.is_finite() and -40 <= value.as_tuple().exponent <= 40:
-        return format(value, "f")
+    if isinstance(value, Decimal) and value.is_finite():
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and -40 <= exponent <= 40:
+            return plain_text(value, trim=False)
     return str(value)
 
 
@@ -87,15 +91,15 @@ def typed_value(input_type: str, value: object) -> object:
     >>> typed_value("money", 5), typed_value("date", "2026-01-31"), typed_value("integer", "x")
     (Decimal('5'), datetime.date(2026, 1, 31), 'x')
     """
-    numeric = isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+    number = value if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else None
     if input_type in ("id", "text"):
         return value
     if input_type == "integer":
-        if numeric and to_decimal(value) == to_decimal(value).to_integral_value():
-            return to_decimal(value)
+        if number is not None and to_decimal(number) == to_decimal(number).to_integral_value():
+            return to_decimal(number)
         return value
     if input_type in ("number", "money", "percent"):
-        return to_decimal(value) if numeric else value
+        return to_decimal(number) if number is not None else value
     if input_type == "date":
         if isinstance(value, str) and _DATE.match(value):
             try:
@@ -120,7 +124,14 @@ class _Builder:
             return None
         if isinstance(value, str):
             return _stripped(value, self.doc.text_pos(path), dotted)
-        return Source(number_text(value), self.doc.pos(path), dotted)
+        text = number_text(value) if isinstance(value, (int, Decimal)) else str(value)
+        return Source(text, self.doc.pos(path), dotted)
+
+    def required(self, value: object, path: NodePath, dotted: str | None = None) -> Source:
+        """The expression of a slot the schema requires (a string or a number, never null)."""
+        found = self.source(value, path, dotted)
+        assert found is not None  # the schema refuses a null expression
+        return found
 
     def section(self, name: str) -> dict:
         return self.data.get(name) or {}
@@ -131,11 +142,6 @@ class _Builder:
     # -- the policy ------------------------------------------------------------
     def policy(self) -> Policy:
         d = self.data
-        extra: dict = {}
-        if "description" in d:
-            extra["description"] = d["description"]
-        if self.doc.origins:
-            extra["overrides"] = [label for label, _ in self.doc.origins.values()]
         return Policy(
             id=d["policy"],
             version=d["version"],
@@ -158,7 +164,6 @@ class _Builder:
             file=self.file,
             source_text=self.doc.text,
             pos=self.doc.pos(()),
-            extra=extra,
         )
 
     def money(self) -> Money:
@@ -202,9 +207,9 @@ class _Builder:
         path = ("derived", key)
         dotted = f"derived.{key}"
         if isinstance(v, dict):
-            return Derived(id=key, expr=self.source(v["value"], path + ("value",), dotted),
+            return Derived(id=key, expr=self.required(v["value"], path + ("value",), dotted),
                            label=v.get("label"), decimals=_int_or_none(v.get("decimals")), pos=self.key_pos(path))
-        return Derived(id=key, expr=self.source(v, path, dotted), pos=self.key_pos(path))
+        return Derived(id=key, expr=self.required(v, path, dotted), pos=self.key_pos(path))
 
     def aggregate(self, key: str, v: dict) -> Aggregate:
         path = ("aggregates", key)
@@ -225,7 +230,7 @@ class _Builder:
         path = ("kpis", key)
         return Kpi(
             id=key,
-            value=self.source(v["value"], path + ("value",)),
+            value=self.required(v["value"], path + ("value",)),
             weight=to_decimal(v["weight"]),
             scoring=self.scoring(v["score"], path + ("score",)),
             label=v.get("label"),
@@ -270,7 +275,7 @@ class _Builder:
 
     def budget(self, key: str, v: dict) -> Budget:
         path = ("budgets", key)
-        return Budget(id=key, amount=self.source(v["amount"], path + ("amount",)),
+        return Budget(id=key, amount=self.required(v["amount"], path + ("amount",)),
                       components=tuple(v.get("components") or ()), by=_names(v.get("by")),
                       pos=self.key_pos(path))
 
@@ -302,7 +307,7 @@ class _Builder:
         # the label itself (with its zh text): the ranking stage picks the run's --lang
         extra = {"eligible_reason": reason if isinstance(reason, dict) else label_text(reason)} if reason is not None else {}
         return Ranking(
-            by=self.source(r["by"], path + ("by",)),
+            by=self.required(r["by"], path + ("by",)),
             bands=tuple(self.band(k, b) for k, b in r["bands"].items()),
             within=_names(r.get("within")),
             eligible=eligible,
@@ -326,8 +331,9 @@ class _Builder:
         path = ("ranking", "tie_break", index)
         dotted = f"ranking.tie_break.{index}"
         if isinstance(t, dict):
-            return TieBreak(self.source(t["by"], path + ("by",), dotted),
+            return TieBreak(self.required(t["by"], path + ("by",), dotted),
                             descending=t.get("order", "desc") == "desc", pos=self.doc.pos(path))
+        assert isinstance(t, str)  # the schema allows a mapping or a text here
         match = _DIRECTION.match(t)
         text, descending = (match["expr"], match["dir"] == "desc") if match else (t, True)
         return TieBreak(_stripped(text, self.doc.text_pos(path), dotted), descending=descending, pos=self.doc.pos(path))
@@ -336,7 +342,7 @@ class _Builder:
         path = ("recommendations", key)
         return Recommendation(
             id=key,
-            when=self.source(v["when"], path + ("when",)),
+            when=self.required(v["when"], path + ("when",)),
             action=v["action"],
             reason=v.get("reason"),
             next_steps=tuple(v.get("next_steps") or ()),

@@ -8,12 +8,12 @@ finding or an explanation can point at ``file:line:col``.
 Numbers from the policy are ``Decimal`` (parsed from the YAML text, never via
 float). Expressions are kept as source text here plus their position; the
 checked, typed form lives in ``incentive.policy.expr`` and is attached by
-``incentive.policy.compile`` (see ``CheckedPolicy``).
+``incentive.policy.expr.policy_check`` (see ``incentive.policy.expr.checked.CheckedPolicy``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Literal, Union
@@ -21,6 +21,8 @@ from typing import Literal, Union
 from incentive.errors import Pos
 
 InputType = Literal["id", "text", "integer", "number", "money", "percent", "date", "boolean"]
+#: the input types read as exact decimals (and the only ones ``min`` / ``max`` apply to)
+NUMERIC_TYPES: frozenset[InputType] = frozenset({"integer", "number", "money", "percent"})
 PeriodUnit = Literal["month", "quarter", "half", "year"]
 Rounding = Literal["half_up", "half_even", "down", "up"]
 TierMode = Literal["marginal", "step", "linear"]
@@ -275,7 +277,6 @@ class Policy:
     file: str = "<policy>"
     source_text: str = ""  # the policy exactly as read (for the audit copy)
     pos: Pos = Pos()
-    extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def id_input(self) -> Input:

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Iterable
+from typing import Any, Iterable
 
 from incentive.errors import PolicyLoadError, Pos, UsageError
 from incentive.policy.schema import did_you_mean, format_path
-from incentive.policy.yamlsafe import LoadedDoc, NodePath, load_yaml
+from incentive.policy.yaml_doc import LoadedDoc, NodePath
+from incentive.policy.yamlsafe import load_yaml
 
 _SEGMENT = re.compile(r"^(?P<key>[^.\[\]=]+)(?P<idx>(\[[0-9]+\])*)$")
 
@@ -137,7 +138,8 @@ def _replace_positions(doc: LoadedDoc, path: NodePath) -> None:
     _mark(doc, path, _get(doc.data, path))
 
 
-def _get(data: object, path: NodePath) -> object:
+def _get(data: Any, path: NodePath) -> object:
+    """The value at ``path`` of the loaded data (``Any``: nested dicts and lists, indexed by the path's keys)."""
     for step in path:
         data = data[step]
     return data

@@ -28,7 +28,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from incentive.errors import Finding, Pos
 from incentive.numeric import LIMIT, SCALE
 from incentive.policy.ids import ecma_search
-from incentive.policy.yamlsafe import LoadedDoc, NodePath
+from incentive.policy.yaml_doc import LoadedDoc, NodePath
 
 SCHEMA_FILE = "policy.schema.json"
 
@@ -130,7 +130,7 @@ def _number_problems(data: object, path: NodePath) -> Iterator[tuple[NodePath, P
                 continue  # reported by the type check: not a number
             if (value.copy_abs() if isinstance(value, Decimal) else abs(value)) >= LIMIT:  # copy_abs: no context, no Overflow
                 yield where, None, "schema-value", f"{_at(where)}{_num(value)} is too large (numbers must stay below 10^26)"
-            elif isinstance(value, Decimal) and value.as_tuple().exponent < -SCALE:
+            elif isinstance(value, Decimal) and int(value.as_tuple().exponent) < -SCALE:  # finite: an int exponent
                 yield where, None, "schema-value", f"{_at(where)}{_num(value)} has more than {SCALE} decimal places"
 
 
@@ -210,7 +210,7 @@ def _choice(error: ValidationError, doc: LoadedDoc, path: NodePath) -> list:
 def _type(error: ValidationError, doc: LoadedDoc, path: NodePath) -> list:
     expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
     title = error.schema.get("title")
-    want = _article(title) if title else _join([_TYPE_NAMES.get(t, t) for t in expected], "or", quote=False)
+    want = _article(title) if title else _join([_TYPE_NAMES.get(str(t), str(t)) for t in expected], "or", quote=False)
     hint = ""
     if expected == ["string"] and isinstance(error.instance, (int, Decimal)):  # bool is an int too
         shown = _scalar(error.instance)

@@ -12,7 +12,6 @@ file, not YAML, a YAML bomb, bad encoding, too large, not a policy).
 
 from __future__ import annotations
 
-import importlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +19,15 @@ from typing import Iterable, Sequence
 
 from incentive.errors import Finding, PolicyInvalid, PolicyLoadError, UsageError
 from incentive.policy.build import build_policy
+from incentive.policy.checks import run_checks
+from incentive.policy.expr.checked import CheckedPolicy
+from incentive.policy.expr.policy_check import check_policy_expressions
 from incentive.policy.files import is_policy_file, read_policy_bytes, unique, walk
 from incentive.policy.model import Policy
 from incentive.policy.overrides import apply_overrides
 from incentive.policy.schema import load_schema, schema_findings
-from incentive.policy.yamlsafe import LoadedDoc, load_yaml
+from incentive.policy.yaml_doc import LoadedDoc
+from incentive.policy.yamlsafe import load_yaml
 
 
 @dataclass
@@ -34,9 +37,10 @@ class ValidationResult:
     file: str
     findings: list[Finding]
     policy: Policy | None = None
-    checked: object | None = None  # incentive.policy.expr.checked.CheckedPolicy when every stage ran clean
+    checked: CheckedPolicy | None = None  # when every stage ran clean
     unusable: bool = False  # the file could not be read as a policy at all (exit 2)
-    skipped: tuple[str, ...] = ()  # stages not run because their module is not installed
+    # always empty: every stage is imported. Kept only while incentive/cli/validate_cmd.py reads it.
+    skipped: tuple[str, ...] = ()
 
     @property
     def errors(self) -> int:
@@ -75,18 +79,18 @@ def validate_file(path: str | os.PathLike, overrides: Sequence[str] = ()) -> Val
 
     ``--set`` overrides that name no existing place raise ``UsageError``.
     """
-    return _validate(path, overrides, require_all=False)
+    return _validate(path, overrides)
 
 
-def load_policy(path: str | os.PathLike, overrides: Sequence[str] = (), *, data: bytes | None = None) -> object:
-    """The checked policy for the engine (``CheckedPolicy``).
+def load_policy(path: str | os.PathLike, overrides: Sequence[str] = (), *, data: bytes | None = None) -> CheckedPolicy:
+    """The checked policy for the engine.
 
     ``data`` is the file's bytes when the caller already read them with
     ``read_policy_bytes`` (``close`` hashes and records exactly what it evaluates).
     Raises ``PolicyLoadError`` when the file is unusable and ``PolicyInvalid``
     when it has error-level findings; both exit with status 2.
     """
-    result = _validate(path, overrides, require_all=True, data=data)
+    result = _validate(path, overrides, data=data)
     if result.unusable:
         raise PolicyLoadError(result.findings)
     errors = [f for f in result.findings if f.level == "error"]
@@ -105,8 +109,7 @@ def exit_status(results: Iterable[ValidationResult], strict: bool = False) -> in
     return 0
 
 
-def _validate(path: str | os.PathLike, overrides: Sequence[str], require_all: bool,
-              data: bytes | None = None) -> ValidationResult:
+def _validate(path: str | os.PathLike, overrides: Sequence[str], data: bytes | None = None) -> ValidationResult:
     file = str(path)
     try:
         doc = load_yaml(read_policy_bytes(path) if data is None else data, file)
@@ -120,19 +123,10 @@ def _validate(path: str | os.PathLike, overrides: Sequence[str], require_all: bo
     if any(f.code.startswith("schema-") or f.code == "policy-too-large" for f in findings):
         return ValidationResult(file, _sorted(findings))
     policy = build_policy(doc, file)
-    checked, skipped = None, []
-    check_expressions = _stage("incentive.policy.expr.policy_check", "check_policy_expressions", require_all)
-    if check_expressions is None:
-        skipped.append("expression checks")
-    else:
-        checked, more = check_expressions(policy)
-        findings.extend(more)
-    run_checks = _stage("incentive.policy.checks", "run_checks", require_all)
-    if run_checks is None:
-        skipped.append("semantic checks")
-    else:
-        findings.extend(run_checks(policy, checked))
-    return ValidationResult(file, _sorted(findings), policy, checked, skipped=tuple(skipped))
+    checked, more = check_policy_expressions(policy)
+    findings.extend(more)
+    findings.extend(run_checks(policy, checked))
+    return ValidationResult(file, _sorted(findings), policy, checked)
 
 
 def _not_a_policy(doc: LoadedDoc, file: str) -> Finding | None:
@@ -149,20 +143,6 @@ def _not_a_policy(doc: LoadedDoc, file: str) -> Finding | None:
     pos = doc.pos(())
     return Finding(file, pos.line, pos.col, "error", "not-a-policy",
                    f"the document is {kind}; a policy is a mapping of sections (policy:, inputs:, ...)")
-
-
-def _stage(module: str, name: str, required: bool):
-    """The function of a later stage, or None while its module is not installed."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if required or exc.name != module:
-            raise
-        return None
-    func = getattr(mod, name, None)
-    if func is None and required:
-        raise ImportError(f"{module} has no {name}")
-    return func
 
 
 def _sorted(findings: list[Finding]) -> list[Finding]:

@@ -21,7 +21,8 @@ from typing import Literal
 from incentive.errors import Finding, PolicyLoadError, Pos
 from incentive.policy.files import read_policy_bytes
 from incentive.policy.schema import did_you_mean
-from incentive.policy.yamlsafe import LoadedDoc, NodePath, load_yaml
+from incentive.policy.yaml_doc import LoadedDoc, NodePath
+from incentive.policy.yamlsafe import load_yaml
 from incentive.policytest.model import Case, Cell, Expectation, HistoryPeriod, Override, Row, TestFile
 
 TOP_KEYS = ("policy", "description", "overrides", "defaults", "cases")

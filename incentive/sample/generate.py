@@ -29,8 +29,10 @@ policy, rows and seed always give the same frame.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import Any, TypeVar
 
 import numpy as np
 import polars as pl
@@ -40,6 +42,8 @@ from incentive.io.periods import Period
 from incentive.policy.model import Input, Policy
 from incentive.sample import names
 from incentive.sample.roles import is_lead_value, role_of, words
+
+_Made = TypeVar("_Made")
 
 #: most rows one sample may have
 MAX_ROWS = 10_000_000
@@ -71,7 +75,7 @@ class _Sampler:
         self.seed = seed
         self.period = period
         self.scale = _MONTHS[period.unit] / 3  # money relative to a quarter
-        self._cache: dict[str, object] = {}
+        self._cache: dict[str, Any] = {}  # each key holds what its own ``make`` returns (see ``once``)
         shared = self.rng("__people__")
         self.z = shared.standard_normal(rows)
         self.attainment = np.exp(0.2 * self.z + 0.12 * shared.standard_normal(rows))
@@ -81,7 +85,8 @@ class _Sampler:
     def rng(self, key: str) -> np.random.Generator:
         return np.random.default_rng([self.seed, zlib.crc32(key.encode("utf-8"))])
 
-    def once(self, key: str, make):
+    def once(self, key: str, make: Callable[[], _Made]) -> _Made:
+        """``make()`` computed once per key: several columns share one draw."""
         if key not in self._cache:
             self._cache[key] = make()
         return self._cache[key]
@@ -90,7 +95,7 @@ class _Sampler:
 
     def org(self) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
         """(region index, team index, region names, team names) per person."""
-        def make():
+        def make() -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
             rng = self.rng("__org__")
             n_teams = max(1, -(-self.n // _TEAM_SIZE))
             regions = names.REGIONS
@@ -110,7 +115,7 @@ class _Sampler:
     # ---------------------------------------------------------------- money
 
     def target(self) -> np.ndarray:
-        def make():
+        def make() -> np.ndarray:
             rng = self.rng("__target__")
             wobble = rng.choice([0.9, 1.0, 1.0, 1.1], self.n)
             return _nice(_TARGETS[self.level] * self.scale, 1000) * wobble

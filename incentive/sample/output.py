@@ -9,14 +9,15 @@ standard output (no BOM, so it pipes cleanly).
 from __future__ import annotations
 
 import sys
+from io import IOBase
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import polars as pl
 
 from incentive.errors import UsageError
 from incentive.output import tables
-from incentive.output.atomic import writing_to
+from incentive.output.write_errors import writing_to
 from incentive.policy.model import Policy
 from incentive.report.terminal import printable_cell
 
@@ -58,7 +59,8 @@ def write_sample(frame: pl.DataFrame, policy: Policy, path: str | None, fmt: str
                 out.write_csv(target, line_terminator="\n", quote_style="necessary", null_value="",
                               date_format="%Y-%m-%d")
             else:
-                tables.text_frame(frame, money_columns=money, neutralize_text=False).write_json(target)
+                # polars annotates a writable stream as io.IOBase; a BinaryIO (sys.stdout.buffer) is one at run time
+                tables.text_frame(frame, money_columns=money, neutralize_text=False).write_json(cast(IOBase, target))
             target.flush()
         return
     if fmt == "csv":

@@ -64,8 +64,8 @@ def fake_stages(expr_findings=(), check_findings=()):
     def run_checks(policy, checked_policy):
         return list(check_findings)
 
-    table = {"check_policy_expressions": check_policy_expressions, "run_checks": run_checks}
-    return mock.patch.object(validate_mod, "_stage", lambda module, name, required: table[name]), checked
+    return mock.patch.multiple(validate_mod, check_policy_expressions=check_policy_expressions,
+                               run_checks=run_checks), checked
 
 
 # -- subprocess: the real command ---------------------------------------------------------------

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import polars as pl
 
-from incentive.policy.expr.check import Scope, check_source
+from incentive.policy.expr.check import check_source
+from incentive.policy.expr.check_base import Scope
 from incentive.policy.expr.checked import CheckedExpr
 from incentive.policy.expr.compile import ColumnContext, history_column, to_polars, zero_division_checks
 from incentive.policy.expr.parse import Problem

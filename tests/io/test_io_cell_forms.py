@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from test_io_coerce import _NUMBERISH, read
-from incentive.io.coerce import ERROR_TEXTS, excel_serial_date
+from incentive.io.cell_rules import ERROR_TEXTS
+from incentive.io.excel_dates import excel_serial_date
 
 D = Decimal
 

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incentive.io.coerce import check_cell, coerce_series, column_plan, only_iso_dates
+from incentive.io.cell_check import check_cell
+from incentive.io.coerce import coerce_series, column_plan, only_iso_dates
 from incentive.policy.model import Input
 
 D = Decimal

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from io_support import one, policy_of
 from incentive.errors import DataInvalid
 from incentive.io import read_period_data
-from incentive.io.formats import excel_float_text, percent_text
+from incentive.io.readers.xlsx import excel_float_text, percent_text
 from incentive.io.xlsx_cells import cell_marks
 from incentive.policy.model import Input
 

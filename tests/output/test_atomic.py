@@ -144,7 +144,8 @@ import errno  # noqa: E402
 import polars as pl  # noqa: E402
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-from incentive.output.atomic import OutputError, ensure_dir, os_error_of, remove_created, staged_files  # noqa: E402
+from incentive.output.atomic import ensure_dir, remove_created, staged_files  # noqa: E402
+from incentive.output.write_errors import OutputError, os_error_of  # noqa: E402
 
 
 @settings(max_examples=60, deadline=None)

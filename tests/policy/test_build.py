@@ -186,7 +186,7 @@ penalties:
 recommendations:
   promo: {when: revenue > 10, action: promotion_review, reason: {en: great}, next_steps: [talk]}
 """)
-    assert policy.title == "p" and policy.extra["description"] == "A plan."
+    assert policy.title == "p"
     assert policy.floor is None
     bonus = policy.payouts[0]
     assert (bonus.amount.text, bonus.cap.text, bonus.floor.text, bonus.prorate.text) == ("100", "1000", "10", "1")

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incentive.errors import PolicyLoadError, Pos
-from incentive.policy.yamlsafe import MAX_BYTES, LoadedDoc, load_yaml
+from incentive.policy.yaml_doc import LoadedDoc
+from incentive.policy.yamlsafe import MAX_BYTES, load_yaml
 
 
 def load(text: str | bytes) -> LoadedDoc:

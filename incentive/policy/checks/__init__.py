@@ -18,16 +18,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import ModuleType
 
-from incentive.errors import Finding
+from incentive.errors import Finding, Level
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Policy
 
 
 @dataclass(frozen=True)
 class Check:
     code: str
-    level: str
+    level: Level
     doc: str
-    run: Callable[[Policy, object | None], Iterable[Finding]]
+    run: Callable[[Policy, CheckedPolicy | None], Iterable[Finding]]
     module: str
 
 
@@ -50,7 +51,7 @@ def _discover() -> tuple[Check, ...]:
 CHECKS: tuple[Check, ...] = _discover()
 
 
-def run_checks(policy: Policy, checked: object | None) -> list[Finding]:
+def run_checks(policy: Policy, checked: CheckedPolicy | None) -> list[Finding]:
     """Run every registered check; findings sorted by file position."""
     findings: list[Finding] = []
     for check in CHECKS:

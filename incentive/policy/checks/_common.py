@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from incentive.errors import Finding, Level, Pos
+from incentive.numeric import plain_text
 from incentive.policy.message_text import one_line
 from incentive.policy.model import Policy, Source
 
@@ -55,10 +56,7 @@ def first_pos(*candidates: Pos) -> Pos:
 def num(value: object) -> str:
     """A decimal as an analyst writes it: ``0.2``, ``100``, never ``1E+2``."""
     if isinstance(value, Decimal):
-        text = format(value, "f")
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return "0" if text in ("", "-0") else text
+        return plain_text(value)
     return str(value)
 
 

@@ -10,9 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from incentive.policy.checks._common import num
-from incentive.policy.model import Input
-
-NUMERIC_TYPES = frozenset({"integer", "number", "money", "percent"})
+from incentive.policy.model import NUMERIC_TYPES, Input
 
 
 def show(value: object) -> str:

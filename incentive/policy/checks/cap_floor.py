@@ -20,12 +20,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-from incentive.errors import Finding
+from incentive.errors import Finding, Level
 from incentive.policy.checks._common import finding, first_pos, num
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Policy, Source
 
 CODE = "cap-floor"
-LEVEL = "error"
+LEVEL: Level = "error"
 
 
 def _constant(source: Source | None) -> Decimal | None:
@@ -38,10 +39,10 @@ def _constant(source: Source | None) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def check(policy: Policy, checked: object | None) -> Iterable[Finding]:
+def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     for payout in policy.payouts:
         cap, floor = _constant(payout.cap), _constant(payout.floor)
-        if cap is not None and floor is not None and cap < floor:
+        if payout.cap is not None and cap is not None and floor is not None and cap < floor:
             pos = first_pos(payout.cap.pos, payout.pos, policy.pos)
             yield finding(policy, pos, CODE, LEVEL,
                           f"payout {payout.id}: cap {num(cap)} is below floor {num(floor)}; no amount can satisfy"

@@ -23,12 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from incentive.errors import Finding, Pos
+from incentive.errors import Finding, Level, Pos
 from incentive.policy.checks._common import RESERVED, finding, first_pos
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Policy
+from incentive.policy.names import kpi_value
 
 CODE = "duplicate-id"
-LEVEL = "error"
+LEVEL: Level = "error"
 
 
 def _defined(policy: Policy) -> Iterator[tuple[str, str, Pos]]:
@@ -41,7 +43,7 @@ def _defined(policy: Policy) -> Iterator[tuple[str, str, Pos]]:
         yield a.id, f"aggregate {a.id}", a.pos
     for k in policy.kpis:
         yield k.id, f"KPI {k.id} (its points)", k.pos
-        yield f"{k.id}_value", f"KPI {k.id} (its value, {k.id}_value)", k.pos
+        yield kpi_value(k.id), f"KPI {k.id} (its value, {kpi_value(k.id)})", k.pos
     for p in policy.payouts:
         yield p.id, f"payout {p.id}", p.pos
     for b in policy.budgets:
@@ -50,7 +52,7 @@ def _defined(policy: Policy) -> Iterator[tuple[str, str, Pos]]:
         yield pen.id, f"penalty {pen.id}", pen.pos
 
 
-def check(policy: Policy, checked: object | None) -> Iterable[Finding]:
+def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     seen: dict[str, tuple[str, Pos]] = {}
     for name, what, pos in _defined(policy):
         here = first_pos(pos, policy.pos)

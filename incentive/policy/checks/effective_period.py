@@ -25,12 +25,13 @@ import calendar
 from collections.abc import Iterable
 from datetime import date
 
-from incentive.errors import Finding
+from incentive.errors import Finding, Level
 from incentive.policy.checks._common import finding, first_pos
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Policy
 
 CODE = "effective-period"
-LEVEL = "error"
+LEVEL: Level = "error"
 
 #: months a period of each unit starts in
 _START_MONTHS = {"month": range(1, 13), "quarter": (1, 4, 7, 10), "half": (1, 7), "year": (1,)}
@@ -54,7 +55,7 @@ def _expected(unit: str, which: str) -> str:
     return f"the {'first' if which == 'start' else 'last'} day of a {unit} ({names[0 if which == 'start' else 1]})"
 
 
-def check(policy: Policy, checked: object | None) -> Iterable[Finding]:
+def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     eff = policy.effective
     if eff is None:
         return

@@ -22,17 +22,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from incentive.errors import Finding
+from incentive.errors import Finding, Level
 from incentive.policy.checks._common import finding, first_pos
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Policy
 
 CODE = "exit-without-improvement"
-LEVEL = "warning"
+LEVEL: Level = "warning"
 
 IMPROVEMENT_ACTIONS = frozenset({"improvement_plan", "coaching", "training", "transfer"})
 
 
-def check(policy: Policy, checked: object | None) -> Iterable[Finding]:
+def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     recs = policy.recommendations
     if any(r.action in IMPROVEMENT_ACTIONS for r in recs):
         return

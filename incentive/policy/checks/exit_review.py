@@ -28,18 +28,21 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from incentive.errors import Finding
-from incentive.policy.checks._common import PATTERN_FUNCTIONS, called_functions, finding, first_pos, names, parse
+from incentive.errors import Finding, Level
+from incentive.policy.checks._common import called_functions, finding, first_pos, names, parse
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Policy
 
 CODE = "exit-without-history"
-LEVEL = "error"
+LEVEL: Level = "error"
 
 RANKING_NAMES = frozenset({"band", "rank", "percentile"})
 
 
 def _uses_pattern(tree: ast.Expression) -> bool:
     for call in called_functions(tree):
+        if not isinstance(call.func, ast.Name):  # called_functions yields only calls by plain name
+            continue
         if call.func.id == "streak":
             return True
         if call.func.id == "count_last":
@@ -49,7 +52,7 @@ def _uses_pattern(tree: ast.Expression) -> bool:
     return False
 
 
-def check(policy: Policy, checked: object | None) -> Iterable[Finding]:
+def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     for rec in policy.recommendations:
         action = rec.action
         if "exit" not in action.lower():

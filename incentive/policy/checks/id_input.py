@@ -21,15 +21,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from incentive.errors import Finding
+from incentive.errors import Finding, Level
 from incentive.policy.checks._common import finding, first_pos
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Policy
 
 CODE = "id-input"
-LEVEL = "error"
+LEVEL: Level = "error"
 
 
-def check(policy: Policy, checked: object | None) -> Iterable[Finding]:
+def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     ids = [i for i in policy.inputs if i.type == "id"]
     if not ids:
         pos = first_pos(policy.inputs[0].pos, policy.pos) if policy.inputs else policy.pos

@@ -20,17 +20,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from incentive.errors import Finding
+from incentive.errors import Finding, Level
 from incentive.policy.checks._common import finding, first_pos, num
-from incentive.policy.model import Policy
+from incentive.policy.expr.checked import CheckedPolicy
+from incentive.policy.model import NUMERIC_TYPES, Policy
 
 CODE = "min-max"
-LEVEL = "error"
-
-NUMERIC_TYPES = frozenset({"integer", "number", "money", "percent"})
+LEVEL: Level = "error"
 
 
-def check(policy: Policy, checked: object | None) -> Iterable[Finding]:
+def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     for inp in policy.inputs:
         pos = first_pos(inp.pos, policy.pos)
         if inp.type not in NUMERIC_TYPES and (inp.min is not None or inp.max is not None):

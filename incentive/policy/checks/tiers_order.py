@@ -20,15 +20,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from incentive.errors import Finding
+from incentive.errors import Finding, Level
 from incentive.policy.checks._common import finding, first_pos, num
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Policy
 
 CODE = "tiers-order"
-LEVEL = "error"
+LEVEL: Level = "error"
 
 
-def check(policy: Policy, checked: object | None) -> Iterable[Finding]:
+def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     for payout in policy.payouts:
         if payout.tiers is None:
             continue

@@ -19,15 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from incentive.errors import Finding
+from incentive.errors import Finding, Level
 from incentive.policy.checks._common import finding, first_pos
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Policy
 
 CODE = "tiers-rate"
-LEVEL = "error"
+LEVEL: Level = "error"
 
 
-def check(policy: Policy, checked: object | None) -> Iterable[Finding]:
+def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     for payout in policy.payouts:
         tiers = payout.tiers
         if tiers is None:

@@ -23,12 +23,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from incentive.errors import Finding
+from incentive.errors import Finding, Level
 from incentive.policy.checks._common import finding, first_pos, num
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Payout, Policy
 
 CODE = "tiers-start"
-LEVEL = "warning"
+LEVEL: Level = "warning"
 
 
 def _lowest_basis(policy: Policy, payout: Payout) -> Decimal | None:
@@ -40,7 +41,7 @@ def _lowest_basis(policy: Policy, payout: Payout) -> Decimal | None:
     return inp.min if inp is not None else None
 
 
-def check(policy: Policy, checked: object | None) -> Iterable[Finding]:
+def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     for payout in policy.payouts:
         if payout.tiers is None or not payout.tiers.table:
             continue

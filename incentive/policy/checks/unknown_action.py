@@ -24,12 +24,13 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from incentive.errors import Finding
+from incentive.errors import Finding, Level
 from incentive.policy.checks._common import finding, first_pos
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Policy
 
 CODE = "unknown-action"
-LEVEL = "error"
+LEVEL: Level = "error"
 
 KNOWN_ACTIONS = (
     "promotion_review", "recognition", "improvement_plan", "coaching", "training",
@@ -38,7 +39,7 @@ KNOWN_ACTIONS = (
 _CUSTOM = re.compile(r"custom:[A-Za-z][A-Za-z0-9_-]*")
 
 
-def check(policy: Policy, checked: object | None) -> Iterable[Finding]:
+def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     for rec in policy.recommendations:
         action = rec.action
         if action in KNOWN_ACTIONS or _CUSTOM.fullmatch(action):

@@ -25,12 +25,13 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Iterator
 
-from incentive.errors import Finding, Pos
+from incentive.errors import Finding, Level, Pos
 from incentive.policy.checks._common import did_you_mean, finding, first_pos, iter_sources, node_pos, parse
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Policy, Source
 
 CODE = "unknown-band"
-LEVEL = "error"
+LEVEL: Level = "error"
 
 _BAND_OF_PAST = ("prev", "last_year")
 
@@ -66,7 +67,7 @@ def _band_literals(source: Source) -> Iterator[tuple[str, Pos]]:
             for side, other in ((left, right), (right, left)):
                 if _is_band(side):
                     for lit in _literals(other):
-                        yield lit.value, node_pos(source, lit)
+                        yield str(lit.value), node_pos(source, lit)
 
 
 def _message(where: str, name: str, bands: list[str]) -> str:
@@ -75,7 +76,7 @@ def _message(where: str, name: str, bands: list[str]) -> str:
     return f"{where} names band {name!r}, which is not defined{did_you_mean(name, bands)}; bands: {', '.join(bands)}"
 
 
-def check(policy: Policy, checked: object | None) -> Iterable[Finding]:
+def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     bands = [b.id for b in policy.ranking.bands] if policy.ranking is not None else []
     for pen in policy.penalties:
         if pen.band is not None and pen.band not in bands:

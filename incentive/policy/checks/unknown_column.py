@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from incentive.errors import Finding, Pos
+from incentive.errors import Finding, Level, Pos
 from incentive.policy.checks._common import did_you_mean, finding, first_pos
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Policy
 
 CODE = "unknown-column"
-LEVEL = "error"
+LEVEL: Level = "error"
 
 
 def _group_columns(policy: Policy) -> Iterator[tuple[str, str, Pos]]:
@@ -37,7 +38,7 @@ def _group_columns(policy: Policy) -> Iterator[tuple[str, str, Pos]]:
             yield name, f"budget {b.id}: by", b.pos
 
 
-def check(policy: Policy, checked: object | None) -> Iterable[Finding]:
+def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     known = [i.id for i in policy.inputs]
     for name, where, pos in _group_columns(policy):
         if name in known:

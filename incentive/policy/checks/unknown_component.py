@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from incentive.errors import Finding
+from incentive.errors import Finding, Level
 from incentive.policy.checks._common import did_you_mean, finding, first_pos
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Policy
 
 CODE = "unknown-component"
-LEVEL = "error"
+LEVEL: Level = "error"
 
 
 def _message(where: str, name: str, known: list[str]) -> str:
@@ -31,7 +32,7 @@ def _message(where: str, name: str, known: list[str]) -> str:
     return f"{where} names {name!r}, which is not a payout{did_you_mean(name, known)}; payouts: {listed}"
 
 
-def check(policy: Policy, checked: object | None) -> Iterable[Finding]:
+def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     known = [p.id for p in policy.payouts]
     for pen in policy.penalties:
         for name in pen.forfeit:

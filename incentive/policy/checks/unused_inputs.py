@@ -23,22 +23,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from incentive.errors import Finding
+from incentive.errors import Finding, Level
 from incentive.policy.checks._common import finding, first_pos
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Policy
 
 CODE = "unused-input"
-LEVEL = "warning"
+LEVEL: Level = "warning"
 
 EXEMPT_NAMES = frozenset({"name"})
 
 
-def used_names(policy: Policy, checked: object) -> set[str]:
+def used_names(policy: Policy, checked: CheckedPolicy) -> set[str]:
     """Every name read by an expression or used as a group column."""
     used: set[str] = set()
-    for expr in getattr(checked, "exprs", {}).values():
-        used |= set(getattr(expr, "refs", ()))
-        used |= set(getattr(expr, "history_refs", ()))
+    for expr in checked.exprs.values():
+        used |= expr.refs | expr.history_refs
     if policy.ranking is not None:
         used |= set(policy.ranking.within)
     for agg in policy.aggregates:
@@ -48,7 +48,7 @@ def used_names(policy: Policy, checked: object) -> set[str]:
     return used
 
 
-def check(policy: Policy, checked: object | None) -> Iterable[Finding]:
+def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     if checked is None:
         return
     used = used_names(policy, checked)

@@ -19,16 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from incentive.errors import Finding
+from incentive.errors import Finding, Level
 from incentive.policy.checks._common import finding, first_pos
 from incentive.policy.checks._fit import bounds_problem, show, type_problem
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Policy
 
 CODE = "values-type"
-LEVEL = "error"
+LEVEL: Level = "error"
 
 
-def check(policy: Policy, checked: object | None) -> Iterable[Finding]:
+def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     for inp in policy.inputs:
         if not inp.values:
             continue

@@ -18,24 +18,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from incentive.errors import Finding
+from incentive.errors import Finding, Level
 from incentive.policy.checks._common import finding, first_pos
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Policy
+from incentive.policy.names import PENALTIES, WHEN, expr_path
 
 CODE = "veto-too-late"
-LEVEL = "error"
+LEVEL: Level = "error"
 
 AFTER_RANKING = {"band", "rank", "percentile", "group_size", "eligible", "total"}
 
 
-def check(policy: Policy, checked: object | None) -> Iterable[Finding]:
+def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     if checked is None:
         return
     later = AFTER_RANKING | {p.id for p in policy.payouts} | {p.id for p in policy.penalties}
     for pen in policy.penalties:
         if pen.band is None or pen.when is None:
             continue
-        expr = checked.exprs.get(f"penalties.{pen.id}.when")  # type: ignore[attr-defined]
+        expr = checked.exprs.get(expr_path(PENALTIES, pen.id, WHEN))
         if expr is None:
             continue
         too_late = sorted(expr.refs & later)

@@ -2,7 +2,8 @@
 expression syntax, checked once at load time and evaluated column-wise.
 
 - ``parse``: text -> allow-listed ``ast`` (limits, forbidden constructs)
-- ``check``: ``ast`` -> typed IR (``nodes``) against a ``Scope``
+- ``check``: ``ast`` -> typed IR (``nodes``) against a ``Scope`` (``check_base``: the
+  scope and shared state; ``check_calls``: calls and history functions)
 - ``types``: the five value types and how they combine
 - ``functions``: the function library table and the null rules
 - ``scopes`` / ``policy_check``: what each policy stage may read; the whole

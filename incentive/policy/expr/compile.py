@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Callable, Protocol, TypeGuard
 
 import polars as pl
 
@@ -103,7 +103,7 @@ def _divide(op: str, left: pl.Expr, right: pl.Expr) -> pl.Expr:
     return pl.when(zero).then(_null(T.NUMBER)).otherwise(result)
 
 
-def _integer_literal(node: n.Node) -> bool:
+def _integer_literal(node: n.Node) -> TypeGuard[n.Lit]:
     """A number written as a literal whose value is a whole number (``100``, ``2.0``)."""
     if not isinstance(node, n.Lit) or node.type not in NUMERIC:
         return False
@@ -262,8 +262,8 @@ class _Compiler:
         if f in ("coalesce", "if_null"):
             return pl.coalesce(args)
         if f == "between":
-            x, lo, hi = node.args
-            inside = self.compare(">=", x, lo, offset) & self.compare("<=", x, hi, offset)
+            value, low, high = node.args
+            inside = self.compare(">=", value, low, offset) & self.compare("<=", value, high, offset)
             return pl.when(_any_null(args)).then(_null(T.BOOL)).otherwise(inside)
         if f == "days_between":
             return (args[1] - args[0]).dt.total_days().cast(numeric.DTYPE)

@@ -37,6 +37,10 @@ class Problem:
     start: int = 0
 
 
+#: the nodes an expression problem can point at (they carry source positions)
+Located = ast.expr | ast.keyword
+
+
 class SourceMap:
     """Maps ``ast`` positions (1-based line, UTF-8 byte column) of the parsed
     text to character indexes in the original expression text."""
@@ -54,13 +58,13 @@ class SourceMap:
         chars = len(self.lines[i].encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
         return self.line_starts[i] + chars
 
-    def start(self, node: ast.AST) -> int:
+    def start(self, node: Located) -> int:
         return self.index(node.lineno, node.col_offset)
 
-    def end(self, node: ast.AST) -> int:
+    def end(self, node: Located) -> int:
         return self.index(node.end_lineno or node.lineno, node.end_col_offset or node.col_offset)
 
-    def segment(self, node: ast.AST) -> str:
+    def segment(self, node: Located) -> str:
         return self.text[self.start(node):self.end(node)]
 
 
@@ -199,23 +203,23 @@ def _size_problem(tree: ast.expr, smap: SourceMap) -> Problem | None:
     return None
 
 
-def _allow(node: ast.AST, smap: SourceMap, out: list[Problem], in_list: bool) -> None:
+def _allow(node: ast.expr, smap: SourceMap, out: list[Problem], in_list: bool) -> None:
     """Append a problem for every construct outside the language."""
-    at = smap.start(node) if hasattr(node, "col_offset") else 0
+    at = smap.start(node)
     kind = type(node)
-    if kind in (ast.Tuple, ast.List) and in_list:
+    if isinstance(node, (ast.Tuple, ast.List)) and in_list:
         for elt in node.elts:
             _allow_list_element(elt, smap, out)
         return
     if kind in _FORBIDDEN:
         out.append(Problem("expr-forbidden", _FORBIDDEN[kind].format(attr=getattr(node, "attr", "")), at))
         return
-    if kind is ast.Constant:
+    if isinstance(node, ast.Constant):
         _allow_constant(node, smap, out)
-    elif kind is ast.Name:
+    elif isinstance(node, ast.Name):
         if node.id.startswith("__"):
             out.append(Problem("expr-forbidden", f"dunder names ('{node.id}') are not allowed", at))
-    elif kind is ast.BinOp:
+    elif isinstance(node, ast.BinOp):
         symbol = binop_symbol(node.op)
         if symbol is None:
             out.append(Problem("expr-forbidden", f"operator '{_op_text(node, smap)}' is not allowed (use + - * / // % **)", at))
@@ -227,15 +231,15 @@ def _allow(node: ast.AST, smap: SourceMap, out: list[Problem], in_list: bool) ->
                 return
         _allow(node.left, smap, out, False)
         _allow(node.right, smap, out, False)
-    elif kind is ast.UnaryOp:
+    elif isinstance(node, ast.UnaryOp):
         if unary_symbol(node.op) is None:
             out.append(Problem("expr-forbidden", "operator '~' is not allowed (use 'not' for booleans)", at))
             return
         _allow(node.operand, smap, out, False)
-    elif kind is ast.BoolOp:
+    elif isinstance(node, ast.BoolOp):
         for value in node.values:
             _allow(value, smap, out, False)
-    elif kind is ast.Compare:
+    elif isinstance(node, ast.Compare):
         _allow(node.left, smap, out, False)
         for i, (op, right) in enumerate(zip(node.ops, node.comparators)):
             symbol = cmpop_symbol(op)
@@ -251,10 +255,10 @@ def _allow(node: ast.AST, smap: SourceMap, out: list[Problem], in_list: bool) ->
                     _allow(right, smap, out, True)
             else:
                 _allow(right, smap, out, False)
-    elif kind is ast.IfExp:
+    elif isinstance(node, ast.IfExp):
         for child in (node.test, node.body, node.orelse):
             _allow(child, smap, out, False)
-    elif kind is ast.Call:
+    elif isinstance(node, ast.Call):
         if isinstance(node.func, ast.Attribute):
             _allow(node.func, smap, out, False)
             return
@@ -300,7 +304,7 @@ def _allow_constant(node: ast.Constant, smap: SourceMap, out: list[Problem]) -> 
         out.append(Problem("expr-forbidden", f"'{smap.segment(node)}' is not allowed in an expression", at))
 
 
-def _allow_list_element(node: ast.AST, smap: SourceMap, out: list[Problem]) -> None:
+def _allow_list_element(node: ast.expr, smap: SourceMap, out: list[Problem]) -> None:
     inner = node.operand if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) else node
     if isinstance(inner, ast.Constant) and isinstance(inner.value, (int, float, str)) and not isinstance(inner.value, bool) \
             and (inner is node or not isinstance(inner.value, str)):

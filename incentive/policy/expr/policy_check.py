@@ -15,15 +15,16 @@ import heapq
 from dataclasses import dataclass, replace
 
 from incentive.errors import Finding
-from incentive.policy.expr.check import check, describe
+from incentive.policy.expr.check import check
 from incentive.policy.expr.checked import CheckedExpr, CheckedPolicy, make_checked
 from incentive.policy.expr.functions import PERIODS_PER_YEAR
 from incentive.policy.expr.parse import Parsed, Problem, parse
 from incentive.policy.expr.scopes import (BUDGETS, GRAPH, KPI_VALUES, PAYOUTS, PENALTIES, RANKING,
                                           RECOMMENDATIONS, Stages)
-from incentive.policy.expr.types import NUMERIC, T
+from incentive.policy.expr.types import NUMERIC, T, describe
 from incentive.policy.message_text import one_line
 from incentive.policy.model import Aggregate, Policy, Source
+from incentive.policy import names
 
 BOOL = frozenset({T.BOOL})
 ORDERABLE = NUMERIC | {T.DATE, T.TEXT}
@@ -121,32 +122,36 @@ class _PolicyCheck:
         p = self.policy
         order = self.graph()
         for k in p.kpis:
-            slot = _Slot(k.value, k.value.path or f"kpis.{k.id}.value", KPI_VALUES, NUMERIC)
+            slot = _Slot(k.value, k.value.path or names.expr_path(names.KPIS, k.id, names.VALUE), KPI_VALUES, NUMERIC)
             self.parse(slot)
             checked = self.check(slot)
-            self.set_type(f"{k.id}_value", checked.type if checked else None)
+            self.set_type(names.kpi_value(k.id), checked.type if checked else None)
         if p.ranking is not None:
             r = p.ranking
-            slots = [_Slot(r.by, r.by.path or "ranking.by", RANKING, NUMERIC)]
+            slots = [_Slot(r.by, r.by.path or names.RANKING_BY, RANKING, NUMERIC)]
             if r.eligible is not None:
-                slots.append(_Slot(r.eligible, r.eligible.path or "ranking.eligible", RANKING, BOOL))
+                slots.append(_Slot(r.eligible, r.eligible.path or names.RANKING_ELIGIBLE, RANKING, BOOL))
             for i, tb in enumerate(r.tie_break):
-                slots.append(_Slot(tb.expr, tb.expr.path or f"ranking.tie_break.{i}", RANKING, ORDERABLE))
+                slots.append(_Slot(tb.expr, tb.expr.path or names.tie_break_path(i), RANKING, ORDERABLE))
             for band in r.bands:
                 if band.guard is not None:
-                    slots.append(_Slot(band.guard, band.guard.path or f"ranking.bands.{band.id}.guard", RANKING, BOOL))
+                    slots.append(_Slot(band.guard, band.guard.path or names.band_guard_path(band.id), RANKING, BOOL))
             self.check_all(slots)
         for i, pay in enumerate(p.payouts):
-            fields = [("base", pay.base), ("tiers.basis", pay.tiers.basis if pay.tiers else None), ("amount", pay.amount),
-                      ("gate", pay.gate), ("cap", pay.cap), ("floor", pay.floor), ("prorate", pay.prorate)]
-            self.check_all([_Slot(src, src.path or f"payouts.{pay.id}.{name}", PAYOUTS, BOOL if name == "gate" else NUMERIC, i)
+            fields = [(names.BASE, pay.base), (names.BASIS, pay.tiers.basis if pay.tiers else None),
+                      (names.AMOUNT, pay.amount), (names.GATE, pay.gate), (names.CAP, pay.cap),
+                      (names.FLOOR, pay.floor), (names.PRORATE, pay.prorate)]
+            self.check_all([_Slot(src, src.path or names.payout_path(pay.id, name), PAYOUTS,
+                                  BOOL if name == names.GATE else NUMERIC, i)
                             for name, src in fields if src is not None])
-        self.check_all([_Slot(b.amount, b.amount.path or f"budgets.{b.id}.amount", BUDGETS, NUMERIC) for b in p.budgets])
+        self.check_all([_Slot(b.amount, b.amount.path or names.expr_path(names.BUDGETS, b.id, names.AMOUNT), BUDGETS,
+                              NUMERIC) for b in p.budgets])
         for pen in p.penalties:
-            fields = [("when", pen.when, BOOL), ("amount", pen.amount, NUMERIC), ("cap", pen.cap, NUMERIC)]
-            self.check_all([_Slot(src, src.path or f"penalties.{pen.id}.{name}", PENALTIES, expect)
-                            for name, src, expect in fields if src is not None])
-        self.check_all([_Slot(r.when, r.when.path or f"recommendations.{r.id}.when", RECOMMENDATIONS, BOOL)
+            typed_fields = [(names.WHEN, pen.when, BOOL), (names.AMOUNT, pen.amount, NUMERIC), (names.CAP, pen.cap, NUMERIC)]
+            self.check_all([_Slot(src, src.path or names.expr_path(names.PENALTIES, pen.id, name), PENALTIES, expect)
+                            for name, src, expect in typed_fields if src is not None])
+        self.check_all([_Slot(r.when, r.when.path or names.expr_path(names.RECOMMENDATIONS, r.id, names.WHEN),
+                              RECOMMENDATIONS, BOOL)
                         for r in p.recommendations])
 
         if self.failed or any(f.level == "error" for f in self.findings) or order is None:
@@ -172,7 +177,7 @@ class _PolicyCheck:
         for i, d in enumerate(p.derived):
             if d.id in members:
                 continue
-            members[d.id] = [_Slot(d.expr, d.expr.path or f"derived.{d.id}", GRAPH, None)]
+            members[d.id] = [_Slot(d.expr, d.expr.path or names.item_path(names.DERIVED, d.id), GRAPH, None)]
             rank[d.id] = (d.pos.line or d.expr.pos.line, 0, i)
         for i, a in enumerate(p.aggregates):
             if a.id in members:
@@ -181,9 +186,11 @@ class _PolicyCheck:
             of_type = BOOL if a.func == "count" else (NUMERIC | {T.DATE} if a.func in ("min", "max") else NUMERIC)
             slots = []
             if a.of is not None:
-                slots.append(_Slot(a.of, a.of.path or f"aggregates.{a.id}.of", GRAPH, of_type, aggregate=True))
+                slots.append(_Slot(a.of, a.of.path or names.expr_path(names.AGGREGATES, a.id, names.OF), GRAPH, of_type,
+                                   aggregate=True))
             if a.where is not None:
-                slots.append(_Slot(a.where, a.where.path or f"aggregates.{a.id}.where", GRAPH, BOOL, aggregate=True))
+                slots.append(_Slot(a.where, a.where.path or names.expr_path(names.AGGREGATES, a.id, names.WHERE),
+                                   GRAPH, BOOL, aggregate=True))
             members[a.id] = slots
             rank[a.id] = (a.pos.line or (a.of.pos.line if a.of else 0), 1, i)
         deps: dict[str, list[str]] = {}
@@ -210,8 +217,8 @@ class _PolicyCheck:
                     of = checked[0] if agg.of is not None else None
                     self.set_type(name, of.type if of is not None and all(checked) else None)
             else:
-                checked = self.check(slots[0])
-                self.set_type(name, checked.type if checked else None)
+                one = self.check(slots[0])
+                self.set_type(name, one.type if one else None)
         return None if cyclic else tuple(order)
 
     def report_cycles(self, cyclic: list[str], deps: dict[str, list[str]], members: dict[str, list[_Slot]],

@@ -13,7 +13,7 @@ from __future__ import annotations
 import operator
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal, localcontext
-from typing import Callable
+from typing import Any, Callable
 
 from incentive.numeric import LIMIT, SCALE, py_div, py_mul, py_round, to_dec
 from incentive.policy.expr import nodes as n
@@ -21,6 +21,9 @@ from incentive.policy.expr.checked import CheckedExpr
 from incentive.policy.expr.functions import MAX_HISTORY
 from incentive.policy.expr.types import NUMERIC
 
+#: an expression's value: Decimal, bool, str, date or None. ``Any`` on purpose: this is an
+#: interpreter over nodes the checker already typed, so each operation gets the kind it needs
+Value = Any
 Lookup = Callable[[str, int], object]
 
 _CTX = Context(prec=80)
@@ -37,7 +40,7 @@ def evaluate(expr: CheckedExpr, lookup: Lookup, *, periods_per_year: int, histor
     return _clean(value)
 
 
-def _clean(value: object) -> object:
+def _clean(value: Value) -> Value:
     if isinstance(value, Decimal):
         value = to_dec(value)
         if value.is_zero():
@@ -82,13 +85,13 @@ class _Evaluator:
         self.ppy = periods_per_year
         self.depth = history_depth
 
-    def eval(self, node: n.Node, offset: int) -> object:
+    def eval(self, node: n.Node, offset: int) -> Value:
         return _clean(getattr(self, "_" + type(node).__name__.lower())(node, offset))
 
-    def _lit(self, node: n.Lit, offset: int) -> object:
+    def _lit(self, node: n.Lit, offset: int) -> Value:
         return node.value
 
-    def _name(self, node: n.Name, offset: int) -> object:
+    def _name(self, node: n.Name, offset: int) -> Value:
         if offset > self.depth:
             return None
         value = self.lookup(node.name, offset)
@@ -96,7 +99,7 @@ class _Evaluator:
             return to_dec(value)
         return value
 
-    def _unary(self, node: n.Unary, offset: int) -> object:
+    def _unary(self, node: n.Unary, offset: int) -> Value:
         x = self.eval(node.operand, offset)
         if x is None:
             return None
@@ -106,7 +109,7 @@ class _Evaluator:
             return not x
         return x
 
-    def _arith(self, node: n.Arith, offset: int) -> object:
+    def _arith(self, node: n.Arith, offset: int) -> Value:
         a = self.eval(node.left, offset)
         b = self.eval(node.right, offset)
         if a is None or b is None:
@@ -126,7 +129,7 @@ class _Evaluator:
             return Decimal(_scaled(a) // _scaled(b))  # floor of the exact quotient
         return _unscaled(_scaled(a) % _scaled(b))  # sign of the divisor
 
-    def _pow(self, node: n.Pow, offset: int) -> object:
+    def _pow(self, node: n.Pow, offset: int) -> Value:
         base = self.eval(node.base, offset)
         if base is None:
             return None
@@ -137,29 +140,29 @@ class _Evaluator:
             result = _clean(py_mul(result, base))
         return result
 
-    def _compare(self, node: n.Compare, offset: int) -> object:
+    def _compare(self, node: n.Compare, offset: int) -> Value:
         a = self.eval(node.left, offset)
         b = self.eval(node.right, offset)
         if a is None or b is None:
             return None
         return _COMPARE[node.op](a, b)
 
-    def _boolop(self, node: n.BoolOp, offset: int) -> object:
+    def _boolop(self, node: n.BoolOp, offset: int) -> Value:
         values = [self.eval(v, offset) for v in node.values]
         return _kleene_and(values) if node.op == "and" else _kleene_or(values)
 
-    def _ifelse(self, node: n.IfElse, offset: int) -> object:
+    def _ifelse(self, node: n.IfElse, offset: int) -> Value:
         test = self.eval(node.test, offset)
         return self.eval(node.body if test is True else node.orelse, offset)
 
-    def _in(self, node: n.In, offset: int) -> object:
+    def _in(self, node: n.In, offset: int) -> Value:
         x = self.eval(node.operand, offset)
         if x is None:
             return None
         found = any(x == v for v in node.values)
         return not found if node.negated else found
 
-    def _call(self, node: n.Call, offset: int) -> object:
+    def _call(self, node: n.Call, offset: int) -> Value:
         f = node.func
         args = [self.eval(a, offset) for a in node.args]
         if f in ("min", "max"):
@@ -203,7 +206,7 @@ class _Evaluator:
             return Decimal(x.day)
         raise AssertionError(f"no reference for function {f}")
 
-    def _history(self, node: n.History, offset: int) -> object:
+    def _history(self, node: n.History, offset: int) -> Value:
         if node.func == "prev":
             return self.eval(node.arg, offset + node.n)
         if node.func == "last_year":

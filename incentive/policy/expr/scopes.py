@@ -15,10 +15,12 @@ period and see only what the stage sees.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import cast
 
-from incentive.policy.expr.check import Scope
+from incentive.policy.expr.check_base import Scope
 from incentive.policy.expr.types import INPUT_TYPES, T
 from incentive.policy.model import Policy
+from incentive.policy.names import kpi_value
 
 #: rank of each stage in evaluation order
 INPUTS, GRAPH, KPI_VALUES, KPI_POINTS, SCORE, RANKING, PAYOUTS, BUDGETS, PENALTIES, TOTAL, RECOMMENDATIONS = range(11)
@@ -44,8 +46,8 @@ class Stages:
         self.types: dict[str, T | None] = {}
         self._plans: dict[tuple[int, int], tuple[dict[str, None], dict[str, str], dict[str, None]]] = {}
         self._header_map: dict[str, str] | None = None
-        for i in policy.inputs:
-            self._add(i.id, INPUTS, INPUT_TYPES.get(i.type))
+        for inp in policy.inputs:
+            self._add(inp.id, INPUTS, INPUT_TYPES.get(inp.type))
         for name, t in PERIOD_NAMES.items():
             self._add(name, INPUTS, t)
         for d in policy.derived:
@@ -53,15 +55,15 @@ class Stages:
         for a in policy.aggregates:
             self._add(a.id, GRAPH, None)
         for k in policy.kpis:
-            self._add(f"{k.id}_value", KPI_VALUES, None)
+            self._add(kpi_value(k.id), KPI_VALUES, None)
             self._add(k.id, KPI_POINTS, T.NUMBER)
         self._add("score", SCORE, T.NUMBER)
         for name, t in RANKING_NAMES.items():
             self._add(name, RANKING, t)
-        for i, p in enumerate(policy.payouts):
-            self._add(p.id, PAYOUTS, T.MONEY, i)
-        for i, p in enumerate(policy.penalties):
-            self._add(p.id, PENALTIES, T.MONEY, i)
+        for i, pay in enumerate(policy.payouts):
+            self._add(pay.id, PAYOUTS, T.MONEY, i)
+        for i, pen in enumerate(policy.penalties):
+            self._add(pen.id, PENALTIES, T.MONEY, i)
         self._add("total", TOTAL, T.MONEY)
 
     def _add(self, name: str, stage: int, t: T | None, index: int = 0) -> None:
@@ -75,7 +77,7 @@ class Stages:
         """The scope of an expression of ``stage`` (``index``: which payout)."""
         visible_names, hidden, past_names = self._plan(stage, index)
         visible = _Typed(visible_names, self.types)
-        past = _Typed(past_names, self.types, typed_only=True)
+        past = cast("Mapping[str, T]", _Typed(past_names, self.types, typed_only=True))  # typed_only: never None
         stage_name = where.split(".")[0] if "." in where else where
         return Scope(visible, hidden, where, stage_name, stage in HISTORY_STAGES, past, self._headers())
 

@@ -40,10 +40,11 @@ INPUT_TYPES: dict[str, T] = {
     "boolean": T.BOOL,
 }
 
-_POLARS = {T.NUMBER: DTYPE, T.MONEY: DTYPE, T.BOOL: pl.Boolean, T.TEXT: pl.String, T.DATE: pl.Date}
+#: a polars type instance (the exact decimal) or class (the others): polars takes either
+_POLARS: dict[T, pl.DataType | type[pl.DataType]] = {T.NUMBER: DTYPE, T.MONEY: DTYPE, T.BOOL: pl.Boolean, T.TEXT: pl.String, T.DATE: pl.Date}
 
 
-def polars_dtype(t: T) -> pl.DataType:
+def polars_dtype(t: T) -> pl.DataType | type[pl.DataType]:
     """The polars column type that holds values of ``t``."""
     return _POLARS[t]
 
@@ -68,3 +69,36 @@ def comparable(a: T, b: T) -> bool:
     """Whether ``a == b`` / ``a < b`` is meaningful: numeric with numeric,
     otherwise the same type."""
     return (a in NUMERIC and b in NUMERIC) or a == b
+
+
+def describe(t: T) -> str:
+    """The type as a message names it: ``a number``, ``money``, ``a date`` ..."""
+    return {T.NUMBER: "a number", T.MONEY: "money", T.BOOL: "a bool", T.TEXT: "text", T.DATE: "a date"}[t]
+
+
+def arith_type(op: str, lt: T, rt: T) -> T | str:
+    """Result type of ``lt op rt``, or the reason it is refused."""
+    if T.DATE in (lt, rt):
+        return "arithmetic on dates is not allowed (use days_between(d1, d2) or months_between(d1, d2))"
+    if lt not in NUMERIC or rt not in NUMERIC:
+        bad = lt if lt not in NUMERIC else rt
+        return f"'{op}' needs numbers or money, not {describe(bad)}"
+    money = T.MONEY
+    if op in ("+", "-"):
+        return money if money in (lt, rt) else T.NUMBER
+    if op == "*":
+        if lt == money and rt == money:
+            return "money * money is not an amount (multiply money by a number, or divide money by money for a ratio)"
+        return money if money in (lt, rt) else T.NUMBER
+    if op == "/":
+        if lt == money:
+            return T.NUMBER if rt == money else money
+        if rt == money:
+            return "a number divided by money has no meaning (divide money by money for a ratio)"
+        return T.NUMBER
+    # // and %
+    if lt == money:
+        return money
+    if rt == money:
+        return f"a number {op} money has no meaning"
+    return T.NUMBER

@@ -1,0 +1,100 @@
+"""The names the policy language gives to result columns and expressions.
+
+Two kinds of name are built from a policy's ids, and both are part of
+recorded formats, so they are spelled here once:
+
+* **result columns** -- a KPI's value beside its points (``sales_value``)
+  and the intermediate steps of a payout, penalty, budget or the total
+  (``bonus.gross``, ``bonus.before_forfeit.compliance``). A close writes
+  them into the audit table, and ``explain``, coverage and the policy tests
+  read them back: changing one changes the audit format.
+* **expression paths** -- the dotted location of an expression in the
+  policy (``payouts.bonus.tiers.basis``). They key ``CheckedPolicy.exprs``,
+  link a step column to the rule it shows, and begin every error message
+  about an expression.
+"""
+
+from __future__ import annotations
+
+# -- sections of a policy (the first part of an expression path) ------------
+DERIVED = "derived"
+AGGREGATES = "aggregates"
+KPIS = "kpis"
+RANKING = "ranking"
+PAYOUTS = "payouts"
+BUDGETS = "budgets"
+PENALTIES = "penalties"
+RECOMMENDATIONS = "recommendations"
+
+# -- step names: the last part of a step column, mostly also the field ------
+# -- of the expression it shows (``bonus.cap`` shows ``payouts.bonus.cap``) --
+BASE = "base"
+BASIS = "basis"  # shows ``payouts.<id>.tiers.basis``
+AMOUNT = "amount"
+GROSS = "gross"
+FACTOR = "factor"  # a payout's band factor; a budget's scale factor
+PRORATE = "prorate"
+FLOOR = "floor"
+CAP = "cap"
+GATE = "gate"
+WHEN = "when"
+BEFORE_FLOOR = "before_floor"  # the total before the policy's floor
+
+# -- other expression fields ------------------------------------------------
+VALUE = "value"  # a KPI's value
+OF = "of"  # an aggregate's expression
+WHERE = "where"  # an aggregate's member filter
+GUARD = "guard"  # a band's guard
+
+#: the ranking's own expressions
+RANKING_BY = "ranking.by"
+RANKING_ELIGIBLE = "ranking.eligible"
+
+TOTAL = "total"
+
+
+def kpi_value(kpi_id: str) -> str:
+    """``sales_value``: the column (and expression name) of a KPI's value; ``sales`` holds its points."""
+    return f"{kpi_id}_value"
+
+
+def step(owner: str, name: str) -> str:
+    """``bonus.gross``: the column of one step of a payout, penalty, budget, rule or the total."""
+    return f"{owner}.{name}"
+
+
+def before_forfeit(payout_id: str, penalty_id: str) -> str:
+    """``bonus.before_forfeit.compliance``: a payout as it was before a veto took it."""
+    return f"{payout_id}.before_forfeit.{penalty_id}"
+
+
+def pre_budget(component_id: str, budget_id: str) -> str:
+    """``bonus.pre_budget.pool``: a component as it was before a budget scaled it."""
+    return f"{component_id}.pre_budget.{budget_id}"
+
+
+def item_path(section: str, item_id: str) -> str:
+    """``payouts.bonus``: where one element of a section is (also the stage named in its errors)."""
+    return f"{section}.{item_id}"
+
+
+def expr_path(section: str, item_id: str, *fields: str) -> str:
+    """``penalties.compliance.when``: the path of one expression of an element."""
+    return ".".join((section, item_id, *fields))
+
+
+def payout_path(payout_id: str, field: str) -> str:
+    """The path of a payout's expression; its tier ``basis`` sits under ``tiers``."""
+    if field == BASIS:
+        return expr_path(PAYOUTS, payout_id, "tiers", BASIS)
+    return expr_path(PAYOUTS, payout_id, field)
+
+
+def tie_break_path(index: int) -> str:
+    """``ranking.tie_break.0``: the path of the ranking's ``index``-th tie-break."""
+    return f"{RANKING}.tie_break.{index}"
+
+
+def band_guard_path(band_id: str) -> str:
+    """``ranking.bands.A.guard``: the path of a band's guard."""
+    return expr_path(RANKING, "bands", band_id, GUARD)
