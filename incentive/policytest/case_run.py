@@ -15,16 +15,21 @@ import json
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import polars as pl
 
 from incentive.engine.results import Results
 from incentive.errors import DataInvalid, IncentiveError, PolicyInvalid, PolicyLoadError, Pos, UsageError
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.schema import did_you_mean
 from incentive.policytest.columns import Columns
 from incentive.policytest.expectations import CaseLog, Stop
-from incentive.policytest.model import Case, Cell, Row, TestFile
+from incentive.policytest.model import Case, Cell, HistoryPeriod, Row, TestFile
+
+if TYPE_CHECKING:  # the io layer is loaded only when a case runs (see the imports inside the methods)
+    from incentive.io.data import PeriodData
+    from incentive.io.periods import Period
 from incentive.policytest.policies import PolicyCache, override_problem
 from incentive.policytest.values import article, as_decimal, as_text, describe, json_value
 
@@ -54,12 +59,12 @@ class CaseRunner:
             raise Stop from None
         history = self.history(checked, period)
         data = self.read_rows(checked, self.case.rows, self.case.rows_pos, "input")
-        self.log.stop_if_errors()
         results = self.evaluate(checked, data, period, history, self.case.pos, "this input")
         self.log.compare(results)
         return results
 
-    def evaluate(self, checked, data, period, history: dict[int, pl.DataFrame], pos: Pos, what: str):
+    def evaluate(self, checked: CheckedPolicy, data: PeriodData, period: Period, history: dict[int, pl.DataFrame],
+                 pos: Pos, what: str) -> Results:
         """The engine's results; what it refuses becomes an error of this case (never a traceback)."""
         from incentive.engine.pipeline import evaluate
 
@@ -72,7 +77,7 @@ class CaseRunner:
             self.error(pos, "evaluation-error", f"the policy cannot be evaluated on {what}: {exc}")
         raise Stop
 
-    def policy(self):
+    def policy(self) -> CheckedPolicy:
         overrides = [o.text for o in self.test.overrides + self.case.overrides]
         try:
             return self.cache.get(self.test.policy, overrides)
@@ -86,8 +91,8 @@ class CaseRunner:
             self.log.errors.extend(exc.findings)
         raise Stop
 
-    def read_rows(self, checked, rows: Sequence[Row], rows_pos: Pos, what: str):
-        """The rows as ``PeriodData``, read and checked like a period file; None after recording errors."""
+    def read_rows(self, checked: CheckedPolicy, rows: Sequence[Row], rows_pos: Pos, what: str) -> PeriodData:
+        """The rows as ``PeriodData``, read and checked like a period file; ``Stop`` after recording errors."""
         from incentive.io import read_period_data
 
         columns = Columns(checked.policy)
@@ -117,7 +122,7 @@ class CaseRunner:
             records.append(record)
             cells_by_row.append(placed)
         if self.log.errors:
-            return None
+            raise Stop
         with tempfile.TemporaryDirectory(prefix="incentive-test-") as tmp:
             path = Path(tmp) / "rows.json"
             path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
@@ -125,21 +130,21 @@ class CaseRunner:
                 return read_period_data(path, checked.policy)
             except DataInvalid as exc:
                 for p in exc.problems:
-                    cell = cells_by_row[p.row - 1].get(p.column) if 0 < p.row <= len(rows) else None
-                    pos = cell.pos if cell else rows[p.row - 1].pos if 0 < p.row <= len(rows) else rows_pos
+                    given = cells_by_row[p.row - 1].get(p.column) if 0 < p.row <= len(rows) else None
+                    pos = given.pos if given else rows[p.row - 1].pos if 0 < p.row <= len(rows) else rows_pos
                     where = f"{what} row {p.row}" if p.row else what
                     column = f", column {p.column!r}" if p.column else ""
                     value = f": value {p.value!r}" if p.value != "" else ""
                     self.error(pos, "bad-input", f"{where}{column}{value}: {p.expected}")
                 if exc.truncated:
                     self.error(rows_pos, "bad-input", f"{what}: ... and {exc.truncated} more problems")
-                return None
+                raise Stop from None
 
-    def history(self, checked, period) -> dict[int, pl.DataFrame]:
+    def history(self, checked: CheckedPolicy, period: Period) -> dict[int, pl.DataFrame]:
         """Earlier periods' result frames by offset (1 = the period before the case's)."""
         from incentive.io.periods import parse_period
 
-        dated = []
+        dated: list[tuple[Period, HistoryPeriod]] = []
         seen: dict[int, Pos] = {}
         for h in self.case.history:
             try:
@@ -165,13 +170,12 @@ class CaseRunner:
                 frames[p.ordinal] = self.results_frame(checked, h.rows, what)
                 continue
             data = self.read_rows(checked, h.rows, h.pos, what)
-            self.log.stop_if_errors()
             earlier = {p.ordinal - o: f for o, f in frames.items()}
             frames[p.ordinal] = self.evaluate(checked, data, p, earlier, h.pos, f"the rows of {what}").frame
         self.log.stop_if_errors()
         return {period.ordinal - o: f for o, f in frames.items()}
 
-    def results_frame(self, checked, rows: Sequence[Row], what: str) -> pl.DataFrame:
+    def results_frame(self, checked: CheckedPolicy, rows: Sequence[Row], what: str) -> pl.DataFrame:
         """Recorded results (``{employee_id: E1, band: C}``) as a typed history frame."""
         from incentive.policy.expr.types import polars_dtype
 

@@ -4,6 +4,7 @@ then ASCII case-insensitive."""
 from __future__ import annotations
 
 from incentive.errors import Finding
+from incentive.policy.model import Policy
 from incentive.policy.schema import did_you_mean
 from incentive.policytest.model import Cell
 
@@ -13,7 +14,7 @@ _FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
 class Columns:
     """Input columns by id or header (exact, then ASCII case-insensitive), as period files match them."""
 
-    def __init__(self, policy) -> None:
+    def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.exact: dict[str, str] = {}
         for inp in policy.inputs:

@@ -29,12 +29,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence, TypeVar
 
 import polars as pl
 
+from incentive.engine.results import Results
 from incentive.errors import Finding, Pos
 from incentive.numeric import lit, round_expr
+from incentive.policy.model import Policy
 from incentive.policytest.outcomes import CoverageOutcome
+
+if TYPE_CHECKING:  # the runner imports what a run needs; coverage only reads what it produced
+    from incentive.policytest.runner import FileRun
+
+Threshold = TypeVar("Threshold")  # a KPI step or a tier: a row of a table ordered by its start
 
 
 @dataclass(frozen=True)
@@ -52,8 +60,8 @@ def _num(d: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def items(policy) -> list[Item]:
-    """Every coverable branch of ``policy`` (an ``incentive.policy.model.Policy``), in file order."""
+def items(policy: Policy) -> list[Item]:
+    """Every coverable branch of ``policy``, in file order."""
     out: list[Item] = []
     for k in policy.kpis:
         s = k.scoring
@@ -111,8 +119,8 @@ def items(policy) -> list[Item]:
     return out
 
 
-def hits(results) -> set[str]:
-    """Keys of the items the people of ``results`` (an engine ``Results``) exercise."""
+def hits(results: Results) -> set[str]:
+    """Keys of the items the people of ``results`` exercise."""
     policy = results.policy.policy
     frame: pl.DataFrame = results.frame
     have = set(frame.columns)
@@ -148,9 +156,9 @@ def hits(results) -> set[str]:
             when(f"payouts.{p.id}.gate=true", pl.col(f"{p.id}.gate"), f"{p.id}.gate")
             when(f"payouts.{p.id}.gate=false", ~pl.col(f"{p.id}.gate"), f"{p.id}.gate")
         value = pl.col(f"{p.id}.gross")
-        for step in ("factor", "prorate"):
-            if f"{p.id}.{step}" in have:
-                value = value * pl.col(f"{p.id}.{step}")
+        for scale in ("factor", "prorate"):
+            if f"{p.id}.{scale}" in have:
+                value = value * pl.col(f"{p.id}.{scale}")
         if f"{p.id}.floor" in have:
             when(f"payouts.{p.id}.floor", gate_open & (value < pl.col(f"{p.id}.floor")), f"{p.id}.gross",
                  f"{p.id}.floor")
@@ -174,7 +182,7 @@ def hits(results) -> set[str]:
     return {key for key, hit in row.items() if hit}
 
 
-def _inside(value: pl.Expr, table, i: int, start) -> pl.Expr:
+def _inside(value: pl.Expr, table: Sequence[Threshold], i: int, start: Callable[[Threshold], Decimal]) -> pl.Expr:
     """Lower-bound inclusive: ``table[i].start <= value < table[i + 1].start`` (the last is open-ended)."""
     cond = value >= lit(start(table[i]))
     if i + 1 < len(table):
@@ -189,12 +197,12 @@ class Coverage:
     items: dict[str, list[Item]] = field(default_factory=dict)  # policy file -> items
     exercised: dict[str, set[str]] = field(default_factory=dict)
 
-    def add_policy(self, file: str, policy) -> None:
+    def add_policy(self, file: str, policy: Policy) -> None:
         if file not in self.items:
             self.items[file] = items(policy)
             self.exercised[file] = set()
 
-    def add_results(self, file: str, results) -> None:
+    def add_results(self, file: str, results: Results) -> None:
         self.exercised.setdefault(file, set()).update(hits(results))
 
     def outcomes(self, minimum: Decimal | None = None) -> list[CoverageOutcome]:
@@ -209,8 +217,8 @@ class Coverage:
         return out
 
 
-def coverage_of(runs, minimum: Decimal | None = None) -> list[CoverageOutcome]:
-    """Coverage of every policy the runs (``runner.FileRun``) tested."""
+def coverage_of(runs: Iterable[FileRun], minimum: Decimal | None = None) -> list[CoverageOutcome]:
+    """Coverage of every policy the runs tested."""
     cov = Coverage()
     for run in runs:
         if run.test is None or run.base_policy is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 import polars as pl
 
@@ -68,8 +69,8 @@ class CaseLog:
                 continue
             if e.quantity == "recommendations":
                 actual = tuple(sorted({action for rid, action in rules if row.get(f"{rid}.when")}))
-                if actual != e.expected:
-                    self.fail(e, show_set(e.expected), show_set(actual))
+                if actual != e.expected:  # the loader made it a sorted tuple of action names (``action_set``)
+                    self.fail(e, show_set(cast("tuple[str, ...]", e.expected)), show_set(actual))
                 continue
             if e.quantity not in row or e.quantity.startswith("__"):
                 self.error(e.pos, "unknown-name",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
 from incentive.errors import Finding, PolicyLoadError, Pos
 from incentive.policy.files import read_policy_bytes
@@ -27,10 +28,11 @@ from incentive.policytest.model import Case, Cell, Expectation, HistoryPeriod, O
 TOP_KEYS = ("policy", "description", "overrides", "defaults", "cases")
 CASE_KEYS = ("name", "description", "period", "overrides", "input", "history", "expect", "tolerance")
 HISTORY_KEYS = ("period", "input", "results")
+HISTORY_KINDS: tuple[Literal["input", "results"], ...] = ("input", "results")  # a history period gives one
 LIST_QUANTITIES = ("recommendations",)  # expected as a set of actions
 
 
-def load_test_file(path: str | os.PathLike) -> TestFile:
+def load_test_file(path: str | os.PathLike[str]) -> TestFile:
     """The test file at ``path``; ``PolicyLoadError`` listing every problem when it cannot be used."""
     file = str(path)
     doc = load_yaml(read_policy_bytes(path, "policy test"), file)
@@ -147,7 +149,7 @@ class _Builder:
             return ()
         return self.cells(("defaults",), value)
 
-    def cells(self, path: NodePath, row: dict) -> tuple[Cell, ...]:
+    def cells(self, path: NodePath, row: dict[str, object]) -> tuple[Cell, ...]:
         out = []
         for key, value in row.items():
             where = path + (key,)
@@ -216,7 +218,8 @@ class _Builder:
         history = self.history(path + ("history",), item.get("history"))
         expectations = self.expectations(path + ("expect",), item["expect"]) if "expect" in item else None
         tolerance = self.tolerance(path + ("tolerance",), item.get("tolerance"))
-        if len(self.findings) > before or None in (rows, expectations, period) or not isinstance(name, str):
+        if (len(self.findings) > before or rows is None or expectations is None or period is None
+                or not isinstance(name, str)):
             return None
         return Case(name=name.strip(), pos=self.doc.pos(path), period=period, period_pos=self.doc.text_pos(path + ("period",)),
                     rows=rows, rows_pos=self.doc.key_pos(path + ("input",)), expectations=expectations,
@@ -251,7 +254,7 @@ class _Builder:
             if not self.mapping(where, item, HISTORY_KEYS, ("period",)):
                 continue
             assert isinstance(item, dict)
-            kinds = [k for k in ("input", "results") if k in item]
+            kinds = [k for k in HISTORY_KINDS if k in item]
             if len(kinds) != 1:
                 self.problem(self.doc.pos(where), "schema-value",
                              f"{_where(where)}: give exactly one of 'input' (rows to evaluate) or 'results' "

@@ -7,6 +7,7 @@ import os
 from typing import Sequence
 
 from incentive.errors import Finding, IncentiveError, PolicyInvalid, PolicyLoadError, Pos, UsageError
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policytest.model import Override
 
 
@@ -14,11 +15,11 @@ class PolicyCache:
     """Checked policies by (file, overrides): each variant is loaded and checked once per run."""
 
     def __init__(self) -> None:
-        self._loaded: dict[tuple[str, tuple[str, ...]], object] = {}
+        self._loaded: dict[tuple[str, tuple[str, ...]], CheckedPolicy] = {}
         self._failed: dict[tuple[str, tuple[str, ...]], IncentiveError] = {}
 
-    def get(self, path: str, overrides: Sequence[str] = ()) -> object:
-        """The ``CheckedPolicy``; raises ``PolicyLoadError`` / ``PolicyInvalid`` / ``UsageError``."""
+    def get(self, path: str, overrides: Sequence[str] = ()) -> CheckedPolicy:
+        """The checked policy; raises ``PolicyLoadError`` / ``PolicyInvalid`` / ``UsageError``."""
         key = (os.path.normpath(path), tuple(overrides))
         if key in self._failed:
             raise self._failed[key]

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from incentive.engine.results import Results
 from incentive.errors import Finding, PolicyInvalid, PolicyLoadError, UsageError
+from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.files import is_test_file, unique, walk
 from incentive.policytest.case_run import CaseRunner
 from incentive.policytest.columns import Columns
@@ -39,7 +41,7 @@ class CaseRun:
     failures: list[Failure] = field(default_factory=list)
     errors: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
-    results: object | None = None  # incentive.engine.results.Results of the case's period
+    results: Results | None = None  # of the case's period (history periods are not kept)
 
     @property
     def status(self) -> str:
@@ -55,7 +57,7 @@ class FileRun:
     errors: list[Finding] = field(default_factory=list)
     cases: list[CaseRun] = field(default_factory=list)
     deselected: int = 0
-    base_policy: object | None = None  # the CheckedPolicy with the file's overrides only
+    base_policy: CheckedPolicy | None = None  # with the file's overrides only
 
     def outcome(self) -> SuiteOutcome:
         """The file as the reporters show it."""
@@ -78,7 +80,7 @@ def exit_status(runs: Sequence[FileRun]) -> int:
 # ---------------------------------------------------------------- discovery
 
 
-def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Finding]]:
+def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Finding]]:
     """Test files named by ``paths``: files as given, directories walked for ``*.test.yaml`` / ``*.test.yml``.
 
     Hidden files and directories are skipped. A missing path, or a directory
@@ -104,14 +106,14 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Findi
 # ---------------------------------------------------------------- running
 
 
-def run_paths(paths: Iterable[str | os.PathLike], keyword: str | None = None) -> tuple[list[FileRun], list[Finding]]:
+def run_paths(paths: Iterable[str | os.PathLike[str]], keyword: str | None = None) -> tuple[list[FileRun], list[Finding]]:
     """Discover and run every test file; also returns discovery problems."""
     files, problems = discover(paths)
     cache = PolicyCache()
     return [run_file(path, keyword, cache) for path in files], problems
 
 
-def run_file(path: str | os.PathLike, keyword: str | None = None, cache: PolicyCache | None = None) -> FileRun:
+def run_file(path: str | os.PathLike[str], keyword: str | None = None, cache: PolicyCache | None = None) -> FileRun:
     """Run the cases of one test file whose name contains ``keyword`` (case-insensitive; None: all)."""
     cache = cache or PolicyCache()
     run = FileRun(file=str(path))
@@ -138,7 +140,7 @@ def run_file(path: str | os.PathLike, keyword: str | None = None, cache: PolicyC
         run.errors = [lead, *exc.findings]
         return run
     run.base_policy = checked
-    columns = Columns(checked.policy)  # type: ignore[attr-defined]
+    columns = Columns(checked.policy)
     run.errors = [columns.unknown(test.file, cell, "defaults: ") for cell in test.defaults
                   if columns.resolve(cell.key) is None]
     if run.errors:
@@ -155,7 +157,7 @@ def run_file(path: str | os.PathLike, keyword: str | None = None, cache: PolicyC
 def _run_case(test: TestFile, case: Case, cache: PolicyCache) -> CaseRun:
     started = time.perf_counter()
     log = CaseLog(test.file, case)
-    results = None
+    results: Results | None = None
     try:
         results = CaseRunner(test, case, cache, log).run()
     except Stop:

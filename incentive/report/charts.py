@@ -27,12 +27,18 @@ import logging
 import re
 import warnings
 from contextlib import contextmanager
-from typing import Iterator, Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 import polars as pl
 
 from incentive.compare.diff import NONE_BAND
 from incentive.report.page import FONTS, page_text
+
+if TYPE_CHECKING:  # matplotlib is imported only when a page is drawn (see above)
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 BAND_COLORS = ["#2e7d32", "#1565c0", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457", "#5d4037", "#827717"]
 UNRANKED_COLOR = "#9e9e9e"
@@ -43,11 +49,11 @@ MAX_BOXES = 12
 
 
 @contextmanager
-def drawing() -> Iterator[object]:
+def drawing() -> Iterator[ModuleType]:
     """matplotlib with the settings that keep SVG text as text and output bytes stable."""
     import matplotlib
 
-    rc = {
+    rc: dict[RcKeyType, Any] = {
         "svg.fonttype": "none",
         "svg.hashsalt": "incentive",
         "font.family": ["sans-serif"],
@@ -73,7 +79,7 @@ def drawing() -> Iterator[object]:
             font_log.setLevel(level)
 
 
-def figure(width: float = 7.6, height: float = 3.2):
+def figure(width: float = 7.6, height: float = 3.2) -> Figure:
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), layout="constrained")
@@ -85,7 +91,7 @@ _XMLNS = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
 _IDS = re.compile(r'(\bid="|url\(#|href="#)([^")]+)')
 
 
-def svg(fig, key: str) -> str:
+def svg(fig: Figure, key: str) -> str:
     """The figure as an inline ``<svg>``: no XML prolog, no metadata, no namespace URLs, ids prefixed by ``key``."""
     import matplotlib
 
@@ -100,8 +106,9 @@ def svg(fig, key: str) -> str:
 
 
 def histogram(frame: pl.DataFrame, col: str, by: str | None = None, bins: int = BINS,
-               span: tuple[float, float] | None = None) -> tuple[list[float], dict[object, list[int]]]:
-    """Equal-width bins over the float column ``col`` (counts per value of ``by``), computed by polars."""
+               span: tuple[float, float] | None = None) -> tuple[list[float], dict[str | None, list[int]]]:
+    """Equal-width bins over the float column ``col`` (counts per value of ``by``, a text column such as the
+    band; all under None without ``by``), computed by polars."""
     x = pl.col(col)
     if span is None:
         lo, hi = frame.select(x.min().alias("lo"), x.max().alias("hi")).row(0)
@@ -116,7 +123,7 @@ def histogram(frame: pl.DataFrame, col: str, by: str | None = None, bins: int = 
     idx = ((x - lo) / width).floor().clip(0, bins - 1).cast(pl.Int64).alias("__bin")
     keys = ["__bin"] + ([by] if by else [])
     parts = frame.select(idx, *([pl.col(by)] if by else [])).drop_nulls("__bin").group_by(keys).len()
-    counts: dict[object, list[int]] = {}
+    counts: dict[str | None, list[int]] = {}
     for row in parts.iter_rows(named=True):
         k = row[by] if by else None
         counts.setdefault(k, [0] * bins)[row["__bin"]] += row["len"]
@@ -124,7 +131,7 @@ def histogram(frame: pl.DataFrame, col: str, by: str | None = None, bins: int = 
 
 
 def box_stats(frame: pl.DataFrame, col: str, by: str, order: Sequence[object],
-               labels: dict) -> list[tuple[object, dict]]:
+              labels: Mapping[object, str]) -> list[tuple[object, dict[str, object]]]:
     """(category, quantiles of the float column ``col``) for ``Axes.bxp``, whiskers at the 10th / 90th
     percentile; empty categories left out."""
     x = pl.col(col)
@@ -147,14 +154,14 @@ def short(text: object, n: int = 18) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-def money_axis(ax, axis: str = "y") -> None:
+def money_axis(ax: Axes, axis: str = "y") -> None:
     from matplotlib.ticker import FuncFormatter
 
     fmt = FuncFormatter(lambda v, _: f"{v:,.0f}")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
-def number_axis(ax, axis: str = "y") -> None:
+def number_axis(ax: Axes, axis: str = "y") -> None:
     """Thousands separators on a count or score axis too (12,000, not 12000)."""
     from matplotlib.ticker import FuncFormatter
 
@@ -169,8 +176,8 @@ def band_colors(bands: Sequence[str]) -> dict[object, str]:
     return colors
 
 
-def chart_headcount(bands: list[str], series: list[tuple[str, list[int], str | list[str]]], key: str,
-                     lang: str) -> str:
+def chart_headcount(bands: Sequence[str], series: Sequence[tuple[str, Sequence[int], str | Sequence[str]]], key: str,
+                    lang: str) -> str:
     """Bars of people per band; one series per policy (a colour or a colour per band)."""
     fig = figure(height=2.8)
     ax = fig.add_subplot()

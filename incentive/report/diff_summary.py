@@ -10,6 +10,7 @@ deltas carry an explicit sign so a cut never reads as a raise.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Sequence
 
 from tabulate import tabulate
 
@@ -42,7 +43,7 @@ def pct_text(old: Decimal, new: Decimal, pct: Decimal | None) -> str:
     return "0.0%" if new == old else f"{pct:+,.1f}%"
 
 
-def _transition(old: object, new: object) -> str:
+def _transition(old: str | None, new: str | None) -> str:
     a, b = old or "-", new or "-"
     return a if a == b else f"{a} → {b}"
 
@@ -111,7 +112,7 @@ def diff_tables(diff: Diff, lang: str = "en") -> list[Table]:
     return tables
 
 
-def render_tables(tables: list[Table], header: list[str] = ()) -> str:
+def render_tables(tables: list[Table], header: Sequence[str] = ()) -> str:
     out = [printable_cell(h) for h in header]
     if header:
         out.append("")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import polars as pl
 
@@ -20,6 +20,7 @@ from incentive.report.page import MAX_TABLE_ROWS, cards, chart_block, escape, pa
 from incentive.report.diff_summary import money
 from incentive.report.forfeits import check_totals
 from incentive.report.summary import summary_tables
+from incentive.report.totals import column_sum
 
 
 def _band_order(results: Results) -> list[str]:
@@ -75,7 +76,8 @@ def _chart_score(frame: pl.DataFrame, bands: list[str], lang: str) -> str | None
 
 
 def _chart_boxes(frame: pl.DataFrame, by: str, bands: list[str], currency: str, key: str,
-                 order: Sequence[object] | None = None, labels: dict | None = None, lang: str = "en") -> str | None:
+                 order: Sequence[object] | None = None, labels: Mapping[object, str] | None = None,
+                 lang: str = "en") -> str | None:
     """Box plots of total payout per band, or per group (the largest ``MAX_BOXES`` groups)."""
     if by not in frame.columns or "total" not in frame.columns:
         return None
@@ -145,14 +147,18 @@ def _cost_lines(results: Results, lang: str = "en") -> list[_CostLine]:
     frame = results.frame
     labelled = lang != "en"
     name = (lambda item: label_text(item.label, lang, item.id)) if labelled else (lambda item: item.id)  # noqa: E731
-    lines = [_CostLine(name(p), frame.get_column(p.id).sum() or Decimal(0), "payout") for p in policy.payouts]
-    lines += [_CostLine(f"− {name(p)}", -(frame.get_column(p.id).sum() or Decimal(0)), "penalty")
-              for p in policy.penalties]
+    lines = [_CostLine(name(p), _sum(frame, p.id), "payout") for p in policy.payouts]
+    lines += [_CostLine(f"− {name(p)}", -_sum(frame, p.id), "penalty") for p in policy.penalties]
     if labelled:
         lines += [_CostLine(page_text(lang, "forfeit_bar", label=name(p)), taken or Decimal(0), "forfeit")
                   for p, taken in forfeit_totals(results)]
-    lines.append(_CostLine(word(lang, "total"), frame.get_column("total").sum() or Decimal(0), "total"))
+    lines.append(_CostLine(word(lang, "total"), _sum(frame, "total"), "total"))
     return lines
+
+
+def _sum(frame: pl.DataFrame, column: str) -> Decimal:
+    """The exact sum of a money column; a zero sum as ``Decimal(0)``, so a zero penalty negated reads 0, not -0."""
+    return column_sum(frame, column) or Decimal(0)
 
 
 def _slim(results: Results) -> Results:
@@ -192,7 +198,7 @@ def render_report(results: Results, *, lang: str = "en") -> str:
                                 page_text(lang, "score_note"),
                                 empty=page_text(lang, "no_score")))
         if bands and "band" in frame.columns:
-            labels = {None: page_text(lang, "not_ranked")}
+            labels: dict[object, str] = {None: page_text(lang, "not_ranked")}
             body.append(chart_block(page_text(lang, "pay_band"),
                                     _chart_boxes(plot, "band", bands, policy.currency, "payband", order=[*bands, None],
                                                  labels=labels, lang=lang), page_text(lang, "box_note")))
@@ -215,9 +221,9 @@ def render_report(results: Results, *, lang: str = "en") -> str:
             body.append(chart_block(page_text(lang, "headcount"), chart_headcount(order, series, "headcount", lang)))
     body.append(f"<h2>{escape(page_text(lang, 'tables'))}</h2>")
     for table_title, headers, rows in summary_tables(results, lang):
-        shown = rows[:MAX_TABLE_ROWS]
-        note = page_text(lang, "more_groups", shown=len(shown), total=len(rows)) if len(rows) > len(shown) else ""
-        body.append(table(table_title, headers, shown, note=note))
+        visible = rows[:MAX_TABLE_ROWS]
+        note = page_text(lang, "more_groups", shown=len(visible), total=len(rows)) if len(rows) > len(visible) else ""
+        body.append(table(table_title, headers, visible, note=note))
     if vetoed:
         body.append(vetoed)
     return page(f"{title} — {page_text(lang, 'evaluation')}", meta, body, lang)

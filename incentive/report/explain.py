@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Callable, cast
 
 from incentive.engine.results import ColumnInfo
 from incentive.engine.scoring import py_points
 from incentive.engine.tiers import marginal_slices, step_tier
 from incentive.numeric import py_div, py_mul, py_round, to_dec
-from incentive.policy.model import Payout, label_text
+from incentive.policy.expr.checked import CheckedPolicy
+from incentive.policy.model import Payout, Policy, Scoring, label_text
 from incentive.report.reason_text import band_reason
 from incentive.report.terminal import json_text, printable_cell
 
@@ -81,12 +83,20 @@ def fmt(value: object, money_decimals: int | None = None) -> str:
     return str(value)
 
 
-def _tr(lang: str):
+Translate = Callable[[str, str], str]
+
+
+def _tr(lang: str) -> Translate:
     """``t(en, zh)``: the Chinese text under ``--lang zh``, else the English."""
     return lambda en, zh: zh if lang == "zh" else en
 
 
-def explain_row(row: dict[str, object], checked, columns: dict[str, ColumnInfo], period: str,
+def _number(value: object) -> Decimal | None:
+    """A value of one of the engine's numeric columns: ``Decimal(38, 12)`` or null, as a results row holds it."""
+    return cast("Decimal | None", value)
+
+
+def explain_row(row: dict[str, object], checked: CheckedPolicy, columns: dict[str, ColumnInfo], period: str,
                 lang: str = "en") -> Explanation:
     t = _tr(lang)
     policy = checked.policy
@@ -126,12 +136,12 @@ def explain_row(row: dict[str, object], checked, columns: dict[str, ColumnInfo],
     for k in policy.kpis:
         value = row.get(f"{k.id}_value")
         pts = row.get(k.id)
-        details = [_scoring_detail(k.scoring, value, pts, lang)]
+        details = [_scoring_detail(k.scoring, _number(value), pts, lang)]
         steps.append(Step(k.id, "kpi", label_text(k.label, lang, k.id), pts, rule(f"kpis.{k.id}.value"),
                           {f"{k.id}_value": value, **used(f"kpis.{k.id}.value")}, details))
     if policy.kpis:
         terms = [f"{fmt(k.weight)}×{fmt(row.get(k.id))}" for k in policy.kpis]
-        raw = sum((py_mul(to_dec(k.weight), row.get(k.id) or Decimal(0)) for k in policy.kpis), Decimal(0))
+        raw = sum((py_mul(to_dec(k.weight), _number(row.get(k.id)) or Decimal(0)) for k in policy.kpis), Decimal(0))
         raw = py_div(raw, to_dec(policy.score.scale))
         steps.append(Step("score", "score", t("score", "综合得分"), row.get("score"),
                           t(f"Σ weight × points / {fmt(policy.score.scale)}", f"Σ 权重 × 得分 / {fmt(policy.score.scale)}"), {},
@@ -188,7 +198,7 @@ def explain_row(row: dict[str, object], checked, columns: dict[str, ColumnInfo],
     return Explanation(str(row.get(policy.id_input.id)), f"{policy.id} {policy.version}", period, policy.currency, steps)
 
 
-def _label_of(policy, name: str, lang: str) -> str:
+def _label_of(policy: Policy, name: str, lang: str) -> str:
     for group in (policy.derived, policy.aggregates):
         for item in group:
             if item.id == name:
@@ -196,7 +206,7 @@ def _label_of(policy, name: str, lang: str) -> str:
     return name
 
 
-def _scoring_detail(scoring, value, points, lang: str = "en") -> str:
+def _scoring_detail(scoring: Scoring, value: Decimal | None, points: object, lang: str = "en") -> str:
     t = _tr(lang)
     pts_word = t("points", "分")
     if value is None:
@@ -218,12 +228,13 @@ def _scoring_detail(scoring, value, points, lang: str = "en") -> str:
     return f"{fmt(value)} ≥ {fmt(reached[-1].start)}: {fmt(points)} {pts_word}"
 
 
-def _payout_step(p: Payout, row: dict, checked, lang: str, money) -> Step:
+def _payout_step(p: Payout, row: dict[str, object], checked: CheckedPolicy, lang: str,
+                 money: Callable[[object], str]) -> Step:
     t = _tr(lang)
     pid = p.id
     details: list[str] = []
-    base = row.get(f"{pid}.base")
-    basis = row.get(f"{pid}.basis")
+    base = _number(row.get(f"{pid}.base"))
+    basis = _number(row.get(f"{pid}.basis"))
     if p.tiers is not None and base is not None:
         shown_basis = basis if basis is not None else base
         if p.tiers.mode == "marginal":
@@ -275,7 +286,7 @@ def _payout_step(p: Payout, row: dict, checked, lang: str, money) -> Step:
         rule = p.base.text + (t(f" × {p.tiers.mode} tiers", f" × {p.tiers.mode} 阶梯") if p.tiers else "")
         if p.tiers and p.tiers.basis is not None:
             rule += t(f" on {p.tiers.basis.text}", f"，计提基数 {p.tiers.basis.text}")
-    used = {}
+    used: dict[str, object] = {}
     for sub in ("base", "tiers.basis", "amount", "gate", "prorate", "cap"):
         key = f"{path}.{sub}"
         if key in checked.exprs:

@@ -63,7 +63,7 @@ def text_report(files: Sequence[FileFindings], strict: bool = False) -> str:
 
 def json_report(files: Sequence[FileFindings], strict: bool = False) -> str:
     """One JSON document: a summary and every file with its findings."""
-    out_files = []
+    out_files: list[dict[str, object]] = []
     for file, found in files:
         out_files.append({
             "file": file,
@@ -74,8 +74,8 @@ def json_report(files: Sequence[FileFindings], strict: bool = False) -> str:
                 for f in found
             ],
         })
-    errors = sum(f["errors"] for f in out_files)
-    warnings = sum(f["warnings"] for f in out_files)
+    errors = sum(f.level == "error" for _, found in files for f in found)
+    warnings = sum(f.level == "warning" for _, found in files for f in found)
     document = {
         "summary": {"files": len(out_files), "errors": errors, "warnings": warnings,
                     "ok": not errors and not (strict and warnings), "strict": strict},

@@ -12,21 +12,24 @@ sees it at 0 already. Exact decimals throughout.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import polars as pl
 
 from incentive.engine.results import Results
 from incentive.numeric import DTYPE, lit
+from incentive.policy.model import Penalty
 from incentive.report.totals import column_sum, overflow
 
 COLUMN = "forfeited"
 
 
-def forfeit_penalties(results: Results) -> list:
+def forfeit_penalties(results: Results) -> list[Penalty]:
     """The policy's penalties that forfeit components."""
-    return [p for p in results.policy.policy.penalties if p.forfeit]  # type: ignore[attr-defined]
+    return [p for p in results.policy.policy.penalties if p.forfeit]
 
 
-def forfeit_expr(results: Results, penalty) -> pl.Expr:
+def forfeit_expr(results: Results, penalty: Penalty) -> pl.Expr:
     """What ``penalty`` took from one person: its targets' amounts before the forfeit, when it fired."""
     cols = [c for c in results.frame.columns if c.endswith(f".before_forfeit.{penalty.id}")]
     taken = lit(0)
@@ -56,7 +59,7 @@ def with_forfeited(results: Results, frame: pl.DataFrame | None = None) -> pl.Da
     return frame.with_columns(expr)
 
 
-def forfeit_totals(results: Results) -> list[tuple[object, object]]:
+def forfeit_totals(results: Results) -> list[tuple[Penalty, Decimal]]:
     """(penalty, total amount it took over everyone) for every forfeiting penalty."""
     pens = forfeit_penalties(results)
     if not pens:
@@ -68,7 +71,7 @@ def forfeit_totals(results: Results) -> list[tuple[object, object]]:
 def vetoed_people(results: Results) -> pl.DataFrame:
     """One row per person a veto hit (a forfeit or a forced band fired): id, score, band, band reason,
     what was forfeited -- so a band C beside a high score is explained where it is shown."""
-    policy = results.policy.policy  # type: ignore[attr-defined]
+    policy = results.policy.policy
     pens = [p for p in policy.penalties if p.forfeit or p.band]
     frame = results.frame
     if not pens or frame.height == 0:

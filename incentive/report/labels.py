@@ -10,8 +10,10 @@ XLSX outputs show both (labels above ids); CSV shows ids unless
 
 from __future__ import annotations
 
+import polars as pl
+
 from incentive.engine.results import Results
-from incentive.policy.model import label_text
+from incentive.policy.model import Recommendation, label_text
 
 FIXED: dict[str, dict[str, str]] = {
     "en": {
@@ -49,7 +51,7 @@ def fixed(lang: str, key: str, **kw: object) -> str:
 
 def column_labels(results: Results, lang: str = "en") -> dict[str, str]:
     """Column id → label for every column the results, payouts, recommendations and ranking tables have."""
-    policy = results.policy.policy  # type: ignore[attr-defined]
+    policy = results.policy.policy
     labels: dict[str, str] = {}
     for key in FIXED["en"]:
         if key not in ("value", "points", "quota", "count", "cutoff", "total"):
@@ -71,7 +73,7 @@ def column_labels(results: Results, lang: str = "en") -> dict[str, str]:
     return labels
 
 
-def relabel(frame, money: dict[str, int], labels: dict[str, str]):
+def relabel(frame: pl.DataFrame, money: dict[str, int], labels: dict[str, str]) -> tuple[pl.DataFrame, dict[str, int]]:
     """``frame`` with label headers (``--headers labels``), and ``money`` keyed by the new names.
     Two columns with the same label keep their id in brackets, so headers stay unique."""
     seen: dict[str, int] = {}
@@ -93,7 +95,7 @@ ACTIONS: dict[str, dict[str, str]] = {
 }
 
 
-def action_label(rule, lang: str) -> str:
+def action_label(rule: Recommendation, lang: str) -> str:
     """The action of a recommendation rule as a person reads it: the policy's ``action_label`` in
     ``lang``, else the built-in word, else the action id."""
     if rule.action_label is not None:

@@ -9,7 +9,7 @@ same way and a workflow uploads one kind of JUnit file.
 from __future__ import annotations
 
 import json
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from incentive.errors import Finding
 from incentive.policytest.outcomes import CaseOutcome, CoverageOutcome, Problem, SuiteOutcome
@@ -41,7 +41,7 @@ def render_tests(fmt: str, suites: Sequence[SuiteOutcome], coverage: Sequence[Co
     return reporter(suites, coverage, verbose)
 
 
-def _problems(suites: Sequence[SuiteOutcome]):
+def _problems(suites: Sequence[SuiteOutcome]) -> Iterator[Problem]:
     """Every problem in report order: file errors, then each case's errors and failures."""
     for s in suites:
         yield from s.errors
@@ -52,7 +52,7 @@ def _problems(suites: Sequence[SuiteOutcome]):
 
 def outcomes_text(suites: Sequence[SuiteOutcome], coverage: Sequence[CoverageOutcome], verbose: bool) -> str:
     """Failures as ``file:line:col: case 'x': ...``, errors as findings, then coverage."""
-    lines = []
+    lines: list[str] = []
     for s in suites:
         lines.extend(str(f) for f in s.errors)
         for c in s.cases:
@@ -66,11 +66,11 @@ def outcomes_text(suites: Sequence[SuiteOutcome], coverage: Sequence[CoverageOut
     return "".join(f"{line}\n" for line in lines)
 
 
-def _finding_json(f: Finding) -> dict:
+def _finding_json(f: Finding) -> dict[str, object]:
     return {"file": f.file, "line": f.line, "col": f.col, "level": f.level, "code": f.code, "message": f.message}
 
 
-def _problem_json(f: Problem) -> dict:
+def _problem_json(f: Problem) -> dict[str, object]:
     if isinstance(f, Finding):
         return _finding_json(f)
     return {"file": f.file, "line": f.line, "col": f.col, "message": f.message, **dict(f.details)}
@@ -97,7 +97,7 @@ def outcomes_json(suites: Sequence[SuiteOutcome], coverage: Sequence[CoverageOut
         "deselected": sum(s.deselected for s in suites),
     }
     summary_doc["ok"] = not summary_doc["failed"] and not summary_doc["errors"] and all(c.ok for c in coverage)
-    document: dict = {"summary": summary_doc, "files": files}
+    document: dict[str, object] = {"summary": summary_doc, "files": files}
     if coverage:
         document["coverage"] = [
             {"policy": c.policy, "covered": c.covered, "total": c.total, "percent": str(c.percent),

@@ -10,6 +10,7 @@ recognised is shown unchanged.
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 _POS = {"top": "前", "next": "其后", "bottom": "末", "all": "全部"}
 
@@ -20,7 +21,7 @@ def _where(text: str) -> str:
 
 
 _NORMAL = r"(top|next|bottom|all) (\S+) in (.+?): band (\S+) \((\d+) of (\d+) seats\)"
-_RULES: list[tuple[re.Pattern[str], object]] = [
+_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^forced to band (.+?) by (.+)$"), lambda m: f"被 {m[2]} 强制定为 {m[1]} 档"),
     (re.compile(r"^not eligible: (.+)$"), lambda m: f"不参与排名：{m[1]}"),
     (re.compile(r"^not eligible$"), lambda m: "不参与排名"),
@@ -48,5 +49,5 @@ def band_reason(text: object, lang: str) -> str:
     for pattern, build in _RULES:
         m = pattern.match(s)
         if m:
-            return build(m)  # type: ignore[operator]
+            return build(m)
     return s

@@ -13,7 +13,7 @@ import polars as pl
 from tabulate import tabulate
 
 from incentive.engine.results import Results
-from incentive.policy.model import label_text
+from incentive.policy.model import Policy, label_text
 from incentive.report.explain import fmt
 from incentive.report.terminal import printable, printable_cell
 from incentive.report.forfeits import forfeit_totals
@@ -27,14 +27,17 @@ def summary_tables(results: Results, lang: str = "en") -> list[tuple[str, list[s
     checked = results.policy
     policy = checked.policy
     d = policy.money.decimals
-    money = lambda v: fmt(v if v is not None else Decimal(0), d)  # noqa: E731
+
+    def money(v: object) -> str:
+        return fmt(v if v is not None else Decimal(0), d)
+
     comps = [p.id for p in policy.payouts]
     pens = [p.id for p in policy.penalties]
     groups = list(policy.ranking.within) if policy.ranking is not None else []
     # only the columns the tables read: a group-by over the whole result frame copies dozens of columns
     wanted = dict.fromkeys([*comps, *pens, "total", "band", "score", "eligible", *groups])
     frame = results.frame.select([c for c in wanted if c in results.frame.columns])
-    tables = []
+    tables: list[tuple[str, list[str], list[list[str]]]] = []
 
     rows = [[word(lang, "headcount"), str(frame.height)]]
     if policy.ranking is not None and "eligible" in frame.columns:
@@ -43,10 +46,10 @@ def summary_tables(results: Results, lang: str = "en") -> list[tuple[str, list[s
         p = next(x for x in policy.payouts if x.id == c)
         rows.append([f"{c} ({label_text(p.label, lang, c)})", money(frame.get_column(c).sum())])
     for c in pens:
-        p = next(x for x in policy.penalties if x.id == c)
-        rows.append([f"− {c} ({label_text(p.label, lang, c)})", money(frame.get_column(c).sum())])
-    for p, taken in forfeit_totals(results):  # A4: a veto's 0.00 above hides what it took
-        rows.append([word(lang, "forfeited by", id=p.id, label=label_text(p.label, lang, p.id)), money(taken)])
+        pen = next(x for x in policy.penalties if x.id == c)
+        rows.append([f"− {c} ({label_text(pen.label, lang, c)})", money(frame.get_column(c).sum())])
+    for pen, taken in forfeit_totals(results):  # A4: a veto's 0.00 above hides what it took
+        rows.append([word(lang, "forfeited by", id=pen.id, label=label_text(pen.label, lang, pen.id)), money(taken)])
     rows.append([f"{word(lang, 'total')} ({policy.currency})", money(frame.get_column("total").sum())])
     tables.append((f"{policy.id} {policy.version} — {results.period.label}", ["", word(lang, "amount")], rows))
 
@@ -77,7 +80,7 @@ def summary_tables(results: Results, lang: str = "en") -> list[tuple[str, list[s
     return tables
 
 
-def _group_label(policy, column: str, lang: str) -> str:
+def _group_label(policy: Policy, column: str, lang: str) -> str:
     """A group column by its input label (地区 for region) in Chinese; the id in English, as before."""
     if lang == "en":
         return column
@@ -85,7 +88,7 @@ def _group_label(policy, column: str, lang: str) -> str:
     return label_text(inp.label, lang, inp.header) if inp is not None else column
 
 
-def _payout_label(policy, pid: str, lang: str) -> str:
+def _payout_label(policy: Policy, pid: str, lang: str) -> str:
     if lang == "en":
         return pid
     p = next((x for x in policy.payouts if x.id == pid), None)
@@ -105,8 +108,8 @@ def render(results: Results, lang: str = "en") -> str:
     out = []
     for title, headers, rows in summary_tables(results, lang):
         out.append(printable_cell(title))
-        rows = [[printable_cell(cell) for cell in row] for row in rows]
-        out.append(tabulate(rows, headers=[printable_cell(h) for h in headers], tablefmt="simple",
+        cells = [[printable_cell(cell) for cell in row] for row in rows]
+        out.append(tabulate(cells, headers=[printable_cell(h) for h in headers], tablefmt="simple",
                             disable_numparse=True))
         out.append("")
     return "\n".join(out).rstrip() + "\n"

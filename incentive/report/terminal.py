@@ -19,7 +19,7 @@ import contextlib
 import json
 import re
 import sys
-from typing import IO, Any, Iterator
+from typing import IO, Any, Iterable, Iterator
 
 #: C0 (bar tab and newline), DEL, C1, and the invisible characters that reorder or hide text:
 #: bidi marks, embeddings, overrides and isolates (Trojan Source, CVE-2021-42574), line separators
@@ -67,7 +67,7 @@ class SafeStream:
         self._stream.write(printable(text))
         return len(text)
 
-    def writelines(self, lines: Any) -> None:
+    def writelines(self, lines: Iterable[str]) -> None:
         for line in lines:
             self.write(line)
 
@@ -81,9 +81,9 @@ def safe_terminal() -> Iterator[None]:
     original streams are put back afterwards (also when the block raises or exits)."""
     saved = sys.stdout, sys.stderr
     if not isinstance(sys.stdout, SafeStream) and sys.stdout is not None:
-        sys.stdout = SafeStream(sys.stdout)  # type: ignore[assignment]
+        sys.stdout = SafeStream(sys.stdout)
     if not isinstance(sys.stderr, SafeStream) and sys.stderr is not None:
-        sys.stderr = SafeStream(sys.stderr)  # type: ignore[assignment]
+        sys.stderr = SafeStream(sys.stderr)
     try:
         yield
     finally:

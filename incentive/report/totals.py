@@ -31,4 +31,8 @@ def column_sum(frame: pl.DataFrame, name: str) -> Decimal:
         value = frame.get_column(name).sum()
     except pl.exceptions.ComputeError:
         raise overflow(name, frame.height) from None
-    return value if value is not None else Decimal(0)
+    if value is None:
+        return Decimal(0)
+    if not isinstance(value, Decimal):  # an int or float column: its sum is no exact amount
+        raise TypeError(f"{name}: column_sum needs a decimal column, not {frame.schema[name]}")
+    return value
