@@ -17,8 +17,12 @@ only at declared points (each component, each penalty, the total).
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, localcontext
+from typing import TYPE_CHECKING
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from polars._typing import RoundMode  # polars' own alias for round(mode=...), for annotations only
 
 SCALE = 12
 DTYPE = pl.Decimal(38, SCALE)
@@ -101,7 +105,7 @@ def as_dec(expr: pl.Expr) -> pl.Expr:
 
 #: polars' own decimal rounding, for the modes it has: exact integer
 #: arithmetic, several times cheaper than building the rounding from floors
-_NATIVE_MODES = {"half_even": "half_to_even", "half_up": "half_away_from_zero"}
+_NATIVE_MODES: dict[str, RoundMode] = {"half_even": "half_to_even", "half_up": "half_away_from_zero"}
 
 
 def round_expr(expr: pl.Expr, decimals: int, mode: str) -> pl.Expr:
@@ -116,7 +120,7 @@ def round_expr(expr: pl.Expr, decimals: int, mode: str) -> pl.Expr:
     if not 0 <= decimals <= SCALE:
         raise ValueError(f"decimals must be between 0 and {SCALE}")
     if mode in _NATIVE_MODES:
-        return expr.cast(DTYPE).round(decimals, mode=_NATIVE_MODES[mode])  # type: ignore[arg-type]
+        return expr.cast(DTYPE).round(decimals, mode=_NATIVE_MODES[mode])
     # the remainder below the last kept place (polars' decimal ``%`` is exact
     # and floored: never negative here), so nothing is scaled up and overflows
     step = lit(Decimal(1).scaleb(-decimals))

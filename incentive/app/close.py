@@ -41,7 +41,7 @@ from incentive.engine.pipeline import evaluate
 from incentive.engine.results import Results
 from incentive.errors import UsageError
 from incentive.io.periods import parse_period
-from incentive.ledger import CloseRecord, LedgerError, PeriodAlreadyClosed, utc_now
+from incentive.ledger import CloseRecord, Ledger, LedgerEntry, LedgerError, PeriodAlreadyClosed, utc_now
 from incentive.ledger.history_note import no_history
 from incentive.ledger.locate import open_existing, open_or_create
 from incentive.ledger.staging import pack_data
@@ -51,6 +51,8 @@ from incentive.policy.files import read_policy_bytes
 from incentive.policy.validate import load_policy
 from incentive.report.forfeits import check_totals
 from incentive.settings import resolve_ledger
+from incentive.io.periods import Period
+from incentive.policy.model import Policy
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class CloseOptions:
 @dataclass(frozen=True)
 class CloseOutcome:
     directory: Path
-    entry: object | None  # LedgerEntry
+    entry: LedgerEntry  # the close recorded, or the earlier identical one
     results: Results | None
     already_closed: bool = False
     restored: bool = False  # the outputs of an earlier identical close were rebuilt
@@ -107,6 +109,7 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
     progress.stage("read")
     data = read_data(data_path, policy, run, keep_bytes=True)
     data_bytes = data.raw  # the ledger keeps exactly the bytes that were evaluated
+    assert data_bytes is not None  # keep_bytes=True: the reader kept them
     target = output_dir(opts.out, policy.id, period.label)
     depth = int(checked.history_depth_needed or 0)
     setting = resolve_ledger(opts.ledger)
@@ -148,6 +151,7 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
                 pending = start_outputs(results, tmp, policy_bytes, choices, writers)
                 try:
                     audit = pending.audit.result()  # the ledger stores these very bytes
+                    assert audit.data is not None  # the audit file's bytes are always kept (outputs.write)
                     # the ledger takes its write lock and stores the big blobs while the
                     # other outputs are still being written; the entry follows at the end
                     staged = ledger.stage_close(
@@ -182,7 +186,7 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
         background.shutdown(wait=False, cancel_futures=True)
 
 
-def _close_again(ledger, current, target: Path, policy_sha: str, data_sha: str, run: RunOptions,
+def _close_again(ledger: Ledger, current: LedgerEntry, target: Path, policy_sha: str, data_sha: str, run: RunOptions,
                  outputs_chosen: dict[str, bool], progress: Progress) -> CloseOutcome:
     """The period is closed: identical inputs and options are a no-op, and outputs
     that went missing or changed (a crash between the ledger commit and the
@@ -199,7 +203,7 @@ def _close_again(ledger, current, target: Path, policy_sha: str, data_sha: str, 
     return CloseOutcome(target, current, results, already_closed=True, restored=True)
 
 
-def reopen_period(policy: str, period: str, reason: str, ledger_path: str | None, by: str | None):
+def reopen_period(policy: str, period: str, reason: str, ledger_path: str | None, by: str | None) -> LedgerEntry:
     """Reopen a closed period so it can be closed again; ``policy`` is a policy file or a policy id.
     Returns the reopen's ledger entry."""
     policy_id, label = _policy_and_period(policy, period)
@@ -218,7 +222,7 @@ def _policy_and_period(policy: str, period: str) -> tuple[str, str]:
     return policy, period
 
 
-def parse_close_period(text: str, policy):
+def parse_close_period(text: str, policy: Policy) -> Period:
     """The period to close, which must lie within the policy's ``effective`` dates."""
     period = parse_period(text, policy.period)
     eff = policy.effective
@@ -231,7 +235,7 @@ def parse_close_period(text: str, policy):
     return period
 
 
-def _check_identical(current, policy_sha: str, data_sha: str, run: RunOptions, outputs: dict[str, bool]) -> None:
+def _check_identical(current: LedgerEntry, policy_sha: str, data_sha: str, run: RunOptions, outputs: dict[str, bool]) -> None:
     """An earlier close of the period with other inputs or options is a refusal (reopen first)."""
     if not current.same_inputs(policy_sha, data_sha):
         raise PeriodAlreadyClosed(current)

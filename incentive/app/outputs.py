@@ -135,10 +135,11 @@ def start_outputs(results: Results, directory: Path, policy_bytes: bytes, choice
     jobs["payouts.csv"] = lambda path: write_table(payouts_table(results), path, "csv", {"amount": decimals})
     if choices.xlsx:
         jobs["results.xlsx"] = lambda path: write_book(path, results_sheets(results, choices.lang, table))
-    if results.recommendations is not None:
-        jobs["recommendations.csv"] = lambda path: write_table(results.recommendations, path, "csv", {})
-    if results.ranking_summary is not None:
-        jobs["ranking.csv"] = lambda path: write_table(results.ranking_summary, path, "csv", {})
+    recommendations, ranking = results.recommendations, results.ranking_summary
+    if recommendations is not None:
+        jobs["recommendations.csv"] = lambda path: write_table(recommendations, path, "csv", {})
+    if ranking is not None:
+        jobs["ranking.csv"] = lambda path: write_table(ranking, path, "csv", {})
     if choices.trace:
         jobs["trace.jsonl"] = lambda path: write_trace(results, path)
 

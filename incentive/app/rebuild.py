@@ -22,9 +22,10 @@ from incentive.errors import UsageError
 from incentive.io.periods import parse_period
 from incentive.ledger.errors import LedgerError
 from incentive.policy.validate import load_policy
+from incentive.ledger import Ledger, LedgerEntry
 
 
-def rebuild(ledger, entry, directory: Path) -> tuple[Results, dict[str, str]]:
+def rebuild(ledger: Ledger, entry: LedgerEntry, directory: Path) -> tuple[Results, dict[str, str]]:
     """Re-run ``entry`` from what the ledger recorded -- policy text, data bytes,
     history, options -- writing its outputs into ``directory``.
 
@@ -65,7 +66,7 @@ def outputs_intact(target: Path, recorded_hashes: dict[str, str]) -> bool:
                for name, sha in recorded_hashes.items())
 
 
-def engine_note(entry) -> str:
+def engine_note(entry: LedgerEntry) -> str:
     """A re-run is byte-identical only under the engine version that closed: say so when they differ."""
     if entry.engine_version and entry.engine_version != __version__:
         return (f" (closed by engine {entry.engine_version}, re-run by {__version__}: outputs are reproducible "

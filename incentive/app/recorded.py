@@ -25,6 +25,7 @@ from incentive.errors import UsageError
 from incentive.numeric import DTYPE
 from incentive.output.manifest import MANIFEST_NAME, sha256_file
 from incentive.output.tables import widen_decimals
+from incentive.policy.expr.checked import CheckedPolicy
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class RecordedPerson:
     """One person's audit row with what ``report.explain.explain_row`` needs beside it."""
 
     row: dict[str, object]
-    checked: object  # CheckedPolicy, loaded from the policy copy
+    checked: CheckedPolicy  # loaded from the policy copy
     columns: dict[str, ColumnInfo]
     period: str
     lang: str | None = None  # the language the close was made in (its manifest's options), if recorded

@@ -19,6 +19,7 @@ from typing import Any, Mapping
 from incentive.app.run import RunOptions
 from incentive.errors import UsageError
 from incentive.ledger.errors import LedgerError
+from incentive.ledger.records import LedgerEntry
 
 #: the key of a ledger entry's ``totals`` holding the options (never a payout id: ids have no ``@``)
 OPTIONS_KEY = "@options"
@@ -57,7 +58,7 @@ def check_record(value: object, where: str) -> dict[str, Any]:
     return value
 
 
-def recorded(entry) -> tuple[RunOptions, dict[str, bool]]:
+def recorded(entry: LedgerEntry) -> tuple[RunOptions, dict[str, bool]]:
     """The run options and output choices ``entry`` was closed with (defaults for older closes)."""
     value = (entry.totals or {}).get(OPTIONS_KEY) if isinstance(entry.totals, Mapping) else None
     if value is None:  # closed before options were recorded: the defaults, the files it listed
@@ -65,14 +66,14 @@ def recorded(entry) -> tuple[RunOptions, dict[str, bool]]:
                                                   "trace": "trace.jsonl" in entry.outputs,
                                                   "html": "report.html" in entry.outputs}
     value = check_record(value, f"ledger entry {entry.seq}")
-    run = {k: tuple(v) if isinstance(v, list) else v for k, v in value["run"].items()}
+    run: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in value["run"].items()}
     try:
         return RunOptions(period=entry.period, **run), {k: value["outputs"][k] for k in _OUTPUT_FLAGS}
     except TypeError as exc:
         raise LedgerError(f"ledger entry {entry.seq}: recorded options do not fit ({exc})") from None
 
 
-def differences(entry, run: RunOptions, outputs: Mapping[str, bool]) -> list[str]:
+def differences(entry: LedgerEntry, run: RunOptions, outputs: Mapping[str, bool]) -> list[str]:
     """The output-shaping options of this run that differ from those ``entry`` recorded."""
     then_run, then_outputs = recorded(entry)
     now, then = record(run, **outputs), record(then_run, **then_outputs)

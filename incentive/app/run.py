@@ -23,6 +23,10 @@ from incentive.io.periods import parse_period
 from incentive.ledger.history_note import no_history, no_ledger
 from incentive.ledger.store import Ledger
 from incentive.policy.validate import load_policy
+from incentive.io import PeriodData
+from incentive.io.periods import Period
+from incentive.policy.expr.checked import CheckedPolicy
+from incentive.policy.model import Policy
 
 
 @dataclass(frozen=True)
@@ -39,12 +43,12 @@ class RunOptions:
     strict_history: bool = False  # refuse, rather than note, a policy reading history the ledger does not show
 
 
-def load(policy_path: str, overrides: tuple[str, ...] = ()):
+def load(policy_path: str, overrides: tuple[str, ...] = ()) -> CheckedPolicy:
     """The checked policy, or ``PolicyLoadError`` / ``PolicyInvalid`` (exit 2)."""
     return load_policy(policy_path, overrides=list(overrides))
 
 
-def run_evaluation(policy_path: str, data_path: str, opts: RunOptions, *, checked=None,
+def run_evaluation(policy_path: str, data_path: str, opts: RunOptions, *, checked: CheckedPolicy | None = None,
                    progress: Progress = SILENT) -> Results:
     """Load, read, fetch history (read-only) and evaluate."""
     checked = checked or load(policy_path, opts.overrides)
@@ -62,7 +66,7 @@ def run_evaluation(policy_path: str, data_path: str, opts: RunOptions, *, checke
     return results
 
 
-def read_data(path: str | Path, policy, run: RunOptions, *, keep_bytes: bool = False):
+def read_data(path: str | Path, policy: Policy, run: RunOptions, *, keep_bytes: bool = False) -> PeriodData:
     """The one data-reading call of a close and of every re-run of it.
 
     Every ``RunOptions`` field the reader takes as a keyword (``encoding``,
@@ -73,7 +77,7 @@ def read_data(path: str | Path, policy, run: RunOptions, *, keep_bytes: bool = F
     return read_period_data(path, policy, keep_bytes=keep_bytes, **kwargs)
 
 
-def read_history(ledger_path: str, checked, period, notes: list[str] | None = None) -> dict[int, pl.DataFrame]:
+def read_history(ledger_path: str, checked: CheckedPolicy, period: Period, notes: list[str] | None = None) -> dict[int, pl.DataFrame]:
     """Results of earlier closed periods, keyed by offset (1 = previous).
 
     Never creates the ledger. When the policy reads history and none is

@@ -22,12 +22,15 @@ from incentive.engine.results import Results
 from incentive.errors import Pos, UsageError
 from incentive.io import read_period_data
 from incentive.io.periods import parse_period
+from incentive.io import PeriodData
+from incentive.policy.expr.checked import CheckedPolicy
+from incentive.policy.model import Input, Policy
 
 #: evaluations one sweep may run (each is a full evaluation of the data)
 MAX_SWEEP_VALUES = 200
 
 
-def _input_signature(policy) -> tuple:
+def _input_signature(policy: Policy) -> tuple[Input, ...]:
     """What decides how a file is read: the inputs without positions and labels."""
     return tuple(replace(i, pos=Pos(), label=None) for i in policy.inputs)
 
@@ -39,14 +42,14 @@ class SharedData:
         self.data_path = data_path
         self.opts = opts
         self.progress = progress
-        self._read: list[tuple[tuple, object]] = []
+        self._read: list[tuple[tuple[Input, ...], PeriodData]] = []
         self.reads = 0  # how many times the file was actually read (for tests)
         self.notes: list[str] = []  # what the user must know about the runs (no history visible ...), once each
 
     def note(self, lines: list[str]) -> None:
         self.notes.extend(line for line in lines if line not in self.notes)
 
-    def for_policy(self, policy):
+    def for_policy(self, policy: Policy) -> PeriodData:
         signature = _input_signature(policy)
         for known, data in self._read:
             if known == signature:
@@ -60,7 +63,7 @@ class SharedData:
         return data
 
 
-def evaluate_variant(checked, shared: SharedData, step: str = "") -> Results:
+def evaluate_variant(checked: CheckedPolicy, shared: SharedData, step: str = "") -> Results:
     """Evaluate one loaded policy on the shared data (history read-only from the ledger, if given);
     ``step`` (``2/9``) is what the progress shows beside the evaluation."""
     opts = shared.opts

@@ -20,7 +20,7 @@ from typing import Sequence
 from incentive.app.close_dir import read_manifest
 from incentive.app.rebuild import engine_note, rebuild
 from incentive.errors import UsageError
-from incentive.ledger import Ledger
+from incentive.ledger import Ledger, LedgerEntry
 from incentive.ledger.locate import existing
 from incentive.output.manifest import MANIFEST_NAME, check_manifest
 
@@ -80,7 +80,7 @@ def _check_head(path: Path, entries: list, head: str, checked: list[str]) -> lis
     return []
 
 
-def _entry_for_directory(ledger, directory: Path, problems: list[str]):
+def _entry_for_directory(ledger: Ledger, directory: Path, problems: list[str]) -> LedgerEntry | None:
     if not directory.is_dir():
         raise UsageError(f"{directory}: not a directory (give OUT/<policy>/<period> of a close)")
     if not (directory / MANIFEST_NAME).exists():
@@ -102,7 +102,7 @@ def _entry_for_directory(ledger, directory: Path, problems: list[str]):
     return entry
 
 
-def rerun(ledger, entry) -> list[str]:
+def rerun(ledger: Ledger, entry: LedgerEntry) -> list[str]:
     """Recompute ``entry`` from its recorded inputs and options; list outputs that differ."""
     with tempfile.TemporaryDirectory(prefix="incentive-verify-") as tmp_name:
         out = Path(tmp_name)

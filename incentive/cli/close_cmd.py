@@ -56,8 +56,10 @@ def close(policy, data, ledger, out_dir, by, xlsx, trace, strict, quiet, **run_f
         click.echo(f"{entry.policy_id} {entry.period} is already closed with identical policy and data "
                    f"(ledger entry {entry.seq}, {entry.at} by {entry.by}): nothing to do.")
         return
-    click.echo(warnings_text(outcome.results), err=True, nl=False)
-    click.echo(render(outcome.results, run.lang), nl=False)
+    results = outcome.results
+    assert results is not None  # a close that recorded something has its results
+    click.echo(warnings_text(results), err=True, nl=False)
+    click.echo(render(results, run.lang), nl=False)
     click.echo(f"closed {entry.policy_id} {entry.period}: ledger entry {entry.seq}; outputs in {outcome.directory}")
     click.echo(f"ledger head: {entry.entry_hash} (keep it outside the ledger; "
                f"`incentive verify --head` then detects removed entries)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, TypeVar, cast
 
 import click
 
@@ -30,4 +30,4 @@ def handle_errors(func: F) -> F:
             click.echo(printable(message), err=True)  # data quoted in a message never drives the terminal
             sys.exit(exc.exit_code)
 
-    return wrapper  # type: ignore[return-value]
+    return cast(F, wrapper)  # functools.wraps keeps func's signature; mypy cannot see that

@@ -53,7 +53,7 @@ def diff(old, new, data, period, overrides, encoding, sheet, max_errors, lang, l
                           by=tuple(by), top=top, progress=progress)
     click.echo("".join(f"warning: {printable(note)}\n" for note in result.notes), err=True, nl=False)
     click.echo(render_diff(result, lang), nl=False)
-    if out:
+    if out and fmt:
         write_table(result.people, Path(out), fmt, result.money_columns())
         click.echo(f"wrote {out}", err=True)
     if html_path:
@@ -80,7 +80,7 @@ def sweep(policy, data, period, overrides, encoding, sheet, max_errors, lang, le
                            progress=progress)
     click.echo("".join(f"warning: {printable(note)}\n" for note in result.notes), err=True, nl=False)
     click.echo(render_sweep(result, lang), nl=False)
-    if out:
+    if out and fmt:
         table = result.table()
         money = {c: result.money_decimals for c in table.columns if c not in ("value", "people")
                  and not c.startswith("band:")}

@@ -170,9 +170,9 @@ def main() -> None:
             print(f"incentive: interrupted ({exc.name}); stopped, no partial output was left", file=sys.stderr)
         except (OSError, ValueError):
             pass
-    for stream in (sys.stdout, sys.stderr):
+    for out in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
+            out.flush()
         except (OSError, ValueError):  # a closed pipe: nothing left to say to it
             code = code or 1
     os._exit(code)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import click
 
@@ -86,7 +86,8 @@ def optional_data_options(func: Callable[..., Any]) -> Callable[..., Any]:
     ])
 
 
-def run_opts(period, overrides, encoding, sheet, max_errors, lang, ledger) -> RunOptions:
+def run_opts(period: str, overrides: Sequence[str], encoding: str | None, sheet: str | None, max_errors: int,
+             lang: str, ledger: str | None) -> RunOptions:
     """The parsed run options as the application layer takes them."""
     return RunOptions(period=period, overrides=tuple(overrides), encoding=encoding, sheet=sheet,
                       max_errors=max_errors, lang=lang, ledger=str(resolve_ledger(ledger).path),

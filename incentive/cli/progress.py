@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from typing import Iterator, Sequence, TextIO
+from typing import Callable, Iterator, Sequence, TextIO
 
 import click
 
@@ -30,7 +30,7 @@ _SHOW_CURSOR = "\x1b[?25h"  # click's bar hides the cursor while it draws
 class TerminalProgress:
     """``Progress`` drawn on ``stream`` (a terminal); ``stages`` are the ones the run reaches, in order."""
 
-    def __init__(self, stream: TextIO, stages: Sequence[str]):
+    def __init__(self, stream: TextIO, stages: Sequence[str]) -> None:
         self._stream = stream
         self._stages = list(stages)
         self._lock = threading.RLock()  # re-entered if Ctrl-C unwinds the main thread while it draws
@@ -92,7 +92,7 @@ def shown(quiet: bool) -> bool:
 def _terminal(stream: TextIO) -> TextIO:
     """The terminal under ``handle_errors``' escaping stream: the progress line's own escape
     sequences must reach it; the messages ``say`` prints are made printable first."""
-    return stream._stream if isinstance(stream, SafeStream) else stream  # noqa: SLF001
+    return stream.wrapped if isinstance(stream, SafeStream) else stream
 
 
 @contextmanager
@@ -108,7 +108,7 @@ def for_command(quiet: bool, stages: Sequence[str]) -> Iterator[Progress]:
         progress.close()
 
 
-def say_with(progress: Progress):
+def say_with(progress: Progress) -> Callable[[str], None]:
     """``notify`` for the application layer: messages on stderr, above the progress line if there is one."""
     def say(message: str) -> None:
         if isinstance(progress, TerminalProgress):

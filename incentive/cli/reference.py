@@ -7,7 +7,6 @@ committed page with this rendering, and `python -m incentive.cli.reference
 
 from __future__ import annotations
 
-import inspect
 import sys
 from pathlib import Path
 
@@ -32,13 +31,8 @@ def _param_row(ctx: click.Context, param: click.Parameter) -> str | None:
     names = ", ".join(f"`{n}`" for n in [*param.opts, *param.secondary_opts])
     record = param.get_help_record(ctx)
     help_text = record[1] if record else ""
-    metavar = "" if param.is_flag else param.make_metavar(ctx) if _takes_ctx(param) else param.make_metavar()
+    metavar = "" if param.is_flag else param.make_metavar(ctx)
     return f"| {names} | {_cell(metavar)} | {_cell(help_text)} |"
-
-
-def _takes_ctx(param: click.Parameter) -> bool:
-    """click 8.2 passes the context to make_metavar; 8.1 does not."""
-    return "ctx" in inspect.signature(param.make_metavar).parameters
 
 
 def render(group: click.Group) -> str:

@@ -19,7 +19,7 @@ import contextlib
 import json
 import re
 import sys
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any, Iterable, Iterator, TextIO
 
 #: C0 (bar tab and newline), DEL, C1, and the invisible characters that reorder or hide text:
 #: bidi marks, embeddings, overrides and isolates (Trojan Source, CVE-2021-42574), line separators
@@ -58,8 +58,13 @@ def json_text(data: object, **kw: Any) -> str:
 class SafeStream:
     """A text stream that writes ``printable(text)`` to the stream it wraps; everything else is delegated."""
 
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(self, stream: TextIO) -> None:
         self._stream = stream
+
+    @property
+    def wrapped(self) -> TextIO:
+        """The stream written to (a progress line's own escape sequences go there unchanged)."""
+        return self._stream
 
     def write(self, text: str) -> int:
         if not isinstance(text, str):  # click probes streams with b"": a text stream refuses bytes
