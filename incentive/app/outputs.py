@@ -124,7 +124,7 @@ def start_outputs(results: Results, directory: Path, policy_bytes: bytes, choice
                   pool: ThreadPoolExecutor) -> PendingOutputs:
     """Submit every file of a close to ``pool``; returns at once with their futures."""
     money = money_decimals(results)
-    decimals = results.policy.policy.money.decimals
+    decimals = results.checked.policy.money.decimals
     table = results_table(results)
     audit = AuditFile()
     jobs: dict[str, Callable[[Path], object]] = {}
@@ -174,7 +174,7 @@ def preload_charts() -> None:
 
 def totals(results: Results) -> dict[str, str]:
     """Headcount, the sum of every component, penalty and the total, band counts (one pass)."""
-    policy = results.policy.policy
+    policy = results.checked.policy
     sums = [p.id for p in policy.payouts] + [p.id for p in policy.penalties] + ["total"]
     exprs = [pl.col(name).sum().alias(name) for name in sums]
     if policy.ranking is not None:
@@ -193,7 +193,7 @@ def columns_json(results: Results) -> str:
 
 
 def manifest_meta(results: Results, policy_bytes: bytes) -> dict:
-    policy = results.policy.policy
+    policy = results.checked.policy
     return {
         "engine": {"name": "incentive", "version": __version__},
         "policy": {"id": policy.id, "version": policy.version, "sha256": _sha256(policy_bytes)},
@@ -207,7 +207,7 @@ def write_trace(results: Results, path: Path) -> None:
     """One JSON explanation per person (on request: large for big populations)."""
     with open(path, "w", encoding="utf-8") as fh:
         for row in results.frame.iter_rows(named=True):
-            ex = explain_row(row, results.policy, results.columns, results.period.label)
+            ex = explain_row(row, results.checked, results.columns, results.period.label)
             fh.write(ex.to_json().replace("\n", "") + "\n")
 
 

@@ -79,7 +79,7 @@ def explain(policy, data, period, overrides, encoding, sheet, max_errors, lang, 
         rows = select_employees(results, (employee,)).to_dicts()
         if not rows:
             raise UsageError(f"--employee: no such employee {employee!r}")
-        row, checked, columns, label = rows[0], results.policy, results.columns, results.period.label
+        row, checked, columns, label = rows[0], results.checked, results.columns, results.period.label
     ex = explain_mod.explain_row(row, checked, columns, label, lang)
     if fmt == "json":
         click.echo(ex.to_json(), nl=False)

@@ -140,14 +140,14 @@ def _ordered_union(*lists: Sequence[str]) -> list[str]:
 
 
 def _labels(results: Results, lang: str) -> dict[str, str]:
-    policy = results.policy.policy
+    policy = results.checked.policy
     out = {p.id: label_text(p.label, lang, p.id) for p in policy.payouts}
     out.update({p.id: label_text(p.label, lang, p.id) for p in policy.penalties})
     return out
 
 
 def _band_ids(results: Results) -> list[str]:
-    ranking = results.policy.policy.ranking
+    ranking = results.checked.policy.ranking
     return [b.id for b in ranking.bands] if ranking is not None else []
 
 
@@ -185,7 +185,7 @@ def compare(old: Results, new: Results, *, by: Sequence[str] = (), top: int = 10
     """
     if top < 0:
         raise UsageError(f"--top must be 0 or more (got {top})")
-    old_policy, new_policy = old.policy.policy, new.policy.policy
+    old_policy, new_policy = old.checked.policy, new.checked.policy
     id_col = new.id_column
     if old.id_column != id_col:
         raise UsageError(f"the two policies name the employee id differently ({old.id_column!r} and {id_col!r}); "

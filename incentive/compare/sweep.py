@@ -82,7 +82,7 @@ def _union(lists: Iterable[Iterable[str]]) -> list[str]:
 
 def point_of(value: str, results: Results) -> SweepPoint:
     """Summarize one evaluation: cost by component and penalty, total, band counts."""
-    policy = results.policy.policy
+    policy = results.checked.policy
     frame = results.frame
     payouts = tuple(p.id for p in policy.payouts)
     penalties = tuple(p.id for p in policy.penalties)

@@ -41,7 +41,7 @@ class ColumnInfo:
 class Results:
     """The outcome of one evaluation, independent of the input row order."""
 
-    policy: CheckedPolicy  # the checked policy evaluated (not the bare Policy: that is ``policy.policy``)
+    checked: CheckedPolicy  # the checked policy evaluated; its ``Policy`` is ``checked.policy``
     period: Period
     frame: pl.DataFrame  # sorted by employee id
     columns: dict[str, ColumnInfo] = field(default_factory=dict)
@@ -53,7 +53,7 @@ class Results:
 
     @property
     def id_column(self) -> str:
-        return self.policy.policy.id_input.id
+        return self.checked.policy.id_input.id
 
     def public_columns(self) -> list[str]:
         """Named quantities in stage order (no intermediate steps)."""

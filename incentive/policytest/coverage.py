@@ -121,7 +121,7 @@ def items(policy: Policy) -> list[Item]:
 
 def hits(results: Results) -> set[str]:
     """Keys of the items the people of ``results`` exercise."""
-    policy = results.policy.policy
+    policy = results.checked.policy
     frame: pl.DataFrame = results.frame
     have = set(frame.columns)
     checks: dict[str, pl.Expr] = {}

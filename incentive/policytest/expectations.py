@@ -54,9 +54,9 @@ class CaseLog:
         rows = {r[id_col]: r for r in frame.filter(pl.col(id_col).cast(pl.String).is_in(list(wanted)))
                 .with_columns(pl.col(id_col).cast(pl.String)).iter_rows(named=True)}
         names = [c for c in frame.columns if not c.startswith("__")]
-        rules = [(r.id, r.action) for r in results.policy.policy.recommendations]
+        rules = [(r.id, r.action) for r in results.checked.policy.recommendations]
         money = set(results.money_columns())
-        decimals = results.policy.policy.money.decimals
+        decimals = results.checked.policy.money.decimals
         reported: set[str] = set()
         for e in self.case.expectations:
             row = rows.get(e.employee)

@@ -31,7 +31,7 @@ def _s(lang: str, key: str) -> str:
 
 
 def _declared_decimals(results: Results) -> dict[str, int]:
-    policy = results.policy.policy
+    policy = results.checked.policy
     out = {"score": policy.score.decimals, "rank": 0, "group_size": 0}
     out.update({d.id: d.decimals for d in policy.derived if d.decimals is not None})
     return out
@@ -57,7 +57,7 @@ def results_sheets(results: Results, lang: str = "en", frame: pl.DataFrame | Non
     """The sheets of ``results.xlsx`` (``frame``: the results table; default: everyone)."""
     labels = column_labels(results, lang)
     money = money_decimals(results)
-    d = results.policy.policy.money.decimals
+    d = results.checked.policy.money.decimals
     table = results_table(results) if frame is None else frame
     sheets = [Sheet(_s(lang, "results"), table, money=money, decimals=_declared_decimals(results), labels=labels,
                     percent=("percentile",))]
@@ -65,7 +65,7 @@ def results_sheets(results: Results, lang: str = "en", frame: pl.DataFrame | Non
     if results.recommendations is not None:
         sheets.append(Sheet(_s(lang, "recommendations"), results.recommendations, labels=labels))
     if results.ranking_summary is not None:
-        cut = {c: results.policy.policy.score.decimals for c in results.ranking_summary.columns
+        cut = {c: results.checked.policy.score.decimals for c in results.ranking_summary.columns
                if c.startswith("cutoff_")}
         sheets.append(Sheet(_s(lang, "cutoffs"), results.ranking_summary, decimals=cut, labels=labels))
     summary = _summary_frame(results, lang)

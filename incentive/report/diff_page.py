@@ -99,7 +99,7 @@ def render_diff_report(diff: Diff, *, lang: str = "en") -> str:
     from incentive.report.diff_summary import diff_tables, money, pct_text, signed
 
     d = diff.money_decimals
-    policy = diff.new.policy.policy
+    policy = diff.new.checked.policy
     total = diff.total
     title = f"{label_text(policy.title, lang, policy.id)} — {page_text(lang, 'diff')}"
     meta = (f"{page_text(lang, 'old')}: {diff.old_name} · {page_text(lang, 'new')}: {diff.new_name} · "

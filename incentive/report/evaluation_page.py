@@ -24,14 +24,14 @@ from incentive.report.totals import column_sum
 
 
 def _band_order(results: Results) -> list[str]:
-    ranking = results.policy.policy.ranking
+    ranking = results.checked.policy.ranking
     return [b.id for b in ranking.bands] if ranking is not None else []
 
 
 def _plot_frame(results: Results) -> pl.DataFrame:
     """Float copies of score and total beside the band and group columns: what the charts aggregate.
     Cast once here -- casting inside each aggregation costs several times more."""
-    policy = results.policy.policy
+    policy = results.checked.policy
     frame = results.frame
     groups = list(policy.ranking.within) if policy.ranking is not None else []
     cols = [pl.col(c).cast(pl.Float64) for c in ("score", "total") if c in frame.columns]
@@ -143,7 +143,7 @@ def _cost_lines(results: Results, lang: str = "en") -> list[_CostLine]:
     from incentive.report.forfeits import forfeit_totals
     from incentive.report.words import word
 
-    policy = results.policy.policy
+    policy = results.checked.policy
     frame = results.frame
     labelled = lang != "en"
     name = (lambda item: label_text(item.label, lang, item.id)) if labelled else (lambda item: item.id)  # noqa: E731
@@ -164,7 +164,7 @@ def _sum(frame: pl.DataFrame, column: str) -> Decimal:
 def _slim(results: Results) -> Results:
     """The results with only the columns a page reads: every later step then touches a few columns,
     not the dozens of a full result frame (five times faster for a million people)."""
-    policy = results.policy.policy
+    policy = results.checked.policy
     wanted = [results.id_column, *(p.id for p in policy.payouts), *(p.id for p in policy.penalties), "total",
               "score", "band", "eligible", *(policy.ranking.within if policy.ranking is not None else ()),
               *(f"{p.id}.when" for p in policy.penalties if p.forfeit),  # what a veto took (A4)
@@ -178,7 +178,7 @@ def render_report(results: Results, *, lang: str = "en") -> str:
     check_totals(results)
     vetoed = _vetoed_table(results, lang)
     results = _slim(results)
-    checked = results.policy
+    checked = results.checked
     policy = checked.policy
     frame = results.frame
     d = policy.money.decimals
@@ -238,7 +238,7 @@ def _vetoed_table(results: Results, lang: str) -> str:
     people = vetoed_people(results)
     if not people.height:
         return ""
-    d = results.policy.policy.money.decimals
+    d = results.checked.policy.money.decimals
     names = {results.id_column: word(lang, "id"), "score": word(lang, "score"), "band": word(lang, "band"),
              "band_reason": word(lang, "reason"), COLUMN: word(lang, "forfeited")}
     from incentive.report.reason_text import band_reason

@@ -26,7 +26,7 @@ COLUMN = "forfeited"
 
 def forfeit_penalties(results: Results) -> list[Penalty]:
     """The policy's penalties that forfeit components."""
-    return [p for p in results.policy.policy.penalties if p.forfeit]
+    return [p for p in results.checked.policy.penalties if p.forfeit]
 
 
 def forfeit_expr(results: Results, penalty: Penalty) -> pl.Expr:
@@ -71,7 +71,7 @@ def forfeit_totals(results: Results) -> list[tuple[Penalty, Decimal]]:
 def vetoed_people(results: Results) -> pl.DataFrame:
     """One row per person a veto hit (a forfeit or a forced band fired): id, score, band, band reason,
     what was forfeited -- so a band C beside a high score is explained where it is shown."""
-    policy = results.policy.policy
+    policy = results.checked.policy
     pens = [p for p in policy.penalties if p.forfeit or p.band]
     frame = results.frame
     if not pens or frame.height == 0:

@@ -51,7 +51,7 @@ def fixed(lang: str, key: str, **kw: object) -> str:
 
 def column_labels(results: Results, lang: str = "en") -> dict[str, str]:
     """Column id → label for every column the results, payouts, recommendations and ranking tables have."""
-    policy = results.policy.policy
+    policy = results.checked.policy
     labels: dict[str, str] = {}
     for key in FIXED["en"]:
         if key not in ("value", "points", "quota", "count", "cutoff", "total"):

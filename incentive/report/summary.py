@@ -24,7 +24,7 @@ from incentive.report.words import word
 def summary_tables(results: Results, lang: str = "en") -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, headers, rows) for each table (``EvaluationError`` when a total leaves the engine's range)."""
     check_totals(results)
-    checked = results.policy
+    checked = results.checked
     policy = checked.policy
     d = policy.money.decimals
 

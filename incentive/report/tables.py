@@ -24,7 +24,7 @@ def results_table(results: Results, frame: pl.DataFrame | None = None) -> pl.Dat
     """
     frame = results.frame if frame is None else frame
     keep_kinds = {"kpi_value", "kpi_points", "score", "ranking", "payout", "penalty", "total", "recommendation"}
-    text_inputs = {i.id for i in results.policy.policy.inputs if i.type in ("id", "text")}
+    text_inputs = {i.id for i in results.checked.policy.inputs if i.type in ("id", "text")}
     cols = [n for n in results.public_columns()
             if results.columns[n].kind in keep_kinds or (results.columns[n].kind == "input" and n in text_inputs)]
     if "band_reason" in frame.columns and "band_reason" not in cols:
@@ -36,13 +36,13 @@ def results_table(results: Results, frame: pl.DataFrame | None = None) -> pl.Dat
 
 
 def money_decimals(results: Results) -> dict[str, int]:
-    d = results.policy.policy.money.decimals
+    d = results.checked.policy.money.decimals
     return {c: d for c in results.money_columns()} | ({FORFEITED: d} if forfeit_penalties(results) else {})
 
 
 def payouts_table(results: Results) -> pl.DataFrame:
     """Payroll-ready: id, name, currency, amount."""
-    policy = results.policy.policy
+    policy = results.checked.policy
     name_col = next((i.id for i in policy.inputs if i.id == "name"), None)
     cols = [pl.col(results.id_column).cast(pl.String).alias("employee_id")]
     cols.append(pl.col(name_col).alias("name") if name_col else pl.lit("").alias("name"))
