@@ -57,6 +57,7 @@ from incentive.policy.model import (
     Source,
     label_text,
 )
+from incentive.policy.names import AGGREGATES, DERIVED, OF, expr_path, item_path
 from incentive.policy.yaml_doc import LoadedDoc, NodePath
 
 AGG_FUNCS: tuple[AggFunc, ...] = ("sum", "mean", "min", "max", "median", "count")
@@ -205,7 +206,7 @@ class _Builder:
 
     def derived(self, key: str, v: object) -> Derived:
         path = ("derived", key)
-        dotted = f"derived.{key}"
+        dotted = item_path(DERIVED, key)
         if isinstance(v, dict):
             return Derived(id=key, expr=self.required(v["value"], path + ("value",), dotted),
                            label=v.get("label"), decimals=_int_or_none(v.get("decimals")), pos=self.key_pos(path))
@@ -215,7 +216,7 @@ class _Builder:
         path = ("aggregates", key)
         func = next(f for f in AGG_FUNCS if f in v)
         target = v[func]
-        of = None if target is True else self.source(target, path + (func,), f"aggregates.{key}.of")
+        of = None if target is True else self.source(target, path + (func,), expr_path(AGGREGATES, key, OF))
         return Aggregate(
             id=key,
             func=func,

@@ -73,6 +73,18 @@ def pre_budget(component_id: str, budget_id: str) -> str:
     return f"{component_id}.pre_budget.{budget_id}"
 
 
+def before_forfeit_of(column: str, payout_id: str) -> str | None:
+    """The penalty of a ``before_forfeit`` column of ``payout_id``, or None if ``column`` is not one."""
+    prefix = f"{payout_id}.before_forfeit."
+    return column[len(prefix):] if column.startswith(prefix) else None
+
+
+def pre_budget_of(column: str, component_id: str) -> str | None:
+    """The budget of a ``pre_budget`` column of ``component_id``, or None if ``column`` is not one."""
+    prefix = f"{component_id}.pre_budget."
+    return column[len(prefix):] if column.startswith(prefix) else None
+
+
 def item_path(section: str, item_id: str) -> str:
     """``payouts.bonus``: where one element of a section is (also the stage named in its errors)."""
     return f"{section}.{item_id}"

@@ -35,7 +35,8 @@ import polars as pl
 
 from incentive.engine.results import Results
 from incentive.errors import Finding, Pos
-from incentive.numeric import lit, round_expr
+from incentive.numeric import lit, plain_text, round_expr
+from incentive.policy import names
 from incentive.policy.model import Policy
 from incentive.policytest.outcomes import CoverageOutcome
 
@@ -56,8 +57,7 @@ class Item:
 
 
 def _num(d: Decimal) -> str:
-    text = format(d, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return plain_text(d)
 
 
 def items(policy: Policy) -> list[Item]:
@@ -99,22 +99,23 @@ def items(policy: Policy) -> list[Item]:
                 out.append(Item(f"payouts.{p.id}.gate={str(value).lower()}", "gate",
                                 f"payout {p.id}: gate '{p.gate.text}' is never {str(value).lower()}", p.gate.pos))
         if p.cap is not None:
-            out.append(Item(f"payouts.{p.id}.cap", "cap", f"payout {p.id}: cap '{p.cap.text}' never binds",
-                            p.cap.pos))
+            out.append(Item(names.expr_path(names.PAYOUTS, p.id, names.CAP), "cap",
+                            f"payout {p.id}: cap '{p.cap.text}' never binds", p.cap.pos))
         if p.floor is not None:
-            out.append(Item(f"payouts.{p.id}.floor", "floor", f"payout {p.id}: floor '{p.floor.text}' never binds",
-                            p.floor.pos))
+            out.append(Item(names.expr_path(names.PAYOUTS, p.id, names.FLOOR), "floor",
+                            f"payout {p.id}: floor '{p.floor.text}' never binds", p.floor.pos))
     for b in policy.budgets:
-        out.append(Item(f"budgets.{b.id}", "budget", f"budget {b.id} never binds (nothing is scaled down)", b.pos))
+        out.append(Item(names.item_path(names.BUDGETS, b.id), "budget",
+                        f"budget {b.id} never binds (nothing is scaled down)", b.pos))
     for pen in policy.penalties:
         veto = bool(pen.forfeit or pen.band)
         kind = "veto" if veto else "penalty"
-        out.append(Item(f"penalties.{pen.id}", kind, f"{kind} {pen.id} never fires", pen.pos))
+        out.append(Item(names.item_path(names.PENALTIES, pen.id), kind, f"{kind} {pen.id} never fires", pen.pos))
         if pen.cap is not None:
-            out.append(Item(f"penalties.{pen.id}.cap", "cap", f"penalty {pen.id}: cap '{pen.cap.text}' is never "
-                                                              f"reached", pen.cap.pos))
+            out.append(Item(names.expr_path(names.PENALTIES, pen.id, names.CAP), "cap",
+                            f"penalty {pen.id}: cap '{pen.cap.text}' is never reached", pen.cap.pos))
     for rule in policy.recommendations:
-        out.append(Item(f"recommendations.{rule.id}", "recommendation",
+        out.append(Item(names.item_path(names.RECOMMENDATIONS, rule.id), "recommendation",
                         f"recommendation {rule.id} ({rule.action}) never fires", rule.pos))
     return out
 
@@ -132,7 +133,7 @@ def hits(results: Results) -> set[str]:
 
     value_cols = {c.path: n for n, c in results.columns.items() if c.kind == "kpi_value"}
     for k in policy.kpis:
-        col = value_cols.get(f"kpis.{k.id}.value", f"{k.id}_value")
+        col = value_cols.get(names.expr_path(names.KPIS, k.id, names.VALUE), names.kpi_value(k.id))
         v = pl.col(col)
         s = k.scoring
         if s.curve:
@@ -146,36 +147,41 @@ def hits(results: Results) -> set[str]:
         for band in policy.ranking.bands:
             when(f"ranking.bands.{band.id}", pl.col("band") == band.id, "band")
     for p in policy.payouts:
-        gate_open = pl.col(f"{p.id}.gate") if f"{p.id}.gate" in have else pl.lit(True)
+        gross, gate, floor, cap_col = (names.step(p.id, n) for n in (names.GROSS, names.GATE, names.FLOOR, names.CAP))
+        gate_open = pl.col(gate) if gate in have else pl.lit(True)
         if p.tiers is not None:
-            basis = f"{p.id}.basis" if f"{p.id}.basis" in have else f"{p.id}.base"
+            basis = names.step(p.id, names.BASIS)
+            basis = basis if basis in have else names.step(p.id, names.BASE)
             for i, _ in enumerate(p.tiers.table):
                 when(f"payouts.{p.id}.tiers.table[{i}]", _inside(pl.col(basis), p.tiers.table, i, lambda t: t.start),
                      basis)
         if p.gate is not None:
-            when(f"payouts.{p.id}.gate=true", pl.col(f"{p.id}.gate"), f"{p.id}.gate")
-            when(f"payouts.{p.id}.gate=false", ~pl.col(f"{p.id}.gate"), f"{p.id}.gate")
-        value = pl.col(f"{p.id}.gross")
-        for scale in ("factor", "prorate"):
-            if f"{p.id}.{scale}" in have:
-                value = value * pl.col(f"{p.id}.{scale}")
-        if f"{p.id}.floor" in have:
-            when(f"payouts.{p.id}.floor", gate_open & (value < pl.col(f"{p.id}.floor")), f"{p.id}.gross",
-                 f"{p.id}.floor")
-            value = pl.max_horizontal(value, pl.col(f"{p.id}.floor"))
+            when(f"payouts.{p.id}.gate=true", pl.col(gate), gate)
+            when(f"payouts.{p.id}.gate=false", ~pl.col(gate), gate)
+        value = pl.col(gross)
+        for scale in (names.FACTOR, names.PRORATE):
+            if names.step(p.id, scale) in have:
+                value = value * pl.col(names.step(p.id, scale))
+        if floor in have:
+            when(names.expr_path(names.PAYOUTS, p.id, names.FLOOR), gate_open & (value < pl.col(floor)), gross, floor)
+            value = pl.max_horizontal(value, pl.col(floor))
         if p.cap is not None:
-            when(f"payouts.{p.id}.cap", gate_open & (value > pl.col(f"{p.id}.cap")), f"{p.id}.gross", f"{p.id}.cap")
+            when(names.expr_path(names.PAYOUTS, p.id, names.CAP), gate_open & (value > pl.col(cap_col)), gross, cap_col)
     for b in policy.budgets:
-        when(f"budgets.{b.id}", pl.col(f"{b.id}.factor") < lit(1), f"{b.id}.factor")
+        factor = names.step(b.id, names.FACTOR)
+        when(names.item_path(names.BUDGETS, b.id), pl.col(factor) < lit(1), factor)
     money = policy.money
     for pen in policy.penalties:
-        fired = pl.col(f"{pen.id}.when")
-        when(f"penalties.{pen.id}", fired, f"{pen.id}.when")
+        fired_col, pen_cap = names.step(pen.id, names.WHEN), names.step(pen.id, names.CAP)
+        fired = pl.col(fired_col)
+        when(names.item_path(names.PENALTIES, pen.id), fired, fired_col)
         if pen.cap is not None:
-            cap = round_expr(pl.col(f"{pen.id}.cap"), money.decimals, money.rounding)
-            when(f"penalties.{pen.id}.cap", fired & (pl.col(pen.id) >= cap), f"{pen.id}.when", f"{pen.id}.cap", pen.id)
+            cap = round_expr(pl.col(pen_cap), money.decimals, money.rounding)
+            when(names.expr_path(names.PENALTIES, pen.id, names.CAP), fired & (pl.col(pen.id) >= cap),
+                 fired_col, pen_cap, pen.id)
     for rule in policy.recommendations:
-        when(f"recommendations.{rule.id}", pl.col(f"{rule.id}.when"), f"{rule.id}.when")
+        rule_when = names.step(rule.id, names.WHEN)
+        when(names.item_path(names.RECOMMENDATIONS, rule.id), pl.col(rule_when), rule_when)
     if not checks or frame.height == 0:
         return set()
     row = frame.select(**checks).row(0, named=True)

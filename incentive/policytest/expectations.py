@@ -18,6 +18,7 @@ import polars as pl
 
 from incentive.engine.results import Results
 from incentive.errors import Finding, Pos
+from incentive.policy.names import WHEN, step
 from incentive.policy.schema import did_you_mean
 from incentive.policytest.model import Case, Expectation
 from incentive.policytest.outcomes import Failure
@@ -68,7 +69,7 @@ class CaseLog:
                                f"employee {e.employee!r} is not in the case's input rows (ids: {shown})")
                 continue
             if e.quantity == "recommendations":
-                actual = tuple(sorted({action for rid, action in rules if row.get(f"{rid}.when")}))
+                actual = tuple(sorted({action for rid, action in rules if row.get(step(rid, WHEN))}))
                 if actual != e.expected:  # the loader made it a sorted tuple of action names (``action_set``)
                     self.fail(e, show_set(cast("tuple[str, ...]", e.expected)), show_set(actual))
                 continue

@@ -14,6 +14,7 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Union
 
 from incentive.errors import Finding
+from incentive.numeric import plain_text
 
 
 @dataclass(frozen=True)
@@ -92,4 +93,4 @@ class CoverageOutcome:
     @property
     def minimum_text(self) -> str | None:
         """The minimum as people write it: ``90``, ``87.5``."""
-        return None if self.minimum is None else format(self.minimum.normalize(), "f")
+        return None if self.minimum is None else plain_text(self.minimum)

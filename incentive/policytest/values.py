@@ -5,11 +5,13 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Sequence
 
+from incentive.numeric import plain_text
+
 
 def json_value(value: object) -> object:
     """A YAML scalar as a JSON cell: numbers as their exact decimal text, never a float."""
     if isinstance(value, Decimal):
-        return format(value, "f") if value.is_finite() else str(value)
+        return plain_text(value, trim=False) if value.is_finite() else str(value)
     return value
 
 
@@ -31,7 +33,7 @@ def as_decimal(value: object) -> Decimal | None:
 
 def as_text(value: object) -> str:
     if isinstance(value, Decimal):
-        return format(value, "f") if value.is_finite() else str(value)
+        return plain_text(value, trim=False) if value.is_finite() else str(value)
     return str(value)
 
 
@@ -72,11 +74,8 @@ def show_number(value: object, decimals: int | None) -> str:
         return "null"
     d = Decimal(str(value))
     if decimals is not None:
-        return format(d.quantize(Decimal(1).scaleb(-decimals)), "f")
-    text = format(d, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+        return plain_text(d.quantize(Decimal(1).scaleb(-decimals)), trim=False)
+    return plain_text(d)
 
 
 def show_set(actions: Sequence[str]) -> str:

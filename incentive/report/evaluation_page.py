@@ -14,6 +14,7 @@ from incentive.compare.diff import NONE_BAND
 from incentive.engine.results import Results
 from incentive.output.atomic import atomic_file
 from incentive.policy.model import label_text
+from incentive.policy.names import WHEN, step
 from incentive.report.charts import (MAX_BOXES, UNRANKED_COLOR, band_colors, box_stats, chart_headcount,
                                      drawing, figure, histogram, money_axis, number_axis, short, svg)
 from incentive.report.page import MAX_TABLE_ROWS, cards, chart_block, escape, page, page_text, table
@@ -167,7 +168,7 @@ def _slim(results: Results) -> Results:
     policy = results.checked.policy
     wanted = [results.id_column, *(p.id for p in policy.payouts), *(p.id for p in policy.penalties), "total",
               "score", "band", "eligible", *(policy.ranking.within if policy.ranking is not None else ()),
-              *(f"{p.id}.when" for p in policy.penalties if p.forfeit),  # what a veto took (A4)
+              *(step(p.id, WHEN) for p in policy.penalties if p.forfeit),  # what a veto took (A4)
               *(c for c in results.frame.columns if ".before_forfeit." in c)]
     keep = [c for c in dict.fromkeys(wanted) if c in results.frame.columns]
     return replace(results, frame=results.frame.select(keep))

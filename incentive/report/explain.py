@@ -16,7 +16,8 @@ from typing import Callable, cast
 from incentive.engine.results import ColumnInfo
 from incentive.engine.scoring import py_points
 from incentive.engine.tiers import marginal_slices, step_tier
-from incentive.numeric import py_div, py_mul, py_round, to_dec
+from incentive.numeric import plain_text, py_div, py_mul, py_round, to_dec
+from incentive.policy import names
 from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Payout, Policy, Scoring, label_text
 from incentive.report.reason_text import band_reason
@@ -56,10 +57,7 @@ def _json_default(value: object) -> object:
 
 def _plain(d: Decimal) -> str:
     """Exact text without trailing zeros or exponent: 1.500000000000 → 1.5."""
-    text = format(d, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    return plain_text(d)
 
 
 def shown(value: object, lang: str, money_decimals: int | None = None) -> str:
@@ -134,11 +132,12 @@ def explain_row(row: dict[str, object], checked: CheckedPolicy, columns: dict[st
                            + (t(f" where {agg.where.text}", f"，条件 {agg.where.text}") if agg.where else ""))
         steps.append(Step(name, info.kind, label, row.get(name), rule(path), used(path), details))
     for k in policy.kpis:
-        value = row.get(f"{k.id}_value")
+        value = row.get(names.kpi_value(k.id))
         pts = row.get(k.id)
         details = [_scoring_detail(k.scoring, _number(value), pts, lang)]
-        steps.append(Step(k.id, "kpi", label_text(k.label, lang, k.id), pts, rule(f"kpis.{k.id}.value"),
-                          {f"{k.id}_value": value, **used(f"kpis.{k.id}.value")}, details))
+        value_path = names.expr_path(names.KPIS, k.id, names.VALUE)
+        steps.append(Step(k.id, "kpi", label_text(k.label, lang, k.id), pts, rule(value_path),
+                          {names.kpi_value(k.id): value, **used(value_path)}, details))
     if policy.kpis:
         terms = [f"{fmt(k.weight)}×{fmt(row.get(k.id))}" for k in policy.kpis]
         raw = sum((py_mul(to_dec(k.weight), _number(row.get(k.id)) or Decimal(0)) for k in policy.kpis), Decimal(0))
@@ -159,25 +158,26 @@ def explain_row(row: dict[str, object], checked: CheckedPolicy, columns: dict[st
     for p in policy.payouts:
         steps.append(_payout_step(p, row, checked, lang, money))
     for b in policy.budgets:
-        factor = row.get(f"{b.id}.factor")
-        steps.append(Step(b.id, "budget", b.id, factor, rule(f"budgets.{b.id}.amount"),
-                          {"budget": row.get(f"{b.id}.amount")},
+        factor = row.get(names.step(b.id, names.FACTOR))
+        steps.append(Step(b.id, "budget", b.id, factor, rule(names.expr_path(names.BUDGETS, b.id, names.AMOUNT)),
+                          {"budget": row.get(names.step(b.id, names.AMOUNT))},
                           [t(f"components {', '.join(b.components) or 'all'} scaled by {fmt(factor)}"
                              " (largest remainder to the exact budget)",
                              f"奖金项 {', '.join(b.components) or '全部'} 按 {fmt(factor)} 缩放（最大余数法，精确等于预算）")]))
     for pen in policy.penalties:
         details = []
-        fired = row.get(f"{pen.id}.when")
+        fired = row.get(names.step(pen.id, names.WHEN))
         if pen.when is not None:
             details.append(t(f"when {pen.when.text}: {fmt(fired)}", f"条件 {pen.when.text}：{shown(fired, lang)}"))
         if pen.cap is not None:
-            details.append(t("cap", "上限") + f" {money(row.get(f'{pen.id}.cap'))}")
+            details.append(t("cap", "上限") + f" {money(row.get(names.step(pen.id, names.CAP)))}")
         if pen.forfeit and fired:
             details.append(t(f"forfeits {', '.join(pen.forfeit)}", f"没收 {', '.join(pen.forfeit)}"))
         if pen.band and fired:
             details.append(t(f"forces band {pen.band}", f"强制定为 {pen.band} 档"))
         steps.append(Step(pen.id, "penalty", label_text(pen.label, lang, pen.id), row.get(pen.id),
-                          rule(f"penalties.{pen.id}.amount"), used(f"penalties.{pen.id}.when"), details))
+                          rule(names.expr_path(names.PENALTIES, pen.id, names.AMOUNT)),
+                          used(names.expr_path(names.PENALTIES, pen.id, names.WHEN)), details))
     comp = " + ".join(money(row.get(p.id)) for p in policy.payouts) or "0"
     pens = " − ".join(money(row.get(p.id)) for p in policy.penalties)
     details = [f"{comp}{' − ' + pens if pens else ''} = {money(row.get('total.before_floor'))}"]
@@ -186,13 +186,13 @@ def explain_row(row: dict[str, object], checked: CheckedPolicy, columns: dict[st
     steps.append(Step("total", "total", t("total", "合计"), row.get("total"), t("components − penalties", "奖金项 − 扣款"),
                       {}, details))
     for r in policy.recommendations:
-        if row.get(f"{r.id}.when"):
+        if row.get(names.step(r.id, names.WHEN)):
             from incentive.report.labels import action_label
 
             shown_action = action_label(r, lang)
             action = r.action if shown_action == r.action else f"{r.action} ({shown_action})"
             steps.append(Step(r.id, "recommendation", label_text(r.label, lang, r.id), action, r.when.text,
-                              used(f"recommendations.{r.id}.when"),
+                              used(names.expr_path(names.RECOMMENDATIONS, r.id, names.WHEN)),
                               [label_text(r.reason, lang)]
                               + ([t("next steps: ", "后续步骤：") + ", ".join(r.next_steps)] if r.next_steps else [])))
     return Explanation(str(row.get(policy.id_input.id)), f"{policy.id} {policy.version}", period, policy.currency, steps)
@@ -233,8 +233,8 @@ def _payout_step(p: Payout, row: dict[str, object], checked: CheckedPolicy, lang
     t = _tr(lang)
     pid = p.id
     details: list[str] = []
-    base = _number(row.get(f"{pid}.base"))
-    basis = _number(row.get(f"{pid}.basis"))
+    base = _number(row.get(names.step(pid, names.BASE)))
+    basis = _number(row.get(names.step(pid, names.BASIS)))
     if p.tiers is not None and base is not None:
         shown_basis = basis if basis is not None else base
         if p.tiers.mode == "marginal":
@@ -263,23 +263,25 @@ def _payout_step(p: Payout, row: dict[str, object], checked: CheckedPolicy, lang
         else:
             details.append(t(f"rate interpolated at basis {fmt(shown_basis)}", f"按计提基数 {fmt(shown_basis)} 插值的比例")
                            + f" × {money(base)}")
-    details.append(t("gross", "应发") + f" {money(row.get(f'{pid}.gross'))}")
-    for step, text in (("factor", t("band factor ×", "档位系数 ×")), ("prorate", t("prorated ×", "折算 ×")),
-                       ("floor", t("floor", "下限")), ("cap", t("cap", "上限"))):
-        if f"{pid}.{step}" in row:
-            value = row[f"{pid}.{step}"]
-            details.append(f"{text} {money(value) if step in ('floor', 'cap') else fmt(value)}")
-    if f"{pid}.gate" in row:
-        details.append(t("gate", "门槛") + f" {p.gate.text if p.gate else ''}: {shown(row[f'{pid}.gate'], lang)}"
-                       + ("" if row[f"{pid}.gate"] else t(" → pays 0", " → 发放 0")))
+    details.append(t("gross", "应发") + f" {money(row.get(names.step(pid, names.GROSS)))}")
+    for step, text in ((names.FACTOR, t("band factor ×", "档位系数 ×")), (names.PRORATE, t("prorated ×", "折算 ×")),
+                       (names.FLOOR, t("floor", "下限")), (names.CAP, t("cap", "上限"))):
+        if names.step(pid, step) in row:
+            value = row[names.step(pid, step)]
+            details.append(f"{text} {money(value) if step in (names.FLOOR, names.CAP) else fmt(value)}")
+    if names.step(pid, names.GATE) in row:
+        gate = row[names.step(pid, names.GATE)]
+        details.append(t("gate", "门槛") + f" {p.gate.text if p.gate else ''}: {shown(gate, lang)}"
+                       + ("" if gate else t(" → pays 0", " → 发放 0")))
     for key, value in row.items():
-        if key.startswith(f"{pid}.pre_budget."):
-            details.append(t(f"before budget {key.rsplit('.', 1)[1]}: ", f"预算 {key.rsplit('.', 1)[1]} 缩放前：") + money(value))
-        if key.startswith(f"{pid}.before_forfeit.") and row.get(f"{key.rsplit('.', 1)[1]}.when"):
-            details.append(t(f"forfeited by {key.rsplit('.', 1)[1]} (was {money(value)})",
-                             f"被 {key.rsplit('.', 1)[1]} 没收（原为 {money(value)}）"))
+        budget = names.pre_budget_of(key, pid)
+        if budget is not None:
+            details.append(t(f"before budget {budget}: ", f"预算 {budget} 缩放前：") + money(value))
+        penalty = names.before_forfeit_of(key, pid)
+        if penalty is not None and row.get(names.step(penalty, names.WHEN)):
+            details.append(t(f"forfeited by {penalty} (was {money(value)})", f"被 {penalty} 没收（原为 {money(value)}）"))
     rule = ""
-    path = f"payouts.{pid}"
+    path = names.item_path(names.PAYOUTS, pid)
     if p.amount is not None:
         rule = p.amount.text
     elif p.base is not None:

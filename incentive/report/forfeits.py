@@ -19,6 +19,7 @@ import polars as pl
 from incentive.engine.results import Results
 from incentive.numeric import DTYPE, lit
 from incentive.policy.model import Penalty
+from incentive.policy.names import WHEN, step
 from incentive.report.totals import column_sum, overflow
 
 COLUMN = "forfeited"
@@ -35,7 +36,7 @@ def forfeit_expr(results: Results, penalty: Penalty) -> pl.Expr:
     taken = lit(0)
     for c in cols:
         taken = taken + pl.col(c).fill_null(lit(0))
-    fired = pl.col(f"{penalty.id}.when").fill_null(False)
+    fired = pl.col(step(penalty.id, WHEN)).fill_null(False)
     return pl.when(fired).then(taken).otherwise(lit(0)).cast(DTYPE)
 
 
@@ -78,7 +79,7 @@ def vetoed_people(results: Results) -> pl.DataFrame:
         return pl.DataFrame()
     hit = pl.lit(False)
     for p in pens:
-        hit = hit | pl.col(f"{p.id}.when").fill_null(False)
+        hit = hit | pl.col(step(p.id, WHEN)).fill_null(False)
     cols = [pl.col(results.id_column)]
     cols += [pl.col(c) for c in ("score", "band", "band_reason") if c in frame.columns]
     expr = forfeited_expr(results)

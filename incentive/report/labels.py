@@ -14,6 +14,7 @@ import polars as pl
 
 from incentive.engine.results import Results
 from incentive.policy.model import Recommendation, label_text
+from incentive.policy.names import kpi_value
 
 FIXED: dict[str, dict[str, str]] = {
     "en": {
@@ -63,7 +64,7 @@ def column_labels(results: Results, lang: str = "en") -> dict[str, str]:
             labels[item.id] = label_text(item.label, lang, item.id)
     for k in policy.kpis:
         name = label_text(k.label, lang, k.id)
-        labels[f"{k.id}_value"] = fixed(lang, "value", label=name)
+        labels[kpi_value(k.id)] = fixed(lang, "value", label=name)
         labels[k.id] = fixed(lang, "points", label=name)
     labels["total"] = fixed(lang, "total", currency=policy.currency)
     if policy.ranking is not None:
