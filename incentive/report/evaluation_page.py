@@ -138,9 +138,9 @@ class _CostLine:
 
 
 def _cost_lines(results: Results, lang: str = "en") -> list[_CostLine]:
-    """The bars of the cost chart. A translated page names them by the policy's labels (an id is English
-    to its reader) and adds what each veto forfeited, as its tables do -- a veto's own bar is 0, it takes
-    the payouts instead. The English page names them by id, as it always has."""
+    """The bars of the cost chart, with what each veto forfeited, as the tables show it -- a veto's own
+    bar is 0, it takes the payouts instead. A translated page names the bars by the policy's labels (an
+    id is English to its reader); the English page names them by id, as its tables do."""
     from incentive.report.forfeits import forfeit_totals
     from incentive.report.words import word
 
@@ -150,9 +150,8 @@ def _cost_lines(results: Results, lang: str = "en") -> list[_CostLine]:
     name = (lambda item: label_text(item.label, lang, item.id)) if labelled else (lambda item: item.id)  # noqa: E731
     lines = [_CostLine(name(p), _sum(frame, p.id), "payout") for p in policy.payouts]
     lines += [_CostLine(f"− {name(p)}", -_sum(frame, p.id), "penalty") for p in policy.penalties]
-    if labelled:
-        lines += [_CostLine(page_text(lang, "forfeit_bar", label=name(p)), taken or Decimal(0), "forfeit")
-                  for p, taken in forfeit_totals(results)]
+    lines += [_CostLine(page_text(lang, "forfeit_bar", label=name(p)), taken or Decimal(0), "forfeit")
+              for p, taken in forfeit_totals(results)]
     lines.append(_CostLine(word(lang, "total"), _sum(frame, "total"), "total"))
     return lines
 

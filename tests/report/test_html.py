@@ -204,10 +204,12 @@ def test_chinese_charts_name_components_by_label_and_show_what_a_veto_took():
     assert "数据 sha256" in page and "data sha256" not in page
 
 
-def test_english_cost_chart_keeps_the_ids():
+def test_english_cost_chart_keeps_the_ids_and_shows_what_a_veto_took():
     q2 = str(ROOT / "examples" / "sales-rep" / "2026-Q2.csv")
     page = render_report(run_evaluation(POLICY, q2, RunOptions(period="2026-Q2")))
     cost = next(c for c in svgs(page) if 'id="cost-' in c)
     shown = re.findall(r"<text\b[^>]*>(.*?)</text>", cost, re.S)
     assert shown[shown.index("commission"):shown.index("total") + 1] == ["commission", "bonus", "− late_reports",
-                                                                          "− compliance", "total"]
+                                                                          "− compliance", "forfeited by compliance",
+                                                                          "total"]
+    assert "21,511" in shown  # the veto's own bar is 0: what it took is its own grey bar, as in zh
