@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -51,6 +52,7 @@ from incentive.policy.files import read_policy_bytes
 from incentive.policy.validate import load_policy
 from incentive.report.forfeits import check_totals
 from incentive.settings import resolve_ledger
+from incentive.stops import held_stops
 from incentive.io.periods import Period
 from incentive.policy.model import Policy
 
@@ -144,6 +146,8 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
         results = evaluate(checked, data, period, history=history, lang=run.lang)
         check_totals(results)  # B6: a total past the engine's range is exit 2 before anything is written
         staged = None
+        window = ExitStack()  # from just before the commit until the rename: stop signals wait (stops.py)
+        held: list[str] = []
         try:
             with atomic_directory(target) as tmp, \
                     ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="incentive-write") as writers:
@@ -171,6 +175,7 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
                     closed_by=who(opts.by), closed_at=utc_now(),
                     totals={**_manifest_totals(tmp), OPTIONS_KEY: options}, history_hashes=history_hashes,
                 )
+                held = window.enter_context(held_stops())
                 entry = staged.commit(record_)
         except PeriodAlreadyClosed as exc:
             # a concurrent close of the same period won the race: with identical inputs
@@ -178,8 +183,12 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
             _check_identical(exc.entry, policy_sha, data.sha256, run, outputs_chosen)
             return CloseOutcome(target, exc.entry, None, already_closed=True)
         finally:
+            window.close()  # after the rename (or the failure): a held stop signal is reported below
             if staged is not None:
                 staged.abort()  # a no-op once committed
+        if held:
+            say(f"warning: {' and '.join(held)} arrived after the ledger recorded the close; the close was "
+                "finished, its outputs are in place")
         return CloseOutcome(target, entry, results)
     finally:
         ledger.close()

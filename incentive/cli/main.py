@@ -15,7 +15,7 @@ from typing import Iterator
 
 import click
 
-from incentive import __version__, runtime
+from incentive import __version__, runtime, stops
 
 
 def _load_commands() -> list[click.Command]:
@@ -99,6 +99,9 @@ def stopping_cleanly() -> Iterator[None]:
     """
 
     def stop(signum: int, frame: FrameType | None) -> None:
+        if stops.holding():  # a close between its ledger commit and its outputs: it finishes first
+            stops.hold(signum)
+            return
         for other in installed:
             signal.signal(other, signal.SIG_IGN)
         raise Interrupted(signum)

@@ -34,7 +34,6 @@ import random
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -49,9 +48,18 @@ SEED = int(os.environ.get("HOSTILE_KILL_SEED", "20260101"))
 ROWS = 8_000
 
 
+def scratch(cwd: Path) -> Path:
+    """The temporary directory the closes run in ``cwd`` get: their own, so what other tests
+    (other pytest workers) leave in the shared one is never mistaken for theirs."""
+    path = cwd / "tmp"
+    path.mkdir(exist_ok=True)
+    return path
+
+
 def start(args: list[str], cwd: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("INCENTIVE_")}
     env["INCENTIVE_USER"] = "kill-test"
+    env["TMPDIR"] = str(scratch(cwd))
     return subprocess.Popen([sys.executable, "-m", "incentive", *args], cwd=cwd, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -157,7 +165,7 @@ def test_a_signal_during_a_close_stops_it_cleanly(sig, tmp_path, reference):
     ref, duration = reference
     (tmp_path / "data.csv").write_bytes((ref / "data.csv").read_bytes())
     out = tmp_path / "out"
-    scratch_before = set(Path(tempfile.gettempdir()).glob("incentive-xlsx-*"))
+    scratch_before = set(scratch(tmp_path).glob("incentive-xlsx-*"))
     moments = [("evaluating", None), ("staging", 0.0), ("writing", duration * 0.15), ("writing", duration * 0.35)]
     if sig == signal.SIGTERM:  # the same unwinding as SIGINT: two moments are enough
         moments = moments[1::2]
@@ -190,7 +198,7 @@ def test_a_signal_during_a_close_stops_it_cleanly(sig, tmp_path, reference):
                 assert ledger.verify_chain() == []
                 assert ledger.get_close("hostile", label) is None, f"{moment}: a stopped close was recorded"
     assert stopped >= len(moments) - 1, f"only {stopped} of {len(moments)} closes were still running when signalled"
-    assert set(Path(tempfile.gettempdir()).glob("incentive-xlsx-*")) == scratch_before
+    assert set(scratch(tmp_path).glob("incentive-xlsx-*")) == scratch_before
     # the next commands find nothing to trip over
     code, stdout, stderr = finish(start(close_args(period(0)), tmp_path))
     assert code == 0, stderr
