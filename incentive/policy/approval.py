@@ -10,7 +10,9 @@ the semantic checks ``approval-missing`` and ``approval-date-order`` use the
 same definitions. It decides nothing legal: it compares dates the policy
 states.
 
-    >>> from datetime import date
+    >>> from dataclasses import dataclass
+from datetime import date
+from typing import Literal
     >>> from incentive.policy.model import Approval
     >>> a = Approval("销售委员会", date(2025, 12, 15), consulted_on=date(2025, 12, 10),
     ...              published_on=date(2025, 12, 20), document="HR-2025-031")
@@ -22,7 +24,9 @@ states.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from incentive.policy.model import Approval, Policy, Recommendation
 
@@ -61,29 +65,55 @@ def dates_out_of_order(approval: Approval) -> list[tuple[str, str]]:
             if b_day < a_day]
 
 
-def period_problems(policy: Policy, period_label: str, period_start: date) -> list[str]:
-    """Why closing ``policy`` for the period starting ``period_start`` lacks a sound approval record.
+@dataclass(frozen=True)
+class PeriodProblem:
+    """Why a plan with exit-type recommendations lacks a sound approval record for one period.
 
-    Empty for a plan with no exit-type recommendation (the check is about the
+    ``kind``: ``missing`` (no ``approval:``), ``unpublished`` (no
+    ``published_on``) or ``late`` (published after the period start)."""
+
+    kind: Literal["missing", "unpublished", "late"]
+    rules: tuple[str, ...]  # the ids of the exit-type rules
+    period_start: date
+    published_on: date | None = None
+
+
+def period_problem(policy: Policy, period_start: date) -> PeriodProblem | None:
+    """The approval problem of closing ``policy`` for the period starting ``period_start``, if any.
+
+    None for a plan with no exit-type recommendation (the check is about the
     rules most consequential to a person), or with an approval published on
     or before the period start."""
-    rules = exit_rules(policy)
+    rules = tuple(rule.id for rule in exit_rules(policy))
     if not rules:
-        return []
-    which = ", ".join(rule.id for rule in rules)
+        return None
     if policy.approval is None:
+        return PeriodProblem("missing", rules, period_start)
+    published = policy.approval.published_on
+    if published is None:
+        return PeriodProblem("unpublished", rules, period_start)
+    if published > period_start:
+        return PeriodProblem("late", rules, period_start, published)
+    return None
+
+
+def period_problems(policy: Policy, period_label: str, period_start: date) -> list[str]:
+    """``period_problem`` as the message a close or an evaluation prints (none, or one)."""
+    problem = period_problem(policy, period_start)
+    if problem is None:
+        return []
+    which = ", ".join(problem.rules)
+    if problem.kind == "missing":
         return [f"policy {policy.id} has exit-type recommendations ({which}) but no approval record: add "
                 "`approval:` (approved_by, approved_on, consulted_on, published_on, document) once the plan has "
                 "been through consultation of employee representatives and made known to employees "
                 "(Labour Contract Law Art. 4)"]
-    published = policy.approval.published_on
-    if published is None:
+    if problem.kind == "unpublished":
         return [f"policy {policy.id} has exit-type recommendations ({which}) but its approval record has no "
                 "published_on: rules that judge a period must be made known to employees before it starts "
                 "(Labour Contract Law Art. 4)"]
-    if published > period_start:
-        return [f"policy {policy.id} was published on {published.isoformat()}, after the start of period "
-                f"{period_label} ({period_start.isoformat()}), and has exit-type recommendations ({which}): "
-                "the rules were not made known to employees before the period they judge "
-                "(Labour Contract Law Art. 4)"]
-    return []
+    assert problem.published_on is not None  # a late publication has its date
+    return [f"policy {policy.id} was published on {problem.published_on.isoformat()}, after the start of period "
+            f"{period_label} ({period_start.isoformat()}), and has exit-type recommendations ({which}): "
+            "the rules were not made known to employees before the period they judge "
+            "(Labour Contract Law Art. 4)"]
