@@ -48,6 +48,7 @@ from incentive.ledger.locate import open_existing, open_or_create
 from incentive.ledger.staging import pack_data
 from incentive.output.atomic import atomic_directory
 from incentive.output.manifest import MANIFEST_NAME
+from incentive.policy.approval import approval_record, period_problems
 from incentive.policy.files import read_policy_bytes
 from incentive.policy.validate import load_policy
 from incentive.report.forfeits import check_totals
@@ -55,6 +56,11 @@ from incentive.settings import resolve_ledger
 from incentive.stops import held_stops
 from incentive.io.periods import Period
 from incentive.policy.model import Policy
+
+
+#: the key of a ledger entry's ``totals`` holding the plan's approval record (the entry hash covers it;
+#: never a payout id: ids have no ``@``); absent when the policy has no ``approval:``
+APPROVAL_KEY = "@approval"
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ class CloseOptions:
     xlsx: bool = False
     trace: bool = False
     html: bool = True
-    strict: bool = False  # refuse to close a policy that reads history when the ledger shows none
+    strict: bool = False  # refuse, rather than warn: history the ledger does not show, a missing or late approval
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,10 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
     checked = load_policy(policy_path, data=policy_bytes)  # the bytes hashed are the bytes evaluated
     policy = checked.policy
     period = parse_close_period(run.period, policy)
+    for problem in period_problems(policy, period.label, period.start):  # before anything is created
+        if opts.strict:
+            raise UsageError(f"{problem}; --strict refuses to close it")
+        say(f"warning: {problem}")
     policy_sha = _sha256(policy_bytes)
     progress.stage("read")
     data = read_data(data_path, policy, run, keep_bytes=True)
@@ -173,7 +183,8 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
                     policy_text=policy_bytes.decode("utf-8"), data_sha256=data.sha256, data_bytes=data_bytes,
                     data_name=Path(data_path).name, outputs=outputs, engine_version=__version__,
                     closed_by=who(opts.by), closed_at=utc_now(),
-                    totals={**_manifest_totals(tmp), OPTIONS_KEY: options}, history_hashes=history_hashes,
+                    totals={**_manifest_totals(tmp), OPTIONS_KEY: options, **_approval(policy)},
+                    history_hashes=history_hashes,
                 )
                 held = window.enter_context(held_stops())
                 entry = staged.commit(record_)
@@ -253,6 +264,11 @@ def _check_identical(current: LedgerEntry, policy_sha: str, data_sha: str, run: 
         raise UsageError(f"{current.policy_id} period {current.period} is already closed with identical policy "
                          f"and data but other options ({'; '.join(changed)}; ledger entry {current.seq}). "
                          "Re-run with the recorded options, or reopen it with a reason to close it again")
+
+
+def _approval(policy: Policy) -> dict[str, dict[str, str]]:
+    """The approval record as the ledger entry keeps it, or nothing for a policy without one."""
+    return {APPROVAL_KEY: approval_record(policy.approval)} if policy.approval is not None else {}
 
 
 def _manifest_totals(directory: Path) -> dict:

@@ -36,6 +36,7 @@ from incentive.output.atomic import staged_files
 from incentive.output.manifest import build_manifest, file_entry, write_manifest
 from incentive.output.tables import write_audit
 from incentive.output.xlsx_book import write_book
+from incentive.policy.approval import approval_record
 from incentive.report.book import results_sheets
 from incentive.report.explain import explain_row
 from incentive.report.evaluation_page import write_report
@@ -200,6 +201,7 @@ def manifest_meta(results: Results, policy_bytes: bytes) -> dict:
         "data": {"file": Path(results.data_file).name, "sha256": results.data_sha256},
         "period": results.period.label,
         "totals": totals(results),
+        **({"approval": approval_record(policy.approval)} if policy.approval is not None else {}),
     }
 
 

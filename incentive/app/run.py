@@ -22,6 +22,7 @@ from incentive.io import read_period_data
 from incentive.io.periods import parse_period
 from incentive.ledger.history_note import no_history, no_ledger
 from incentive.ledger.store import Ledger
+from incentive.policy.approval import period_problems
 from incentive.policy.validate import load_policy
 from incentive.io import PeriodData
 from incentive.io.periods import Period
@@ -40,7 +41,7 @@ class RunOptions:
     max_errors: int = 100
     lang: str = "en"
     ledger: str | None = None  # read history from this ledger (evaluate never writes it)
-    strict_history: bool = False  # refuse, rather than note, a policy reading history the ledger does not show
+    strict_history: bool = False  # refuse, rather than note: history the ledger does not show, a missing or late approval
 
 
 def load(policy_path: str, overrides: tuple[str, ...] = ()) -> CheckedPolicy:
@@ -53,6 +54,9 @@ def run_evaluation(policy_path: str, data_path: str, opts: RunOptions, *, checke
     """Load, read, fetch history (read-only) and evaluate."""
     checked = checked or load(policy_path, opts.overrides)
     period = parse_period(opts.period, checked.policy.period)
+    approval = period_problems(checked.policy, period.label, period.start)
+    if approval and opts.strict_history:
+        raise UsageError(f"{approval[0]}; --strict refuses to evaluate it")
     progress.stage("read")
     data = read_period_data(data_path, checked.policy, encoding=opts.encoding, sheet=opts.sheet,
                             max_errors=opts.max_errors, header_row=opts.header_row, skip_footer=opts.skip_footer)
@@ -62,7 +66,7 @@ def run_evaluation(policy_path: str, data_path: str, opts: RunOptions, *, checke
         raise UsageError(f"{notes[0]}; --strict refuses to evaluate without history")
     progress.stage("evaluate")
     results = evaluate(checked, data, period, history=history, lang=opts.lang)
-    results.warnings.extend(notes)
+    results.warnings.extend(approval + notes)
     return results
 
 

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Sequence
 
 from incentive.app.close_dir import read_manifest
+from incentive.app.close import APPROVAL_KEY
 from incentive.app.rebuild import engine_note, rebuild
+from incentive.policy.approval import approval_record
 from incentive.errors import UsageError
 from incentive.ledger import Ledger, LedgerEntry
 from incentive.ledger.locate import existing
@@ -106,8 +108,13 @@ def rerun(ledger: Ledger, entry: LedgerEntry) -> list[str]:
     """Recompute ``entry`` from its recorded inputs and options; list outputs that differ."""
     with tempfile.TemporaryDirectory(prefix="incentive-verify-") as tmp_name:
         out = Path(tmp_name)
-        rebuild(ledger, entry, out)
+        results, _ = rebuild(ledger, entry, out)
         problems = []
+        approval = results.checked.policy.approval
+        expected = approval_record(approval) if approval is not None else None
+        if entry.totals.get(APPROVAL_KEY) != expected:  # closes before approvals were recorded have neither
+            problems.append(f"{entry.policy_id} {entry.period}: ledger entry {entry.seq} records approval "
+                            f"{entry.totals.get(APPROVAL_KEY)!r}, its recorded policy {expected!r}")
         for name, sha in sorted(entry.outputs.items()):
             f = out / name
             if not f.is_file():

@@ -32,7 +32,8 @@ READ_LEDGER_HELP = f"The ledger to read; opened read-only, never created. {_DEFA
 @click.option("--xlsx", is_flag=True, help="Also write results.xlsx.")
 @click.option("--trace", is_flag=True, help="Also write trace.jsonl: one explanation per person.")
 @click.option("--strict", is_flag=True,
-              help="Refuse to close a policy whose rules read history when the ledger has no earlier period of it.")
+              help="Refuse to close a policy whose rules read history when the ledger has no earlier period of it, "
+                   "or whose exit-type recommendations lack an approval record published before the period.")
 @quiet_option
 @handle_errors
 def close(policy, data, ledger, out_dir, by, xlsx, trace, strict, quiet, **run_fields):

@@ -30,7 +30,8 @@ from incentive.report.summary import render, warnings_text
 @click.option("--html", "html_path", default=None, type=click.Path(dir_okay=False),
               help="Write a self-contained report page with charts (works offline).")
 @click.option("--strict", is_flag=True,
-              help="Refuse to evaluate a policy whose rules read history when the ledger has no earlier period of it.")
+              help="Refuse to evaluate a policy whose rules read history when the ledger has no earlier period of it, "
+                   "or whose exit-type recommendations lack an approval record published before the period.")
 @click.option("--headers", type=click.Choice(["ids", "labels"]), default="ids", show_default=True,
               help="CSV / JSON column headers: ids (for programs) or labels in --lang (for people). "
                    "XLSX always shows labels above the ids.")

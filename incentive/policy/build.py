@@ -35,6 +35,7 @@ from incentive.numeric import plain_text
 from incentive.policy.model import (
     AggFunc,
     Aggregate,
+    Approval,
     Band,
     Budget,
     CurvePoint,
@@ -162,6 +163,7 @@ class _Builder:
             ranking=self.ranking(),
             recommendations=tuple(self.recommendation(k, v) for k, v in self.section("recommendations").items()),
             effective=self.effective(),
+            approval=self.approval(),
             file=self.file,
             source_text=self.doc.text,
             pos=self.doc.pos(()),
@@ -180,6 +182,22 @@ class _Builder:
         return Effective(start=date.fromisoformat(start) if start else None,
                          end=date.fromisoformat(end) if end else None,
                          pos=self.key_pos(("effective",)))
+
+    def approval(self) -> Approval | None:
+        a = self.data.get("approval")
+        if a is None:
+            return None
+        path = ("approval",)
+
+        def day(key: str) -> date | None:
+            return date.fromisoformat(a[key]) if a.get(key) else None  # the schema checked the form
+
+        approved_on = day("approved_on")
+        assert approved_on is not None  # the schema requires it
+        return Approval(approved_by=a["approved_by"], approved_on=approved_on, consulted_on=day("consulted_on"),
+                        published_on=day("published_on"), document=a.get("document"),
+                        field_pos={key: self.doc.pos(path + (key,)) for key in a},
+                        pos=self.key_pos(path))
 
     def floor(self) -> Decimal | None:
         if "floor" not in self.data:

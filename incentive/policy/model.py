@@ -13,10 +13,10 @@ checked, typed form lives in ``incentive.policy.expr`` and is attached by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal, Union
+from typing import Literal, Mapping, Union
 
 from incentive.errors import Pos
 
@@ -255,6 +255,24 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
+class Approval:
+    """Who approved the plan and when it went through consultation and was made known (metadata only).
+
+    Labour Contract Law Art. 4: rules that affect employees go through a
+    democratic procedure and are made known to them; these dates are the
+    record of that, checked (``policy.approval``) and kept with every close.
+    ``field_pos`` holds the position of each key given, for findings."""
+
+    approved_by: str
+    approved_on: date
+    consulted_on: date | None = None
+    published_on: date | None = None
+    document: str | None = None
+    field_pos: Mapping[str, Pos] = field(default_factory=dict)
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
 class Policy:
     id: str
     version: str
@@ -274,6 +292,7 @@ class Policy:
     ranking: Ranking | None = None
     recommendations: tuple[Recommendation, ...] = ()
     effective: Effective | None = None
+    approval: Approval | None = None
     file: str = "<policy>"
     source_text: str = ""  # the policy exactly as read (for the audit copy)
     pos: Pos = Pos()

@@ -15,6 +15,7 @@ from incentive.engine.results import Results
 from incentive.output.atomic import atomic_file
 from incentive.policy.model import label_text
 from incentive.policy.names import WHEN, step
+from incentive.report.approval_block import approval_block
 from incentive.report.charts import (MAX_BOXES, UNRANKED_COLOR, band_colors, box_stats, chart_headcount,
                                      drawing, figure, histogram, money_axis, number_axis, short, svg)
 from incentive.report.page import MAX_TABLE_ROWS, cards, chart_block, escape, page, page_text, table
@@ -192,6 +193,9 @@ def render_report(results: Results, *, lang: str = "en") -> str:
     if "band" in frame.columns:
         card_items.append((page_text(lang, "ranked"), f"{frame.get_column('band').drop_nulls().len():,}"))
     body = [cards(card_items)]
+    approval = approval_block(policy, results.period.start, lang)
+    if approval:
+        body.append(approval)
     plot = _plot_frame(results)
     with drawing():
         body.append(chart_block(page_text(lang, "score_dist"), _chart_score(plot, bands, lang),

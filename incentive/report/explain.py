@@ -18,8 +18,10 @@ from incentive.engine.scoring import py_points
 from incentive.engine.tiers import marginal_slices, step_tier
 from incentive.numeric import plain_text, py_div, py_mul, py_round, to_dec
 from incentive.policy import names
+from incentive.policy.approval import approval_record
 from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Payout, Policy, Scoring, label_text
+from incentive.report.approval_block import approval_text
 from incentive.report.reason_text import band_reason
 from incentive.report.terminal import json_text, printable_cell
 
@@ -42,9 +44,13 @@ class Explanation:
     period: str
     currency: str
     steps: list[Step]
+    approval: dict[str, str] | None = None  # the plan's approval record (``policy.approval``), when it has one
 
     def to_json(self) -> str:
-        return json_text(asdict(self), indent=2, default=_json_default) + "\n"
+        shown = asdict(self)
+        if shown["approval"] is None:
+            del shown["approval"]
+        return json_text(shown, indent=2, default=_json_default) + "\n"
 
 
 def _json_default(value: object) -> object:
@@ -195,7 +201,9 @@ def explain_row(row: dict[str, object], checked: CheckedPolicy, columns: dict[st
                               used(names.expr_path(names.RECOMMENDATIONS, r.id, names.WHEN)),
                               [label_text(r.reason, lang)]
                               + ([t("next steps: ", "后续步骤：") + ", ".join(r.next_steps)] if r.next_steps else [])))
-    return Explanation(str(row.get(policy.id_input.id)), f"{policy.id} {policy.version}", period, policy.currency, steps)
+    approval = approval_record(policy.approval) if policy.approval is not None else None
+    return Explanation(str(row.get(policy.id_input.id)), f"{policy.id} {policy.version}", period, policy.currency, steps,
+                       approval)
 
 
 def _label_of(policy: Policy, name: str, lang: str) -> str:
@@ -299,6 +307,8 @@ def _payout_step(p: Payout, row: dict[str, object], checked: CheckedPolicy, lang
 def render_text(ex: Explanation, money_decimals: int = 2, lang: str = "en") -> str:
     t = _tr(lang)
     lines = [f"{ex.employee_id} — {ex.policy} — {ex.period} ({ex.currency})", ""]
+    if ex.approval is not None:
+        lines[1:1] = [approval_text(ex.approval, lang)]
     for s in ex.steps:
         value = shown(s.value, lang, money_decimals if s.kind in ("payout", "penalty", "total") else None)
         head = f"{s.name}"

@@ -18,7 +18,7 @@ import pytest
 
 from incentive.errors import Pos
 from incentive.policy.checks._common import iter_sources
-from incentive.policy.model import (Band, Budget, CurvePoint, Derived, Effective, Input, Kpi, Money, Payout, Penalty,
+from incentive.policy.model import (Approval, Band, Budget, CurvePoint, Derived, Effective, Input, Kpi, Money, Payout, Penalty,
                                     Policy, Ranking, Recommendation, Scoring, Source, StepThreshold, Tier,
                                     Tiers)
 
@@ -90,6 +90,15 @@ class Builder:
         bands = bands or (self.band("A", "0.2", 41), self.band("B", "0.7", 42), self.band("C", "0.1", 43))
         return Ranking(self.src("score", 39, 7, "ranking.by"), tuple(bands), pos=Pos(38, 3), **kw)
 
+    @staticmethod
+    def approval(consulted: date | None = date(2025, 12, 10), approved: date = date(2025, 12, 15),
+                 published: date | None = date(2025, 12, 20)) -> Approval:
+        """An approval record on line 90: consulted_on at column 50, approved_on 30, published_on 70."""
+        return Approval("销售委员会", approved, consulted_on=consulted, published_on=published, document="HR-2025-031",
+                        field_pos={"approved_by": Pos(90, 10), "approved_on": Pos(90, 30),
+                                   "consulted_on": Pos(90, 50), "published_on": Pos(90, 70)},
+                        pos=Pos(90, 1))
+
     def policy(self, **kw) -> Policy:
         """A small, clean monthly policy; keyword arguments replace its parts."""
         base = Policy(
@@ -119,6 +128,7 @@ class Builder:
             recommendations=(self.rec("improvement", 'band == "C"', "improvement_plan", 80),
                              self.rec("exit", 'streak(band == "C") >= 3', "exit_review", 81)),
             effective=Effective(date(2026, 1, 1), None, Pos(8, 12)),
+            approval=self.approval(),
             file=self.file,
             pos=Pos(1, 1),
         )
