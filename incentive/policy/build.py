@@ -40,6 +40,7 @@ from incentive.policy.model import (
     CurvePoint,
     Derived,
     Effective,
+    Fairness,
     Input,
     Kpi,
     Money,
@@ -161,6 +162,7 @@ class _Builder:
             ranking=self.ranking(),
             recommendations=tuple(self.recommendation(k, v) for k, v in self.section("recommendations").items()),
             effective=self.effective(),
+            fairness=self.fairness(),
             file=self.file,
             source_text=self.doc.text,
             pos=self.doc.pos(()),
@@ -179,6 +181,15 @@ class _Builder:
         return Effective(start=date.fromisoformat(start) if start else None,
                          end=date.fromisoformat(end) if end else None,
                          pos=self.key_pos(("effective",)))
+
+    def fairness(self) -> Fairness | None:
+        f = self.data.get("fairness")
+        if f is None:
+            return None
+        columns = tuple(f["columns"])
+        return Fairness(columns=columns, min_group=int(f.get("min_group", 5)),
+                        column_pos=tuple(self.doc.pos(("fairness", "columns", i)) for i in range(len(columns))),
+                        pos=self.key_pos(("fairness",)))
 
     def floor(self) -> Decimal | None:
         if "floor" not in self.data:
