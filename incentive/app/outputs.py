@@ -39,7 +39,7 @@ from incentive.output.xlsx_book import write_book
 from incentive.report.book import results_sheets
 from incentive.report.explain import explain_row
 from incentive.report.fairness import fairness_report
-from incentive.report.fairness_text import fairness_table
+from incentive.report.fairness_text import fairness_table, table_labels
 from incentive.report.evaluation_page import write_report
 
 #: threads writing a close's files at once (more only queue behind the GIL on this workload)
@@ -244,6 +244,8 @@ def write_evaluation(results: Results, out_dir: str, fmt: str, employees: tuple[
                 write_book(staging / name, results_sheets(results, lang, table))
                 continue
             labels = column_labels(results, lang) if headers == "labels" or fmt == "xlsx" else None
+            if labels is not None and name.startswith("fairness."):
+                labels = table_labels(lang)
             write_table(table, staging / name, fmt, money, labels=labels, headers=headers)
     return [target / name for name in outputs]
 

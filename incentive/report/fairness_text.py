@@ -27,18 +27,46 @@ WORDS: dict[str, dict[str, str]] = {
                 " (four-fifths rule)",
         "fisher": "; Fisher p={p}", "more": "fairness: {n} more flag(s) in fairness.csv",
         "pass": "pass", "flag": "flag", "too_small": "too small", "no_selection": "nobody selected",
+        # report.html and the label headers of fairness.csv
+        "title": "Adverse impact by {column}", "chart_note": "Selection rate of each group; a bar marked ! is"
+        " under four-fifths of the most-favoured group's rate. A band is drawn from the ranked, an action and a"
+        " pay quartile from everyone; Q4 holds the highest totals.",
+        "table": "Selection rates by {column}", "pay_table": "Median total pay by {column}",
+        "note": "Four-fifths rule (29 CFR 1607.4(D)): a ratio under 0.8 is flagged. Fisher's exact test (two-sided,"
+        " the group against all others): a small p means the split is unlikely by chance. Groups under {n} people"
+        " are too small to judge. A flag is a prompt to look, not a legal finding.",
+        "rate_axis": "selection rate",
+        "column": "column", "group": "group", "selection_kind": "kind", "selection": "selection",
+        "headcount": "headcount", "selected": "selected", "rate": "rate", "ratio": "ratio to most favoured",
+        "reference_group": "most favoured", "four_fifths": "four-fifths", "fisher_p": "Fisher p",
+        "median_total": "median total", "median_ratio": "ratio to highest median",
     },
     "zh": {
         "band": "{id} 档", "action": "建议“{id}”", "pay_quartile": "总额四分位 {id}",
         "line": "公平性：{column}={group}：{selection}入选率 {rate}，为 {reference} 的 {ratio} 倍（低于五分之四规则）",
-        "fisher": "；Fisher 精确检验 p={p}", "more": "公平性：另有 {n} 项标记，见 fairness.csv",
+        "fisher": "；费希尔精确检验 p={p}", "more": "公平性：另有 {n} 项标记，详见公平性明细表",
         "pass": "通过", "flag": "标记", "too_small": "人数过少", "no_selection": "无人入选",
+        "title": "按{column}的不利影响分析", "chart_note": "各组入选率；标有 ! 的柱低于入选率最高组的五分之四。"
+        "档位按参与排名者计算，建议与总额四分位按全部人员计算；Q4 为总额最高的四分之一。",
+        "table": "按{column}的入选率", "pay_table": "按{column}的总奖金中位数",
+        "note": "五分之四规则（美国联邦法规第 29 编第 1607.4(D) 条）：比值低于 0.8 即标记。费希尔精确检验（双侧，该组对其余各组）："
+        "p 越小，差异越难用偶然解释。不足 {n} 人的组人数过少，不作判断。标记只是提示复核，不是法律结论。",
+        "rate_axis": "入选率",
+        "column": "字段", "group": "组别", "selection_kind": "类别", "selection": "入选项",
+        "headcount": "人数", "selected": "入选人数", "rate": "入选率", "ratio": "与最高组之比",
+        "reference_group": "入选率最高组", "four_fifths": "五分之四规则", "fisher_p": "费希尔检验 p",
+        "median_total": "总奖金中位数", "median_ratio": "与最高中位数之比",
     },
 }
 
 #: the columns of fairness.csv, in order
 COLUMNS = ("column", "group", "selection_kind", "selection", "headcount", "selected", "rate", "ratio",
            "reference_group", "four_fifths", "fisher_p", "median_total", "median_ratio")
+
+
+def table_labels(lang: str) -> dict[str, str]:
+    """The headers of fairness.csv in ``lang`` (``--headers labels``, XLSX)."""
+    return {name: fair_word(lang, name) for name in COLUMNS}
 
 
 def fair_word(lang: str, key: str, **kw: object) -> str:
