@@ -7,7 +7,7 @@ from incentive.engine.results import Results
 from incentive.policy.model import Policy
 from incentive.report.charts import BAND_COLORS, figure, short, svg
 from incentive.report.fairness import Cell, FairnessReport, Selection, fairness_report
-from incentive.report.fairness_text import column_name, fair_word, fixed, p_text, selection_text
+from incentive.report.fairness_text import action_text, column_name, fair_word, fixed, p_text, selection_text
 from incentive.report.page import MAX_TABLE_ROWS, chart_block, page_text, table
 
 _FLAG_MARK = "!"
@@ -59,7 +59,7 @@ def _tick(policy: Policy, selection: Selection, lang: str) -> str:
     """A band or a quartile by its id (``A``, ``Q4``); an action by its id or, in Chinese, its label."""
     if selection.kind != "action":
         return selection.id
-    return selection_text(policy, selection, lang) if lang != "en" else selection.id
+    return action_text(policy, selection.id, lang) if lang != "en" else selection.id
 
 
 def _rate_table(policy: Policy, cells: list[Cell], shown: str, report: FairnessReport, lang: str) -> str:

@@ -15,6 +15,7 @@ import polars as pl
 
 from incentive.engine.results import Results
 from incentive.policy.model import Policy, label_text
+from incentive.report.labels import ACTIONS, action_label
 from incentive.report.fairness import Cell, FairnessReport, GroupPay, Selection, fairness_report
 from incentive.report.terminal import printable
 
@@ -111,11 +112,16 @@ def column_name(policy: Policy, column: str, lang: str) -> str:
 
 
 def selection_text(policy: Policy, selection: Selection, lang: str) -> str:
-    name = selection.id
-    if selection.kind == "action" and lang != "en":
-        rule = next((r for r in policy.recommendations if r.action == selection.id and r.action_label), None)
-        name = label_text(rule.action_label, lang, name) if rule is not None else name
+    name = action_text(policy, selection.id, lang) if selection.kind == "action" and lang != "en" else selection.id
     return fair_word(lang, selection.kind, id=name)
+
+
+def action_text(policy: Policy, action: str, lang: str) -> str:
+    """An action as a person reads it: its rule's label, else the built-in word, else the id."""
+    rule = next((r for r in policy.recommendations if r.action == action), None)
+    if rule is not None:
+        return action_label(rule, lang)
+    return ACTIONS.get(lang, ACTIONS["en"]).get(action) or action
 
 
 def flag_line(policy: Policy, cell: Cell, lang: str) -> str:
