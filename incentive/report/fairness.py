@@ -21,7 +21,7 @@ as fractions and floats (p-values) and are written as fixed-decimal text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Literal
 
@@ -197,7 +197,9 @@ def _pay(frame: pl.DataFrame, column: str, min_group: int, decimals: int, roundi
     rows = (frame.group_by(g)
             .agg(pl.len().alias("n"), total.get((pl.len() - 1) // 2).alias("lo"), total.get(pl.len() // 2).alias("hi"))
             .sort(g).rows(named=True))
-    medians = {str(r[g]): (Decimal(r["lo"]) + Decimal(r["hi"])) / 2 for r in rows if r["n"] >= min_group}
+    with localcontext() as ctx:
+        ctx.prec = 80  # exact: a total has at most 38 digits
+        medians = {str(r[g]): (Decimal(r["lo"]) + Decimal(r["hi"])) / 2 for r in rows if r["n"] >= min_group}
     top = max(medians.values(), default=None)
     out = []
     for r in rows:

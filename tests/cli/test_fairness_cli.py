@@ -96,3 +96,23 @@ def test_empty_fairness_cells_are_named_by_row_with_nothing_written(tmp_path):
     for row in (4, 8):  # the file's line numbers, header on line 1
         assert f"{data}:{row}: column '性别': a value: '性别' is required and has no default" in done.stderr
     assert not (tmp_path / "ev").exists()
+
+
+def test_a_close_on_planted_data_flags_it_with_the_hand_computed_fisher_p(tmp_path):
+    """The Done-when of issue 16: a close on generated data where women's A-band rate is under 80% of men's."""
+    from tests.report.test_fairness import POLICY as PLANTED_POLICY, hypergeometric_p, planted, write
+
+    from incentive.report.fairness_text import p_text
+
+    policy = tmp_path / "fair-test.yaml"
+    policy.write_text(PLANTED_POLICY, encoding="utf-8")
+    data = write(tmp_path, planted())
+    done = cli("close", str(policy), str(data), "--period", "2026-Q1", "--ledger", str(tmp_path / "l.sqlite"),
+               "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    with open(tmp_path / "out" / "fair-test" / "2026-Q1" / "fairness.csv", encoding="utf-8-sig", newline="") as fh:
+        women = next(r for r in csv.DictReader(fh)
+                     if r["group"] == "女" and r["selection_kind"] == "band" and r["selection"] == "A")
+    assert (women["selected"], women["rate"], women["ratio"], women["four_fifths"]) == ("5", "0.1000", "0.3333", "flag")
+    assert women["fisher_p"] == p_text(hypergeometric_p(5, 45, 15, 35))
+    assert f"Fisher p={women['fisher_p']}" in done.stderr
