@@ -6,6 +6,8 @@ two reps stay at the top (promotion review from Q2), two stay at the bottom
 quarters (no-results review), one commits a compliance violation in Q2 (veto:
 commission and bonus forfeited, band C), and three are hired in Q2/Q3 (not
 ranked in their first quarter). Q3 is saved as GBK, as Chinese Excel does.
+The last column, 性别 (男/女), is the policy's fairness column: drawn from a
+random generator of its own, so adding it left every other cell as it was.
 
     python examples/sales-rep/make_data.py
 """
@@ -18,7 +20,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 HEADERS = ["工号", "姓名", "区域", "团队", "入职日期", "销售额", "销售目标", "回款额", "新客户数",
-           "客户满意度", "销售周期天数", "日报缺交次数", "合规违规", "目标奖金"]
+           "客户满意度", "销售周期天数", "日报缺交次数", "合规违规", "目标奖金", "性别"]
 REGIONS = {"华东": ["华东一组", "华东二组"], "华北": ["华北一组"], "华南": ["华南一组", "华南二组"], "西南": ["西南一组"]}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
@@ -28,6 +30,7 @@ NO_RESULTS = "E030"  # no revenue in Q2 and Q3
 VIOLATOR = ("E028", "2026-Q2")
 QUARTERS = ["2026-Q1", "2026-Q2", "2026-Q3"]
 NEW_HIRES = {"E049": "2026-05-04", "E050": "2026-05-18", "E051": "2026-08-03"}
+GENDER_SEED = 16  # the 性别 column's own generator (issue 16): the other columns' draws are unchanged
 
 
 def people(rng: random.Random) -> list[dict]:
@@ -45,6 +48,9 @@ def people(rng: random.Random) -> list[dict]:
         region, team = regions[int(pid[1:]) % len(regions)]
         out.append({"id": pid, "name": rng.choice(SURNAMES) + rng.choice(GIVEN), "region": region, "team": team,
                     "hire": hire, "target": 300000, "bonus": 8000})
+    genders = random.Random(GENDER_SEED)
+    for p in out:
+        p["gender"] = genders.choice("男女")
     return out
 
 
@@ -63,7 +69,8 @@ def row(p: dict, quarter: str, rng: random.Random) -> list[str]:
     missed = rng.choice([0, 0, 0, 0, 1, 2, 5]) if p["id"] not in LAGGARDS else 6
     violation = "是" if (p["id"], quarter) == VIOLATOR else "否"
     return [p["id"], p["name"], p["region"], p["team"], p["hire"], f"{revenue:.2f}", f"{p['target']:.2f}",
-            f"{revenue * coll:.2f}", str(new), f"{sat:.1f}", str(cyc), str(missed), violation, f"{p['bonus']:.2f}"]
+            f"{revenue * coll:.2f}", str(new), f"{sat:.1f}", str(cyc), str(missed), violation, f"{p['bonus']:.2f}",
+            p["gender"]]
 
 
 def main() -> None:

@@ -8,3 +8,5 @@ AUDIT_FILE = "audit.parquet"
 COLUMNS_FILE = "audit-columns.json"
 #: the policy exactly as evaluated
 POLICY_COPY = "policy.yaml"
+#: the adverse-impact report (a policy with a ``fairness`` section)
+FAIRNESS_FILE = "fairness.csv"

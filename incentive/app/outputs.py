@@ -26,7 +26,7 @@ from typing import Any, Callable, Mapping
 import polars as pl
 
 from incentive import __version__
-from incentive.app.files import AUDIT_FILE, COLUMNS_FILE, POLICY_COPY
+from incentive.app.files import AUDIT_FILE, COLUMNS_FILE, FAIRNESS_FILE, POLICY_COPY
 from incentive.app.run import select_employees
 from incentive.app.tables import write_table
 from incentive.report.labels import column_labels
@@ -39,6 +39,8 @@ from incentive.output.xlsx_book import write_book
 from incentive.policy.approval import approval_record
 from incentive.report.book import results_sheets
 from incentive.report.explain import explain_row
+from incentive.report.fairness import fairness_report
+from incentive.report.fairness_text import fairness_table, table_labels
 from incentive.report.evaluation_page import write_report
 
 #: threads writing a close's files at once (more only queue behind the GIL on this workload)
@@ -141,6 +143,8 @@ def start_outputs(results: Results, directory: Path, policy_bytes: bytes, choice
         jobs["recommendations.csv"] = lambda path: write_table(recommendations, path, "csv", {})
     if ranking is not None:
         jobs["ranking.csv"] = lambda path: write_table(ranking, path, "csv", {})
+    if policy_has_fairness(results):
+        jobs[FAIRNESS_FILE] = lambda path: write_fairness(results, path, "csv")
     if choices.trace:
         jobs["trace.jsonl"] = lambda path: write_trace(results, path)
 
@@ -232,6 +236,9 @@ def write_evaluation(results: Results, out_dir: str, fmt: str, employees: tuple[
         outputs[f"recommendations.{fmt}"] = (recs, {})
     if results.ranking_summary is not None:
         outputs[f"ranking.{fmt}"] = (results.ranking_summary, {})
+    fairness = fairness_frame(results)  # the whole population: a report on a few employees would mislead
+    if fairness is not None:
+        outputs[f"fairness.{fmt}"] = (fairness, {"median_total": results.checked.policy.money.decimals})
     target = Path(out_dir)
     with staged_files(target) as staging:  # a failure names target/<file> and leaves target as it was
         for name, (table, money) in outputs.items():
@@ -239,8 +246,26 @@ def write_evaluation(results: Results, out_dir: str, fmt: str, employees: tuple[
                 write_book(staging / name, results_sheets(results, lang, table))
                 continue
             labels = column_labels(results, lang) if headers == "labels" or fmt == "xlsx" else None
+            if labels is not None and name.startswith("fairness."):
+                labels = table_labels(lang)
             write_table(table, staging / name, fmt, money, labels=labels, headers=headers)
     return [target / name for name in outputs]
+
+
+def policy_has_fairness(results: Results) -> bool:
+    return results.checked.policy.fairness is not None
+
+
+def fairness_frame(results: Results) -> pl.DataFrame | None:
+    """The adverse-impact table of ``fairness.csv``, or None without a ``fairness`` section."""
+    report = fairness_report(results)
+    return None if report is None else fairness_table(report, results.checked.policy.money.decimals)
+
+
+def write_fairness(results: Results, path: Path, fmt: str) -> None:
+    frame = fairness_frame(results)
+    assert frame is not None  # submitted only when the policy has a fairness section
+    write_table(frame, path, fmt, {"median_total": results.checked.policy.money.decimals})
 
 
 def _sha256(data: bytes) -> str:

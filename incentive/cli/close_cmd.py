@@ -13,6 +13,7 @@ from incentive.cli.common import handle_errors
 from incentive.cli.options import data_options, reading_options
 from incentive.cli.progress import for_command, quiet_option, say_with
 from incentive.report.explain import fmt
+from incentive.report.fairness_text import terminal_text as fairness_text
 from incentive.report.summary import render, warnings_text
 from incentive.settings import resolve_out
 
@@ -60,6 +61,7 @@ def close(policy, data, ledger, out_dir, by, xlsx, trace, strict, quiet, **run_f
     results = outcome.results
     assert results is not None  # a close that recorded something has its results
     click.echo(warnings_text(results), err=True, nl=False)
+    click.echo(fairness_text(results, run.lang), err=True, nl=False)  # a line per four-fifths flag
     click.echo(render(results, run.lang), nl=False)
     click.echo(f"closed {entry.policy_id} {entry.period}: ledger entry {entry.seq}; outputs in {outcome.directory}")
     click.echo(f"ledger head: {entry.entry_hash} (keep it outside the ledger; "

@@ -18,6 +18,7 @@ from incentive.cli.progress import for_command, quiet_option
 from incentive.errors import UsageError
 from incentive.report import explain as explain_mod
 from incentive.report.evaluation_page import write_report
+from incentive.report.fairness_text import terminal_text as fairness_text
 from incentive.report.summary import render, warnings_text
 
 
@@ -46,6 +47,7 @@ def evaluate(policy, data, period, overrides, encoding, sheet, max_errors, lang,
     if employees:
         select_employees(results, employees)  # unknown ids are an error before anything is written
     click.echo(warnings_text(results), err=True, nl=False)
+    click.echo(fairness_text(results, lang), err=True, nl=False)  # a line per four-fifths flag
     click.echo(render(results, lang), nl=False)
     if out_dir:
         for path in write_evaluation(results, out_dir, fmt, employees, lang=lang, headers=headers):

@@ -41,6 +41,7 @@ from incentive.policy.model import (
     CurvePoint,
     Derived,
     Effective,
+    Fairness,
     Input,
     Kpi,
     Money,
@@ -164,6 +165,7 @@ class _Builder:
             recommendations=tuple(self.recommendation(k, v) for k, v in self.section("recommendations").items()),
             effective=self.effective(),
             approval=self.approval(),
+            fairness=self.fairness(),
             file=self.file,
             source_text=self.doc.text,
             pos=self.doc.pos(()),
@@ -198,6 +200,15 @@ class _Builder:
                         published_on=day("published_on"), document=a.get("document"),
                         field_pos={key: self.doc.pos(path + (key,)) for key in a},
                         pos=self.key_pos(path))
+
+    def fairness(self) -> Fairness | None:
+        f = self.data.get("fairness")
+        if f is None:
+            return None
+        columns = tuple(f["columns"])
+        return Fairness(columns=columns, min_group=int(f.get("min_group", 5)),
+                        column_pos=tuple(self.doc.pos(("fairness", "columns", i)) for i in range(len(columns))),
+                        pos=self.key_pos(("fairness",)))
 
     def floor(self) -> Decimal | None:
         if "floor" not in self.data:

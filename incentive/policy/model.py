@@ -273,6 +273,24 @@ class Approval:
 
 
 @dataclass(frozen=True)
+class Fairness:
+    """The adverse-impact report: which demographic inputs to compare groups by.
+
+    The columns are inputs (declared in ``inputs``, required); no expression or
+    group may read them (``fairness-column-used``), so they can describe a plan's
+    outcomes without ever shaping them.
+    """
+
+    columns: tuple[str, ...]
+    min_group: int = 5  # smaller groups are reported as too small, neither pass nor fail
+    column_pos: tuple[Pos, ...] = ()  # where each column is named (for findings)
+    pos: Pos = Pos()
+
+    def position(self, index: int) -> Pos:
+        return self.column_pos[index] if index < len(self.column_pos) else self.pos
+
+
+@dataclass(frozen=True)
 class Policy:
     id: str
     version: str
@@ -293,6 +311,7 @@ class Policy:
     recommendations: tuple[Recommendation, ...] = ()
     effective: Effective | None = None
     approval: Approval | None = None
+    fairness: Fairness | None = None
     file: str = "<policy>"
     source_text: str = ""  # the policy exactly as read (for the audit copy)
     pos: Pos = Pos()

@@ -1,5 +1,5 @@
 """The evaluation page (also a close's report.html): cards, score distribution, payout by band and
-group, cost by component, headcount per band, and the summary tables."""
+group, cost by component, headcount per band, the adverse-impact section, and the summary tables."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from incentive.report.charts import (MAX_BOXES, UNRANKED_COLOR, band_colors, box
                                      drawing, figure, histogram, money_axis, number_axis, short, svg)
 from incentive.report.page import MAX_TABLE_ROWS, cards, chart_block, escape, page, page_text, table
 from incentive.report.diff_summary import money
+from incentive.report.fairness_page import fairness_section
 from incentive.report.forfeits import check_totals
 from incentive.report.summary import summary_tables
 from incentive.report.totals import column_sum
@@ -178,7 +179,7 @@ def render_report(results: Results, *, lang: str = "en") -> str:
     """The evaluation page: cards, score distribution, payout by band and group, cost, headcount, tables."""
     check_totals(results)
     vetoed = _vetoed_table(results, lang)
-    results = _slim(results)
+    full, results = results, _slim(results)  # the fairness section reads its columns from the full frame
     checked = results.checked
     policy = checked.policy
     frame = results.frame
@@ -223,6 +224,7 @@ def render_report(results: Results, *, lang: str = "en") -> str:
             series = [(page_text(lang, "count"), [counts.get(None if b == NONE_BAND else b, 0) for b in order],
                        [colors[b] for b in order])]
             body.append(chart_block(page_text(lang, "headcount"), chart_headcount(order, series, "headcount", lang)))
+        body.extend(fairness_section(full, lang))  # the adverse-impact report, when the policy has one
     body.append(f"<h2>{escape(page_text(lang, 'tables'))}</h2>")
     for table_title, headers, rows in summary_tables(results, lang):
         visible = rows[:MAX_TABLE_ROWS]

@@ -118,7 +118,7 @@ def test_sample_is_deterministic_and_feeds_evaluate(tmp_path):
     html = tmp_path / "report.html"
     proc = run("evaluate", POLICY, str(a), "--period", "2026-Q1", "--html", str(html))
     assert proc.returncode == 0, proc.stderr
-    assert "headcount" in proc.stdout and html.read_text(encoding="utf-8").count("<svg") == 5
+    assert "headcount" in proc.stdout and html.read_text(encoding="utf-8").count("<svg") == 6  # with fairness
 
 
 def test_sample_to_stdout_and_other_formats(tmp_path):

@@ -21,7 +21,7 @@ import csv
 from pathlib import Path
 
 HEADERS = ["工号", "姓名", "区域", "团队", "入职日期", "销售额", "销售目标", "回款额", "新客户数", "客户满意度",
-           "销售周期天数", "日报缺交次数", "合规违规", "目标奖金"]
+           "销售周期天数", "日报缺交次数", "合规违规", "目标奖金", "性别"]
 #: id, name, attainment, collection rate, new customers, satisfaction, cycle days
 PEOPLE = [
     ("X01", "Sales Star", "1.30", "0.70", 5, 90, 30),
@@ -44,9 +44,9 @@ def write_crafted(path: Path) -> Path:
     with open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(HEADERS)
-        for pid, name, att, coll, new, sat, cycle in PEOPLE:
+        for i, (pid, name, att, coll, new, sat, cycle) in enumerate(PEOPLE):
             revenue = (Decimal(100000) * Decimal(att)).quantize(Decimal("0.01"))
             collected = (revenue * Decimal(coll)).quantize(Decimal("0.01"))
             writer.writerow([pid, name, "华东", "华东一组", "2020-01-01", revenue, "100000.00", collected, new, sat,
-                             cycle, 0, "否", "10000.00"])
+                             cycle, 0, "否", "10000.00", "男女"[i % 2]])
     return path

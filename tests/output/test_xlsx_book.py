@@ -70,7 +70,8 @@ def test_close_xlsx_in_chinese(tmp_path):
     score_style = re.search(rf'<c r="{score_col}3" s="(\d+)"', xml).group(1)
     assert formats[int(score_style)] == "#,##0.00"  # the policy's score decimals (2)
     assert money_style
-    widths = [float(w) for w in re.findall(r'width="([\d.]+)"', xml)]
+    widths = [float(w) for lo, hi, w in re.findall(r'<col min="(\d+)" max="(\d+)" width="([\d.]+)"', xml)
+              for _ in range(int(lo), int(hi) + 1)]  # a <col> may span columns of one width
     team = ids.index("team")  # 华东一组: 4 wide characters = 8 columns, plus padding
     assert widths[team] >= 10
 

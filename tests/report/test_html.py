@@ -52,10 +52,10 @@ def assert_unique_ids(page: str) -> None:
 def test_evaluation_report_has_the_charts(results):
     page = render_report(results)
     charts = svgs(page)
-    assert len(charts) == 5  # score histogram, payout by band, payout by region, cost, headcount
+    assert len(charts) == 6  # score histogram, payout by band, payout by region, cost, headcount, adverse impact
     assert page.startswith("<!DOCTYPE html>")
     for title in ("Score distribution", "Total payout by band", "Total payout by region", "Cost by component",
-                  "Headcount per band"):
+                  "Headcount per band", "Adverse impact by gender"):
         assert title in page
     assert "lowest A" in charts[0] and "lowest B" in charts[0]  # band cutoffs marked on the histogram
     assert all("<text" in c for c in charts)  # text stays text (svg.fonttype none)
@@ -176,7 +176,7 @@ def test_rendering_leaves_matplotlib_state_as_it_found_it():
     out = subprocess.run([sys.executable, "-c", _STATE_SCRIPT, POLICY, Q1], capture_output=True, text=True,
                          env=env, check=True)
     state = json.loads(out.stdout)
-    assert state["charts"] == 9  # the pages were drawn
+    assert state["charts"] == 10  # the pages were drawn
     assert state["backend"] == "svg"
     assert state["changed"] == [] and state["same"]
     assert not state["pyplot"]

@@ -58,6 +58,7 @@ def _leftover(text: str, ids: set[str]) -> list[str]:
     text = re.sub(r"--set \S+|/\S+", " ", text)  # the user's own command line: file paths, --set PATH=VALUE
     text = text.replace("payouts.commission.tiers.table[1].rate", " ")  # the sweep's --set-range path
     text = text.replace("sales-rep", " ")  # the policy id (split by the hyphen below)
+    text = re.sub(r"sha256 [0-9a-f]{12}", " ", text)  # a data hash prefix is no word, whatever letters it holds
     words = [w for w in re.findall(r"[A-Za-z_][A-Za-z0-9_.]*", text)]
     return sorted({w for w in words if w not in ids and w not in KEYWORDS and WORD.search(w)
                    and not re.fullmatch(r"E\d+|p\d+|\d.*", w)})

@@ -3,7 +3,8 @@
 An input counts as used when any expression reads it (this period or through
 history functions) or it names a group (``ranking.within``, aggregate ``by``,
 budget ``by``). The employee id (``type: id``) and an input named ``name``
-are exempt: they identify people in the outputs. Data files must still carry
+are exempt: they identify people in the outputs; so are the columns of
+``fairness.columns``, which no expression may read (``fairness-column-used``). Data files must still carry
 an unused required column, so either use it or remove it.
 
 Needs the checked expressions; skipped when the expressions had errors.
@@ -52,6 +53,8 @@ def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     if checked is None:
         return
     used = used_names(policy, checked)
+    if policy.fairness is not None:
+        used |= set(policy.fairness.columns)
     for inp in policy.inputs:
         if inp.type == "id" or inp.id in EXEMPT_NAMES or inp.id in used:
             continue
