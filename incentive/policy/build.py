@@ -47,6 +47,7 @@ from incentive.policy.model import (
     Penalty,
     Policy,
     Ranking,
+    Protection,
     Recommendation,
     ScoreSpec,
     Scoring,
@@ -160,6 +161,7 @@ class _Builder:
             floor=self.floor(),
             ranking=self.ranking(),
             recommendations=tuple(self.recommendation(k, v) for k, v in self.section("recommendations").items()),
+            protected=tuple(self.protection(k, v) for k, v in self.section("protected").items()),
             effective=self.effective(),
             file=self.file,
             source_text=self.doc.text,
@@ -348,6 +350,18 @@ class _Builder:
             next_steps=tuple(v.get("next_steps") or ()),
             label=v.get("label"),
             action_label=v.get("action_label"),
+            kind_given=v.get("kind"),
+            pos=self.key_pos(path),
+        )
+
+    def protection(self, key: str, v: dict) -> Protection:
+        path = ("protected", key)
+        return Protection(
+            id=key,
+            when=self.required(v["when"], path + ("when",)),
+            article=v.get("article") or "",
+            reason=v.get("reason"),
+            label=v.get("label"),
             pos=self.key_pos(path),
         )
 
