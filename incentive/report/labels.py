@@ -88,10 +88,11 @@ def relabel(frame: pl.DataFrame, money: dict[str, int], labels: dict[str, str]) 
 ACTIONS: dict[str, dict[str, str]] = {
     "en": {"promotion_review": "promotion review", "recognition": "recognition", "improvement_plan": "improvement plan",
            "coaching": "coaching", "training": "training", "transfer": "transfer", "exit_review": "exit review",
-           "no_results_review": "no-results review", "compliance_review": "compliance review"},
+           "no_results_review": "no-results review", "compliance_review": "compliance review",
+           "legal_review": "legal review"},
     "zh": {"promotion_review": "晋升评估", "recognition": "表彰", "improvement_plan": "绩效改进计划",
            "coaching": "辅导", "training": "培训", "transfer": "调岗", "exit_review": "退出评估",
-           "no_results_review": "无业绩评估", "compliance_review": "合规审查"},
+           "no_results_review": "无业绩评估", "compliance_review": "合规审查", "legal_review": "法律审查"},
 }
 
 
