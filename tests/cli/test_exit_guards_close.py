@@ -178,3 +178,18 @@ def test_medical_leave_until_after_the_period_protects(tmp_path):
     row = recs(tmp, "2026-Q3").filter((pl.col("employee_id") == "P09") & (pl.col("rule") == "exit")).row(0, named=True)
     assert row["action"] == "legal_review" and "劳动合同法第四十二条(三)" in row["reason"]
     assert "protected=medical (medical_leave_until=2026-12-31, period_end=2026-09-30)" in row["evidence"]
+
+
+def test_a_protected_condition_that_is_not_boolean_is_a_finding_at_its_position(tmp_path):
+    text = POLICY.replace("{improvement}", IMPROVEMENT).replace(
+        'when: status == "孕期" or status == "产期" or status == "哺乳期"', "when: status")
+    (tmp_path / "guards.yaml").write_text(text, encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.strip() == "when: status")
+    done = cli("validate", "guards.yaml", cwd=tmp_path)
+    assert done.returncode != 0
+    assert (f"guards.yaml:{line}:11: error type-mismatch protected.pregnancy.when must be a condition (bool), "
+            "but 'status' is text") in done.stdout
+    write_data(tmp_path / "data.csv")
+    refused = cli("close", "guards.yaml", "data.csv", "--period", "2026-Q1", "--ledger", "ledger.sqlite",
+                  "--out", "out", "--by", "hr-test", cwd=tmp_path)
+    assert refused.returncode == 2 and not (tmp_path / "out").exists() and not (tmp_path / "ledger.sqlite").exists()
