@@ -5,7 +5,9 @@ the evidence (the values of every quantity its rule read, for this person
 and period). A person can receive several, in rule order. Bottom-band rules
 lead to improvement plans; exit review requires history (the
 ``exit-without-history`` check refuses a rule that would raise it from one
-period's rank alone).
+period's rank alone), and an exit-type rule passes the guards of
+``exit_guard`` (protected statuses → ``legal_review``; no earlier
+improvement step → the improvement action) before its action is listed.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from incentive.report.charts import (MAX_BOXES, UNRANKED_COLOR, band_colors, box
 from incentive.report.page import MAX_TABLE_ROWS, cards, chart_block, escape, page, page_text, table
 from incentive.report.diff_summary import money
 from incentive.report.forfeits import check_totals
+from incentive.report.guard_table import guarded_table
 from incentive.report.summary import summary_tables
 from incentive.report.totals import column_sum
 
@@ -177,6 +178,7 @@ def render_report(results: Results, *, lang: str = "en") -> str:
     """The evaluation page: cards, score distribution, payout by band and group, cost, headcount, tables."""
     check_totals(results)
     vetoed = _vetoed_table(results, lang)
+    guarded = guarded_table(results, lang)  # exit recommendations the guards replaced (issue 16)
     results = _slim(results)
     checked = results.checked
     policy = checked.policy
@@ -226,6 +228,8 @@ def render_report(results: Results, *, lang: str = "en") -> str:
         body.append(table(table_title, headers, visible, note=note))
     if vetoed:
         body.append(vetoed)
+    if guarded:
+        body.append(guarded)
     return page(f"{title} — {page_text(lang, 'evaluation')}", meta, body, lang)
 
 

@@ -193,3 +193,12 @@ def test_a_protected_condition_that_is_not_boolean_is_a_finding_at_its_position(
     refused = cli("close", "guards.yaml", "data.csv", "--period", "2026-Q1", "--ledger", "ledger.sqlite",
                   "--out", "out", "--by", "hr-test", cwd=tmp_path)
     assert refused.returncode == 2 and not (tmp_path / "out").exists() and not (tmp_path / "ledger.sqlite").exists()
+
+
+def test_the_report_lists_the_withheld_exit_recommendations(without_plans):
+    page = (without_plans / "out" / "guards" / "2026-Q3" / "report.html").read_text(encoding="utf-8")
+    assert "exit recommendations withheld" in page
+    assert "legal_review (legal review)" in page and "improvement_plan (improvement plan)" in page
+    assert "劳动合同法第四十二条(四)" in page
+    q1 = (without_plans / "out" / "guards" / "2026-Q1" / "report.html").read_text(encoding="utf-8")
+    assert "exit recommendations withheld" not in q1  # nothing fired, nothing withheld
