@@ -28,6 +28,7 @@ FIXED: dict[str, dict[str, str]] = {
         "pooled_from": "pooled from", "headcount": "headcount", "excluded": "excluded", "forced": "forced",
         "base": "base", "quota": "seats {band}", "count": "people {band}", "cutoff": "lowest score {band}",
         "ties_moved": "moved by ties", "guard_moved": "moved by guard",
+        "replaces": "withheld action",
     },
     "zh": {
         "score": "综合得分", "rank": "排名", "percentile": "百分位", "band": "档位",
@@ -40,6 +41,7 @@ FIXED: dict[str, dict[str, str]] = {
         "pooled_from": "合并自", "headcount": "人数", "excluded": "未参与", "forced": "强制定档",
         "base": "基数", "quota": "{band}档名额", "count": "{band}档人数", "cutoff": "{band}档最低分",
         "ties_moved": "并列调整", "guard_moved": "保护调整",
+        "replaces": "未发出的建议",
     },
 }
 
