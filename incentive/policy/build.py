@@ -49,6 +49,7 @@ from incentive.policy.model import (
     Penalty,
     Policy,
     Ranking,
+    Protection,
     Recommendation,
     ScoreSpec,
     Scoring,
@@ -163,6 +164,7 @@ class _Builder:
             floor=self.floor(),
             ranking=self.ranking(),
             recommendations=tuple(self.recommendation(k, v) for k, v in self.section("recommendations").items()),
+            protected=tuple(self.protection(k, v) for k, v in self.section("protected").items()),
             effective=self.effective(),
             approval=self.approval(),
             fairness=self.fairness(),
@@ -378,6 +380,18 @@ class _Builder:
             next_steps=tuple(v.get("next_steps") or ()),
             label=v.get("label"),
             action_label=v.get("action_label"),
+            kind_given=v.get("kind"),
+            pos=self.key_pos(path),
+        )
+
+    def protection(self, key: str, v: dict) -> Protection:
+        path = ("protected", key)
+        return Protection(
+            id=key,
+            when=self.required(v["when"], path + ("when",)),
+            article=v.get("article") or "",
+            reason=v.get("reason"),
+            label=v.get("label"),
             pos=self.key_pos(path),
         )
 

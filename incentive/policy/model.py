@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Literal, Mapping, Union
 
 from incentive.errors import Pos
+from incentive.policy.actions import Kind, default_kind
 
 InputType = Literal["id", "text", "integer", "number", "money", "percent", "date", "boolean"]
 #: the input types read as exact decimals (and the only ones ``min`` / ``max`` apply to)
@@ -251,6 +252,24 @@ class Recommendation:
     next_steps: tuple[str, ...] = ()
     label: Label | None = None
     action_label: Label | None = None  # what a person reads for ``action`` (the id stays for programs)
+    kind_given: Kind | None = None  # the policy's ``kind:``; None = from the action
+    pos: Pos = Pos()
+
+    @property
+    def kind(self) -> Kind:
+        """``exit`` | ``improvement`` | ``other``: as the policy says, else from the action."""
+        return self.kind_given or default_kind(self.action)
+
+
+@dataclass(frozen=True)
+class Protection:
+    """A protected status (Labour Contract Law Art. 42): while ``when`` holds, no exit-type action."""
+
+    id: str
+    when: Source
+    article: str = ""
+    reason: Label | None = None
+    label: Label | None = None
     pos: Pos = Pos()
 
 
@@ -309,6 +328,7 @@ class Policy:
     floor: Decimal | None = Decimal(0)  # total never below this; None = no floor
     ranking: Ranking | None = None
     recommendations: tuple[Recommendation, ...] = ()
+    protected: tuple[Protection, ...] = ()
     effective: Effective | None = None
     approval: Approval | None = None
     fairness: Fairness | None = None

@@ -25,6 +25,9 @@ PAYOUTS = "payouts"
 BUDGETS = "budgets"
 PENALTIES = "penalties"
 RECOMMENDATIONS = "recommendations"
+PROTECTED = "protected"  # protected statuses; also the result column naming the ones that hold
+ACTION = "action"  # ``<rule>.action``: the action an exit-type rule finally raised
+EARLIER_IMPROVEMENT = "earlier_improvement"  # an improvement-type action in an earlier closed period
 
 # -- step names: the last part of a step column, mostly also the field ------
 # -- of the expression it shows (``bonus.cap`` shows ``payouts.bonus.cap``) --

@@ -22,6 +22,7 @@ import polars as pl
 from incentive.engine.results import Results
 from incentive.errors import DataInvalid, IncentiveError, PolicyInvalid, PolicyLoadError, Pos, UsageError
 from incentive.policy.expr.checked import CheckedPolicy
+from incentive.policy import names
 from incentive.policy.schema import did_you_mean
 from incentive.policytest.columns import Columns
 from incentive.policytest.expectations import CaseLog, Stop
@@ -196,7 +197,10 @@ class CaseRunner:
                     self.error(cell.key_pos, "duplicate-input", f"{what} row {n + 1}: {name!r} is given twice")
                     continue
                 seen.add(name)
-                typed = self.typed(types[name].value, cell, f"{what} row {n + 1}: {name}")
+                if name == names.RECOMMENDATIONS and isinstance(cell.value, (list, tuple)):
+                    typed: object = "; ".join(str(a).strip() for a in cell.value)  # recorded actions, as a close joins them
+                else:
+                    typed = self.typed(types[name].value, cell, f"{what} row {n + 1}: {name}")
                 values.setdefault(name, [None] * len(rows))[n] = typed
             if id_col not in seen:
                 self.error(row.pos, "schema-required", f"{what} row {n + 1}: the employee id ({id_col!r}) is required")

@@ -149,10 +149,14 @@ class _Builder:
             return ()
         return self.cells(("defaults",), value)
 
-    def cells(self, path: NodePath, row: dict[str, object]) -> tuple[Cell, ...]:
+    def cells(self, path: NodePath, row: dict[str, object], lists: tuple[str, ...] = ()) -> tuple[Cell, ...]:
+        """The cells of a row; only a recorded ``recommendations`` (``lists``) may be a list of actions."""
         out = []
         for key, value in row.items():
             where = path + (key,)
+            if isinstance(value, list) and key in lists and all(isinstance(v, str) for v in value):
+                out.append(Cell(key, tuple(value), self.doc.text_pos(where), self.doc.key_pos(where)))
+                continue
             if isinstance(value, (list, dict)):
                 self.type_problem(where, "a single value", value)
                 continue
@@ -175,7 +179,8 @@ class _Builder:
             if not row:
                 self.problem(self.doc.pos(where), "schema-value", f"{_where(where)}: the row is empty")
                 continue
-            out.append(Row(self.cells(where, row), self.doc.pos(where)))
+            out.append(Row(self.cells(where, row, lists=LIST_QUANTITIES if what == "results" else ()),
+                           self.doc.pos(where)))
         return tuple(out)
 
     def cases(self, value: object) -> tuple[Case, ...] | None:

@@ -22,6 +22,7 @@ from incentive.report.page import MAX_TABLE_ROWS, cards, chart_block, escape, pa
 from incentive.report.diff_summary import money
 from incentive.report.fairness_page import fairness_section
 from incentive.report.forfeits import check_totals
+from incentive.report.guard_table import guarded_table
 from incentive.report.summary import summary_tables
 from incentive.report.totals import column_sum
 
@@ -179,6 +180,7 @@ def render_report(results: Results, *, lang: str = "en") -> str:
     """The evaluation page: cards, score distribution, payout by band and group, cost, headcount, tables."""
     check_totals(results)
     vetoed = _vetoed_table(results, lang)
+    guarded = guarded_table(results, lang)  # exit recommendations the guards replaced (issue 16)
     full, results = results, _slim(results)  # the fairness section reads its columns from the full frame
     checked = results.checked
     policy = checked.policy
@@ -232,6 +234,8 @@ def render_report(results: Results, *, lang: str = "en") -> str:
         body.append(table(table_title, headers, visible, note=note))
     if vetoed:
         body.append(vetoed)
+    if guarded:
+        body.append(guarded)
     return page(f"{title} — {page_text(lang, 'evaluation')}", meta, body, lang)
 
 

@@ -195,11 +195,17 @@ def explain_row(row: dict[str, object], checked: CheckedPolicy, columns: dict[st
         if row.get(names.step(r.id, names.WHEN)):
             from incentive.report.labels import action_label
 
+            from incentive.report.guard_words import guarded_action
+
             shown_action = action_label(r, lang)
             action = r.action if shown_action == r.action else f"{r.action} ({shown_action})"
+            reason = [label_text(r.reason, lang)]
+            guarded = guarded_action(row, policy, r, lang)
+            if guarded is not None:  # an exit-type action its guards replaced: say with what, and why
+                action, reason = guarded
             steps.append(Step(r.id, "recommendation", label_text(r.label, lang, r.id), action, r.when.text,
                               used(names.expr_path(names.RECOMMENDATIONS, r.id, names.WHEN)),
-                              [label_text(r.reason, lang)]
+                              reason
                               + ([t("next steps: ", "后续步骤：") + ", ".join(r.next_steps)] if r.next_steps else [])))
     approval = approval_record(policy.approval) if policy.approval is not None else None
     return Explanation(str(row.get(policy.id_input.id)), f"{policy.id} {policy.version}", period, policy.currency, steps,

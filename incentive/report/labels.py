@@ -29,6 +29,7 @@ FIXED: dict[str, dict[str, str]] = {
         "pooled_from": "pooled from", "headcount": "headcount", "excluded": "excluded", "forced": "forced",
         "base": "base", "quota": "seats {band}", "count": "people {band}", "cutoff": "lowest score {band}",
         "ties_moved": "moved by ties", "guard_moved": "moved by guard",
+        "replaces": "withheld action",
     },
     "zh": {
         "score": "综合得分", "rank": "排名", "percentile": "百分位", "band": "档位",
@@ -41,6 +42,7 @@ FIXED: dict[str, dict[str, str]] = {
         "pooled_from": "合并自", "headcount": "人数", "excluded": "未参与", "forced": "强制定档",
         "base": "基数", "quota": "{band}档名额", "count": "{band}档人数", "cutoff": "{band}档最低分",
         "ties_moved": "并列调整", "guard_moved": "保护调整",
+        "replaces": "未发出的建议",
     },
 }
 
@@ -89,10 +91,11 @@ def relabel(frame: pl.DataFrame, money: dict[str, int], labels: dict[str, str]) 
 ACTIONS: dict[str, dict[str, str]] = {
     "en": {"promotion_review": "promotion review", "recognition": "recognition", "improvement_plan": "improvement plan",
            "coaching": "coaching", "training": "training", "transfer": "transfer", "exit_review": "exit review",
-           "no_results_review": "no-results review", "compliance_review": "compliance review"},
+           "no_results_review": "no-results review", "compliance_review": "compliance review",
+           "legal_review": "legal review"},
     "zh": {"promotion_review": "晋升评估", "recognition": "表彰", "improvement_plan": "绩效改进计划",
            "coaching": "辅导", "training": "培训", "transfer": "调岗", "exit_review": "退出评估",
-           "no_results_review": "无业绩评估", "compliance_review": "合规审查"},
+           "no_results_review": "无业绩评估", "compliance_review": "合规审查", "legal_review": "法律审查"},
 }
 
 

@@ -312,7 +312,8 @@ def test_the_canonical_example_policy_checks_clean() -> None:
     checked, findings = check_policy_expressions(policy)
     assert findings == []
     assert checked.order == ("attainment", "collection_rate", "tenure_months", "active_days", "team_revenue", "team_headcount")
-    assert checked.history_names == frozenset({"band", "revenue"})
+    # the exit_review rule reads the recorded recommendations: an exit needs an earlier improvement step
+    assert checked.history_names == frozenset({"band", "revenue", "recommendations"})
     assert checked.history_depth_needed == 24
     for path in ("derived.attainment", "aggregates.team_revenue.of", "kpis.sales.value", "payouts.bonus.gate",
                  "payouts.commission.tiers.basis", "ranking.by", "ranking.eligible", "ranking.tie_break.0",

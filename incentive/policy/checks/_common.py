@@ -123,6 +123,8 @@ def iter_sources(policy: Policy) -> Iterator[Source]:
         yield from (s for s in (pen.when, pen.amount, pen.cap) if s is not None)
     for rec in policy.recommendations:
         yield rec.when
+    for g in policy.protected:
+        yield g.when
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:

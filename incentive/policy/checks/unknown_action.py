@@ -3,7 +3,8 @@
 Downstream HR processes key on the action code, so a typo (``promotion_reveiw``)
 would drop a recommendation on the floor. Known actions: ``promotion_review``,
 ``recognition``, ``improvement_plan``, ``coaching``, ``training``,
-``transfer``, ``exit_review``, ``no_results_review``, ``compliance_review``.
+``transfer``, ``exit_review``, ``no_results_review``, ``compliance_review``,
+``legal_review`` (what an exit-type action becomes for a protected person).
 A plan-specific action is written ``custom:<name>`` (letters, digits, ``_``, ``-``).
 
 Passes::
@@ -25,6 +26,7 @@ import re
 from collections.abc import Iterable
 
 from incentive.errors import Finding, Level
+from incentive.policy.actions import KNOWN_ACTIONS
 from incentive.policy.checks._common import finding, first_pos
 from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Policy
@@ -32,10 +34,6 @@ from incentive.policy.model import Policy
 CODE = "unknown-action"
 LEVEL: Level = "error"
 
-KNOWN_ACTIONS = (
-    "promotion_review", "recognition", "improvement_plan", "coaching", "training",
-    "transfer", "exit_review", "no_results_review", "compliance_review",
-)
 _CUSTOM = re.compile(r"custom:[A-Za-z][A-Za-z0-9_-]*")
 
 

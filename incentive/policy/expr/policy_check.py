@@ -25,6 +25,7 @@ from incentive.policy.expr.types import NUMERIC, T, describe
 from incentive.policy.message_text import one_line
 from incentive.policy.model import Aggregate, Policy, Source
 from incentive.policy import names
+from incentive.policy.actions import guards_exits
 
 BOOL = frozenset({T.BOOL})
 ORDERABLE = NUMERIC | {T.DATE, T.TEXT}
@@ -153,6 +154,9 @@ class _PolicyCheck:
         self.check_all([_Slot(r.when, r.when.path or names.expr_path(names.RECOMMENDATIONS, r.id, names.WHEN),
                               RECOMMENDATIONS, BOOL)
                         for r in p.recommendations])
+        self.check_all([_Slot(g.when, g.when.path or names.expr_path(names.PROTECTED, g.id, names.WHEN),
+                              RECOMMENDATIONS, BOOL)
+                        for g in p.protected])
 
         if self.failed or any(f.level == "error" for f in self.findings) or order is None:
             return None, self.findings
@@ -160,6 +164,10 @@ class _PolicyCheck:
         history_names = frozenset().union(*(e.history_refs for e in self.exprs.values()))
         depth = max((e.history_depth(ppy) for e in self.exprs.values()), default=0)
         types = {name: t for name, t in self.stages.types.items() if t is not None}
+        if guards_exits(p):  # an exit needs an earlier improvement action: read the recorded recommendations
+            history_names |= {names.RECOMMENDATIONS}
+            types[names.RECOMMENDATIONS] = T.TEXT
+            depth = max(depth, 1)
         return CheckedPolicy(p, dict(self.exprs), order, types, history_names, depth), self.findings
 
     def set_type(self, name: str, t: T | None) -> None:
