@@ -5,7 +5,13 @@ For each column of ``fairness.columns`` and each of its groups, and for each
 recommendation action, being in a quartile of total pay -- the report counts
 the group's people and those selected, and compares the group's selection
 rate with the highest rate of any group (the most-favoured group): a ratio
-under 4/5 is the four-fifths flag of 29 CFR 1607.4(D). Fisher's exact test
+under 4/5 is the four-fifths flag of 29 CFR 1607.4(D). The rule compares
+the rates of a *favourable* outcome; for an *adverse* one (the bottom band,
+an improvement or exit action, the lowest pay quartile) the favourable
+outcome is avoiding it, so the ratio compares the rates of not being
+selected and the flag names the group that is selected more often. Middle
+bands and quartiles, and actions of no known direction, are reported but
+not judged (``not_judged``). Fisher's exact test
 (two-sided, the group against all the others, ``scipy.stats.fisher_exact``)
 says how surprising the split would be if selection ignored the group. Per
 group it also gives the median total pay and its ratio to the highest
@@ -29,17 +35,23 @@ import polars as pl
 
 from incentive.engine.results import Results
 from incentive.numeric import py_round
+from incentive.policy.actions import IMPROVEMENT_ACTIONS, LEGAL_REVIEW, default_kind, is_exit, is_improvement
 
 SelectionKind = Literal["band", "action", "pay_quartile"]
-Status = Literal["pass", "flag", "too_small", "no_selection"]
+Direction = Literal["favourable", "adverse", "neutral"]
+Status = Literal["pass", "flag", "too_small", "no_selection", "not_judged"]
 FOUR_FIFTHS = Fraction(4, 5)
 QUARTILES = ("Q1", "Q2", "Q3", "Q4")  # Q4: the highest totals
+#: actions a person is glad to receive; improvement- and exit-type actions and reviews are adverse
+FAVOURABLE_ACTIONS = frozenset({"promotion_review", "recognition"})
+ADVERSE_ACTIONS = frozenset({"no_results_review", "compliance_review", LEGAL_REVIEW})
 
 
 @dataclass(frozen=True)
 class Selection:
     kind: SelectionKind
     id: str  # the band id, the action, or Q1..Q4
+    direction: Direction = "favourable"  # adverse: the four-fifths rule compares the rates of avoiding it
 
 
 @dataclass(frozen=True)
@@ -52,8 +64,8 @@ class Cell:
     headcount: int  # the group's people this selection is drawn from (the ranked, for a band)
     selected: int
     rate: Fraction | None  # selected / headcount; None for an empty group
-    ratio: Fraction | None  # rate / the most-favoured group's rate; None when too small or nobody selected
-    reference: str | None  # the most-favoured group
+    ratio: Fraction | None  # rate / the most-favoured group's rate (of avoiding it, if adverse); None if not judged
+    reference: str | None  # the most-favoured group (the one least often selected, if adverse)
     p_value: float | None  # Fisher's exact test, two-sided, this group against all the others
     status: Status
 
@@ -104,15 +116,17 @@ def _selection_frame(results: Results, columns: list[str]) -> tuple[pl.DataFrame
     exprs.append(everyone)
     if policy.ranking is not None and "band" in frame.columns:
         exprs.append(pl.col("band").is_not_null().alias("__ranked"))
-        for i, band in enumerate(policy.ranking.bands):
+        last = len(policy.ranking.bands) - 1
+        for i, band in enumerate(policy.ranking.bands):  # listed from the top band down
+            direction: Direction = "favourable" if i == 0 else "adverse" if i == last else "neutral"
             exprs.append((pl.col("band") == band.id).fill_null(False).alias(f"__band_{i}"))
-            selections.append((Selection("band", band.id), "__ranked", f"__band_{i}"))
+            selections.append((Selection("band", band.id, direction), "__ranked", f"__band_{i}"))
     base = frame.select(exprs)
     for i, action in enumerate(_actions(results)):
         assert results.recommendations is not None  # _actions is empty without recommendations
         ids = results.recommendations.filter(pl.col("action") == action).get_column("employee_id").unique()
         base = base.with_columns(pl.col("__id").is_in(ids.implode()).alias(f"__act_{i}"))
-        selections.append((Selection("action", action), "__all", f"__act_{i}"))
+        selections.append((Selection("action", action, _action_direction(results, action)), "__all", f"__act_{i}"))
     if base.height:
         cuts = _quartile_cuts(base.get_column("total"))
         total = pl.col("total")
@@ -124,7 +138,8 @@ def _selection_frame(results: Results, columns: list[str]) -> tuple[pl.DataFrame
             if hi is not None:
                 cond = cond & (total <= hi)
             base = base.with_columns(cond.alias(f"__{q}"))
-            selections.append((Selection("pay_quartile", q), "__all", f"__{q}"))
+            direction = "favourable" if q == QUARTILES[-1] else "adverse" if q == QUARTILES[0] else "neutral"
+            selections.append((Selection("pay_quartile", q, direction), "__all", f"__{q}"))
     return base, selections
 
 
@@ -136,6 +151,17 @@ def _actions(results: Results) -> list[str]:
         return []
     extra = sorted(set(recs.get_column("action").to_list()) - set(declared))
     return declared + extra
+
+
+def _action_direction(results: Results, action: str) -> Direction:
+    """Promotion and recognition are favourable; improvement, exit and review actions adverse."""
+    rule = next((r for r in results.checked.policy.recommendations if r.action == action), None)
+    if action in FAVOURABLE_ACTIONS:
+        return "favourable"
+    if action in ADVERSE_ACTIONS or action in IMPROVEMENT_ACTIONS or default_kind(action) == "exit" \
+            or (rule is not None and (is_exit(rule) or is_improvement(rule))):
+        return "adverse"
+    return "neutral"
 
 
 def _quartile_cuts(total: pl.Series) -> list[Decimal]:
@@ -162,7 +188,9 @@ def _cells(frame: pl.DataFrame, column: str, selections: list[tuple[Selection, s
 
 def _compare(column: str, selection: Selection, groups: list[tuple[str, int, int]], min_group: int) -> list[Cell]:
     """Rates, ratios to the most-favoured group, flags and p-values of one selection over one column's groups."""
-    big = [(name, n, k) for name, n, k in groups if n >= min_group and n > 0]
+    adverse = selection.direction == "adverse"
+    judged = [(name, n, n - k if adverse else k) for name, n, k in groups]  # adverse: the rate of avoiding it
+    big = [(name, n, k) for name, n, k in judged if n >= min_group and n > 0]
     best = max(big, key=lambda x: (Fraction(x[2], x[1]), x[0]), default=None)  # ties: the name decides, stably
     best_rate = Fraction(best[2], best[1]) if best is not None else Fraction(0)
     n_all, k_all = sum(n for _, n, _ in groups), sum(k for _, _, k in groups)
@@ -174,10 +202,13 @@ def _compare(column: str, selection: Selection, groups: list[tuple[str, int, int
             continue
         assert best is not None  # this group is one of ``big``
         p = fisher_p(k, n - k, k_all - k, (n_all - n) - (k_all - k)) if n_all > n else None
+        if selection.direction == "neutral":
+            out.append(Cell(column, name, selection, n, k, rate, None, None, p, "not_judged"))
+            continue
         if best_rate == 0:
             out.append(Cell(column, name, selection, n, k, rate, None, None, p, "no_selection"))
             continue
-        ratio = rate / best_rate
+        ratio = (1 - rate if adverse else rate) / best_rate
         out.append(Cell(column, name, selection, n, k, rate, ratio, best[0], p,
                         "flag" if ratio < FOUR_FIFTHS else "pass"))
     return out

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from incentive.app.run import RunOptions, run_evaluation
-from incentive.report.fairness import Selection, fairness_report
+from incentive.report.fairness import fairness_report
 from incentive.report.fairness_text import fairness_table, fixed, flag_lines, p_text
 
 POLICY = """
@@ -76,7 +76,7 @@ def hypergeometric_p(a: int, b: int, c: int, d: int) -> float:
 
 
 def cell(report, group: str, kind: str, sid: str):
-    return next(c for c in report.cells if c.group == group and c.selection == Selection(kind, sid))
+    return next(c for c in report.cells if c.group == group and (c.selection.kind, c.selection.id) == (kind, sid))
 
 
 def test_a_planted_disparity_is_flagged_with_the_exact_fisher_p(tmp_path):
@@ -104,7 +104,7 @@ def test_equal_treatment_raises_no_flag(tmp_path):
     people = [(f"{g}{i:02d}", name, 100 - i) for i in range(50) for g, name in (("M", "男"), ("F", "女"))]
     report = fairness_report(evaluate(tmp_path, people))
     assert report.flags() == []
-    assert {c.status for c in report.cells} <= {"pass", "no_selection"}
+    assert {c.status for c in report.cells} <= {"pass", "no_selection", "not_judged"}
     a = cell(report, "女", "band", "A")
     assert a.rate == cell(report, "男", "band", "A").rate and a.ratio == 1 and a.p_value == pytest.approx(1.0)
     assert [g.ratio for g in report.pay] == [1, 1]
@@ -161,3 +161,24 @@ def test_the_report_does_not_depend_on_row_order(tmp_path, order):
     first = fairness_table(fairness_report(evaluate(tmp_path, people, "a.csv")), 2)
     shuffled = fairness_table(fairness_report(evaluate(tmp_path, [people[i] for i in order], "b.csv")), 2)
     assert first.equals(shuffled)
+
+
+def test_an_adverse_outcome_flags_the_group_selected_more_often(tmp_path):
+    """The bottom band (here B) is adverse: the four-fifths rule compares the rates of avoiding it.
+    Women are in B 45 times in 50, men 35: women avoid it at 0.1 against men's 0.3, a ratio of 1/3,
+    so women are flagged -- never the men, whose lower bottom-band rate is no adverse impact."""
+    results = evaluate(tmp_path, planted())
+    report = fairness_report(results)
+    women, men = cell(report, "女", "band", "B"), cell(report, "男", "band", "B")
+    assert women.selection.direction == "adverse"
+    assert (women.rate, men.rate) == (Fraction(9, 10), Fraction(7, 10))
+    assert women.ratio == Fraction(1, 3) and women.reference == "男" and women.status == "flag"
+    assert men.ratio == 1 and men.status == "pass"
+    assert women.p_value == pytest.approx(hypergeometric_p(45, 5, 35, 15), rel=1e-9)
+    lines = flag_lines(results.checked.policy, report)
+    assert "fairness: gender=女 band B rate 0.9000: 女 avoid it at 0.3333 of 男's rate (four-fifths rule)" \
+        in [line.split("; Fisher")[0] for line in lines]
+    assert not any(line.startswith("fairness: gender=男") and " band B " in line for line in lines)
+    # the lowest pay quartile is adverse too, the middle ones are reported but not judged
+    assert cell(report, "女", "pay_quartile", "Q1").selection.direction == "adverse"
+    assert {cell(report, g, "pay_quartile", q).status for g in ("男", "女") for q in ("Q2", "Q3")} == {"not_judged"}
