@@ -28,19 +28,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from incentive.policy.actions import is_exit
 from incentive.policy.model import Approval, Policy, Recommendation
 
 #: the action id that is an exit review whatever else the policy says
-EXIT_ACTION = "exit_review"
 #: the date keys in the order the procedure runs: consult, approve, publish
 DATE_ORDER = ("consulted_on", "approved_on", "published_on")
 
 
 def is_exit_type(rule: Recommendation) -> bool:
-    """An exit-type recommendation: action ``exit_review`` or a rule marked ``kind: exit``.
-
-    ``kind`` is read defensively: a policy model without it has only ``exit_review``."""
-    return rule.action == EXIT_ACTION or getattr(rule, "kind", None) == "exit"
+    """An exit-type recommendation, as the engine guards it (``policy.actions.is_exit``): action
+    ``exit_review``, or a rule whose kind is ``exit`` (stated, or by default an action naming exit)."""
+    return is_exit(rule)
 
 
 def exit_rules(policy: Policy) -> tuple[Recommendation, ...]:

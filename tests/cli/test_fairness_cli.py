@@ -46,7 +46,7 @@ def test_evaluate_out_writes_fairness_csv_with_chinese_headers(tmp_path):
                "zh", "--headers", "labels", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     header = (tmp_path / "ev" / "fairness.csv").read_text(encoding="utf-8-sig").splitlines()[0]
-    assert header.startswith("字段,组别,类别,入选项,人数,入选人数,入选率")
+    assert header.startswith("字段,组别,类别,入选项,方向,人数,入选人数,入选率")
     assert "公平性：性别=男：A 档入选率 0.1579，为 女 的 0.6541 倍（低于五分之四规则）；费希尔精确检验 p=0.7185" in done.stderr
 
 

@@ -45,7 +45,7 @@ def test_a_plan_without_exit_rules_needs_no_approval(b):
 def test_a_rule_marked_kind_exit_counts_as_exit_type(b):
     rule = KindRule("separation", b.src('streak(band == "C") >= 4', 85, 20), "custom:separation", kind="exit",
                     pos=b.src("x", 85, 3).pos)
-    plain = b.rec("interview", 'band == "C"', "custom:exit_interview")  # "exit" in the name is not a kind
+    plain = b.rec("chat", 'band == "C"', "custom:coffee_chat")  # kind other: no approval needed for it
     assert is_exit_type(rule) and not is_exit_type(plain)
     [f] = run(approval_missing, b.policy(approval=None, recommendations=(rule, plain)))
     assert (f.line, f.col) == (85, 3) and "recommendation separation" in f.message
