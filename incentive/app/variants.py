@@ -23,6 +23,7 @@ from incentive.errors import Pos, UsageError
 from incentive.io import read_period_data
 from incentive.io.periods import parse_period
 from incentive.io import PeriodData
+from incentive.policy.approval import period_problems
 from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Input, Policy
 
@@ -69,7 +70,8 @@ def evaluate_variant(checked: CheckedPolicy, shared: SharedData, step: str = "")
     opts = shared.opts
     period = parse_period(opts.period, checked.policy.period)
     data = shared.for_policy(checked.policy)
-    notes: list[str] = []
+    # a what-if of a plan that could not be closed as it stands says so (the approval record, issue 16)
+    notes: list[str] = period_problems(checked.policy, period.label, period.start)
     history = read_history(opts.ledger, checked, period, notes) if opts.ledger else None
     shared.progress.stage("evaluate", step)
     results = evaluate(checked, data, period, history=history, lang=opts.lang)

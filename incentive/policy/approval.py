@@ -36,15 +36,9 @@ from incentive.policy.model import Approval, Policy, Recommendation
 DATE_ORDER = ("consulted_on", "approved_on", "published_on")
 
 
-def is_exit_type(rule: Recommendation) -> bool:
-    """An exit-type recommendation, as the engine guards it (``policy.actions.is_exit``): action
-    ``exit_review``, or a rule whose kind is ``exit`` (stated, or by default an action naming exit)."""
-    return is_exit(rule)
-
-
 def exit_rules(policy: Policy) -> tuple[Recommendation, ...]:
     """The recommendation rules of ``policy`` that can recommend an exit."""
-    return tuple(rule for rule in policy.recommendations if is_exit_type(rule))
+    return tuple(rule for rule in policy.recommendations if is_exit(rule))
 
 
 def approval_record(approval: Approval) -> dict[str, str]:

@@ -14,7 +14,10 @@ pinned by no test. The items of a policy are its branches:
   veto) and each penalty ``cap`` (reached);
 - ranking eligibility (seen true and false), each band (assigned);
 - each budget (binds: its scale factor is below 1);
-- each recommendation rule (fires).
+- each recommendation rule (fires); for a plan with exit-type rules, each
+  protected status (an exit rule fires for a person in it) and each exit
+  rule firing without an earlier improvement step (the guards of
+  ``engine/exit_guard.py``).
 
 An item is *exercised* when some person in the tested period of some case
 (not its history periods) went through that branch. Results are read from
@@ -33,10 +36,12 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence, TypeVar
 
 import polars as pl
 
+from incentive.engine.exit_guard import EARLIER, protected_column
 from incentive.engine.results import Results
 from incentive.errors import Finding, Pos
 from incentive.numeric import lit, plain_text, round_expr
 from incentive.policy import names
+from incentive.policy.actions import LEGAL_REVIEW, is_exit
 from incentive.policy.model import Policy
 from incentive.policytest.outcomes import CoverageOutcome
 
@@ -117,6 +122,16 @@ def items(policy: Policy) -> list[Item]:
     for rule in policy.recommendations:
         out.append(Item(names.item_path(names.RECOMMENDATIONS, rule.id), "recommendation",
                         f"recommendation {rule.id} ({rule.action}) never fires", rule.pos))
+    if any(is_exit(r) for r in policy.recommendations):
+        for g in policy.protected:
+            out.append(Item(names.item_path(names.PROTECTED, g.id), "protected",
+                            f"protected status {g.id}: no case has an exit-type rule fire for a person in it "
+                            f"(the {LEGAL_REVIEW} it becomes is untested)", g.pos))
+        for rule in policy.recommendations:
+            if is_exit(rule):
+                out.append(Item(f"{names.item_path(names.RECOMMENDATIONS, rule.id)}.without_improvement",
+                                "exit_guard", f"recommendation {rule.id} ({rule.action}): no case has it fire "
+                                "without an earlier improvement step (the replacement is untested)", rule.pos))
     return out
 
 
@@ -182,6 +197,16 @@ def hits(results: Results) -> set[str]:
     for rule in policy.recommendations:
         rule_when = names.step(rule.id, names.WHEN)
         when(names.item_path(names.RECOMMENDATIONS, rule.id), pl.col(rule_when), rule_when)
+    exit_rules = [r for r in policy.recommendations if is_exit(r)]
+    if exit_rules:
+        fired = pl.any_horizontal([pl.col(names.step(r.id, names.WHEN)) for r in exit_rules])
+        needed = [names.step(r.id, names.WHEN) for r in exit_rules]
+        for g in policy.protected:
+            when(names.item_path(names.PROTECTED, g.id), fired & pl.col(protected_column(g.id)),
+                 protected_column(g.id), *needed)
+        for rule in exit_rules:
+            when(f"{names.item_path(names.RECOMMENDATIONS, rule.id)}.without_improvement",
+                 pl.col(names.step(rule.id, names.WHEN)) & ~pl.col(EARLIER), EARLIER, names.step(rule.id, names.WHEN))
     if not checks or frame.height == 0:
         return set()
     row = frame.select(**checks).row(0, named=True)

@@ -26,6 +26,8 @@ as fractions and floats (p-values) and are written as fixed-decimal text.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from fractions import Fraction
@@ -89,8 +91,27 @@ class FairnessReport:
         return [c for c in self.cells if c.status == "flag"]
 
 
+_memo: dict[int, tuple[weakref.ref[Results], FairnessReport | None]] = {}
+_memo_lock = threading.Lock()
+
+
 def fairness_report(results: Results) -> FairnessReport | None:
-    """The report of an evaluation, or None when its policy has no ``fairness`` section."""
+    """The report of an evaluation, or None when its policy has no ``fairness`` section.
+
+    Computed once per ``Results``: a close asks for it from three places (fairness.csv, the
+    report's section, the terminal's flag lines), some on worker threads; the lock makes the
+    first caller compute it and the others wait for that result."""
+    key = id(results)
+    with _memo_lock:
+        held = _memo.get(key)
+        if held is not None and held[0]() is results:
+            return held[1]
+        report = _compute(results)
+        _memo[key] = (weakref.ref(results, lambda _ref, k=key: _memo.pop(k, None)), report)
+        return report
+
+
+def _compute(results: Results) -> FairnessReport | None:
     policy = results.checked.policy
     if policy.fairness is None:
         return None

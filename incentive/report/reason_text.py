@@ -12,17 +12,18 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+_BY = {"a veto": "一票否决"}  # the engine's word when no penalty id is known
 _POS = {"top": "前", "next": "其后", "bottom": "末", "all": "全部"}
 
 
 def _where(text: str) -> str:
     text = re.sub(r"^\(pooled: (.*)\)$", r"（合并组：\1）", text)
-    return {"everyone": "全体"}.get(text, text)
+    return {"everyone": "全体", "the whole population": "全体"}.get(text, text)
 
 
 _NORMAL = r"(top|next|bottom|all) (\S+) in (.+?): band (\S+) \((\d+) of (\d+) seats\)"
 _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
-    (re.compile(r"^forced to band (.+?) by (.+)$"), lambda m: f"被 {m[2]} 强制定为 {m[1]} 档"),
+    (re.compile(r"^forced to band (.+?) by (.+)$"), lambda m: f"被 {_BY.get(m[2], m[2])} 强制定为 {m[1]} 档"),
     (re.compile(r"^not eligible: (.+)$"), lambda m: f"不参与排名：{m[1]}"),
     (re.compile(r"^not eligible$"), lambda m: "不参与排名"),
     (re.compile(r"^no ranking value$"), lambda m: "无排名依据值"),

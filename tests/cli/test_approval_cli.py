@@ -147,3 +147,17 @@ def test_the_commands_warn_and_strict_exits_2(tmp_path):
     assert not (tmp_path / "dry").exists()
     clean = cli("evaluate", str(POLICY), str(Q1), "--period", "2026-Q1", "--quiet", cwd=tmp_path)
     assert clean.returncode == 0 and "approval record" not in clean.stderr
+
+
+def test_diff_and_sweep_say_when_a_variant_could_not_be_closed_as_it_stands(tmp_path):
+    """A manager's what-if of a plan without an approval record is told so, once, and still runs."""
+    unapproved = policy_variant(tmp_path, "plan.yaml", "none")
+    diffed = cli("diff", str(POLICY), str(unapproved), str(Q1), "--period", "2026-Q1", cwd=tmp_path)
+    assert diffed.returncode == 0, diffed.stderr
+    assert diffed.stderr.count("has exit-type recommendations (exit_review) but no approval record") == 1
+    swept = cli("sweep", str(unapproved), str(Q1), "--period", "2026-Q1",
+                "--set-range", "payouts.commission.tiers.table[1].rate=0.04,0.05", cwd=tmp_path)
+    assert swept.returncode == 0, swept.stderr
+    assert swept.stderr.count("has exit-type recommendations (exit_review) but no approval record") == 1
+    clean = cli("diff", str(POLICY), str(POLICY), str(Q1), "--period", "2026-Q1", cwd=tmp_path)
+    assert clean.returncode == 0 and "approval record" not in clean.stderr

@@ -69,7 +69,7 @@ def test_items_of_a_shipped_policy() -> None:
     for it in found:
         kinds[it.kind] = kinds.get(it.kind, 0) + 1
     assert kinds == {"kpi": 10, "eligibility": 2, "band": 3, "tier": 7, "gate": 2, "cap": 2, "penalty": 1,
-                     "veto": 1, "recommendation": 4}
+                     "veto": 1, "recommendation": 4, "exit_guard": 1}
     assert len({it.key for it in found}) == len(found)
     assert all(it.pos.line > 0 for it in found)
 
@@ -80,3 +80,59 @@ def test_the_shipped_policies_are_fully_covered() -> None:
     assert [Path(o.policy).name for o in outcomes] == ["sales-manager.yaml", "sales-rep.yaml", "service-quality.yaml"]
     assert [str(f) for o in outcomes for f in o.untested] == []
     assert all(o.ok and o.total > 25 for o in outcomes)
+
+
+GUARDED = """\
+policy: guards
+version: "1"
+period: quarter
+currency: CNY
+inputs:
+  employee_id: {type: id}
+  sales: {type: money, min: 0}
+  status: {type: text, required: false}
+kpis:
+  sales_kpi: {value: sales, weight: 100, score: {curve: [[0, 0], [100, 100]]}}
+ranking:
+  by: score
+  bands: {A: {share: 0.5}, C: {share: 0.5}}
+protected:
+  pregnancy:
+    when: status == "产期"
+    article: 劳动合同法第四十二条(四)
+recommendations:
+  improvement: {when: band == "C", action: improvement_plan}
+  exit: {when: streak(band == "C") >= 2, action: exit_review}
+"""
+
+GUARD_CASE = """\
+policy: guards.yaml
+cases:
+  - name: {name}
+    period: 2026-Q2
+    history: [{{period: 2026-Q1, results: [{{employee_id: P2, band: C{earlier}}}]}}]
+    input: [{{employee_id: P1, sales: 90}}, {{employee_id: P2, sales: 10{status}}}]
+    expect: {{P2: {{exit.action: {action}}}}}
+"""
+
+
+def test_the_exit_guards_are_items_a_case_must_exercise(tmp_path: Path) -> None:
+    """A plan with exit rules: each protected status and each exit rule's no-earlier-improvement path."""
+    (tmp_path / "guards.yaml").write_text(GUARDED, encoding="utf-8")
+    keys = [i.key for i in items(load_policy(str(tmp_path / "guards.yaml")).policy)]
+    assert "protected.pregnancy" in keys and "recommendations.exit.without_improvement" in keys
+
+    plain = GUARD_CASE.format(name="an exit review after a plan", earlier=", recommendations: [improvement_plan]",
+                              status="", action="exit_review")
+    (outcome,) = coverage_of([run_file(write(tmp_path, "a.test.yaml", plain))])
+    guards = [f.message.split(":")[0] for f in outcome.untested if f.message.startswith(("protected", "recommendation"))]
+    assert sorted(guards) == ["protected status pregnancy", "recommendation exit (exit_review)"]
+
+    guarded = plain + GUARD_CASE.format(name="protected", earlier=", recommendations: [improvement_plan]",
+                                        status=", status: 产期", action="legal_review").split("cases:\n")[1] \
+        + GUARD_CASE.format(name="no plan on record", earlier="", status="", action="improvement_plan").split(
+            "cases:\n")[1]
+    run = run_file(write(tmp_path, "b.test.yaml", guarded))
+    assert [c.status for c in run.cases] == ["passed"] * 3
+    (outcome,) = coverage_of([run])
+    assert [f.message for f in outcome.untested if "protected" in f.message or "improvement step" in f.message] == []

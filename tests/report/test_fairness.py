@@ -182,3 +182,19 @@ def test_an_adverse_outcome_flags_the_group_selected_more_often(tmp_path):
     # the lowest pay quartile is adverse too, the middle ones are reported but not judged
     assert cell(report, "女", "pay_quartile", "Q1").selection.direction == "adverse"
     assert {cell(report, g, "pay_quartile", q).status for g in ("男", "女") for q in ("Q2", "Q3")} == {"not_judged"}
+
+
+def test_the_report_is_computed_once_per_evaluation(tmp_path, monkeypatch):
+    """A close reads it for fairness.csv, the report page and the terminal: one computation."""
+    from dataclasses import replace
+
+    from incentive.report import fairness
+
+    results = evaluate(tmp_path, planted())
+    calls = []
+    real = fairness._compute
+    monkeypatch.setattr(fairness, "_compute", lambda r: calls.append(r) or real(r))
+    first = fairness_report(results)
+    assert fairness_report(results) is first and len(calls) == 1
+    other = replace(results, frame=results.frame.head(0))  # another evaluation: its own report
+    assert fairness_report(other) is not first and len(calls) == 2

@@ -25,9 +25,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from incentive.errors import Finding, Level
-from incentive.policy.actions import is_improvement
+from incentive.policy.actions import is_exit, is_improvement
 from incentive.policy.checks._common import finding, first_pos
-from incentive.policy.checks.exit_review import exit_type
 from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Policy
 
@@ -40,7 +39,7 @@ def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     if any(is_improvement(r) for r in recs):
         return
     for rec in recs:
-        if exit_type(rec):
+        if is_exit(rec):
             yield finding(policy, first_pos(rec.pos, policy.pos), CODE, LEVEL,
                           f"recommendation {rec.id}: the policy recommends {rec.action!r} but never"
                           " improvement_plan, coaching, training or transfer; add those steps so an exit"

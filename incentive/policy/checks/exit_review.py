@@ -61,10 +61,6 @@ _FLIP: dict[type, type] = {ast.Lt: ast.Gt, ast.LtE: ast.GtE, ast.Gt: ast.Lt, ast
                            ast.Eq: ast.Eq, ast.NotEq: ast.NotEq}
 
 
-def exit_type(rec: Recommendation) -> bool:
-    return is_exit(rec) or "exit" in rec.action.lower()
-
-
 class _Shape:
     """Does a condition need history to be true (or false)? Derived values are looked through."""
 
@@ -181,7 +177,7 @@ def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:
     shape = _Shape(policy)
     dep: dict[str, str] | None = None
     for rec in policy.recommendations:
-        if not exit_type(rec):
+        if not is_exit(rec):
             continue
         tree = parse(rec.when)
         if tree is None or shape.needs(tree.body, True):

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from incentive.policy.approval import approval_record, dates_out_of_order, is_exit_type, period_problem, \
+from incentive.policy.actions import is_exit
+from incentive.policy.approval import approval_record, dates_out_of_order, period_problem, \
     period_problems
 from incentive.policy.checks import approval_dates, approval_missing
 from incentive.policy.model import Recommendation
@@ -46,7 +47,7 @@ def test_a_rule_marked_kind_exit_counts_as_exit_type(b):
     rule = KindRule("separation", b.src('streak(band == "C") >= 4', 85, 20), "custom:separation", kind="exit",
                     pos=b.src("x", 85, 3).pos)
     plain = b.rec("chat", 'band == "C"', "custom:coffee_chat")  # kind other: no approval needed for it
-    assert is_exit_type(rule) and not is_exit_type(plain)
+    assert is_exit(rule) and not is_exit(plain)
     [f] = run(approval_missing, b.policy(approval=None, recommendations=(rule, plain)))
     assert (f.line, f.col) == (85, 3) and "recommendation separation" in f.message
 

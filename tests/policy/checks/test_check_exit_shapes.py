@@ -124,3 +124,16 @@ def test_exit_review_marked_otherwise_is_still_an_exit(b):
 
 def test_a_non_exit_rule_is_not_checked(b):
     assert exit_findings(b, 'band == "C"', action="custom:mentor", kind="other") == []
+
+
+def test_an_exit_named_action_of_kind_other_is_not_an_exit(b):
+    """validate follows the engine's one definition (``actions.is_exit``): ``kind: other`` wins over the name."""
+    assert exit_findings(b, 'band == "C"', action="custom:exit_interview", kind="other") == []
+
+
+def test_an_exit_named_action_without_a_kind_is_an_exit(b):
+    fails(exit_findings(b, 'band == "C"', action="custom:exit_interview"))
+
+
+def test_exit_review_is_an_exit_whatever_its_kind(b):
+    fails(exit_findings(b, 'band == "C"', kind="other"))
