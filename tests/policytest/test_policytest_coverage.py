@@ -69,7 +69,7 @@ def test_items_of_a_shipped_policy() -> None:
     for it in found:
         kinds[it.kind] = kinds.get(it.kind, 0) + 1
     assert kinds == {"kpi": 10, "eligibility": 2, "band": 3, "tier": 7, "gate": 2, "cap": 2, "penalty": 1,
-                     "veto": 1, "recommendation": 4, "exit_guard": 1}
+                     "veto": 1, "recommendation": 4, "exit_guard": 1, "protected": 2}
     assert len({it.key for it in found}) == len(found)
     assert all(it.pos.line > 0 for it in found)
 
