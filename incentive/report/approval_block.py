@@ -50,15 +50,28 @@ def approval_text(record: Mapping[str, str], lang: str = "en") -> str:
     return _word(lang, "title") + _word(lang, "colon") + " · ".join(parts)
 
 
+def approval_warning(policy: Policy, period_start: date, lang: str = "en") -> str | None:
+    """The warning about the record (missing, unpublished, published late) in ``lang``, or None."""
+    problem = period_problem(policy, period_start)
+    if problem is None:
+        return None
+    published = problem.published_on.isoformat() if problem.published_on else ""
+    return _word(lang, problem.kind, rules=", ".join(problem.rules), on=published, start=period_start.isoformat())
+
+
+def approval_lines(policy: Policy, period_start: date, lang: str = "en") -> tuple[str, list[str]]:
+    """The title and the plain lines (the record, then any warning) for a table or a document."""
+    lines = [approval_text(approval_record(policy.approval), lang)] if policy.approval is not None else []
+    warning = approval_warning(policy, period_start, lang)
+    return _word(lang, "title"), lines + ([warning] if warning else [])
+
+
 def approval_block(policy: Policy, period_start: date, lang: str = "en") -> str:
     """The approval line (and any warning) as HTML, or ``""`` for a plan with neither record nor exit rules."""
     lines: list[str] = []
     if policy.approval is not None:
         lines.append(f'<p class="note approval">{escape(approval_text(approval_record(policy.approval), lang))}</p>')
-    problem = period_problem(policy, period_start)
-    if problem is not None:
-        published = problem.published_on.isoformat() if problem.published_on else ""
-        warning = _word(lang, problem.kind, rules=", ".join(problem.rules), on=published,
-                        start=period_start.isoformat())
+    warning = approval_warning(policy, period_start, lang)
+    if warning is not None:
         lines.append(f'<p class="note approval-warning"><strong>{escape(warning)}</strong></p>')
     return "\n".join(lines)

@@ -2,7 +2,8 @@
 
 Sheets: results (one row per person), payouts (payroll-ready), recommendations,
 cutoffs (the ranking summary: seats, counts and lowest score per band and
-group) and summary (the terminal summary's tables, amounts as numbers).
+group) and summary (the terminal summary's tables, amounts as numbers, then the
+plan's approval record and any warning about it).
 Headers are labels in the chosen language above the column ids
 (``output.xlsx_book``).
 """
@@ -16,6 +17,7 @@ import polars as pl
 
 from incentive.engine.results import Results
 from incentive.output.xlsx_book import Sheet
+from incentive.report.approval_block import approval_lines
 from incentive.report.labels import column_labels, fixed
 from incentive.report.tables import money_decimals, payouts_table, results_table
 
@@ -53,6 +55,16 @@ def _summary_frame(results: Results, lang: str) -> pl.DataFrame:
                                       "value": pl.Decimal(38, 12), "text": pl.String}, orient="row")
 
 
+def _with_approval(summary: pl.DataFrame, results: Results, lang: str) -> pl.DataFrame:
+    """The plan's approval record (and any warning about it) as the summary's last rows."""
+    title, lines = approval_lines(results.checked.policy, results.period.start, lang)
+    if not lines:
+        return summary
+    rows = pl.DataFrame({"table": [title] * len(lines), "item": [""] * len(lines), "column": [""] * len(lines),
+                         "value": [None] * len(lines), "text": lines}, schema=summary.schema)
+    return pl.concat([summary, rows])
+
+
 def results_sheets(results: Results, lang: str = "en", frame: pl.DataFrame | None = None) -> list[Sheet]:
     """The sheets of ``results.xlsx`` (``frame``: the results table; default: everyone)."""
     labels = column_labels(results, lang)
@@ -68,7 +80,7 @@ def results_sheets(results: Results, lang: str = "en", frame: pl.DataFrame | Non
         cut = {c: results.checked.policy.score.decimals for c in results.ranking_summary.columns
                if c.startswith("cutoff_")}
         sheets.append(Sheet(_s(lang, "cutoffs"), results.ranking_summary, decimals=cut, labels=labels))
-    summary = _summary_frame(results, lang)
+    summary = _with_approval(_summary_frame(results, lang), results, lang)
     names = {"table": _s(lang, "table"), "item": _s(lang, "item"), "column": fixed(lang, "amount"),
              "value": _s(lang, "value"), "text": fixed(lang, "reason")}
     names["column"] = {"en": "column", "zh": "列"}.get(lang, "column")
