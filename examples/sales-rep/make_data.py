@@ -6,7 +6,8 @@ two reps stay at the top (promotion review from Q2), two stay at the bottom
 quarters (no-results review), one commits a compliance violation in Q2 (veto:
 commission and bonus forfeited, band C), and three are hired in Q2/Q3 (not
 ranked in their first quarter). Q3 is saved as GBK, as Chinese Excel does.
-The last column, 性别 (男/女), is the policy's fairness column: drawn from a
+员工状态 is HR's status column (孕期 / 哺乳期 / 医疗期 ...) that the
+plan's protected statuses read. The last column, 性别 (男/女), is the policy's fairness column: drawn from a
 random generator of its own, so adding it left every other cell as it was.
 
     python examples/sales-rep/make_data.py
@@ -20,7 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 HEADERS = ["工号", "姓名", "区域", "团队", "入职日期", "销售额", "销售目标", "回款额", "新客户数",
-           "客户满意度", "销售周期天数", "日报缺交次数", "合规违规", "目标奖金", "性别"]
+           "客户满意度", "销售周期天数", "日报缺交次数", "合规违规", "目标奖金", "员工状态", "性别"]
 REGIONS = {"华东": ["华东一组", "华东二组"], "华北": ["华北一组"], "华南": ["华南一组", "华南二组"], "西南": ["西南一组"]}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
@@ -30,6 +31,9 @@ NO_RESULTS = "E030"  # no revenue in Q2 and Q3
 VIOLATOR = ("E028", "2026-Q2")
 QUARTERS = ["2026-Q1", "2026-Q2", "2026-Q3"]
 NEW_HIRES = {"E049": "2026-05-04", "E050": "2026-05-18", "E051": "2026-08-03"}
+#: 员工状态, HR's status column read by the plan's protected statuses (Labour Contract Law Art. 42);
+#: empty for everyone else. These two are mid-table, so no exit rule reaches them and no result changes.
+STATUS = {("E012", "2026-Q2"): "哺乳期", ("E012", "2026-Q3"): "哺乳期", ("E033", "2026-Q3"): "医疗期"}
 GENDER_SEED = 16  # the 性别 column's own generator (issue 16): the other columns' draws are unchanged
 
 
@@ -70,7 +74,7 @@ def row(p: dict, quarter: str, rng: random.Random) -> list[str]:
     violation = "是" if (p["id"], quarter) == VIOLATOR else "否"
     return [p["id"], p["name"], p["region"], p["team"], p["hire"], f"{revenue:.2f}", f"{p['target']:.2f}",
             f"{revenue * coll:.2f}", str(new), f"{sat:.1f}", str(cyc), str(missed), violation, f"{p['bonus']:.2f}",
-            p["gender"]]
+            STATUS.get((p["id"], quarter), ""), p["gender"]]
 
 
 def main() -> None:
