@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from incentive.errors import Finding, PolicyInvalid, PolicyLoadError, UsageError
+from incentive.errors import Finding, PolicyInvalid, PolicyLoadError, Pos, UsageError
 from incentive.policy.build import build_policy
 from incentive.policy.checks import run_checks
 from incentive.policy.expr.checked import CheckedPolicy
@@ -26,6 +26,7 @@ from incentive.policy.files import is_policy_file, read_policy_bytes, unique, wa
 from incentive.policy.model import Policy
 from incentive.policy.overrides import apply_overrides
 from incentive.policy.schema import load_schema, schema_findings
+from incentive.policy.text_check import text_findings
 from incentive.policy.yaml_doc import LoadedDoc
 from incentive.policy.yamlsafe import load_yaml
 
@@ -117,7 +118,7 @@ def _validate(path: str | os.PathLike, overrides: Sequence[str], data: bytes | N
     problem = _not_a_policy(doc, file)
     if problem is not None:
         return ValidationResult(file, doc.findings + [problem], unusable=True)
-    findings = list(doc.findings) + schema_findings(doc, file)
+    findings = list(doc.findings) + text_findings(doc) + schema_findings(doc, file)
     if any(f.code.startswith("schema-") or f.code == "policy-too-large" for f in findings):
         return ValidationResult(file, _sorted(findings))
     policy = build_policy(doc, file)
@@ -130,6 +131,11 @@ def _validate(path: str | os.PathLike, overrides: Sequence[str], data: bytes | N
 def _not_a_policy(doc: LoadedDoc, file: str) -> Finding | None:
     data = doc.data
     if isinstance(data, dict):
+        if "cases" in data and isinstance(data.get("policy"), str) and "inputs" not in data:
+            pos = doc.key_positions.get(("cases",), Pos(1, 1))
+            return Finding(file, pos.line, pos.col, "error", "not-a-policy",
+                           f"a policy test file (it has cases: for policy {data['policy']!r}); run "
+                           f"`incentive test {file}` for it, and validate the policy file itself")
         if set(data) & set(load_schema()["properties"]):
             return None
         return Finding(file, 1, 1, "error", "not-a-policy",
