@@ -91,9 +91,9 @@ def test_sales_rep_builds_with_exact_numbers_and_dotted_paths() -> None:
     assert policy.input("missed_reports").default == Decimal(0)
     assert policy.input("missed_reports").required is False
     assert policy.input("revenue").required is True and policy.input("revenue").column == "销售额"
-    assert policy.kpis[0].pos == Pos(41, 3)  # the line naming the KPI
+    assert policy.kpis[0].pos == Pos(43, 3)  # the line naming the KPI
     assert policy.fairness is not None and policy.fairness.columns == ("gender",) and policy.fairness.min_group == 5
-    assert policy.fairness.position(0).line == 28  # where gender is named, for findings
+    assert policy.fairness.position(0).line == 30  # where gender is named, for findings
 
 
 def test_quoted_expression_position_skips_the_quote_and_numbers_become_text() -> None:
