@@ -14,6 +14,7 @@ from incentive.compare.diff import NONE_BAND
 from incentive.engine.results import Results
 from incentive.output.atomic import atomic_file
 from incentive.policy.model import label_text
+from incentive.policy import names
 from incentive.policy.names import WHEN, step
 from incentive.report.approval_block import approval_block
 from incentive.report.charts import (MAX_BOXES, UNRANKED_COLOR, band_colors, box_stats, chart_headcount,
@@ -171,7 +172,8 @@ def _slim(results: Results) -> Results:
     wanted = [results.id_column, *(p.id for p in policy.payouts), *(p.id for p in policy.penalties), "total",
               "score", "band", "eligible", *(policy.ranking.within if policy.ranking is not None else ()),
               *(step(p.id, WHEN) for p in policy.penalties if p.forfeit),  # what a veto took (A4)
-              *(c for c in results.frame.columns if ".before_forfeit." in c)]
+              *(names.before_forfeit(p.id, pen.id) for pen in policy.penalties if pen.forfeit
+                for p in policy.payouts)]
     keep = [c for c in dict.fromkeys(wanted) if c in results.frame.columns]
     return replace(results, frame=results.frame.select(keep))
 
