@@ -31,6 +31,7 @@ import weakref
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from fractions import Fraction
+from collections.abc import Callable
 from typing import Literal
 
 import polars as pl
@@ -107,8 +108,17 @@ def fairness_report(results: Results) -> FairnessReport | None:
         if held is not None and held[0]() is results:
             return held[1]
         report = _compute(results)
-        _memo[key] = (weakref.ref(results, lambda _ref, k=key: _memo.pop(k, None)), report)
+        _memo[key] = (weakref.ref(results, _forget(key)), report)
         return report
+
+
+def _forget(key: int) -> Callable[[weakref.ref[Results]], None]:
+    """The callback that drops a memo entry once its Results is gone (ids are reused)."""
+
+    def drop(_ref: weakref.ref[Results]) -> None:
+        _memo.pop(key, None)
+
+    return drop
 
 
 def _compute(results: Results) -> FairnessReport | None:
