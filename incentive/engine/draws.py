@@ -87,3 +87,29 @@ def _apply(work: Work, draw: Draw, kind: str) -> None:
              owner=draw.id, money=True, stage=path)
     work.add({draw.of: (earned + short - back).cast(DTYPE)}, "total" if kind == "total" else "payout", money=True,
              stage=path)
+
+
+def departures(draw_list: tuple[Draw, ...], frame: pl.DataFrame, last: pl.DataFrame | None,
+               id_col: str) -> pl.DataFrame | None:
+    """People who owed a draw balance at the last close and are not in this period's data.
+
+    Never dropped silently: each is reported with the balance and what the
+    policy does with it (``recover``: reported for recovery; ``forgive``:
+    written off). None when the policy has no draws."""
+    if not draw_list:
+        return None
+    schema = pl.Schema({id_col: pl.String(), "draw": pl.String(), "balance": DTYPE, "action": pl.String()})
+    if last is None or id_col not in last.columns:
+        return pl.DataFrame(schema=schema)
+    gone = last.join(frame.select(pl.col(id_col).cast(last.schema[id_col])), on=id_col, how="anti")
+    parts = []
+    for draw in draw_list:
+        closing = names.step(draw.id, names.CLOSING)
+        if closing not in gone.columns:
+            continue
+        parts.append(gone.filter(pl.col(closing).cast(DTYPE) > 0).select(
+            pl.col(id_col).cast(pl.String), pl.lit(draw.id).alias("draw"), pl.col(closing).cast(DTYPE).alias("balance"),
+            pl.lit(draw.on_leave).alias("action")))
+    if not parts:
+        return pl.DataFrame(schema=schema)
+    return pl.concat(parts).sort([id_col, "draw"])

@@ -92,9 +92,10 @@ def _evaluate(checked: CheckedPolicy, data: PeriodData, period: Period, history:
         frame = frame.sort(id_col)
     present = set(frame.columns)  # one lookup set: frame.columns builds a new list on every call
     columns = {n: c for n, c in work.columns.items() if n in present}
+    gone = draws.departures(policy.draws, frame, (history or {}).get(1), id_col)
     return Results(checked=checked, period=period, frame=frame, columns=columns, ranking_summary=summary,
                    recommendations=recs, data_file=data.file, data_sha256=data.sha256,
-                   warnings=list(data.warnings))
+                   warnings=list(data.warnings), departures=gone)
 
 
 def _join_history(work: Work, checked: CheckedPolicy, history: dict[int, pl.DataFrame], depth: int,
