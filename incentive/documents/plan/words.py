@@ -32,7 +32,7 @@ WORDS: dict[str, dict[str, str]] = {
         "everyone ranked": "Everyone in the data is ranked.",
         # derived
         "derived": "Derived values", "derived text": "Values computed from the columns, in this order.",
-        "name": "name", "formula": "formula", "aggregate": "group value",
+        "name": "name", "formula": "formula", "aggregate": "computed as",
         "agg": "{func} of {of} per {by}", "agg all": "{func} of {of} over everyone",
         "agg.sum": "sum", "agg.mean": "mean", "agg.min": "minimum", "agg.max": "maximum",
         "agg.count": "number of people", "agg.median": "median", "agg where": ", counting only rows where {where}",
@@ -151,7 +151,7 @@ WORDS: dict[str, dict[str, str]] = {
         "ranked who": "参与排名的条件：{rule}。", "ranked reason": "其他人不定档：{reason}。",
         "everyone ranked": "数据中的所有人均参与排名。",
         "derived": "计算指标", "derived text": "由上述各列依次计算的数值。",
-        "name": "名称", "formula": "公式", "aggregate": "团队数值",
+        "name": "名称", "formula": "公式", "aggregate": "计算方式",
         "agg": "按 {by} 计算 {of} 的{func}", "agg all": "全体 {of} 的{func}",
         "agg.sum": "合计", "agg.mean": "平均值", "agg.min": "最小值", "agg.max": "最大值",
         "agg.count": "人数", "agg.median": "中位数", "agg where": "，只计满足 {where} 的行",
