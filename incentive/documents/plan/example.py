@@ -23,8 +23,10 @@ from incentive.policy.expr.checked import CheckedPolicy
 from incentive.sample import sample_frame, write_sample
 from incentive.sample.generate import default_period
 
-#: people in the example: enough for every band of a 20/70/10 split and for a manager plan's few managers
-ROWS = 20
+#: sizes tried for the example, smallest first: the first that ranks ``MIN_RANKED`` people is used
+#: (a manager plan ranks one row in ten, a rep plan nearly all of them)
+SIZES = (20, 40, 80, 160)
+MIN_RANKED = 10
 SEED = 1
 
 
@@ -33,12 +35,29 @@ class Example:
     results: Results
     period: Period
     row: dict[str, object]  # the person whose derivation is shown
-    rows: int = ROWS
+    rows: int
     seed: int = SEED
 
+    @property
+    def shown(self) -> list[dict[str, object]]:
+        """The people the document lists: those ranked or paid something (the rest only counted)."""
+        return [r for r in self.results.frame.to_dicts() if r.get("band") is not None
+                or (isinstance(r.get("total"), Decimal) and r["total"] != 0)]
 
-def run_example(checked: CheckedPolicy, rows: int = ROWS, seed: int = SEED) -> Example:
-    """Sample, write, read back and evaluate; choose the person to explain (``chosen``)."""
+
+def run_example(checked: CheckedPolicy, seed: int = SEED) -> Example:
+    """The example of the first size in ``SIZES`` that ranks ``MIN_RANKED`` people (else the largest)."""
+    for rows in SIZES:
+        example = example_of(checked, rows, seed)
+        frame = example.results.frame
+        ranked = frame.height if "band" not in frame.columns else frame.get_column("band").is_not_null().sum()
+        if ranked >= MIN_RANKED:
+            break
+    return example
+
+
+def example_of(checked: CheckedPolicy, rows: int, seed: int = SEED) -> Example:
+    """Sample ``rows`` people, write, read back and evaluate; choose the person to explain (``chosen``)."""
     policy = checked.policy
     period = default_period(policy)
     frame = sample_frame(policy, rows, seed, period)

@@ -17,7 +17,7 @@ from incentive.documents.plan.model import Block, Chart, Heading, Para, PlanDocu
 #: inline punctuation with a meaning anywhere in a line
 _PUNCT = re.compile(r"([\\`*_\[\]|~])")
 #: what makes a line a heading, list, quote or rule at its start
-_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+(?=[.)]))")
+_LINE_START = re.compile(r"^(\s*)([#+\-]+|=+|\d+(?=[.)](?:\s|$)))(?=[\s.)]|$)")
 
 
 _AUTOLINK = re.compile(r"(?i)(https?|ftp|mailto|www)([:.@])")

@@ -126,6 +126,11 @@ def num(value: Decimal | int | None) -> str:
     return "" if value is None else plain_text(Decimal(value))
 
 
+def quantum(decimals: int) -> str:
+    """The step a rounding to ``decimals`` places keeps: 2 → 0.01, 0 → 1."""
+    return plain_text(Decimal(1).scaleb(-decimals)) if decimals > 0 else "1"
+
+
 def pct(value: Decimal | None) -> str:
     return "" if value is None else f"{plain_text(value * 100)}%"
 
@@ -164,7 +169,7 @@ def _facts(p: Policy, lang: str) -> tuple[tuple[str, str], ...]:
         (w(lang, "period"), w(lang, f"unit.{p.period}")), (w(lang, "effective"), dates),
         (w(lang, "currency"), p.currency),
         (w(lang, "money rounding"), w(lang, "money text", rounding=w(lang, f"round.{p.money.rounding}"),
-                                      decimals=p.money.decimals)),
+                                      quantum=quantum(p.money.decimals))),
     )
 
 
@@ -236,7 +241,7 @@ def _kpis(p: Policy, lang: str) -> Section | None:
                  for k in p.kpis)
     blocks: list[Block] = [
         para(lang, "kpi text", scale=num(p.score.scale), rounding=w(lang, f"round.{p.score.rounding}"),
-             decimals=p.score.decimals),
+             quantum=quantum(p.score.decimals)),
         Table((w(lang, "kpi"), "id", w(lang, "measure"), w(lang, "weight"), w(lang, "scoring")), rows,
               code=(1, 2), numeric=(3,)),
     ]
@@ -282,9 +287,10 @@ def _payout_blocks(p: Policy, pay: Payout, lang: str) -> list[Block]:
         blocks.append(para(lang, "base text", base=Code(pay.base.text)))
     if pay.tiers is not None:
         basis = pay.tiers.basis.text if pay.tiers.basis is not None else (pay.base.text if pay.base else "")
-        blocks.append(para(lang, f"mode.{pay.tiers.mode}", basis=Code(basis)))
         table = pay.tiers.table
         fixed = any(t.amount is not None for t in table)
+        mode = "step amount" if fixed and pay.tiers.mode == "step" else pay.tiers.mode
+        blocks.append(para(lang, f"mode.{mode}", basis=Code(basis)))
         rows = []
         for i, t in enumerate(table):
             upper = num(table[i + 1].start) if i + 1 < len(table) else "∞"
@@ -415,7 +421,8 @@ def _example(checked: CheckedPolicy, ex: Example, lang: str) -> Section:
     heads = {res.id_column: w(lang, "person"), "score": w(lang, "score"), "band": w(lang, "band"),
              "total": w(lang, "total", currency=p.currency)}
     rows = []
-    for r in res.frame.select(keep).to_dicts():
+    listed = ex.shown
+    for r in listed:
         cells = []
         for c in keep:
             v = r[c]
@@ -436,6 +443,7 @@ def _example(checked: CheckedPolicy, ex: Example, lang: str) -> Section:
         steps.append((head, value, "\n".join(how)))
     return Section("example", w(lang, "example"), (
         para(lang, "example text", rows=ex.rows, seed=ex.seed, period=ex.period.label),
+        *([para(lang, "example others", n=res.frame.height - len(listed))] if len(listed) < res.frame.height else []),
         Table(tuple(heads[c] for c in keep), tuple(rows), numeric=tuple(i for i, c in enumerate(keep) if c != "band"
                                                                          and c != res.id_column),
               caption=w(lang, "example people")),

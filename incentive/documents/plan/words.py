@@ -15,8 +15,8 @@ WORDS: dict[str, dict[str, str]] = {
         "plan": "Plan", "policy id": "policy id", "version": "version", "period": "period",
         "currency": "currency", "effective": "effective", "from": "from {start}", "until": "until {end}",
         "from until": "{start} to {end}", "open": "open-ended", "not stated": "not stated",
-        "money rounding": "money", "money text": "amounts are rounded {rounding} to {decimals} decimals, "
-                                                "each component, each penalty and the total",
+        "money rounding": "money", "money text": "each component, each penalty and the total are rounded {rounding} to "
+                                                "{quantum}",
         "unit.month": "month", "unit.quarter": "quarter", "unit.half": "half year", "unit.year": "year",
         "round.half_up": "half up", "round.half_even": "half to even", "round.down": "down (toward zero)",
         "round.up": "up (away from zero)",
@@ -41,7 +41,7 @@ WORDS: dict[str, dict[str, str]] = {
         "kpis": "KPIs and scoring", "kpi": "KPI", "measure": "measured as", "weight": "weight",
         "scoring": "scoring", "curve": "curve", "step": "steps",
         "kpi text": "Each KPI's value is turned into points by its scoring rule; the score is the weighted sum of "
-                    "points divided by {scale}, rounded {rounding} to {decimals} decimals before ranking.",
+                    "points divided by {scale}, rounded {rounding} to {quantum} before ranking.",
         "curve text": "Points rise in a straight line between the points of the table and stay at the end values "
                       "outside it.",
         "curve down": "Lower is better: points fall as the value rises.",
@@ -55,6 +55,8 @@ WORDS: dict[str, dict[str, str]] = {
                          "brackets; reaching a higher tier does not change the rate of the slices below it.",
         "mode.step": "Step tiers: the tier that contains {basis} sets the rate (or fixed amount) for the whole "
                      "base, so crossing a threshold changes the whole payout.",
+        "mode.step amount": "Step tiers: the tier that contains {basis} sets a fixed amount, so crossing a threshold "
+                            "changes the whole payout.",
         "mode.linear": "Linear tiers: the rate is interpolated in a straight line between the tiers' points "
                        "at {basis}; below the first tier nothing is paid.",
         "amount formula": "Amount: {formula}.", "base text": "Base: {base}.",
@@ -119,6 +121,7 @@ WORDS: dict[str, dict[str, str]] = {
                                                      "{rows} --seed {seed}), period {period}, with no earlier "
                                                      "periods, evaluated by the engine that pays this plan. The "
                                                      "numbers below are the engine's, not a hand calculation.",
+        "example others": "The table lists the people ranked or paid; the other {n} are neither.",
         "example people": "Results of the example period", "person": "person", "score": "score",
         "total": "total ({currency})", "not ranked": "not ranked",
         "derivation": "How the result of {id} is derived", "quantity": "quantity", "result": "result",
@@ -138,7 +141,7 @@ WORDS: dict[str, dict[str, str]] = {
         "plan": "方案", "policy id": "方案编号", "version": "版本", "period": "考核周期",
         "currency": "币种", "effective": "生效期间", "from": "自 {start} 起", "until": "至 {end} 止",
         "from until": "{start} 至 {end}", "open": "长期有效", "not stated": "未规定",
-        "money rounding": "金额", "money text": "各奖金项、各扣款及合计均按{rounding}保留 {decimals} 位小数",
+        "money rounding": "金额", "money text": "各奖金项、各扣款及合计均按{rounding}精确到 {quantum}",
         "unit.month": "月度", "unit.quarter": "季度", "unit.half": "半年度", "unit.year": "年度",
         "round.half_up": "四舍五入", "round.half_even": "四舍六入五成双", "round.down": "向零舍去",
         "round.up": "远离零进位",
@@ -159,7 +162,7 @@ WORDS: dict[str, dict[str, str]] = {
         "kpis": "考核指标与计分", "kpi": "指标", "measure": "取值", "weight": "权重",
         "scoring": "计分方式", "curve": "曲线", "step": "阶梯",
         "kpi text": "各指标的实际值按其计分规则换算为得分；综合得分为各指标得分的加权和除以 {scale}，"
-                    "排名前按{rounding}保留 {decimals} 位小数。",
+                    "排名前按{rounding}精确到 {quantum}。",
         "curve text": "在表中相邻两点之间按直线计分；低于第一点或高于最后一点时按端点得分计。",
         "curve down": "数值越低越好：数值越高，得分越低。",
         "step text": "实际值达到某一门槛即得该门槛的分数；低于第一个门槛得 0 分。",
@@ -170,6 +173,7 @@ WORDS: dict[str, dict[str, str]] = {
         "mode.marginal": "超额累进：{basis}落在各档区间内的部分分别按该档比例计算（类似个人所得税），"
                          "达到更高一档不改变低档部分的比例。",
         "mode.step": "全额阶梯：{basis}所在的档位决定整个基数的比例（或固定金额），跨过门槛即改变全部奖金。",
+        "mode.step amount": "全额阶梯：{basis}所在的档位决定固定金额，跨过门槛即改变全部奖金。",
         "mode.linear": "线性插值：比例按{basis}在相邻档位之间直线插值；低于第一档不发放。",
         "amount formula": "金额：{formula}。", "base text": "计提基数：{base}。",
         "gate": "仅当 {expr} 时发放，否则为 0。", "cap": "上限 {expr}。", "floor": "下限 {expr}。",
@@ -212,6 +216,7 @@ WORDS: dict[str, dict[str, str]] = {
         "example": "计算示例", "example text": "{rows} 名模拟人员数据（incentive sample --rows {rows} --seed {seed}），"
                                                "期间 {period}，无此前期间记录，由实际发放本方案的引擎计算。"
                                                "以下数字均为引擎结果，而非手工计算。",
+        "example others": "下表列出参与排名或有奖金的人员；其余 {n} 人既未排名也无奖金。",
         "example people": "示例期间结果", "person": "人员", "score": "综合得分",
         "total": "合计（{currency}）", "not ranked": "未排名",
         "derivation": "{id} 的结果推导", "quantity": "项目", "result": "结果",
