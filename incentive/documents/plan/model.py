@@ -437,7 +437,9 @@ def _example(checked: CheckedPolicy, ex: Example, lang: str) -> Section:
         value = shown(s.value, lang, money if s.kind in ("payout", "penalty", "total") else None)
         how = [s.rule] if s.rule else []
         if s.used:
-            how.append(w(lang, "step.used", used=", ".join(f"{k}={shown(v, lang)}" for k, v in s.used.items())))
+            used = ", ".join(f"{w(lang, 'budget word') if s.kind == 'budget' and k == 'budget' else k}={shown(v, lang)}"
+                             for k, v in s.used.items())
+            how.append(w(lang, "step.used", used=used))
         how.extend(s.details)
         head = f"{s.name} ({s.label})" if s.label and s.label != s.name else s.name
         steps.append((head, value, "\n".join(how)))

@@ -126,7 +126,7 @@ WORDS: dict[str, dict[str, str]] = {
         "total": "total ({currency})", "not ranked": "not ranked",
         "derivation": "How the result of {id} is derived", "quantity": "quantity", "result": "result",
         "how": "how",
-        "step.used": "using {used}",
+        "step.used": "using {used}", "budget word": "budget",
         # approval
         "approval": "Approval", "approved by": "approved by", "approved on": "approved on",
         "consulted on": "consultation with employee representatives", "published on": "made known to employees",
@@ -221,7 +221,7 @@ WORDS: dict[str, dict[str, str]] = {
         "total": "合计（{currency}）", "not ranked": "未排名",
         "derivation": "{id} 的结果推导", "quantity": "项目", "result": "结果",
         "how": "计算过程",
-        "step.used": "使用 {used}",
+        "step.used": "使用 {used}", "budget word": "预算",
         "approval": "方案审批", "approved by": "批准机构", "approved on": "批准日期",
         "consulted on": "职工代表协商日期", "published on": "公示日期",
         "document": "文件编号", "no approval": "本方案未记录审批信息。",
