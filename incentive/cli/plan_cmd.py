@@ -19,7 +19,7 @@ from incentive.output.write_errors import writing_to
               help="Write here (written atomically); '-' is standard output (md, html). "
                    "Default: md to standard output, html / pdf to <policy-id>-plan.<lang>.<ext>.")
 @handle_errors
-def plan(policy, lang, fmt, out):
+def plan(policy: str, lang: str, fmt: str, out: str | None) -> None:
     """Generate the plan document of POLICY: KPIs, tiers, ranking, rules, a worked example and the approval."""
     data, target = write_plan(policy, lang, fmt, out)
     if target is None:
