@@ -15,6 +15,10 @@ from incentive.documents.plan.charts import scoring_svg
 from incentive.documents.plan.model import Block, Chart, Heading, Para, PlanDocument, Table
 from incentive.report.page import FONTS
 
+#: a cell this short never wraps (an action word, a band label): long cells beside it wrap instead
+SHORT = 8
+#: sections whose parts (a heading and what follows it) print unbroken
+KEEP_TOGETHER = ("kpis", "payouts")
 _FONTS = ", ".join(f"'{f}'" if " " in f else f for f in FONTS)
 CSS = """
 @page { size: A4; margin: 16mm 14mm 18mm; }
@@ -29,14 +33,16 @@ p { margin: 6px 0; }
 p.note { color: #616161; font-size: 0.9em; }
 p.generated { color: #616161; font-size: 0.85em; }
 code { font-family: 'DejaVu Sans Mono', monospace; font-size: 0.88em; background: #f3f3f3; padding: 0 3px;
-       border-radius: 3px; white-space: pre-wrap; word-break: break-word; }
+       border-radius: 3px; white-space: pre-wrap; overflow-wrap: break-word; }
 table { border-collapse: collapse; margin: 6px 0 12px; font-size: 0.9em; break-inside: auto; }
 tr { break-inside: avoid; }
 th, td { border: 1px solid #d0d0d0; padding: 3px 7px; text-align: left; vertical-align: top; }
 th { background: #f2f2f2; }
 td.n, th.n { text-align: right; white-space: nowrap; }
+td.s { white-space: nowrap; }
+.keep { break-inside: avoid; }
 table.facts th { width: 9em; }
-caption { caption-side: top; text-align: left; color: #616161; font-size: 0.92em; padding-bottom: 2px; }
+p.caption { color: #616161; font-size: 0.92em; margin: 8px 0 2px; }
 .kpi { display: flex; gap: 16px; align-items: flex-start; flex-wrap: wrap; break-inside: avoid; }
 .chart svg { width: 330px; height: auto; display: block; }
 svg text { font-family: %(fonts)s !important; }
@@ -45,6 +51,20 @@ footer { color: #757575; font-size: 0.8em; margin-top: 28px; border-top: 1px sol
          word-break: break-all; }
 @media print { body { max-width: none; padding: 0; font-size: 11pt; } }
 """ % {"fonts": _FONTS}
+
+
+def css_string(value: str) -> str:
+    """``value`` as a CSS string literal: every character but letters, digits and spaces as a hex escape,
+    so no text can close the string or the rule."""
+    inner = "".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):06x}" for c in value)
+    return f'"{inner}"'
+
+
+def _print_footer(doc: PlanDocument) -> str:
+    """The footer on every printed page (``@page`` margin box): a signed page names its policy file."""
+    return ("@page { @bottom-left { content: %s; font-size: 7pt; color: #757575; } "
+            "@bottom-right { content: counter(page) \" / \" counter(pages); font-size: 7pt; color: #757575; } }"
+            % css_string(doc.footer))
 
 
 def _para(p: Para) -> str:
@@ -58,18 +78,19 @@ def _cell(value: str, is_code: bool) -> str:
 
 
 def _table(t: Table, sign: bool = False) -> str:
-    def cls(i: int) -> str:
-        return ' class="n"' if i in t.numeric else ""
+    def cls(i: int, cell: str = "") -> str:
+        if i in t.numeric:
+            return ' class="n"'
+        return ' class="s"' if 0 < len(cell) <= SHORT and "\n" not in cell else ""
 
-    out = ["<table>"]
-    if t.caption:
-        out.append(f"<caption>{escape(t.caption)}</caption>")
+    out = [f'<p class="caption">{escape(t.caption)}</p>'] if t.caption else []
+    out.append("<table>")
     if any(t.headers):
         out.append("<thead><tr>" + "".join(f"<th{cls(i)}>{escape(h)}</th>" for i, h in enumerate(t.headers))
                    + "</tr></thead>")
     out.append("<tbody>")
     for row in t.rows:
-        cells = "".join(f'<td class="sign"></td>' if sign else f"<td{cls(i)}>{_cell(c, i in t.code)}</td>"
+        cells = "".join(f'<td class="sign"></td>' if sign else f"<td{cls(i, c)}>{_cell(c, i in t.code)}</td>"
                         for i, c in enumerate(row))
         out.append(f"<tr>{cells}</tr>")
     out.append("</tbody></table>")
@@ -100,6 +121,21 @@ def _blocks(blocks: tuple[Block, ...], key: str) -> list[str]:
     return out
 
 
+def _grouped(blocks: tuple[Block, ...], key: str) -> list[str]:
+    """The blocks, each heading's run (a KPI, a payout) kept on one printed page when it fits."""
+    if key not in KEEP_TOGETHER:
+        return _blocks(blocks, key)
+    out: list[str] = []
+    start = 0
+    for i in [*(j for j, b in enumerate(blocks) if isinstance(b, Heading)), len(blocks)]:
+        if i > start:
+            inner = _blocks(blocks[start:i], key)
+            out.append(f'<div class="keep">{"".join(inner)}</div>' if isinstance(blocks[start], Heading)
+                       else "\n".join(inner))
+        start = i
+    return out
+
+
 def render(doc: PlanDocument) -> str:
     facts = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in doc.facts)
     body = [f"<header><h1>{escape(doc.title)}</h1>",
@@ -107,7 +143,7 @@ def render(doc: PlanDocument) -> str:
             f'<table class="facts"><tbody>{facts}</tbody></table></header>']
     for s in doc.sections:
         body.append(f'<section id="{escape(s.key)}"><h2>{escape(s.title)}</h2>')
-        body.extend(_blocks(s.blocks, s.key))
+        body.extend(_grouped(s.blocks, s.key))
         body.append("</section>")
     return "\n".join([
         "<!DOCTYPE html>",
@@ -116,7 +152,7 @@ def render(doc: PlanDocument) -> str:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(doc.title)} {escape(doc.version)}</title>",
-        f"<style>{CSS}</style>",
+        f"<style>{CSS}{_print_footer(doc)}</style>",
         "</head>",
         "<body>",
         *body,

@@ -55,6 +55,7 @@ class Table:
     code: tuple[int, ...] = ()  # columns that hold policy source
     numeric: tuple[int, ...] = ()  # columns aligned right
     caption: str = ""
+    weights: tuple[int, ...] = ()  # relative column widths for paged layouts (0: as wide as its content)
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,13 @@ def build(checked: CheckedPolicy, sha256: str, example: Example | None, lang: st
     sections.append(_approval(p, lang, example))
     return PlanDocument(lang, label_text(p.title, lang, p.id), p.id, p.version, sha256, __version__,
                         _facts(p, lang), tuple(s for s in sections if s is not None))
+
+
+def _named(name: str, id_: str, lang: str) -> str:
+    """``销售额达成率（sales）`` / ``Revenue attainment (sales)``: a heading names the id it is about."""
+    if name == id_:
+        return id_
+    return f"{name}（{id_}）" if lang == "zh" else f"{name} ({id_})"
 
 
 def _text(label: Label | None, lang: str, fallback: str) -> str:
@@ -254,7 +262,7 @@ def _kpi_blocks(k: Kpi, lang: str) -> list[Block]:
     name = _text(k.label, lang, k.id)
     pts = _points(k.scoring)
     step = k.scoring.kind == "step"
-    blocks: list[Block] = [Heading(f"{name} ({k.id})" if name != k.id else k.id),
+    blocks: list[Block] = [Heading(_named(name, k.id, lang)),
                            para(lang, "step text" if step else "curve text")]
     if len(pts) > 1 and pts[-1][1] < pts[0][1]:
         blocks.append(para(lang, "curve down"))
@@ -273,14 +281,14 @@ def _payouts(p: Policy, lang: str) -> Section | None:
     for b in p.budgets:
         comps = ", ".join(_text(next((x.label for x in p.payouts if x.id == c), None), lang, c)
                           for c in b.components) or w(lang, "all components")
-        by = w(lang, "budget by", by=" + ".join(b.by)) if b.by else ""
+        by = w(lang, "budget by", by=" + ".join(_column_name(p, g, lang) for g in b.by)) if b.by else ""
         blocks.append(para(lang, "budget", id=Code(b.id), components=comps, amount=Code(b.amount.text), by=by))
     return Section("payouts", w(lang, "payouts"), tuple(blocks))
 
 
 def _payout_blocks(p: Policy, pay: Payout, lang: str) -> list[Block]:
     name = _text(pay.label, lang, pay.id)
-    blocks: list[Block] = [Heading(f"{name} ({pay.id})" if name != pay.id else pay.id)]
+    blocks: list[Block] = [Heading(_named(name, pay.id, lang))]
     if pay.amount is not None:
         blocks.append(para(lang, "amount formula", formula=Code(pay.amount.text)))
     if pay.base is not None:
@@ -450,7 +458,7 @@ def _example(checked: CheckedPolicy, ex: Example, lang: str) -> Section:
                                                                          and c != res.id_column),
               caption=w(lang, "example people")),
         Heading(w(lang, "derivation", id=explained.employee_id)),
-        Table((w(lang, "quantity"), w(lang, "result"), w(lang, "how")), tuple(steps), numeric=(1,)),
+        Table((w(lang, "quantity"), w(lang, "result"), w(lang, "how")), tuple(steps), numeric=(1,), weights=(2, 0, 5)),
     ))
 
 

@@ -22,7 +22,8 @@ def _block(b: Block) -> dict[str, Any]:
         return {"kind": "para", "note": b.note, "runs": [{"text": r.text, "code": r.code} for r in b.runs]}
     if isinstance(b, Table):
         return {"kind": "table", "headers": list(b.headers), "rows": [list(r) for r in b.rows],
-                "code": list(b.code), "numeric": list(b.numeric), "caption": b.caption}
+                "code": list(b.code), "numeric": list(b.numeric), "caption": b.caption,
+                "weights": list(b.weights)}
     if isinstance(b, Heading):
         return {"kind": "heading", "text": b.text}
     assert isinstance(b, Chart)
