@@ -148,3 +148,24 @@ def test_policy_text_is_never_typst_markup(hostile, tmp_path):
     text = re.sub(r"\s+", " ", pdf_text(data, tmp_path))
     assert '#link("https://evil.example")[x] *b*' in text
     assert "#emph[k] $x$" in text
+
+
+CASES = sorted((ROOT / "tests" / "cases" / "valid").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_smaller_policies_render_and_say_what_they_lack(case, lang):
+    d = plan_document(str(case), lang)
+    md = render(d, "md").decode()
+    assert render(d, "html").decode().startswith("<!DOCTYPE html>")
+    example = next(s for s in d.sections if s.key == "example")
+    people = next(b for b in example.blocks if hasattr(b, "headers"))
+    from incentive.policy.validate import load_policy
+
+    policy = load_policy(case).policy
+    if policy.ranking is None:
+        assert ("本方案不排名。" if lang == "zh" else "This plan does not rank people.") in md
+        assert len(people.headers) == 3  # person, score, total: no band column for a plan without bands
+    if not policy.penalties:
+        assert ("本方案没有扣款项。" if lang == "zh" else "This plan has no penalties.") in md

@@ -41,7 +41,8 @@ class Example:
     @property
     def shown(self) -> list[dict[str, object]]:
         """The people the document lists: those ranked or paid something (the rest only counted)."""
-        return [r for r in self.results.frame.to_dicts() if r.get("band") is not None
+        ranking = self.results.checked.policy.ranking is not None
+        return [r for r in self.results.frame.to_dicts() if (ranking and r.get("band") is not None)
                 or (isinstance(r.get("total"), Decimal) and r["total"] != 0)]
 
 
@@ -50,7 +51,8 @@ def run_example(checked: CheckedPolicy, seed: int = SEED) -> Example:
     for rows in SIZES:
         example = example_of(checked, rows, seed)
         frame = example.results.frame
-        ranked = frame.height if "band" not in frame.columns else frame.get_column("band").is_not_null().sum()
+        unranked = checked.policy.ranking is None or "band" not in frame.columns
+        ranked = frame.height if unranked else frame.get_column("band").is_not_null().sum()
         if ranked >= MIN_RANKED:
             break
     return example
@@ -73,7 +75,7 @@ def chosen(results: Results) -> dict[str, object]:
     """The ranked person with the median score among those paid something (lower median; ties by id),
     so the derivation shows tiers at work; else the first ranked person; else the first row."""
     rows = results.frame.to_dicts()
-    ranked = [r for r in rows if r.get("band") is not None] if "band" in results.frame.columns else rows
+    ranked = [r for r in rows if r.get("band") is not None] if results.checked.policy.ranking is not None else rows
     paid = [r for r in ranked if isinstance(r.get("total"), Decimal) and r["total"] > 0]
     pool = paid or ranked or rows
     if "score" in results.frame.columns:

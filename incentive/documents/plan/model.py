@@ -425,7 +425,7 @@ def _example(checked: CheckedPolicy, ex: Example, lang: str) -> Section:
     res = ex.results
     money = p.money.decimals
     cols = res.frame.columns
-    keep = [res.id_column] + [c for c in ("score", "band", "total") if c in cols]
+    keep = [res.id_column] + [c for c in ("score", "band", "total") if c in cols and (c != "band" or p.ranking)]
     heads = {res.id_column: w(lang, "person"), "score": w(lang, "score"), "band": w(lang, "band"),
              "total": w(lang, "total", currency=p.currency)}
     rows = []
