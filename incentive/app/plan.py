@@ -51,6 +51,13 @@ def default_out(doc: PlanDocument, fmt: str) -> str | None:
     return None if fmt == "md" else f"{doc.policy_id}-plan.{doc.lang}.{fmt}"
 
 
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve() or (Path(a).exists() and Path(a).samefile(b))
+    except OSError:
+        return False
+
+
 def write_plan(policy_path: str, lang: str, fmt: str, out: str | None) -> tuple[bytes, str | None]:
     """Build and render; write to ``out`` (``-``: standard output, for md and html) atomically.
 
@@ -59,6 +66,8 @@ def write_plan(policy_path: str, lang: str, fmt: str, out: str | None) -> tuple[
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
     if out == "-" and fmt == "pdf":
         raise UsageError("--out -: a PDF is binary; give --out FILE.pdf")
+    if out not in (None, "-") and _same_file(out, policy_path):
+        raise UsageError(f"--out {out}: that is the policy file itself; write the document elsewhere")
     doc = plan_document(policy_path, lang)
     data = render(doc, fmt)
     target = default_out(doc, fmt) if out is None else (None if out == "-" else out)

@@ -83,3 +83,25 @@ def test_the_installed_command_prints_utf8_markdown():
                           capture_output=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.decode("utf-8").startswith("# 销售代表季度激励方案\n")
+
+
+def test_out_never_overwrites_the_policy(tmp_path):
+    policy = tmp_path / "p.yaml"
+    policy.write_bytes(POLICY.read_bytes())
+    result = run(str(policy), "--out", str(policy))
+    assert result.exit_code == 2 and "the policy file itself" in result.stderr
+    assert policy.read_bytes() == POLICY.read_bytes()
+
+
+def test_two_runs_give_the_same_bytes(tmp_path):
+    """Separate processes (fresh matplotlib and Typst state): the HTML and PDF bytes do not vary."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    digests = []
+    for run_no in (1, 2):
+        for fmt in ("html", "pdf"):
+            out = tmp_path / f"{run_no}.{fmt}"
+            done = subprocess.run([sys.executable, "-m", "incentive", "plan", str(POLICY), "--lang", "zh",
+                                   "--format", fmt, "--out", str(out)], capture_output=True, env=env, timeout=300)
+            assert done.returncode == 0, done.stderr
+        digests.append(((tmp_path / f"{run_no}.html").read_bytes(), (tmp_path / f"{run_no}.pdf").read_bytes()))
+    assert digests[0] == digests[1]
