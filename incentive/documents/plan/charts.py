@@ -25,12 +25,13 @@ def scoring_svg(chart: Chart, standalone: bool = False) -> str:
     xs = [float(x) for x, _ in chart.points]
     ys = [float(y) for _, y in chart.points]
     span = (xs[-1] - xs[0]) or 1.0
-    lo, hi = xs[0] - MARGIN * span, xs[-1] + MARGIN * span
+    # a curve is clamped at both ends (drawn flat past them); steps start at their first threshold
+    lo, hi = (xs[0] if chart.step else xs[0] - MARGIN * span), xs[-1] + MARGIN * span
     with charts.drawing():
         fig = charts.figure(width=3.6, height=1.9)
         ax = fig.add_subplot()
         if chart.step:
-            ax.step([lo, *xs, hi], [0.0, *ys, ys[-1]], where="post", color=charts.BAND_COLORS[1], linewidth=1.6)
+            ax.step([*xs, hi], [*ys, ys[-1]], where="post", color=charts.BAND_COLORS[1], linewidth=1.6)
         else:
             ax.plot([lo, *xs, hi], [ys[0], *ys, ys[-1]], color=charts.BAND_COLORS[1], linewidth=1.6)
         ax.plot(xs, ys, "o", color=charts.BAND_COLORS[1], markersize=3.5)

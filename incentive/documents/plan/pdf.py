@@ -30,12 +30,27 @@ def _block(b: Block) -> dict[str, Any]:
     return {"kind": "chart", "title": b.title, "svg": scoring_svg(b, standalone=True)}
 
 
+#: sections whose parts (a heading and what follows it) stay on one page
+KEEP_TOGETHER = ("kpis", "payouts")
+
+
+def _blocks(blocks: tuple[Block, ...], key: str) -> list[dict[str, Any]]:
+    """The blocks as data; in ``KEEP_TOGETHER`` sections each heading's run becomes one ``group``."""
+    out: list[dict[str, Any]] = []
+    for b in blocks:
+        if key in KEEP_TOGETHER and isinstance(b, Heading):
+            out.append({"kind": "group", "blocks": []})
+        target = out[-1]["blocks"] if out and out[-1]["kind"] == "group" else out
+        target.append(_block(b))
+    return out
+
+
 def data(doc: PlanDocument) -> dict[str, Any]:
     """What the template reads as ``sys.inputs.data``."""
     return {
         "lang": doc.lang, "title": doc.title, "policy_id": doc.policy_id, "version": doc.version,
         "generated": doc.generated, "footer": doc.footer, "facts": [list(f) for f in doc.facts],
-        "sections": [{"key": s.key, "title": s.title, "blocks": [_block(b) for b in s.blocks]} for s in doc.sections],
+        "sections": [{"key": s.key, "title": s.title, "blocks": _blocks(s.blocks, s.key)} for s in doc.sections],
     }
 
 
