@@ -103,7 +103,7 @@ def test_the_check_sees_english_prose():
 def test_zh_plan_words_for_each_section():
     zh, en = _md("sales-rep.yaml", "zh"), _md("sales-rep.yaml", "en")
     for chinese, english in [("## 适用对象", "## Who this plan covers"), ("超额累进", "Marginal tiers"),
-                             ("全额阶梯", "Step tiers"), ("## 计算示例", "## Worked example"),
+                             ("全额累进", "Step tiers"), ("## 计算示例", "## Worked example"),
                              ("## 排名与档位（271）", "## Ranking and bands (271)"), ("| 批准机构 | 销售委员会 |",
                                                                                      "| approved by | 销售委员会 |"),
                              ("| 销售额达成率 | `sales` |", "| Revenue attainment | `sales` |"),

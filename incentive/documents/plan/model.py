@@ -275,7 +275,7 @@ def _kpi_blocks(k: Kpi, lang: str) -> list[Block]:
 def _payouts(p: Policy, lang: str) -> Section | None:
     if not p.payouts and not p.budgets:
         return None
-    blocks: list[Block] = []
+    blocks: list[Block] = [para(lang, "payout order")] if p.payouts else []
     for pay in p.payouts:
         blocks.extend(_payout_blocks(p, pay, lang))
     for b in p.budgets:
@@ -299,6 +299,10 @@ def _payout_blocks(p: Policy, pay: Payout, lang: str) -> list[Block]:
         fixed = any(t.amount is not None for t in table)
         mode = "step amount" if fixed and pay.tiers.mode == "step" else pay.tiers.mode
         blocks.append(para(lang, f"mode.{mode}", basis=Code(basis)))
+        if mode == "marginal" and pay.base is not None and basis != pay.base.text:
+            blocks.append(para(lang, "marginal share", basis=Code(basis), base=Code(pay.base.text)))
+        if table and table[0].start > 0:
+            blocks.append(para(lang, "below first", start=num(table[0].start)))
         rows = []
         for i, t in enumerate(table):
             upper = num(table[i + 1].start) if i + 1 < len(table) else "∞"
@@ -306,18 +310,20 @@ def _payout_blocks(p: Policy, pay: Payout, lang: str) -> list[Block]:
             rows.append((num(t.start), upper, value))
         head = w(lang, "amount") if fixed else w(lang, "rate")
         blocks.append(Table((w(lang, "tier from"), w(lang, "tier to"), head), tuple(rows), numeric=(0, 1, 2)))
-    if pay.gate is not None:
-        blocks.append(para(lang, "gate", expr=Code(pay.gate.text)))
-    if pay.prorate is not None:
-        blocks.append(para(lang, "prorate", expr=Code(pay.prorate.text)))
+    # in the engine's order: gross → × band factor → × prorate → floor → cap → gate
     if pay.by_band:
         sep = "，" if lang == "zh" else ", "
-        factors = sep.join(f"{b} × {num(f)}" for b, f in pay.by_band.items())
+        factors = sep.join(f"{w(lang, 'not ranked') if b == 'unranked' else b} × {num(f)}"
+                           for b, f in pay.by_band.items())
         blocks.append(para(lang, "band factor", factors=factors))
+    if pay.prorate is not None:
+        blocks.append(para(lang, "prorate", expr=Code(pay.prorate.text)))
     if pay.floor is not None:
         blocks.append(para(lang, "floor", expr=Code(pay.floor.text)))
     if pay.cap is not None:
         blocks.append(para(lang, "cap", expr=Code(pay.cap.text)))
+    if pay.gate is not None:
+        blocks.append(para(lang, "gate", expr=Code(pay.gate.text)))
     return blocks
 
 

@@ -49,11 +49,17 @@ WORDS: dict[str, dict[str, str]] = {
         "value": "value", "points": "points", "at least": "value at least",
         "chart": "{label}: points by value",
         # payouts
-        "payouts": "Commission and bonus", "component": "component", "base": "base", "basis": "tier decided by",
+        "payouts": "Commission and bonus",
+        "payout order": "Each component is computed in this order: the tiers (or the amount), then the band factor, "
+                        "proration, floor and cap, then the condition to be paid; it is rounded last.",
+        "component": "component", "base": "base", "basis": "tier decided by",
         "tiers": "tiers", "tier from": "from", "tier to": "below", "rate": "rate", "amount": "amount",
         "mode.marginal": "Marginal tiers: each slice of {basis} inside a tier earns that tier's rate, like tax "
                          "brackets; reaching a higher tier does not change the rate of the slices below it.",
-        "mode.step": "Step tiers: the tier that contains {basis} sets the rate (or fixed amount) for the whole "
+        "marginal share": "Each slice of {basis} stands for the same share of the base {base}: e.g. the part of the "
+                          "base up to the first threshold earns the first rate.",
+        "below first": "Below the first tier ({start}) nothing is paid.",
+        "mode.step": "Step tiers: the tier that contains {basis} sets the rate for the whole "
                      "base, so crossing a threshold changes the whole payout.",
         "mode.step amount": "Step tiers: the tier that contains {basis} sets a fixed amount, so crossing a threshold "
                             "changes the whole payout.",
@@ -73,7 +79,7 @@ WORDS: dict[str, dict[str, str]] = {
         "floor total": "The total is never below {floor}.", "no floor": "The total has no floor: penalties may "
                                                                         "make it negative.",
         "veto text": "A veto takes effect whatever the other results: forfeited payouts are not paid, and a forced "
-                     "band applies before the other people are placed.",
+                     "band overrides eligibility, band conditions and small-group rules.",
         # ranking
         "ranking": "Ranking and bands (271)", "no ranking": "This plan does not rank people.",
         "rank by": "People are ranked by {by}, {direction}{within}.", "higher": "highest first",
@@ -84,18 +90,23 @@ WORDS: dict[str, dict[str, str]] = {
         "rounding.largest_remainder": "Seats per band are the shares of the group's headcount, rounded by the "
                                       "largest remainder so that they add up to the headcount.",
         "rounding.floor": "Seats per band are the shares of the group's headcount rounded down; the seats left "
-                          "over go to the largest band.",
-        "rounding.nearest": "Seats per band are the shares of the group's headcount rounded to the nearest whole "
-                            "number, then adjusted so that they add up to the headcount.",
-        "ties.keep_together": "People with the same ranking value are never split across a band cutoff: all of "
-                              "them stay in the better band.",
-        "ties.split": "People with the same ranking value may be split across a band cutoff, in tie-break order.",
-        "min group": "A group with fewer than {n} people is {what}.", "small.pool": "pooled with the whole "
-                                                                                   "population for ranking",
-        "small.exempt": "not banded", "guard text": "A band with a condition takes only people who meet it; "
-                                                    "others move to the next band that admits them.",
-        "forced count": "People forced into a band by a veto count toward that band's seats.",
-        "forced apart": "People forced into a band by a veto do not take seats from the others.",
+                          "over go to the band with the largest share.",
+        "rounding.nearest": "Seats per band are the shares of the group's headcount rounded half up, then "
+                            "corrected on the band with the largest share so that they add up to the headcount.",
+        "ties.keep_together": "People with the same ranking value are never split across a band cutoff: the whole "
+                              "tie goes to the better band if at least half of its seats are in it, otherwise to "
+                              "the worse band.",
+        "ties.split": "People with the same ranking value may be split across a band cutoff (in employee id "
+                      "order); they still share a rank.",
+        "min group": "A group with fewer than {n} ranked people is {what}.",
+        "small.pool": "merged with the other small groups under the same parent group (with one grouping column: "
+                      "all small groups together); a merged group still too small is ranked as it is",
+        "small.exempt": "ranked but given no band",
+        "guard text": "A band with a condition takes only people who meet it: the others move to the nearest better "
+                      "band that admits them (else the nearest worse one), and their seat stays empty.",
+        "forced count": "People forced into a band by a veto fill seats of that band; the others fill what is left.",
+        "forced apart": "People forced into a band by a veto are placed on top of the seats: the others are "
+                        "banded as if they were not there.",
         "seats": "Seats per band by group size (computed by the engine's band rule)",
         "group size": "people in the group",
         # recommendations
@@ -106,7 +117,7 @@ WORDS: dict[str, dict[str, str]] = {
         "action": "recommendation", "reason": "reason", "next steps": "next steps", "order": "no.",
         "exit guard": "An exit-type recommendation ({actions}) is raised only after an earlier improvement step "
                       "({steps}) is on record; until then the improvement step is recommended instead.",
-        "history": "Conditions that look back (streak, count_last) read this plan's earlier closed periods.",
+        "history": "Conditions that look back (such as streak, count_last) read this plan's earlier closed periods.",
         # protected
         "protected": "Protected statuses", "status": "status", "article": "law", "condition": "condition",
         "protected text": "While a person is in one of these statuses, no exit-type recommendation is raised for "
@@ -168,12 +179,17 @@ WORDS: dict[str, dict[str, str]] = {
         "step text": "实际值达到某一门槛即得该门槛的分数；低于第一个门槛得 0 分。",
         "value": "实际值", "points": "得分", "at least": "实际值不低于",
         "chart": "{label}：得分曲线",
-        "payouts": "提成与奖金", "component": "奖金项", "base": "计提基数", "basis": "决定档位的数值",
+        "payouts": "提成与奖金",
+        "payout order": "每个奖金项依次计算：阶梯（或金额公式），再乘以档位系数和折算系数，再适用下限和上限，"
+                        "再判断发放条件，最后取整。",
+        "component": "奖金项", "base": "计提基数", "basis": "决定档位的数值",
         "tiers": "阶梯", "tier from": "自", "tier to": "低于", "rate": "比例", "amount": "金额",
         "mode.marginal": "超额累进：{basis}落在各档区间内的部分分别按该档比例计算（类似个人所得税），"
                          "达到更高一档不改变低档部分的比例。",
-        "mode.step": "全额阶梯：{basis}所在的档位决定整个基数的比例（或固定金额），跨过门槛即改变全部奖金。",
-        "mode.step amount": "全额阶梯：{basis}所在的档位决定固定金额，跨过门槛即改变全部奖金。",
+        "marginal share": "{basis}的每一段对应计提基数 {base} 中相同比例的部分：例如第一个门槛以下对应的基数部分按第一档比例计算。",
+        "below first": "低于第一档（{start}）不发放。",
+        "mode.step": "全额累进：{basis}所在的档位决定整个基数的比例，跨过门槛即改变全部奖金。",
+        "mode.step amount": "阶梯奖金：{basis}所在的档位决定固定金额，跨过门槛即改变全部奖金。",
         "mode.linear": "线性插值：比例按{basis}在相邻档位之间直线插值；低于第一档不发放。",
         "amount formula": "金额：{formula}。", "base text": "计提基数：{base}。",
         "gate": "仅当 {expr} 时发放，否则为 0。", "cap": "上限 {expr}。", "floor": "下限 {expr}。",
@@ -185,7 +201,7 @@ WORDS: dict[str, dict[str, str]] = {
         "forfeits": "没收{what}", "forfeit all": "全部奖金", "forces band": "强制定为 {band} 档",
         "no penalties": "本方案没有扣款项。",
         "floor total": "合计不低于 {floor}。", "no floor": "合计不设下限：扣款可使合计为负。",
-        "veto text": "一票否决不论其他结果如何均生效：被没收的奖金不予发放，强制档位在其他人定档之前确定。",
+        "veto text": "一票否决不论其他结果如何均生效：被没收的奖金不予发放，强制档位优先于排名资格、档位限定条件和小组规则。",
         "ranking": "排名与档位（271）", "no ranking": "本方案不排名。",
         "rank by": "按 {by} 排名，{direction}{within}。", "higher": "由高到低",
         "lower": "由低到高", "within": "，在每个{groups}内分别排名",
@@ -193,14 +209,16 @@ WORDS: dict[str, dict[str, str]] = {
         "desc": "{expr}（由高到低）",
         "band": "档位", "label": "名称", "share": "比例", "guard": "限定条件",
         "rounding.largest_remainder": "各档名额为组内人数乘以各档比例，按最大余数法取整，使名额之和等于组内人数。",
-        "rounding.floor": "各档名额为组内人数乘以各档比例后向下取整，剩余名额归入最大的档位。",
-        "rounding.nearest": "各档名额为组内人数乘以各档比例后四舍五入取整，再调整使名额之和等于组内人数。",
-        "ties.keep_together": "排名数值相同的人不会被分档线分开：全部留在较好的档位。",
-        "ties.split": "排名数值相同的人可按并列排序规则分入不同档位。",
-        "min group": "组内人数少于 {n} 人时，{what}。", "small.pool": "与全体合并排名",
-        "small.exempt": "不定档", "guard text": "设有限定条件的档位只接收满足条件的人，其他人顺延至可接收的下一档。",
-        "forced count": "被一票否决强制定档的人占用该档名额。",
-        "forced apart": "被一票否决强制定档的人不占用其他人的名额。",
+        "rounding.floor": "各档名额为组内人数乘以各档比例后向下取整，剩余名额全部归入比例最大的档位。",
+        "rounding.nearest": "各档名额为组内人数乘以各档比例后四舍五入取整，再在比例最大的档位上调整，使名额之和等于组内人数。",
+        "ties.keep_together": "排名数值相同的人不会被分档线分开：若并列者所占名额至少一半落在较好的档位，则全部进入较好的档位，否则全部进入较差的档位。",
+        "ties.split": "排名数值相同的人可被分档线分开（按工号顺序），但排名相同。",
+        "min group": "参与排名人数少于 {n} 人的组，{what}。",
+        "small.pool": "与同一上级组下的其他小组合并排名（只有一个分组列时，所有小组合并为一组）；合并后仍不足的组照常排名",
+        "small.exempt": "照常排名但不定档",
+        "guard text": "设有限定条件的档位只接收满足条件的人：其他人移至可接收的最近较好档位（没有则移至最近较差档位），其原名额空缺。",
+        "forced count": "被一票否决强制定档的人占用该档名额，其他人分配剩余名额。",
+        "forced apart": "被一票否决强制定档的人在名额之外另行计入：其他人按没有他们的情况定档。",
         "seats": "不同组内人数下的各档名额（按引擎的定档规则计算）",
         "group size": "组内人数",
         "recs": "建议规则", "no recs": "本方案不产生建议。",
@@ -208,7 +226,7 @@ WORDS: dict[str, dict[str, str]] = {
                      "不是决定：任何规则都不会仅凭排名解除劳动关系。",
         "action": "建议事项", "reason": "原因", "next steps": "后续步骤", "order": "序号",
         "exit guard": "退出类建议（{actions}）须在记录中已有改进措施（{steps}）之后才会提出；此前改为建议改进措施。",
-        "history": "回看条件（streak、count_last）读取本方案此前已结算的期间。",
+        "history": "回看条件（如 streak、count_last）读取本方案此前已结算的期间。",
         "protected": "受保护状态", "status": "状态", "article": "法律依据", "condition": "条件",
         "protected text": "员工处于下列状态期间，不对其提出退出类建议，而是建议进行法律审查并注明该状态。",
         "fairness": "公平性审查", "fairness text": "列 {columns} 仅用于比较各群体间的结果（五分之四规则），"
