@@ -205,7 +205,7 @@ def _who(p: Policy, lang: str) -> Section:
                   else f"{inp.header} ({_column_name(p, inp.id, lang)})", inp.id, w(lang, f"type.{inp.type}"),
                   _input_rule(inp, lang)) for inp in p.inputs)
     blocks: list[Block] = [para(lang, "who text"),
-                           Table((w(lang, "col"), "id", w(lang, "type"), w(lang, "rule")), rows, code=(1,))]
+                           Table((w(lang, "col"), w(lang, "id"), w(lang, "type"), w(lang, "rule")), rows, code=(1,))]
     r = p.ranking
     if r is not None and r.eligible is not None:
         blocks.append(para(lang, "ranked who", rule=Code(r.eligible.text)))
@@ -229,9 +229,9 @@ def _derived(p: Policy, lang: str) -> Section | None:
             text += w(lang, "agg where", where=a.where.text)
         rows.append((a.id, _text(a.label, lang, ""), text))
     if rows:
-        blocks.append(Table(("id", w(lang, "name"), w(lang, "aggregate")), tuple(rows), code=(0,)))
+        blocks.append(Table((w(lang, "id"), w(lang, "name"), w(lang, "aggregate")), tuple(rows), code=(0,)))
     if p.derived:
-        blocks.append(Table(("id", w(lang, "name"), w(lang, "formula")),
+        blocks.append(Table((w(lang, "id"), w(lang, "name"), w(lang, "formula")),
                             tuple((d.id, _text(d.label, lang, ""), d.expr.text) for d in p.derived), code=(0, 2)))
     return Section("derived", w(lang, "derived"), tuple(blocks))
 
@@ -250,7 +250,7 @@ def _kpis(p: Policy, lang: str) -> Section | None:
     blocks: list[Block] = [
         para(lang, "kpi text", scale=num(p.score.scale), rounding=w(lang, f"round.{p.score.rounding}"),
              quantum=quantum(p.score.decimals)),
-        Table((w(lang, "kpi"), "id", w(lang, "measure"), w(lang, "weight"), w(lang, "scoring")), rows,
+        Table((w(lang, "kpi"), w(lang, "id"), w(lang, "measure"), w(lang, "weight"), w(lang, "scoring")), rows,
               code=(1, 2), numeric=(3,)),
     ]
     for k in p.kpis:
@@ -342,7 +342,7 @@ def _penalties(p: Policy, lang: str) -> Section:
                 veto.append(w(lang, "forces band", band=pen.band))
             rows.append((_text(pen.label, lang, pen.id), pen.id, pen.when.text if pen.when else w(lang, "always"),
                          pen.amount.text if pen.amount else "", pen.cap.text if pen.cap else "", "\n".join(veto)))
-        blocks.append(Table((w(lang, "penalty"), "id", w(lang, "when"), w(lang, "deduction"), w(lang, "cap col"),
+        blocks.append(Table((w(lang, "penalty"), w(lang, "id"), w(lang, "when"), w(lang, "deduction"), w(lang, "cap col"),
                              w(lang, "veto")), tuple(rows), code=(1, 2, 3, 4)))
         if any(pen.forfeit or pen.band for pen in p.penalties):
             blocks.append(para(lang, "veto text"))
@@ -415,7 +415,7 @@ def _protected(p: Policy, lang: str) -> Section | None:
     rows = tuple((g.id, _text(g.label, lang, _text(g.reason, lang, "")), g.when.text, g.article) for g in p.protected)
     return Section("protected", w(lang, "protected"), (
         para(lang, "protected text"),
-        Table(("id", w(lang, "status"), w(lang, "condition"), w(lang, "article")), rows, code=(0, 2))))
+        Table((w(lang, "id"), w(lang, "status"), w(lang, "condition"), w(lang, "article")), rows, code=(0, 2))))
 
 
 def _fairness(p: Policy, lang: str) -> Section | None:

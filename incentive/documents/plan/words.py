@@ -24,7 +24,7 @@ WORDS: dict[str, dict[str, str]] = {
         "who": "Who this plan covers", "who text": "The plan judges each person listed in the period's data file "
                                                    "(one row per person); these are the columns it reads.",
         "col": "column", "meaning": "meaning", "type": "type", "rule": "rule",
-        "type.id": "employee id", "type.text": "text", "type.integer": "whole number", "type.number": "number",
+        "type.id": "employee id (unique)", "id": "id", "type.text": "text", "type.integer": "whole number", "type.number": "number",
         "type.money": "amount", "type.percent": "percentage", "type.date": "date", "type.boolean": "yes / no",
         "required": "required", "optional": "optional", "default": "default {value}", "min": "at least {value}",
         "max": "at most {value}", "values": "one of {values}",
@@ -158,7 +158,7 @@ WORDS: dict[str, dict[str, str]] = {
         "round.up": "远离零进位",
         "who": "适用对象", "who text": "本方案考核当期数据文件中的每一位员工（每人一行），读取以下各列。",
         "col": "列名", "meaning": "含义", "type": "类型", "rule": "规则",
-        "type.id": "工号", "type.text": "文本", "type.integer": "整数", "type.number": "数值",
+        "type.id": "员工编号（唯一）", "id": "编号", "type.text": "文本", "type.integer": "整数", "type.number": "数值",
         "type.money": "金额", "type.percent": "百分比", "type.date": "日期", "type.boolean": "是 / 否",
         "required": "必填", "optional": "选填", "default": "默认 {value}", "min": "不小于 {value}",
         "max": "不大于 {value}", "values": "取值：{values}",
