@@ -69,7 +69,8 @@ def test_every_shipped_policy_renders(name, lang, fmt, tmp_path):
     flat = re.sub(r"\s+", "", text)
     assert re.sub(r"\s+", "", d.title) in flat
     assert sha in flat  # header / footer: a signed copy is matched to its policy file
-    for kpi in d.sections[[s.key for s in d.sections].index("kpis")].blocks[1].rows:  # the KPI table: its labels
+    kpis = [s for s in d.sections if s.key == "kpis"]
+    for kpi in (kpis[0].blocks[1].rows if kpis else ()):  # the KPI table: its labels
         assert re.sub(r"\s+", "", kpi[0]) in flat
 
 

@@ -17,7 +17,7 @@ from incentive.documents.plan.words import WORDS
 from incentive.policy.validate import load_policy
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICIES = ["sales-rep.yaml", "sales-manager.yaml", "service-quality.yaml"]
+POLICIES = sorted(p.name for p in (ROOT / "rules").glob("*.yaml") if not p.name.endswith(".test.yaml"))
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_.:]*")
 #: policy vocabulary that is an id, not prose: rounding and tier modes, aggregate functions, expression
 #: functions, the command line the example names
