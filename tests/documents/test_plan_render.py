@@ -170,3 +170,15 @@ def test_smaller_policies_render_and_say_what_they_lack(case, lang):
         assert len(people.headers) == 3  # person, score, total: no band column for a plan without bands
     if not policy.penalties:
         assert ("本方案没有扣款项。" if lang == "zh" else "This plan has no penalties.") in md
+
+
+def test_draws_sign_off_and_the_appeal_window_are_stated():
+    draw_zh = rendered(str(RULES / "new-rep-draw.yaml"), "zh", "md").decode()
+    draw_en = rendered(str(RULES / "new-rep-draw.yaml"), "en", "md").decode()
+    assert "| 可追回保底 | `advance` | 提成 | 可追回（垫付） | `1500` |" in draw_zh
+    assert "| Recoverable draw | `advance` | Commission | recoverable (an advance) | `1500` |" in draw_en
+    rep_en = rendered(str(SALES_REP), "en", "md").decode()
+    rep_zh = rendered(str(SALES_REP), "zh", "md").decode()
+    assert "approved by: the manager, HR, in this order" in rep_en and "依次经以下审批：经理、人力资源" in rep_zh
+    assert "within 7 days after the close" in rep_en and "结算后 7 天内" in rep_zh
+    assert "## Draws" not in rep_en  # a plan without draws says nothing about them

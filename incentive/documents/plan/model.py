@@ -140,11 +140,12 @@ def build(checked: CheckedPolicy, sha256: str, example: Example | None, lang: st
     """The plan document of ``checked`` in ``lang`` (``en`` | ``zh``)."""
     p = checked.policy
     sections = [
-        _who(p, lang), _derived(p, lang), _kpis(p, lang), _payouts(p, lang), _penalties(p, lang),
+        _who(p, lang), _derived(p, lang), _kpis(p, lang), _payouts(p, lang), _penalties(p, lang), _draws(p, lang),
         _ranking(p, lang), _recommendations(checked, lang), _protected(p, lang), _fairness(p, lang),
     ]
     if example is not None:
         sections.append(_example(checked, example, lang))
+    sections.append(_signoff(p, lang))
     sections.append(_approval(p, lang, example))
     return PlanDocument(lang, label_text(p.title, lang, p.id), p.id, p.version, sha256, __version__,
                         _facts(p, lang), tuple(s for s in sections if s is not None))
@@ -351,6 +352,44 @@ def _penalties(p: Policy, lang: str) -> Section:
     floor = shown(p.floor, lang, p.money.decimals) if p.floor is not None else None
     blocks.append(para(lang, "floor total", floor=floor) if floor is not None else para(lang, "no floor"))
     return Section("penalties", w(lang, "penalties"), tuple(blocks))
+
+
+def _payout_name(p: Policy, pid: str, lang: str) -> str:
+    return _text(next((x.label for x in p.payouts if x.id == pid), None), lang, pid)
+
+
+def _draws(p: Policy, lang: str) -> Section | None:
+    """Guaranteed amounts (保底) and the balances they carry (docs/balances.md)."""
+    if not p.draws:
+        return None
+    rows = []
+    blocks: list[Block] = []
+    for d in p.draws:
+        of = w(lang, "the total") if d.of == "total" else _payout_name(p, d.of, lang)
+        rows.append((_text(d.label, lang, d.id), d.id, of, w(lang, f"kind.{d.kind}"), d.amount.text,
+                     d.recovery_cap.text if d.recovery_cap is not None else "", str(d.recovery_delay),
+                     w(lang, f"leave.{d.on_leave}")))
+    blocks.append(Table((w(lang, "draw"), w(lang, "id"), w(lang, "draw of"), w(lang, "kind"), w(lang, "amount"),
+                         w(lang, "recovery cap"), w(lang, "recovery delay"), w(lang, "on leave")), tuple(rows),
+                        code=(1, 4, 5), numeric=(6,)))
+    for d in p.draws:
+        of = w(lang, "the total") if d.of == "total" else _payout_name(p, d.of, lang)
+        blocks.append(para(lang, f"draw.{d.kind}", of=of))
+    if any(d.recoverable for d in p.draws):
+        blocks.append(para(lang, "draw order", note=True))
+    return Section("draws", w(lang, "draws"), tuple(blocks))
+
+
+def _signoff(p: Policy, lang: str) -> Section | None:
+    if p.sign_off is None and p.inquiries is None:
+        return None
+    blocks: list[Block] = []
+    if p.sign_off is not None and p.sign_off.roles:
+        sep = "、" if lang == "zh" else ", "
+        blocks.append(para(lang, "signoff text", roles=sep.join(w(lang, f"role.{r}") for r in p.sign_off.roles)))
+    if p.inquiries is not None:
+        blocks.append(para(lang, "inquiry text", days=p.inquiries.appeal_window_days))
+    return Section("signoff", w(lang, "signoff"), tuple(blocks))
 
 
 def _ranking(p: Policy, lang: str) -> Section:

@@ -76,6 +76,18 @@ WORDS: dict[str, dict[str, str]] = {
         "always": "always", "deduction": "deduction", "cap col": "at most", "veto": "veto",
         "forfeits": "forfeits {what}", "forfeit all": "every payout", "forces band": "forces band {band}",
         "no penalties": "This plan has no penalties.",
+        # draws
+        "draws": "Draws (guaranteed amounts)", "draw": "draw", "draw of": "guarantees", "kind": "kind",
+        "kind.recoverable": "recoverable (an advance)", "kind.non_recoverable": "non-recoverable",
+        "recovery cap": "most recovered a period", "recovery delay": "periods before recovery",
+        "on leave": "when a person leaves owing", "leave.recover": "reported for recovery",
+        "leave.forgive": "written off", "the total": "the total",
+        "draw.recoverable": "When {of} falls short of the draw, the draw is paid anyway; the difference is an "
+                            "advance, owed back only from later periods' earnings above the draw, so pay never "
+                            "falls below the draw while a balance is owed.",
+        "draw.non_recoverable": "When {of} falls short of the draw, the difference is topped up and nobody owes "
+                                "it back.",
+        "draw order": "Balances carry from each closed period to the next, so periods are closed in order.",
         "floor total": "The total is never below {floor}.", "no floor": "The total has no floor: penalties may "
                                                                         "make it negative.",
         "veto text": "A veto takes effect whatever the other results: forfeited payouts are not paid, and a forced "
@@ -139,7 +151,12 @@ WORDS: dict[str, dict[str, str]] = {
         "how": "how",
         "step.used": "using {used}", "budget word": "budget",
         # approval
-        "approval": "Approval", "approved by": "approved by", "approved on": "approved on",
+        "approval": "Approval", "signoff": "Results approval and inquiries",
+        "signoff text": "Before payroll, the results of each closed period are approved by: {roles}, in this order.",
+        "role.manager": "the manager", "role.hr": "HR", "role.finance": "finance",
+        "inquiry text": "A participant may question their results within {days} days after the close; a later "
+                        "inquiry is still accepted and recorded as late.",
+        "approved by": "approved by", "approved on": "approved on",
         "consulted on": "consultation with employee representatives", "published on": "made known to employees",
         "document": "document reference", "no approval": "This plan records no approval.",
         "sign": "Acknowledgement", "sign text": "I have received and read this plan.",
@@ -200,6 +217,15 @@ WORDS: dict[str, dict[str, str]] = {
         "always": "始终", "deduction": "扣款金额", "cap col": "上限", "veto": "否决",
         "forfeits": "没收{what}", "forfeit all": "全部奖金", "forces band": "强制定为 {band} 档",
         "no penalties": "本方案没有扣款项。",
+        "draws": "保底", "draw": "保底项", "draw of": "保障对象", "kind": "类型",
+        "kind.recoverable": "可追回（垫付）", "kind.non_recoverable": "不可追回",
+        "recovery cap": "每期最多追回", "recovery delay": "追回前等待期数",
+        "on leave": "离职时仍有欠款", "leave.recover": "报告以便追回",
+        "leave.forgive": "核销", "the total": "合计",
+        "draw.recoverable": "{of}低于保底金额时仍按保底发放，差额为垫付款，只从以后各期超过保底的收入中追回，"
+                            "因此有欠款期间实发不低于保底金额。",
+        "draw.non_recoverable": "{of}低于保底金额时补足差额，差额无需偿还。",
+        "draw order": "欠款余额从每个已结算期间结转到下一期间，因此各期间须按顺序结算。",
         "floor total": "合计不低于 {floor}。", "no floor": "合计不设下限：扣款可使合计为负。",
         "veto text": "一票否决不论其他结果如何均生效：被没收的奖金不予发放，强制档位优先于排名资格、档位限定条件和小组规则。",
         "ranking": "排名与档位（271）", "no ranking": "本方案不排名。",
@@ -240,7 +266,11 @@ WORDS: dict[str, dict[str, str]] = {
         "derivation": "{id} 的结果推导", "quantity": "项目", "result": "结果",
         "how": "计算过程",
         "step.used": "使用 {used}", "budget word": "预算",
-        "approval": "方案审批", "approved by": "批准机构", "approved on": "批准日期",
+        "approval": "方案审批", "signoff": "结果审批与申诉",
+        "signoff text": "每个已结算期间的结果在发放前须依次经以下审批：{roles}。",
+        "role.manager": "经理", "role.hr": "人力资源", "role.finance": "财务",
+        "inquiry text": "参与者可在结算后 {days} 天内对本人结果提出申诉；逾期的申诉仍会受理并记为逾期。",
+        "approved by": "批准机构", "approved on": "批准日期",
         "consulted on": "职工代表协商日期", "published on": "公示日期",
         "document": "文件编号", "no approval": "本方案未记录审批信息。",
         "sign": "签收确认", "sign text": "本人已收到并阅读本方案。",
