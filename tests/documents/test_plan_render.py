@@ -175,7 +175,7 @@ def test_smaller_policies_render_and_say_what_they_lack(case, lang):
 def test_draws_sign_off_and_the_appeal_window_are_stated():
     draw_zh = rendered(str(RULES / "new-rep-draw.yaml"), "zh", "md").decode()
     draw_en = rendered(str(RULES / "new-rep-draw.yaml"), "en", "md").decode()
-    assert "| 可追回保底 | `advance` | 提成 | 可追回（垫付） | `1500` |" in draw_zh
+    assert "| 可追回保底 | `advance` | 提成 | 可追回（垫付） | `1500` | 不限 | 0 | 报告以便追回 |" in draw_zh
     assert "| Recoverable draw | `advance` | Commission | recoverable (an advance) | `1500` |" in draw_en
     rep_en = rendered(str(SALES_REP), "en", "md").decode()
     rep_zh = rendered(str(SALES_REP), "zh", "md").decode()

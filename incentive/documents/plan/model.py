@@ -367,11 +367,12 @@ def _draws(p: Policy, lang: str) -> Section | None:
     for d in p.draws:
         of = w(lang, "the total") if d.of == "total" else _payout_name(p, d.of, lang)
         rows.append((_text(d.label, lang, d.id), d.id, of, w(lang, f"kind.{d.kind}"), d.amount.text,
-                     d.recovery_cap.text if d.recovery_cap is not None else "", str(d.recovery_delay),
+                     d.recovery_cap.text if d.recovery_cap is not None else w(lang, "no limit"), str(d.recovery_delay),
                      w(lang, f"leave.{d.on_leave}")))
     blocks.append(Table((w(lang, "draw"), w(lang, "id"), w(lang, "draw of"), w(lang, "kind"), w(lang, "amount"),
                          w(lang, "recovery cap"), w(lang, "recovery delay"), w(lang, "on leave")), tuple(rows),
-                        code=(1, 4, 5), numeric=(6,)))
+                        code=(1, 4) + ((5,) if all(d.recovery_cap is not None for d in p.draws) else ()),
+                        numeric=(6,)))
     for d in p.draws:
         of = w(lang, "the total") if d.of == "total" else _payout_name(p, d.of, lang)
         blocks.append(para(lang, f"draw.{d.kind}", of=of))

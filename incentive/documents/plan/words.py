@@ -81,7 +81,7 @@ WORDS: dict[str, dict[str, str]] = {
         "kind.recoverable": "recoverable (an advance)", "kind.non_recoverable": "non-recoverable",
         "recovery cap": "most recovered a period", "recovery delay": "periods before recovery",
         "on leave": "when a person leaves owing", "leave.recover": "reported for recovery",
-        "leave.forgive": "written off", "the total": "the total",
+        "leave.forgive": "written off", "the total": "the total", "no limit": "no limit",
         "draw.recoverable": "When {of} falls short of the draw, the draw is paid anyway; the difference is an "
                             "advance, owed back only from later periods' earnings above the draw, so pay never "
                             "falls below the draw while a balance is owed.",
@@ -221,7 +221,7 @@ WORDS: dict[str, dict[str, str]] = {
         "kind.recoverable": "可追回（垫付）", "kind.non_recoverable": "不可追回",
         "recovery cap": "每期最多追回", "recovery delay": "追回前等待期数",
         "on leave": "离职时仍有欠款", "leave.recover": "报告以便追回",
-        "leave.forgive": "核销", "the total": "合计",
+        "leave.forgive": "核销", "the total": "合计", "no limit": "不限",
         "draw.recoverable": "{of}低于保底金额时仍按保底发放，差额为垫付款，只从以后各期超过保底的收入中追回，"
                             "因此有欠款期间实发不低于保底金额。",
         "draw.non_recoverable": "{of}低于保底金额时补足差额，差额无需偿还。",
