@@ -1,0 +1,151 @@
+"""``export``: a closed period's payouts as a payroll, bank or tax file.
+
+The amounts are the close's recorded results (``Ledger.load_results``),
+nothing re-run; the policy is the copy the close recorded (for component
+labels and ids). The file is written atomically: to a temporary file beside
+``--out``, fsynced, hashed, recorded in the ledger, then renamed. On any
+refusal nothing is written and nothing recorded.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Callable
+
+from incentive.app.close import who
+from incentive.app.history import policy_id_of
+from incentive.errors import UsageError
+from incentive.exports.build import Context, ExportTable, build_table
+from incentive.exports.layout import Layout, load_layout
+from incentive.exports.people import People, read_people
+from incentive.exports.write import write_export
+from incentive.io.periods import parse_period
+from incentive.ledger import Ledger, LedgerEntry
+from incentive.ledger.locate import open_existing
+from incentive.output.atomic import atomic_path
+from incentive.output.manifest import sha256_file
+from incentive.policy.expr.checked import CheckedPolicy
+from incentive.policy.validate import load_policy
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    policy: str  # a policy file or id
+    period: str
+    layout: str  # a shipped layout's name or a layout file
+    out: str
+    people: str | None = None
+    ledger: str | None = None
+    by: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    path: Path
+    layout: Layout
+    entry: LedgerEntry  # the close exported
+    rows: int
+    people: int
+    control_total: Decimal
+    currency: str
+    sha256: str
+
+
+def export_period(opts: ExportOptions) -> ExportOutcome:
+    """Write the export of ``opts.period``'s current close; ``UsageError`` (exit 2, nothing written) on any refusal."""
+    out = _out_path(opts.out)
+    layout = load_layout(opts.layout)
+    policy_id = policy_id_of(opts.policy)
+    store = open_existing(opts.ledger, readonly=True)
+    try:
+        entry = gate(store, policy_id, opts.period)
+        checked = recorded_policy(entry)
+        people = read_people(opts.people, layout.people_fields) if opts.people and layout.people_fields else None
+        if opts.people and not layout.people_fields:
+            people = None  # the layout reads no people field: the file is not needed (nor read)
+        table = build_table(store.load_results(entry), checked.policy, layout, _context(entry, checked), people)
+        digest = _write(table, out, lambda sha: record(store, entry, table, out, sha, who(opts.by)))
+    finally:
+        store.close()
+    return ExportOutcome(path=out, layout=layout, entry=entry, rows=table.rows, people=table.people,
+                         control_total=table.control_total, currency=_currency(entry, checked), sha256=digest)
+
+
+# -- the approval gate and the ledger record -------------------------------------------------------
+# LEAD-HOOK: until incentive/app/approvals.py (require_approved) and Ledger.record_event land on main,
+# the gate only checks that the period is closed and the record is a no-op. Both are called from
+# export_period exactly where the real ones go: the gate before anything is written, the record after
+# the file is written to its temporary path and hashed, before the rename.
+
+
+def gate(store: Ledger, policy_id: str, period: str) -> LedgerEntry:
+    """The period's current close; refused when the period is not closed (or not approved for payment)."""
+    entry = store.get_close(policy_id, period)
+    if entry is None:
+        status = store.status(policy_id, period)
+        if status.state == "reopened":
+            raise UsageError(f"{policy_id} period {period} was reopened and is not closed again; close it "
+                             "before exporting (an export is made from a closed period only)")
+        closed = [e.period for e in store.current_closes(policy_id)]
+        hint = f" (closed periods of {policy_id}: {', '.join(closed)})" if closed else \
+            f" (the ledger {store.path} has no closed period of {policy_id})"
+        raise UsageError(f"{policy_id} period {period} is not closed{hint}; an export is made from a closed "
+                         "period only: run `incentive close` first")
+    return entry
+
+
+def record(store: Ledger, entry: LedgerEntry, table: ExportTable, out: Path, sha256: str, actor: str) -> None:
+    """Record the export in the ledger (kind "export"): a no-op until Ledger.record_event exists."""
+    _payload(table, out, sha256)
+
+
+def _payload(table: ExportTable, out: Path, sha256: str) -> dict[str, object]:
+    return {"layout": table.layout.name, "file": out.name, "sha256": sha256, "rows": table.rows,
+            "control_total": str(table.control_total), "currency": table.currency}
+
+
+# -------------------------------------------------------------------------------------------------
+
+
+def _out_path(out: str) -> Path:
+    path = Path(out)
+    if path.is_dir():
+        raise UsageError(f"--out {out}: is a directory; give the path of the file to write (e.g. {path / 'export.csv'})")
+    if not path.parent.is_dir():
+        raise UsageError(f"--out {out}: the directory {path.parent} does not exist")
+    return path
+
+
+def recorded_policy(entry: LedgerEntry) -> CheckedPolicy:
+    """The policy exactly as the close evaluated it (its copy in the ledger)."""
+    text = (entry.policy_text or "").encode("utf-8")
+    return load_policy(f"{entry.describe()} policy", data=text)
+
+
+def _currency(entry: LedgerEntry, checked: CheckedPolicy) -> str:
+    recorded = (entry.totals or {}).get("currency")
+    return recorded if isinstance(recorded, str) and recorded else checked.policy.currency
+
+
+def _context(entry: LedgerEntry, checked: CheckedPolicy) -> Context:
+    period = parse_period(entry.period, checked.policy.period)
+    try:
+        total = Decimal(str((entry.totals or {})["total"]))
+    except (KeyError, InvalidOperation):
+        raise UsageError(f"{entry.describe()} has no recorded payout total; it cannot be exported") from None
+    return Context(period=entry.period, period_start=period.start, period_end=period.end,
+                   export_date=datetime.now(timezone.utc).date(), currency=_currency(entry, checked),
+                   close_total=total)
+
+
+def _write(table: ExportTable, out: Path, recorded: Callable[[str], None]) -> str:
+    with atomic_path(out) as tmp:
+        write_export(table, tmp)
+        os.chmod(tmp, 0o600)
+        digest = sha256_file(tmp)
+        recorded(digest)
+    return digest
