@@ -19,7 +19,7 @@ from typing import Callable
 from incentive.app.close import who
 from incentive.app.history import policy_id_of
 from incentive.errors import UsageError
-from incentive.exports.build import Context, ExportTable, build_table
+from incentive.exports.build import Context, ExportTable, build_table, result_columns
 from incentive.exports.layout import Layout, load_layout
 from incentive.exports.people import People, read_people
 from incentive.exports.write import write_export
@@ -67,7 +67,8 @@ def export_period(opts: ExportOptions) -> ExportOutcome:
         people = read_people(opts.people, layout.people_fields) if opts.people and layout.people_fields else None
         if opts.people and not layout.people_fields:
             people = None  # the layout reads no people field: the file is not needed (nor read)
-        table = build_table(store.load_results(entry), checked.policy, layout, _context(entry, checked), people)
+        results = store.load_results(entry, columns=result_columns(checked.policy))
+        table = build_table(results, checked.policy, layout, _context(entry, checked), people)
         digest = _write(table, out, lambda sha: record(store, entry, table, out, sha, who(opts.by)))
     finally:
         store.close()

@@ -24,7 +24,8 @@ _LEDGER_HELP = ("The ledger holding the close; it must exist. Default: $INCENTIV
 @click.option("--ledger", default=None, type=click.Path(dir_okay=False), help=_LEDGER_HELP)
 @click.option("--by", default=None, help="Who exports (default: $INCENTIVE_USER or the login name).")
 @handle_errors
-def export(policy, period, layout, out, people, ledger, by):
+def export(policy: str, period: str, layout: str, out: str, people: str | None, ledger: str | None,
+           by: str | None) -> None:
     """Export a closed period's payouts in a payroll, bank or tax layout. POLICY is a policy file or a policy id.
 
     The amounts are the close's recorded results, nothing is re-run; their sum

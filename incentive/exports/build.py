@@ -124,6 +124,12 @@ def build_table(results: pl.DataFrame, policy: Policy, layout: Layout, ctx: Cont
                        footer=_footer(layout, control, frame.height))
 
 
+def result_columns(policy: Policy) -> list[str]:
+    """The recorded result columns an export reads (the rest of the audit record stays unread)."""
+    name = [i.id for i in policy.inputs if i.id == "name"]
+    return [policy.id_input.id, *name, "total", *(p.id for p in policy.payouts), *(p.id for p in policy.penalties)]
+
+
 def _base(results: pl.DataFrame, policy: Policy, comps: list[Component], sign: int) -> pl.DataFrame:
     id_col = policy.id_input.id
     name_col = next((i.id for i in policy.inputs if i.id == "name"), None)
@@ -155,13 +161,15 @@ def _component_rows(base: pl.DataFrame, comps: list[Component], layout: Layout, 
     for k, c in enumerate(wanted):
         shown = pl.col(f"{c.kind}:{c.id}")  # a penalty already carries the layout's sign
         signed = -shown if c.kind == "penalty" and sign == 1 else shown
-        part = base.with_columns(shown.alias("amount"), signed.cast(DTYPE).alias(_SIGNED),
-                                 pl.lit(c.id).alias("component"), pl.lit(c.label).alias("component_label"),
-                                 pl.lit(k, dtype=pl.Int32).alias(_ORDER))
-        if c.kind == "floor":
+        keep = [col.source for col in layout.columns if col.kind in ("payout", "penalty")]
+        part = base.select(pl.col("employee_id"), pl.col("name"), pl.col("total"), pl.col(_PERSON), *keep,
+                           shown.alias("amount"), signed.cast(DTYPE).alias(_SIGNED),
+                           pl.lit(c.id).alias("component"), pl.lit(c.label).alias("component_label"),
+                           pl.lit(k, dtype=pl.Int32).alias(_ORDER))
+        if c.kind == "floor" or layout.skip_zero:
             part = part.filter(pl.col(_SIGNED) != 0)  # a floor row only where the floor raised the total
         parts.append(part)
-    return pl.concat(parts).sort([_PERSON, _ORDER], maintain_order=True).drop(_ORDER)
+    return pl.concat(parts).sort([_PERSON, _ORDER]).drop(_ORDER)
 
 
 def _with_people(rows: pl.DataFrame, layout: Layout, people: People | None) -> pl.DataFrame:

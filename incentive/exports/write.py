@@ -88,12 +88,12 @@ def _write_csv(table: ExportTable, path: Path) -> None:
     layout = table.layout
     frame = _text_frame(table)
     frame.columns = [neutralize(c.header) for c in layout.columns]  # unique: checked with the layout
-    options = dict(line_terminator="\r\n", quote_style="necessary", null_value="")
     if layout.encoding in ("utf-8", "utf-8-sig"):
-        frame.write_csv(path, include_bom=layout.encoding == "utf-8-sig", **options)  # type: ignore[arg-type]
+        frame.write_csv(path, include_bom=layout.encoding == "utf-8-sig", line_terminator="\r\n",
+                        quote_style="necessary", null_value="")
         return
     buffer = io.BytesIO()
-    frame.write_csv(buffer, **options)  # type: ignore[arg-type]
+    frame.write_csv(buffer, line_terminator="\r\n", quote_style="necessary", null_value="")
     text = buffer.getvalue().decode("utf-8")
     try:
         data = text.encode(layout.encoding)
@@ -130,7 +130,7 @@ def _xml_escape(expr: pl.Expr) -> pl.Expr:
 def _check_text(frame: pl.DataFrame, layout: Layout) -> None:
     for i, c in enumerate(layout.columns):
         name = f"c{i}"
-        if c.is_amount:
+        if c.is_amount or c.kind == "empty":
             continue
         bad = frame.with_row_index("__i__").filter(
             pl.col(name).str.contains(_XML_ILLEGAL) | (pl.col(name).str.len_chars() > XLSX_MAX_TEXT)).head(1)
@@ -141,21 +141,28 @@ def _check_text(frame: pl.DataFrame, layout: Layout) -> None:
                              "characters; correct it in the people file; nothing was written")
 
 
-def _row_xml(frame: pl.DataFrame, layout: Layout, first_row: int, styles: dict[str, int]) -> pl.Expr:
-    row = pl.int_range(first_row, first_row + pl.len()).cast(pl.String)
+def _row_xml(layout: Layout, styles: dict[str, int]) -> pl.Expr:
+    """One ``<row>`` element per row of a chunk holding the cells' text and ``__r__`` (the row number as text).
+
+    An empty cell is left out (its neighbours carry their own ``r``); a column
+    that is empty throughout (``empty``) costs nothing."""
+    row = pl.col("__r__")
     cells = []
     for i, c in enumerate(layout.columns):
-        ref = pl.concat_str([pl.lit(column_letters(i + 1)), row])
+        if c.kind == "empty":
+            continue
+        letters = column_letters(i + 1)
         value = pl.col(f"c{i}")
         if c.is_amount:
-            cell = pl.concat_str([pl.lit('<c r="'), ref, pl.lit(f'" s="{styles["amount"]}"><v>'), value,
-                                  pl.lit("</v></c>")])
+            head, tail = f'<c r="{letters}', f'" s="{styles["amount"]}"><v>'
+            cell = pl.concat_str([pl.lit(head), row, pl.lit(tail), value, pl.lit("</v></c>")])
         else:
-            cell = pl.concat_str([pl.lit('<c r="'), ref, pl.lit(f'" s="{styles["text"]}" t="inlineStr"><is>'
-                                                               '<t xml:space="preserve">'),
-                                  _xml_escape(value), pl.lit("</t></is></c>")])
-        cells.append(pl.when(value.is_null() | (value == "")).then(pl.lit("")).otherwise(cell))
-    return pl.concat_str([pl.lit('<row r="'), row, pl.lit('">'), *cells, pl.lit("</row>")])
+            head = f'<c r="{letters}'
+            tail = f'" s="{styles["text"]}" t="inlineStr"><is><t xml:space="preserve">'
+            cell = pl.concat_str([pl.lit(head), row, pl.lit(tail), _xml_escape(value), pl.lit("</t></is></c>")])
+        # concat_str gives null for a null value; an empty text is no cell either
+        cells.append(pl.when(value != "").then(cell).otherwise(pl.lit("")) if not c.is_amount else cell.fill_null(""))
+    return pl.concat_str([pl.lit('<row r="'), row, pl.lit('">'), *cells, pl.lit("</row>")], ignore_nulls=True)
 
 
 def _write_xlsx(table: ExportTable, path: Path) -> None:
@@ -187,10 +194,11 @@ def _write_xlsx(table: ExportTable, path: Path) -> None:
                          f'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
                          f"<cols>{widths}</cols><sheetData>"
                          f'<row r="1">{header}</row>').encode("utf-8"))
+            rows = _row_xml(layout, styles)
             for start in range(0, text.height, _CHUNK_ROWS):
-                chunk = text.slice(start, _CHUNK_ROWS)
-                xml = chunk.select(_row_xml(chunk, layout, start + 2, styles).str.join("")).item()
-                sheet.write(xml.encode("utf-8"))
+                chunk = text.slice(start, _CHUNK_ROWS).with_columns(
+                    pl.int_range(start + 2, start + 2 + pl.len()).cast(pl.String).alias("__r__"))
+                sheet.write(chunk.select(rows.str.join("")).item().encode("utf-8"))
             sheet.write(b"</sheetData></worksheet>")
 
 
