@@ -226,7 +226,7 @@ def _close_again(ledger: Ledger, current: LedgerEntry, target: Path, policy_sha:
 def reopen_period(policy: str, period: str, reason: str, ledger_path: str | None, by: str | None) -> LedgerEntry:
     """Reopen a closed period so it can be closed again; ``policy`` is a policy file or a policy id.
     Returns the reopen's ledger entry."""
-    policy_id, label = _policy_and_period(policy, period)
+    policy_id, label = policy_and_period(policy, period)
     store = open_existing(ledger_path, readonly=False)  # nothing to reopen in a ledger that does not exist
     try:
         return store.reopen(policy_id, label, reason, who(by))
@@ -234,7 +234,7 @@ def reopen_period(policy: str, period: str, reason: str, ledger_path: str | None
         store.close()
 
 
-def _policy_and_period(policy: str, period: str) -> tuple[str, str]:
+def policy_and_period(policy: str, period: str) -> tuple[str, str]:
     """The id and period label of a policy file (the label normalised), or both as given (an id)."""
     if Path(policy).is_file():
         checked = load_policy(policy)

@@ -16,8 +16,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Callable
 
-from incentive.app.close import who
-from incentive.app.history import policy_id_of
+from incentive.app.approvals import record_export, require_approved
+from incentive.app.close import policy_and_period, who
 from incentive.errors import UsageError
 from incentive.exports.build import Context, ExportTable, build_table, result_columns
 from incentive.exports.layout import Layout, load_layout
@@ -59,14 +59,13 @@ def export_period(opts: ExportOptions) -> ExportOutcome:
     """Write the export of ``opts.period``'s current close; ``UsageError`` (exit 2, nothing written) on any refusal."""
     out = _out_path(opts.out)
     layout = load_layout(opts.layout)
-    policy_id = policy_id_of(opts.policy)
-    store = open_existing(opts.ledger, readonly=True)
+    policy_id, period = policy_and_period(opts.policy, opts.period)
+    store = open_existing(opts.ledger, readonly=False)  # the export is recorded in it
     try:
-        entry = gate(store, policy_id, opts.period)
+        entry = gate(store, policy_id, period)
         checked = recorded_policy(entry)
+        # a layout that reads no people field needs no people file: one given is not read
         people = read_people(opts.people, layout.people_fields) if opts.people and layout.people_fields else None
-        if opts.people and not layout.people_fields:
-            people = None  # the layout reads no people field: the file is not needed (nor read)
         results = store.load_results(entry, columns=result_columns(checked.policy))
         table = build_table(results, checked.policy, layout, _context(entry, checked), people)
         digest = _write(table, out, lambda sha: record(store, entry, table, out, sha, who(opts.by)))
@@ -76,17 +75,15 @@ def export_period(opts: ExportOptions) -> ExportOutcome:
                          control_total=table.control_total, currency=_currency(entry, checked), sha256=digest)
 
 
-# -- the approval gate and the ledger record -------------------------------------------------------
-# LEAD-HOOK: until incentive/app/approvals.py (require_approved) and Ledger.record_event land on main,
-# the gate only checks that the period is closed and the record is a no-op. Both are called from
-# export_period exactly where the real ones go: the gate before anything is written, the record after
-# the file is written to its temporary path and hashed, before the rename.
+# -- the approval gate and the ledger record (incentive/app/approvals.py) ------------------------
 
 
 def gate(store: Ledger, policy_id: str, period: str) -> LedgerEntry:
-    """The period's current close; refused when the period is not closed (or not approved for payment)."""
-    entry = store.get_close(policy_id, period)
-    if entry is None:
+    """The period's current close, once every approval its policy's ``sign_off`` requires is recorded.
+
+    A period that is not closed is refused with what is closed; a close that
+    lacks approvals with the roles missing (``require_approved``)."""
+    if store.get_close(policy_id, period) is None:
         status = store.status(policy_id, period)
         if status.state == "reopened":
             raise UsageError(f"{policy_id} period {period} was reopened and is not closed again; close it "
@@ -96,12 +93,13 @@ def gate(store: Ledger, policy_id: str, period: str) -> LedgerEntry:
             f" (the ledger {store.path} has no closed period of {policy_id})"
         raise UsageError(f"{policy_id} period {period} is not closed{hint}; an export is made from a closed "
                          "period only: run `incentive close` first")
+    entry, _ = require_approved(store, policy_id, period)
     return entry
 
 
 def record(store: Ledger, entry: LedgerEntry, table: ExportTable, out: Path, sha256: str, actor: str) -> None:
-    """Record the export in the ledger (kind "export"): a no-op until Ledger.record_event exists."""
-    _payload(table, out, sha256)
+    """Record the export (kind "export") against the close; the gate is checked again under the ledger's lock."""
+    record_export(store, entry, _payload(table, out, sha256), actor)
 
 
 def _payload(table: ExportTable, out: Path, sha256: str) -> dict[str, object]:

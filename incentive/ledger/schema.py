@@ -16,9 +16,13 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
+from incentive.ledger import events
 from incentive.ledger.errors import LedgerError
 
-SCHEMA_VERSION = 1
+#: 2 added the ``events`` table (approvals, exports, inquiries); a version-1 file is
+#: migrated when first opened for writing (the table is added, nothing else changes)
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 PAGE_SIZE = 65536
 
 _TABLES = """
@@ -63,7 +67,7 @@ _TRIGGERS = tuple(
     f"CREATE TRIGGER {table}_append_only_{op[0].lower()} BEFORE {op} ON {table} "
     "BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END"
     for table in ("entries", "close_blobs") for op in ("UPDATE", "DELETE"))
-_DDL: tuple[str, ...] = (*_TABLES.strip().split(";\n"), *_TRIGGERS)
+_DDL: tuple[str, ...] = (*_TABLES.strip().split(";\n"), *_TRIGGERS, *events.DDL)
 
 
 def create_file(path: Path) -> bool:
@@ -129,9 +133,9 @@ def recover_journal(path: Path, timeout: float) -> None:
         con.close()
 
 
-def init_schema(con: sqlite3.Connection, path: Path, readonly: bool) -> None:
-    """Create the tables in an empty file (not when ``readonly``); refuse a file that is not a ledger
-    this version reads."""
+def init_schema(con: sqlite3.Connection, path: Path, readonly: bool) -> int:
+    """Create the tables in an empty file (not when ``readonly``), migrate a version-1 file opened for
+    writing, refuse a file that is not a ledger this version reads; the file's schema version."""
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "ledger_schema" not in tables:
         if tables:
@@ -149,11 +153,36 @@ def init_schema(con: sqlite3.Connection, path: Path, readonly: bool) -> None:
         except BaseException:
             rollback(con)
             raise
-    row = con.execute("SELECT max(version) FROM ledger_schema").fetchone()
-    version = row[0] if row else None
-    if version != SCHEMA_VERSION:
+    version = _version(con)
+    if version not in READABLE_VERSIONS:
         raise LedgerError(f"{path}: ledger schema version {version} is not supported by this "
-                          f"incentive (it reads version {SCHEMA_VERSION})")
+                          f"incentive (it reads versions {', '.join(map(str, READABLE_VERSIONS))})")
+    if version == 1 and not readonly:
+        version = _migrate_v1(con, path)
+    return version
+
+
+def _version(con: sqlite3.Connection) -> int | None:
+    row = con.execute("SELECT max(version) FROM ledger_schema").fetchone()
+    return row[0] if row else None
+
+
+def _migrate_v1(con: sqlite3.Connection, path: Path) -> int:
+    """Add the events table to a version-1 ledger; its entries and their hashes are untouched."""
+    begin_immediate(con, path)
+    try:
+        if _version(con) == 1:  # a concurrent opener may have migrated it
+            for statement in events.DDL:
+                con.execute(statement)
+            con.execute("INSERT INTO ledger_schema (version) VALUES (2)")
+        con.execute("COMMIT")
+    except sqlite3.DatabaseError as exc:
+        rollback(con)
+        raise LedgerError(f"{path}: cannot add the events table to this version-1 ledger ({exc})") from None
+    except BaseException:
+        rollback(con)
+        raise
+    return SCHEMA_VERSION
 
 
 def begin_immediate(con: sqlite3.Connection, path: Path) -> None:

@@ -20,13 +20,14 @@ import os
 import sqlite3
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import polars as pl
 
 from incentive.errors import UsageError
 from incentive.ledger import codec, schema, staging
 from incentive.ledger.chain import ENTRY_COLUMNS, GENESIS, HASHED_COLUMNS, entry_hash, sha256_hex
+from incentive.ledger.events import EVENT_COLUMNS, EVENT_KINDS, Event, event_from_row, event_hash, payload_text
 from incentive.ledger.errors import (
     HistoryChanged,
     LedgerError,
@@ -39,6 +40,7 @@ from incentive.ledger.records import LedgerEntry, PeriodStatus, entry_from_row, 
 from incentive.ledger.staging import PackedData, StagedClose
 
 _SELECT = ", ".join(ENTRY_COLUMNS)
+_SELECT_EVENTS = ", ".join(EVENT_COLUMNS)
 #: an entry that is the latest of its period and a close: the period's current close
 _IS_CURRENT_CLOSE = ("kind = 'close' AND seq = (SELECT max(x.seq) FROM entries x "
                      "WHERE x.policy_id = entries.policy_id AND x.period = entries.period)")
@@ -51,6 +53,7 @@ class Ledger:
         self.path = Path(path)
         self.readonly = readonly
         self.created = False  # True when this open created the file (callers announce it)
+        self.schema_version = schema.SCHEMA_VERSION  # a read-only open of a version-1 file has no events
         self._timeout = timeout
         if self.path.is_dir():
             raise LedgerError(f"{self.path}: is a directory, not a ledger file")
@@ -61,14 +64,14 @@ class Ledger:
         try:
             self._con = self._connect(readonly)
             try:
-                schema.init_schema(self._con, self.path, readonly)
+                self.schema_version = schema.init_schema(self._con, self.path, readonly)
             except sqlite3.OperationalError as exc:
                 if not (readonly and schema.hot_journal(exc)):
                     raise
                 self._con.close()
                 schema.recover_journal(self.path, timeout)  # a killed writer left its rollback journal
                 self._con = self._connect(readonly)
-                schema.init_schema(self._con, self.path, readonly)
+                self.schema_version = schema.init_schema(self._con, self.path, readonly)
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{self.path}: not a usable incentive ledger ({exc})") from None
 
@@ -336,19 +339,99 @@ class Ledger:
                           tuple(values[c] for c in ENTRY_COLUMNS))
         return seq
 
+    # -- events: approvals, exports, inquiries (see ``events``)
+
+    def events(self, policy_id: str | None = None, period: str | None = None, *,
+               kind: str | None = None) -> list[Event]:
+        """Events in the order they were recorded, narrowed to a policy, a period and a kind when given."""
+        if self.schema_version < 2:
+            return []  # a version-1 ledger opened read-only: none were ever recorded
+        where, params = ["1"], []
+        for condition, value in (("policy_id = ?", policy_id), ("period = ?", period), ("kind = ?", kind)):
+            if value is not None:
+                where.append(condition)
+                params.append(value)
+        rows = self._rows(f"SELECT {_SELECT_EVENTS} FROM events WHERE {' AND '.join(where)} ORDER BY seq", params)
+        return [event_from_row(r, self.path) for r in rows]
+
+    def event(self, seq: int) -> Event | None:
+        """The event with this number, if any."""
+        if self.schema_version < 2:
+            return None
+        rows = self._rows(f"SELECT {_SELECT_EVENTS} FROM events WHERE seq = ?", (seq,))
+        return event_from_row(rows[0], self.path) if rows else None
+
+    def events_head(self) -> str:
+        """The newest event hash (``GENESIS`` when none)."""
+        if self.schema_version < 2:
+            return GENESIS
+        rows = self._rows("SELECT event_hash FROM events ORDER BY seq DESC LIMIT 1")
+        return rows[0][0] if rows else GENESIS
+
+    def record_event(self, kind: str, policy_id: str, period: str, entry_hash_: str, payload: Mapping[str, Any],
+                     actor: str, *, at: str | None = None, check: Callable[[Ledger], None] | None = None) -> Event:
+        """Append one event about the close ``entry_hash_`` of a period.
+
+        Under the write lock: the close must be the period's current one (an
+        approval, export, inquiry or resolution of a superseded close means
+        nothing), and ``check(self)`` runs so that a caller's
+        precondition (no duplicate approval, approvals complete) holds at the
+        moment the event is recorded, whatever runs concurrently."""
+        self._writable()
+        if kind not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind {kind!r}")
+        if not (actor or "").strip():
+            raise UsageError(f"recording a {kind} of {policy_id} period {period} needs a name (who)")
+        text = payload_text(dict(payload))
+        self._begin()
+        try:
+            close = self.find(entry_hash_)
+            if close is None or close.kind != "close" or close.policy_id != policy_id or close.period != period:
+                raise LedgerError(f"{self.path}: entry {entry_hash_[:12]}… is not a close of {policy_id} "
+                                  f"period {period}")
+            now = self._current_close(policy_id, period)
+            if now is None or now.seq != close.seq:
+                raise PeriodNotClosed(
+                    f"{policy_id} period {period}: ledger entry {close.seq} is no longer its current close "
+                    f"({'reopened since' if now is None else f'closed again as entry {now.seq}'}); "
+                    "nothing was recorded")
+            if check is not None:
+                check(self)
+            tail = self._rows("SELECT seq, event_hash FROM events ORDER BY seq DESC LIMIT 1")
+            seq, prev = (tail[0][0] + 1, tail[0][1]) if tail else (1, GENESIS)
+            fields: dict[str, Any] = dict(seq=seq, kind=kind, policy_id=policy_id, period=period,
+                                          entry_hash=entry_hash_, ledger_head=self.head(), payload=text,
+                                          actor=actor.strip(), at=at or utc_now())
+            values = {**fields, "prev_hash": prev, "event_hash": event_hash(fields, prev)}
+            placeholders = ", ".join("?" for _ in EVENT_COLUMNS)
+            self._con.execute(f"INSERT INTO events ({_SELECT_EVENTS}) VALUES ({placeholders})",
+                              tuple(values[c] for c in EVENT_COLUMNS))
+            self._con.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self._rollback()
+            raise LedgerWriteError(f"{self.path}: cannot record the {kind} of {policy_id} period {period} "
+                                   f"({exc}); nothing was recorded") from None
+        except BaseException:
+            self._rollback()
+            raise
+        found = self.event(seq)
+        assert found is not None
+        return found
+
     # -- verification
 
     def verify_chain(self) -> list[str]:
-        """Recompute every entry hash, blob hash and chain link; [] when intact.
+        """Recompute every entry and event hash, blob hash and chain link; [] when intact.
 
         Opens its own read-only connection that reads text as raw bytes, so a
         tampered, non-UTF-8 cell is reported rather than crashing.
         """
+        from incentive.ledger.event_integrity import verify_events
         from incentive.ledger.integrity import verify_connection
 
         con = self._connect(True, raw_text=True)
         try:
-            return verify_connection(con)
+            return verify_connection(con) + verify_events(con)
         except sqlite3.DatabaseError as exc:
             return [f"{self.path}: the ledger cannot be read ({exc}) -- damaged"]
         finally:

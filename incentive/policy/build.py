@@ -42,6 +42,7 @@ from incentive.policy.model import (
     Derived,
     Effective,
     Fairness,
+    Inquiries,
     Input,
     Kpi,
     Money,
@@ -52,6 +53,7 @@ from incentive.policy.model import (
     Protection,
     Recommendation,
     ScoreSpec,
+    SignOff,
     Scoring,
     StepThreshold,
     Tier,
@@ -168,6 +170,8 @@ class _Builder:
             effective=self.effective(),
             approval=self.approval(),
             fairness=self.fairness(),
+            sign_off=self.sign_off(),
+            inquiries=self.inquiries(),
             file=self.file,
             source_text=self.doc.text,
             pos=self.doc.pos(()),
@@ -202,6 +206,18 @@ class _Builder:
                         published_on=day("published_on"), document=a.get("document"),
                         field_pos={key: self.doc.pos(path + (key,)) for key in a},
                         pos=self.key_pos(path))
+
+    def sign_off(self) -> SignOff | None:
+        s = self.data.get("sign_off")
+        if s is None:
+            return None
+        return SignOff(roles=tuple(s["roles"]), pos=self.key_pos(("sign_off",)))
+
+    def inquiries(self) -> Inquiries | None:
+        i = self.data.get("inquiries")
+        if i is None:
+            return None
+        return Inquiries(appeal_window_days=int(i["appeal_window_days"]), pos=self.key_pos(("inquiries",)))
 
     def fairness(self) -> Fairness | None:
         f = self.data.get("fairness")

@@ -291,6 +291,26 @@ class Approval:
     pos: Pos = Pos()
 
 
+#: the roles that may approve a closed period (``incentive approve --role``)
+SIGN_OFF_ROLES = ("manager", "hr", "finance")
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """The approvals a closed period needs before it is exported to payroll (in this order)."""
+
+    roles: tuple[str, ...]
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Inquiries:
+    """How long after a close a participant's inquiry is on time."""
+
+    appeal_window_days: int
+    pos: Pos = Pos()
+
+
 @dataclass(frozen=True)
 class Fairness:
     """The adverse-impact report: which demographic inputs to compare groups by.
@@ -332,6 +352,8 @@ class Policy:
     effective: Effective | None = None
     approval: Approval | None = None
     fairness: Fairness | None = None
+    sign_off: SignOff | None = None
+    inquiries: Inquiries | None = None
     file: str = "<policy>"
     source_text: str = ""  # the policy exactly as read (for the audit copy)
     pos: Pos = Pos()

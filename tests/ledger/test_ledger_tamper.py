@@ -14,7 +14,7 @@ from ledger_fixtures import close, make_record, results_frame
 
 from incentive.ledger import Ledger
 
-TABLES = ("entries", "close_blobs")
+TABLES = ("entries", "close_blobs", "events")
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +27,16 @@ def pristine(tmp_path_factory) -> tuple[Path, list[tuple[str, int, str]]]:
         close(ledger, make_record("2026-Q2", 8105, policy_id="other-plan", data=b""), results_frame(0))
         close(ledger, make_record("2026-Q3", 8106, history={8105: q2.entry_hash}), results_frame(3))
         ledger.reopen("sales-rep", "2026-Q3", "data fix", "bob", at="2026-10-09T10:00:00Z")
-        close(ledger, make_record("2026-Q3", 8106, by="carol", history={8105: q2.entry_hash}),
-                            results_frame(4))
+        q3 = close(ledger, make_record("2026-Q3", 8106, by="carol", history={8105: q2.entry_hash}),
+                   results_frame(4))
+        approval = ledger.record_event("approval", "sales-rep", "2026-Q3", q3.entry_hash,
+                                       {"role": "hr", "comment": "核对无误"}, "王芳", at="2026-10-10T09:00:00Z")
+        ledger.record_event("export", "sales-rep", "2026-Q3", q3.entry_hash,
+                            {"layout": "payroll-generic", "sha256": "ab" * 32, "control_total": "1214.50",
+                             "approvals": [approval.event_hash], "required_roles": ["hr"]}, "王芳",
+                            at="2026-10-10T10:00:00Z")
+        ledger.record_event("inquiry", "sales-rep", "2026-Q2", q2.entry_hash,
+                            {"employee": "E001", "about": "total", "text": "提成少算"}, "E001", at="2026-10-11T09:00:00Z")
         assert ledger.verify_chain() == []
     con = sqlite3.connect(path)
     cells = []
