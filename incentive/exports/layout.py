@@ -172,10 +172,13 @@ def _message(error: ValidationError, doc: LoadedDoc, file: str) -> str:
             (did_you_mean(error.instance, PLAIN_SOURCES) if isinstance(error.instance, str) else "")
     if error.validator == "additionalProperties":
         known = list(error.schema.get("properties", {}))
-        extra = [k for k in error.instance if k not in known]
-        key_pos = doc.key_pos(path + (extra[0],)) if extra else pos
-        return (f"{file}:{key_pos.line}:{key_pos.col}: unknown key {extra[0]!r} in {at}"
-                f"{did_you_mean(extra[0], known)}; allowed: {', '.join(known)}")
+        lines = []
+        for key in (k for k in error.instance if k not in known):
+            key_pos = doc.key_pos(path + (key,))
+            lines.append(f"{file}:{key_pos.line}:{key_pos.col}: unknown key {key!r} "
+                         f"{'in ' + at if path else 'at the top level'}{did_you_mean(key, known)}; "
+                         f"allowed: {', '.join(known)}")
+        return "\n".join(lines)
     if error.validator == "required":
         missing = [k for k in error.validator_value if k not in error.instance]
         return f"{where}: {at}: missing required key {missing[0]!r}"
