@@ -85,7 +85,8 @@ def check_components(layout: Layout, policy: Policy) -> None:
             known = payouts if c.kind == "payout" else penalties
             if c.arg not in known:
                 problems.append(f"{layout.at(c.pos)}: unknown {c.kind} {c.arg!r} in column source {c.source!r} "
-                                f"(the policy {policy.id}'s {c.kind}s: {', '.join(known) or 'none'})")
+                                f"(the policy {policy.id}'s {'payouts' if c.kind == 'payout' else 'penalties'}: "
+                                f"{', '.join(known) or 'none'})")
     for name in layout.components or ():
         if name not in payouts and name not in penalties and name != FLOOR_ID:
             problems.append(f"{layout.at(layout.components_pos)}: unknown component {name!r} in components "
