@@ -30,6 +30,7 @@ from incentive.output.atomic import atomic_path
 from incentive.output.manifest import sha256_file
 from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.validate import load_policy
+from incentive.settings import resolve_ledger
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def export_period(opts: ExportOptions) -> ExportOutcome:
     """Write the export of ``opts.period``'s current close; ``UsageError`` (exit 2, nothing written) on any refusal."""
     out = _out_path(opts.out)
     layout = load_layout(opts.layout)
+    _check_out(out, layout, opts)
     policy_id, period = policy_and_period(opts.policy, opts.period)
     store = open_existing(opts.ledger, readonly=False)  # the export is recorded in it
     try:
@@ -117,6 +119,24 @@ def _out_path(out: str) -> Path:
     if not path.parent.is_dir():
         raise UsageError(f"--out {out}: the directory {path.parent} does not exist")
     return path
+
+
+_SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".xls": "xls", ".xlsm": "xlsm"}
+
+
+def _check_out(out: Path, layout: Layout, opts: ExportOptions) -> None:
+    """Refuse an --out that would overwrite an input, or whose extension names another format."""
+    target = out.resolve()
+    inputs = {"the ledger": resolve_ledger(opts.ledger).path, "the people file": opts.people,
+              "the layout file": opts.layout if Path(opts.layout).is_file() else None,
+              "the policy file": opts.policy if Path(opts.policy).is_file() else None}
+    for what, path in inputs.items():
+        if path is not None and Path(path).resolve() == target:
+            raise UsageError(f"--out {opts.out}: is {what}; give the path of a new file")
+    named = _SUFFIXES.get(out.suffix.lower())
+    if named is not None and named != layout.format:
+        raise UsageError(f"--out {opts.out}: the layout {layout.name} writes {layout.format.upper()}, but the file "
+                         f"is named .{out.suffix.lower().lstrip('.')}; name it .{layout.format}")
 
 
 def recorded_policy(entry: LedgerEntry) -> CheckedPolicy:

@@ -292,3 +292,14 @@ def test_a_policy_with_sign_off_exports_only_once_approved(tmp_path):
     [event] = export_events(ledger, "2026-Q1")
     assert event.payload["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
     assert len(event.payload["approvals"]) == 2
+
+
+def test_out_that_is_the_ledger_or_names_another_format_is_refused(ledger, tmp_path):
+    before = ledger.read_bytes()
+    done = export(ledger, ledger)
+    assert done.returncode == 2 and done.stderr.strip() == f"--out {ledger}: is the ledger; give the path of a new file"
+    assert ledger.read_bytes() == before
+    out = tmp_path / "bank.csv"
+    message = refused(export(ledger, out, layout="tax-cn-salary"), out, ledger)
+    assert message == (f"--out {out}: the layout tax-cn-salary writes XLSX, but the file is named .csv; "
+                       "name it .xlsx")
