@@ -60,14 +60,15 @@ def sheet_xml(path: Path) -> str:
 
 def test_xlsx_writes_text_as_string_cells_and_amounts_as_numbers(tmp_path):
     out = tmp_path / "x.xlsx"
-    write_export(table("xlsx", texts=["110101199003071234", "a<b&c"]), out)
+    write_export(table("xlsx", texts=["110101199003071234", " a<b&c"]), out)
     xml = sheet_xml(out)
-    assert '<c r="A2" s="1" t="inlineStr"><is><t xml:space="preserve">110101199003071234</t></is></c>' in xml
+    assert '<c r="A2" s="1" t="inlineStr"><is><t>110101199003071234</t></is></c>' in xml
+    assert '<t xml:space="preserve"> a&lt;b&amp;c</t>' in xml  # a leading space kept
     assert '<c r="B2" s="2"><v>1234567.50</v></c>' in xml and '<c r="B3" s="2"><v>-20.00</v></c>' in xml
     assert "a&lt;b&amp;c" in xml
     fastexcel = pytest.importorskip("fastexcel")
     frame = fastexcel.read_excel(out.read_bytes()).load_sheet(0).to_polars()
-    assert frame["账号"].to_list() == ["110101199003071234", "a<b&c"] and frame["金额"].to_list() == [1234567.5, -20.0]
+    assert frame["账号"].to_list() == ["110101199003071234", " a<b&c"] and frame["金额"].to_list() == [1234567.5, -20.0]
 
 
 def test_xlsx_is_the_same_bytes_for_the_same_table(tmp_path):
