@@ -8,8 +8,8 @@ are written by the CSV writer from exact decimals: the layout's decimals,
 ``.`` as the point, optionally ``,`` between thousands.
 
 XLSX: written here rather than through xlsxwriter, one polars string
-expression per column and a zip stream, because a million rows must take
-seconds, not minutes. Every text cell is an inline *string* cell with the
+expression per column, blocks of rows deflated on every core
+(``zipstream``), because a million rows must take seconds, not minutes. Every text cell is an inline *string* cell with the
 Text number format (``@``), so an 18-digit ID or a bank account stays text
 when the file is opened, edited and saved; amounts are number cells with the
 layout's decimals. Text that could run as a formula is neutralized before
@@ -20,16 +20,16 @@ XML cannot hold is refused. The same table gives the same bytes.
 from __future__ import annotations
 
 import io
-import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
+from typing import Iterator
 
 import polars as pl
 
 from incentive.errors import UsageError
 from incentive.exports.build import ExportTable
 from incentive.exports.layout import Layout
+from incentive.exports.zipstream import MemberTooLarge, ZipStream
 from incentive.io.xlsx_guard import column_letters
 from incentive.numeric import plain_text
 from incentive.output.safe_text import neutralize
@@ -38,7 +38,6 @@ XLSX_MAX_ROWS = 1_048_576
 XLSX_MAX_TEXT = 32_767
 _CHUNK_ROWS = 100_000
 _XML_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def write_export(table: ExportTable, path: Path) -> None:
@@ -187,44 +186,29 @@ def _write_xlsx(table: ExportTable, path: Path) -> None:
         f"{_escape(neutralize(c.header))}</t></is></c>" for i, c in enumerate(layout.columns))
     widths = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{_width(c.header, c.is_amount)}" customWidth="1"/>'
                      for i, c in enumerate(layout.columns))
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:
+    rows = _row_xml(layout, styles)
+
+    def sheet() -> Iterator[bytes]:
+        yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}">'
+               f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+               f'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+               f'<cols>{widths}</cols><sheetData><row r="1">{header}</row>').encode("utf-8")
+        for start in range(0, text.height, _CHUNK_ROWS):  # built here while earlier blocks are deflated
+            chunk = text.slice(start, _CHUNK_ROWS).with_columns(
+                pl.int_range(start + 2, start + 2 + pl.len()).cast(pl.String).alias("__r__"))
+            yield chunk.select(rows.str.join("").cast(pl.Binary)).item()
+        yield b"</sheetData></worksheet>"
+
+    with open(path, "wb") as fh:
+        book = ZipStream(fh)
         for name, body in _package(layout, styles).items():
-            book.writestr(zipfile.ZipInfo(name, _ZIP_TIME), body, compress_type=zipfile.ZIP_DEFLATED)
-        info = zipfile.ZipInfo("xl/worksheets/sheet1.xml", _ZIP_TIME)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        _fast_deflate(info)
-        with book.open(info, "w", force_zip64=True) as sheet:
-            sheet.write((f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}">'
-                         f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-                         f'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
-                         f"<cols>{widths}</cols><sheetData>"
-                         f'<row r="1">{header}</row>').encode("utf-8"))
-            rows = _row_xml(layout, styles)
-
-            def xml(start: int) -> bytes:
-                chunk = text.slice(start, _CHUNK_ROWS).with_columns(
-                    pl.int_range(start + 2, start + 2 + pl.len()).cast(pl.String).alias("__r__"))
-                return chunk.select(rows.str.join("").cast(pl.Binary)).item()
-
-            # the next chunk's XML is built while this one is deflated (both release the GIL)
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                starts = range(0, text.height, _CHUNK_ROWS)
-                ahead = pool.submit(xml, starts[0]) if starts else None
-                for k in range(len(starts)):
-                    assert ahead is not None
-                    data = ahead.result()
-                    ahead = pool.submit(xml, starts[k + 1]) if k + 1 < len(starts) else None
-                    sheet.write(data)
-            sheet.write(b"</sheetData></worksheet>")
-
-
-def _fast_deflate(info: zipfile.ZipInfo) -> None:
-    """Deflate level 1 for a member opened for writing (``ZipFile(compresslevel=)`` does not reach
-    ``ZipFile.open``): the sheet is nearly all the bytes, and level 6 would triple the export's time."""
-    try:
-        setattr(info, "compress_level", 1)  # Python 3.13 and later
-    except AttributeError:
-        setattr(info, "_compresslevel", 1)
+            book.write(name, body.encode("utf-8"))
+        try:
+            book.write_blocks("xl/worksheets/sheet1.xml", sheet())
+        except MemberTooLarge:
+            raise UsageError(f"{layout.file}: the sheet is over 4 GiB of XML, more than a spreadsheet opens; use a "
+                             "CSV layout; nothing was written") from None
+        book.close()
 
 
 def _width(header: str, amount: bool) -> int:
