@@ -26,7 +26,7 @@ from incentive.exports.write import write_export
 from incentive.io.periods import parse_period
 from incentive.ledger import Ledger, LedgerEntry
 from incentive.ledger.locate import open_existing
-from incentive.output.atomic import atomic_path
+from incentive.output.atomic import FILE_MODE, atomic_path, fsync_path
 from incentive.output.manifest import sha256_file
 from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.validate import load_policy
@@ -164,7 +164,8 @@ def _context(entry: LedgerEntry, checked: CheckedPolicy) -> Context:
 def _write(table: ExportTable, out: Path, recorded: Callable[[str], None]) -> str:
     with atomic_path(out) as tmp:
         write_export(table, tmp)
-        os.chmod(tmp, 0o600)
+        os.chmod(tmp, FILE_MODE)
+        fsync_path(tmp)  # on disk before the ledger says it was written
         digest = sha256_file(tmp)
-        recorded(digest)
+        recorded(digest)  # a refusal here (a reopen meanwhile) removes the temporary file: nothing written
     return digest
