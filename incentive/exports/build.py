@@ -106,6 +106,8 @@ def build_table(results: pl.DataFrame, policy: Policy, layout: Layout, ctx: Cont
     rows = _person_rows(base) if layout.rows == "person" else _component_rows(base, comps, layout, sign)
     if layout.skip_zero:
         rows = rows.filter(pl.col(_SIGNED) != 0)
+    if layout.negative == "refuse":
+        _refuse_negative(rows, layout, ctx)
     if layout.people_fields:
         rows = _with_people(rows, layout, people)
     rows = rows.with_columns(pl.int_range(1, pl.len() + 1).alias("__row_number__"))
@@ -171,6 +173,17 @@ def _component_rows(base: pl.DataFrame, comps: list[Component], layout: Layout, 
             part = part.filter(pl.col(_SIGNED) != 0)  # a floor row only where the floor raised the total
         parts.append(part)
     return pl.concat(parts).sort([_PERSON, _ORDER]).drop(_ORDER)
+
+
+def _refuse_negative(rows: pl.DataFrame, layout: Layout, ctx: Context) -> None:
+    below = rows.filter(pl.col("amount") < 0)
+    if below.height:
+        shown = ", ".join(f"{i} {plain_text(Decimal(a))}" for i, a in
+                          zip(below["employee_id"].head(MAX_LISTED).to_list(), below["amount"].head(MAX_LISTED).to_list()))
+        more = f" ... ({below.height} in all)" if below.height > MAX_LISTED else ""
+        raise UsageError(f"{layout.file}: {below.height} negative amount(s) ({shown}{more} {ctx.currency}): the layout "
+                         f"{layout.name} refuses them (negative: refuse; a bank cannot transfer one); settle them "
+                         "outside this file and close the period with a floor; nothing was written")
 
 
 def _with_people(rows: pl.DataFrame, layout: Layout, people: People | None) -> pl.DataFrame:

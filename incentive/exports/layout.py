@@ -97,6 +97,7 @@ class Layout:
     components: tuple[str, ...] | None  # None: every payout and penalty of the policy
     components_pos: Pos
     skip_zero: bool
+    negative: Literal["allow", "refuse"]
     deductions: Literal["negative", "positive"]
     lang: Literal["zh", "en"]
     decimals: int
@@ -208,6 +209,7 @@ def _build(doc: LoadedDoc, file: str) -> Layout:
         sheet=d.get("sheet", "Sheet1"), rows=d.get("rows", "person"),
         components=tuple(d["components"]) if "components" in d else None,
         components_pos=doc.pos(("components",)), skip_zero=bool(d.get("skip_zero", False)),
+        negative=d.get("negative", "allow"),
         deductions=d.get("deductions", "negative"), lang=d.get("lang", "zh"),
         decimals=int(numbers.get("decimals", 2)), thousands=bool(numbers.get("thousands", False)),
         dates=d.get("dates", "%Y-%m-%d"),

@@ -5,7 +5,7 @@ person and a header row. Columns are found by their header: the standard
 fields have English and Chinese names (``FIELDS``), any other header is a
 field by its own name (``people:基本养老保险费``). Every cell is read as text.
 
-Accounts, ID numbers and employee ids are *text*: an XLSX number cell in one
+Accounts and ID numbers are *text*: an XLSX number cell in one
 of those columns is refused with its row and column -- Excel has already
 turned ``622202123456789012`` into ``6.22202123456789E+17`` and lost the last
 digits, so no program can give them back. A CSV cell written that way
@@ -39,8 +39,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "id_number": ("id_number", "证件号码", "*证件号码", "身份证号", "身份证号码"),
     "bank": ("bank", "开户行", "开户银行", "银行"),
 }
-#: fields that must be text cells: a number cell has already lost digits
-TEXT_FIELDS = ("employee_id", "account", "id_number")
+#: fields that must be text cells: a number cell has already lost digits (an employee id that was a
+#: number cell either still matches the close's id or is refused as a person missing from the file)
+TEXT_FIELDS = ("account", "id_number")
 #: a number Excel wrote in scientific notation (6.22202E+17): its digits are gone
 _SCIENTIFIC = r"^\s*[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+\s*$"
 MAX_LISTED = 10
@@ -99,7 +100,7 @@ def read_people(path: str | Path, fields: tuple[str, ...], *, encoding: str | No
     frame = table.frame.select([ROW, *(pl.col(col(i)).alias(f) for f, i in want.items())])
     headers = {f: normalize(table.headers[i]) for f, i in want.items()}
     problems = _number_cells(raw, path, sheet, frame, want, headers, table.header_row, file)
-    frame = frame.with_columns(pl.col(f).str.strip_chars() for f in want if f in TEXT_FIELDS)
+    frame = frame.with_columns(pl.col(f).str.strip_chars() for f in want if f in (*TEXT_FIELDS, "employee_id"))
     problems += _blank_ids(frame, headers, file) + _repeated_ids(frame, headers, file)
     if problems:
         raise DataInvalid(problems=problems[:50], truncated=max(0, len(problems) - 50))

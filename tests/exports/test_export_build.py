@@ -119,3 +119,13 @@ def test_period_dates_constants_and_the_footer():
     t = build_table(RESULTS, POLICY, lay, ctx(), None)
     assert cells(t)[0][:4] == ("1", "20260301", "20260331", "2026-03 奖金 CNY")
     assert t.footer == {3: "合计", 0: "3", 4: Decimal("1517.28")}
+
+
+def test_a_layout_that_refuses_negative_amounts_names_who_would_be_charged():
+    unfloored = results([("A1", "张三", "500", "500", "0", "1000"), ("A2", "李四", "0", "0", "300", "-300")])
+    lay = layout("negative: refuse\ncolumns:\n  - {header: amt, source: amount}\n")
+    with pytest.raises(UsageError) as caught:
+        build_table(unfloored, POLICY, lay, ctx("700"), None)
+    assert str(caught.value).startswith("t.yaml: 1 negative amount(s) (A2 -300 CNY): the layout t refuses them")
+    allowed = build_table(unfloored, POLICY, layout("columns:\n  - {header: amt, source: amount}\n"), ctx("700"), None)
+    assert allowed.control_total == 700
