@@ -4,7 +4,8 @@
     python benchmarks/export.py --sizes 100000 --layouts payroll-generic tax-cn-salary
 
 Once per size: generate.py's rows are closed with the real ``incentive
-close`` into a ledger in benchmarks/_data/export-N/ (kept for the next run)
+close`` into a ledger in benchmarks/_data/export-N/ (kept for the next run),
+approved as the policy's ``sign_off`` requires,
 and a people file (CSV: 工号, 姓名, 证件类型, 18-digit 证件号码, 19-digit 银行账号)
 is written beside it. Then each layout is exported ``--repeat`` times as a
 fresh process (start-up, reading the close's results from the ledger, the
@@ -45,11 +46,17 @@ def closed(n: int) -> Path:
     from generate import generate
 
     data = here / "data.csv"
-    frame = generate(n)  # generate.py predates the policy's 性别 (fairness) column: added here
-    frame.with_columns(pl.Series("性别", ["男", "女"] * (n // 2) + ["女"] * (n % 2))).write_csv(data)
+    frame = generate(n)
+    if "性别" not in frame.columns:  # generate.py before it had the policy's fairness column
+        frame = frame.with_columns(pl.Series("性别", ["男", "女"] * (n // 2) + ["女"] * (n % 2)))
+    frame.write_csv(data)
     subprocess.run([sys.executable, "-m", "incentive", "close", str(POLICY), str(data), "--period", PERIOD,
                     "--ledger", str(here / "ledger.sqlite"), "--out", str(here / "out"), "--quiet"],
                    check=True, stdout=subprocess.DEVNULL)
+    for role in ("manager", "hr"):  # the policy's sign_off: an export waits for both
+        subprocess.run([sys.executable, "-m", "incentive", "approve", str(POLICY), "--period", PERIOD, "--as",
+                        f"bench-{role}", "--role", role, "--ledger", str(here / "ledger.sqlite")],
+                       check=True, stdout=subprocess.DEVNULL)
     ids = pl.int_range(1, n + 1, eager=True)
     people = pl.DataFrame({
         "工号": ids.map_elements(lambda i: f"E{i:07d}", return_dtype=pl.String),

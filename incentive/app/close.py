@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from incentive import __version__
+from incentive.app.balances import check_balance_order, departure_lines, departures_record, reopen_guard
+from incentive.app.policy_copy import recorded_policy
 from incentive.app.outputs import WRITERS, OutputChoices, preload_charts, start_outputs
 from incentive.app.progress import SILENT, Progress
 from incentive.app.rebuild import engine_note, outputs_intact, rebuild
@@ -40,7 +42,7 @@ from incentive.app.recorded_options import OPTIONS_KEY, differences, record
 from incentive.app.run import RunOptions, read_data
 from incentive.engine.pipeline import evaluate
 from incentive.engine.results import Results
-from incentive.errors import UsageError
+from incentive.errors import IncentiveError, UsageError
 from incentive.io.periods import parse_period
 from incentive.ledger import CloseRecord, Ledger, LedgerEntry, LedgerError, PeriodAlreadyClosed, utc_now
 from incentive.ledger.history_note import no_history
@@ -145,6 +147,8 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
                     "that period's file?")
         packing = background.submit(pack_data, data_bytes, data.sha256)  # packed while the close evaluates
         used = ledger.history_entries(policy.id, period.ordinal, depth)
+        if policy.draws:
+            check_balance_order(ledger, policy, period, used)
         if depth and not used:
             note = no_history(policy.id, period.label, ledger.path, depth)
             if opts.strict:
@@ -155,6 +159,8 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
         progress.stage("evaluate")
         results = evaluate(checked, data, period, history=history, lang=run.lang)
         check_totals(results)  # B6: a total past the engine's range is exit 2 before anything is written
+        for line in departure_lines(results):
+            say(line)
         staged = None
         window = ExitStack()  # from just before the commit until the rename: stop signals wait (stops.py)
         held: list[str] = []
@@ -183,7 +189,8 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
                     policy_text=policy_bytes.decode("utf-8"), data_sha256=data.sha256, data_bytes=data_bytes,
                     data_name=Path(data_path).name, outputs=outputs, engine_version=__version__,
                     closed_by=who(opts.by), closed_at=utc_now(),
-                    totals={**_manifest_totals(tmp), OPTIONS_KEY: options, **_approval(policy)},
+                    totals={**_manifest_totals(tmp), OPTIONS_KEY: options, **_approval(policy),
+                            **departures_record(results)},
                     history_hashes=history_hashes,
                 )
                 held = window.enter_context(held_stops())
@@ -229,6 +236,14 @@ def reopen_period(policy: str, period: str, reason: str, ledger_path: str | None
     policy_id, label = policy_and_period(policy, period)
     store = open_existing(ledger_path, readonly=False)  # nothing to reopen in a ledger that does not exist
     try:
+        current = store.get_close(policy_id, label)
+        if current is not None:
+            try:
+                plan = recorded_policy(current)
+            except IncentiveError:  # a copy this engine no longer reads: it cannot have draws to guard
+                plan = None
+            if plan is not None:
+                reopen_guard(store, current, plan)
         return store.reopen(policy_id, label, reason, who(by))
     finally:
         store.close()

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from incentive.app.approvals import recorded_policy
+from incentive.app.policy_copy import recorded_policy
 from incentive.app.close import policy_and_period
 from incentive.errors import UsageError
 from incentive.ledger import Ledger, LedgerEntry, utc_now

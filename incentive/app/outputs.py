@@ -26,7 +26,7 @@ from typing import Any, Callable, Mapping
 import polars as pl
 
 from incentive import __version__
-from incentive.app.files import AUDIT_FILE, COLUMNS_FILE, FAIRNESS_FILE, POLICY_COPY
+from incentive.app.files import AUDIT_FILE, BALANCES_FILE, COLUMNS_FILE, FAIRNESS_FILE, POLICY_COPY
 from incentive.app.run import select_employees
 from incentive.app.tables import write_table
 from incentive.report.labels import column_labels
@@ -37,6 +37,7 @@ from incentive.output.manifest import build_manifest, file_entry, write_manifest
 from incentive.output.tables import write_audit
 from incentive.output.xlsx_book import write_book
 from incentive.policy.approval import approval_record
+from incentive.report.balances import balances_frame
 from incentive.report.book import results_sheets
 from incentive.report.explain import explain_row
 from incentive.report.fairness import fairness_report
@@ -145,6 +146,10 @@ def start_outputs(results: Results, directory: Path, policy_bytes: bytes, choice
         jobs["ranking.csv"] = lambda path: write_table(ranking, path, "csv", {})
     if policy_has_fairness(results):
         jobs[FAIRNESS_FILE] = lambda path: write_fairness(results, path, "csv")
+    balances = balances_frame(results)
+    if balances is not None:
+        money_cols = {c: decimals for c in balances.columns if balances.schema[c].is_decimal()}
+        jobs[BALANCES_FILE] = lambda path: write_table(balances, path, "csv", money_cols)
     if choices.trace:
         jobs["trace.jsonl"] = lambda path: write_trace(results, path)
 

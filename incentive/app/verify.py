@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Sequence
 
 from incentive.app.close_dir import read_manifest
+from incentive.app.approvals import required_roles
 from incentive.app.close import APPROVAL_KEY
 from incentive.app.rebuild import engine_note, rebuild
 from incentive.policy.approval import approval_record
 from incentive.errors import UsageError
 from incentive.ledger import Ledger, LedgerEntry
+from incentive.ledger.events import Event
 from incentive.ledger.locate import existing
 from incentive.output.manifest import MANIFEST_NAME, check_manifest
 
@@ -31,9 +33,10 @@ def verify(directory: str | None, ledger_path: str | None, *,
            heads: Sequence[str] = ()) -> tuple[list[str], list[str]]:
     """(problems, what was checked). No problems means everything matched.
 
-    ``heads`` are entry hashes recorded outside the ledger (``close`` prints
-    the new head): a hash chain proves every entry since the first, but not
-    that the newest were not cut off; an anchor kept elsewhere does.
+    ``heads`` are entry or event hashes recorded outside the ledger (``close``
+    prints the new head, ``approve`` the events head): a hash chain proves
+    every row since the first, but not that the newest were not cut off; an
+    anchor kept elsewhere does.
     """
     wanted = [_head_hash(h) for h in heads]
     path = existing(ledger_path).path
@@ -43,9 +46,13 @@ def verify(directory: str | None, ledger_path: str | None, *,
     try:
         problems += ledger.verify_chain()
         entries_now = ledger.entries()
-        checked.append(f"ledger {path}: hash chain of {len(entries_now)} entries")
+        events_now = ledger.events()
+        checked.append(f"ledger {path}: hash chain of {len(entries_now)} entries"
+                       + (f" and {len(events_now)} events (approvals, exports, inquiries)" if events_now else ""))
         for head in wanted:
-            problems += _check_head(path, entries_now, head, checked)
+            problems += _check_head(path, entries_now, events_now, head, checked)
+        if not problems:
+            problems += _export_roles(ledger, events_now)
         if problems:
             return problems, checked
         if directory is not None:
@@ -69,17 +76,42 @@ def _head_hash(text: str) -> str:
     return head
 
 
-def _check_head(path: Path, entries: list, head: str, checked: list[str]) -> list[str]:
+def _check_head(path: Path, entries: list[LedgerEntry], events: list[Event], head: str,
+                checked: list[str]) -> list[str]:
     found = [e for e in entries if e.entry_hash.startswith(head)]
-    if len(found) > 1:
-        raise UsageError(f"--head {head}: matches {len(found)} entries; give more digits")
+    found_events = [e for e in events if e.event_hash.startswith(head)]
+    if len(found) + len(found_events) > 1:
+        raise UsageError(f"--head {head}: matches {len(found) + len(found_events)} entries and events; "
+                         "give more digits")
+    if found_events:
+        event = found_events[0]
+        later = sum(1 for e in events if e.seq > event.seq)
+        checked.append(f"recorded events head {head[:16]}… is event {event.seq} of the chain ({later} events after it)")
+        return []
     if not found:
-        return [f"ledger {path}: entry {head[:16]}… (a head recorded earlier) is not in the ledger -- entries were "
-                "removed from its end, or the ledger was replaced"]
+        return [f"ledger {path}: entry {head[:16]}… (a head recorded earlier) is not in the ledger -- entries (or "
+                "events) were removed from its end, or the ledger was replaced"]
     entry = found[0]
     later = sum(1 for e in entries if e.seq > entry.seq)
     checked.append(f"recorded head {head[:16]}… is entry {entry.seq} of the chain ({later} entries after it)")
     return []
+
+
+def _export_roles(ledger: Ledger, events: list[Event]) -> list[str]:
+    """Each export recorded the approvals its close's policy required (the ledger checks they were there)."""
+    problems = []
+    for event in events:
+        if event.kind != "export":
+            continue
+        close = ledger.find(event.entry_hash)
+        if close is None:
+            continue  # the chain check reported it
+        required = list(required_roles(close))
+        if event.payload.get("required_roles") != required:
+            problems.append(f"{event.describe()}: records required approvals {event.payload.get('required_roles')}, "
+                            f"but the policy of ledger entry {close.seq} requires {required} -- an export without "
+                            "the approvals it needed")
+    return problems
 
 
 def _entry_for_directory(ledger: Ledger, directory: Path, problems: list[str]) -> LedgerEntry | None:

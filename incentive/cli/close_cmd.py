@@ -86,8 +86,8 @@ def reopen(policy, period, reason, ledger, by):
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.option("--ledger", default=None, type=click.Path(dir_okay=False), help=READ_LEDGER_HELP)
 @click.option("--head", "heads", multiple=True, metavar="HASH",
-              help="An entry hash recorded earlier (close prints the ledger head): it must still be in the chain, "
-                   "which detects removed newest entries. Repeatable.")
+              help="An entry or event hash recorded earlier (close prints the ledger head, approve the events "
+                   "head): it must still be in its chain, which detects removed newest rows. Repeatable.")
 @handle_errors
 def verify(directory, ledger, heads):
     """Check the ledger's hash chain, an output directory, and re-run closes to compare every output hash."""

@@ -2,9 +2,11 @@
 
 Nothing is re-run: the amounts are the close's own exact decimals. One row
 per person (the amount is the person's total) or one row per person and
-component (payouts positive, penalties with the layout's sign; when the
-policy's floor raised a total, a ``floor`` row carries the difference, so a
-person's rows always add up to the total the close recorded).
+component (payouts positive, penalties with the layout's sign; a draw on
+the total as its own row -- what it topped up less what it recovered; when
+the policy's floor raised a total, a ``floor`` row carries the raise), so a
+person's rows always add up to the total the close recorded. A draw on a
+payout is inside that payout's recorded amount.
 
 The control total is recomputed from the exported rows -- deductions always
 subtracted, whatever sign the file shows -- and must equal the close's
@@ -25,7 +27,8 @@ from incentive.exports.layout import Column, Layout
 from incentive.exports.people import MAX_LISTED, People
 from incentive.numeric import DTYPE, plain_text
 from incentive.output.safe_text import neutralize, neutralize_expr
-from incentive.policy.model import Policy, label_text
+from incentive.policy import names
+from incentive.policy.model import Draw, Policy, label_text
 
 #: the component id of the row that carries a floor's raise of a total
 FLOOR_ID = "floor"
@@ -71,8 +74,14 @@ class Context:
 
 
 def components_of(policy: Policy, lang: str) -> list[Component]:
+    """Payouts, penalties, then the draws on the total (a draw on a payout is inside that payout's amount)."""
     return ([Component(p.id, label_text(p.label, lang, p.id), "payout") for p in policy.payouts]
-            + [Component(p.id, label_text(p.label, lang, p.id), "penalty") for p in policy.penalties])
+            + [Component(p.id, label_text(p.label, lang, p.id), "penalty") for p in policy.penalties]
+            + [Component(d.id, label_text(d.label, lang, d.id), "draw") for d in _total_draws(policy)])
+
+
+def _total_draws(policy: Policy) -> list[Draw]:
+    return [d for d in policy.draws if d.of == names.TOTAL]
 
 
 def check_components(layout: Layout, policy: Policy) -> None:
@@ -87,11 +96,13 @@ def check_components(layout: Layout, policy: Policy) -> None:
                 problems.append(f"{layout.at(c.pos)}: unknown {c.kind} {c.arg!r} in column source {c.source!r} "
                                 f"(the policy {policy.id}'s {'payouts' if c.kind == 'payout' else 'penalties'}: "
                                 f"{', '.join(known) or 'none'})")
+    draws = [d.id for d in _total_draws(policy)]
     for name in layout.components or ():
-        if name not in payouts and name not in penalties and name != FLOOR_ID:
+        if name not in payouts and name not in penalties and name not in draws and name != FLOOR_ID:
             problems.append(f"{layout.at(layout.components_pos)}: unknown component {name!r} in components "
                             f"(the policy {policy.id}'s payouts: {', '.join(payouts) or 'none'}; penalties: "
-                            f"{', '.join(penalties) or 'none'}; and {FLOOR_ID!r})")
+                            f"{', '.join(penalties) or 'none'}{'; draws on the total: ' + ', '.join(draws) if draws else ''}"
+                            f"; and {FLOOR_ID!r})")
     if problems:
         raise UsageError("\n".join(problems))
 
@@ -130,7 +141,9 @@ def build_table(results: pl.DataFrame, policy: Policy, layout: Layout, ctx: Cont
 def result_columns(policy: Policy) -> list[str]:
     """The recorded result columns an export reads (the rest of the audit record stays unread)."""
     name = [i.id for i in policy.inputs if i.id == "name"]
-    return [policy.id_input.id, *name, "total", *(p.id for p in policy.payouts), *(p.id for p in policy.penalties)]
+    draws = [names.step(d.id, step) for d in _total_draws(policy) for step in (names.SHORTFALL, names.RECOVERED)]
+    return [policy.id_input.id, *name, "total", *(p.id for p in policy.payouts), *(p.id for p in policy.penalties),
+            *draws]
 
 
 def _base(results: pl.DataFrame, policy: Policy, comps: list[Component], sign: int) -> pl.DataFrame:
@@ -141,12 +154,18 @@ def _base(results: pl.DataFrame, policy: Policy, comps: list[Component], sign: i
     zero = pl.lit(0, dtype=DTYPE)
     net = pl.sum_horizontal([pl.col(p).fill_null(0) for p in payouts] or [zero]) - \
         pl.sum_horizontal([pl.col(p).fill_null(0) for p in penalties] or [zero])
+    # a draw on the total pays what it tops up and takes back what it recovers, after the floor
+    draws = {c.id: (pl.col(names.step(c.id, names.SHORTFALL)).fill_null(0)
+                    - pl.col(names.step(c.id, names.RECOVERED)).fill_null(0)).cast(DTYPE)
+             for c in comps if c.kind == "draw"}
+    floor_raise = pl.col("total").fill_null(0) - net - pl.sum_horizontal([*draws.values(), zero])
     cols = [pl.col(id_col).cast(pl.String).alias("employee_id"),
             (pl.col(name_col).cast(pl.String) if name_col else pl.lit(None, dtype=pl.String)).alias("name"),
             pl.col("total").fill_null(0).cast(DTYPE).alias("total"),
             *(pl.col(p).fill_null(0).cast(DTYPE).alias(f"payout:{p}") for p in payouts),
             *((pl.col(p).fill_null(0).cast(DTYPE) * sign).cast(DTYPE).alias(f"penalty:{p}") for p in penalties),
-            (pl.col("total").fill_null(0) - net).cast(DTYPE).alias(f"floor:{FLOOR_ID}")]
+            *(expr.alias(f"draw:{d}") for d, expr in draws.items()),
+            floor_raise.cast(DTYPE).alias(f"floor:{FLOOR_ID}")]
     return results.select(cols).with_columns(pl.int_range(pl.len()).alias(_PERSON))
 
 

@@ -43,6 +43,10 @@ def closed(tmp_path_factory) -> Path:
         done = cli("close", str(POLICY), str(DATA / f"{q}.csv"), "--period", q, "--ledger", str(tmp / "ledger.sqlite"),
                    "--out", str(tmp / "out"), "--by", "hr-test", cwd=tmp)
         assert done.returncode == 0, done.stderr
+        for name, role in (("王经理", "manager"), ("李芳", "hr")):  # the policy's sign_off
+            done = cli("approve", str(POLICY), "--period", q, "--as", name, "--role", role,
+                       "--ledger", str(tmp / "ledger.sqlite"), cwd=tmp)
+            assert done.returncode == 0, done.stderr
     return tmp
 
 
@@ -274,24 +278,26 @@ def test_out_that_is_a_directory_is_refused(ledger, tmp_path):
 # ------------------------------------------------------------------ the approval gate
 
 
-def test_a_policy_with_sign_off_exports_only_once_approved(tmp_path):
-    policy = tmp_path / "sales-rep-signed.yaml"
-    policy.write_text(POLICY.read_text(encoding="utf-8") + "\nsign_off:\n  roles: [manager, hr]\n", encoding="utf-8")
+def test_the_sign_off_roles_must_all_approve_the_close_before_an_export(tmp_path):
     ledger = tmp_path / "ledger.sqlite"
-    done = cli("close", str(policy), str(DATA / "2026-Q1.csv"), "--period", "2026-Q1", "--ledger", str(ledger),
+    done = cli("close", str(POLICY), str(DATA / "2026-Q1.csv"), "--period", "2026-Q1", "--ledger", str(ledger),
                "--out", str(tmp_path / "out"), "--by", "hr-test", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     out = tmp_path / "bank.csv"
-    approve = ["approve", str(policy), "--period", "2026-Q1", "--ledger", str(ledger)]
+    message = refused(export(ledger, out, period="2026-Q1"), out, ledger, "2026-Q1")
+    assert message.startswith("sales-rep period 2026-Q1 (ledger entry 1) is not approved: it needs approval by "
+                              "manager, hr (recorded: none)")
+    approve = ["approve", str(POLICY), "--period", "2026-Q1", "--ledger", str(ledger)]
     assert cli(*approve, "--as", "王经理", "--role", "manager", cwd=tmp_path).returncode == 0
-    message = refused(export(ledger, out, period="2026-Q1", policy=str(policy)), out, ledger, "2026-Q1")
-    assert message.startswith("sales-rep period 2026-Q1 (ledger entry 1) is not approved: it needs approval by hr")
-    assert cli(*approve, "--as", "李HR", "--role", "hr", cwd=tmp_path).returncode == 0
-    done = export(ledger, out, period="2026-Q1", policy=str(policy))
+    message = refused(export(ledger, out, period="2026-Q1"), out, ledger, "2026-Q1")
+    assert message.startswith("sales-rep period 2026-Q1 (ledger entry 1) is not approved: it needs approval by hr "
+                              "(recorded: manager (王经理))")
+    assert cli(*approve, "--as", "李芳", "--role", "hr", cwd=tmp_path).returncode == 0
+    done = export(ledger, out, period="2026-Q1")
     assert done.returncode == 0, done.stderr
     [event] = export_events(ledger, "2026-Q1")
     assert event.payload["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
-    assert len(event.payload["approvals"]) == 2
+    assert len(event.payload["approvals"]) == 2 and event.payload["required_roles"] == ["manager", "hr"]
 
 
 def test_out_that_is_the_ledger_or_names_another_format_is_refused(ledger, tmp_path):

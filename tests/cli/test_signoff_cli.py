@@ -36,7 +36,8 @@ def close(tmp: Path, data: Path = Q1) -> None:
 def closed_once(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("signoff")
     text = (ROOT / "rules" / "sales-rep.yaml").read_text(encoding="utf-8")
-    (tmp / "p.yaml").write_text(text.replace("\napproval:", "\n" + SIGN_OFF + "approval:", 1), encoding="utf-8")
+    assert SIGN_OFF in text  # the shipped example requires a manager's and HR's approval
+    (tmp / "p.yaml").write_text(text, encoding="utf-8")
     close(tmp)
     return tmp
 
@@ -170,3 +171,18 @@ def test_an_inquiry_after_the_appeal_window_is_accepted_and_marked_late(work):
                         at=f"{year + 1}{rest}T00:00:00Z")
     assert late.late and late.opened.payload["window_end"] > closed_at
     assert "late" in cli("inquiry", "list", cwd=work).stdout
+
+
+def test_a_removed_newest_approval_is_found_with_the_events_head_kept_outside(work):
+    cli("approve", "p.yaml", "--period", "2026-Q1", "--as", "王经理", "--role", "manager", cwd=work)
+    hr = cli("approve", "p.yaml", "--period", "2026-Q1", "--as", "李芳", "--role", "hr", cwd=work)
+    head = hr.stdout.split("events head: ")[1].strip()
+    assert cli("verify", "--head", head, cwd=work).returncode == 0
+    con = sqlite3.connect(work / "l.sqlite")
+    con.execute("DROP TRIGGER events_append_only_d")
+    con.execute("DELETE FROM events WHERE seq = 2")
+    con.commit()
+    con.close()
+    assert cli("verify", cwd=work).returncode == 0  # the chain alone cannot tell a cut-off end
+    cut = cli("verify", "--head", head, cwd=work)
+    assert cut.returncode == 1 and "(a head recorded earlier) is not in the ledger" in cut.stderr

@@ -129,3 +129,21 @@ def test_a_layout_that_refuses_negative_amounts_names_who_would_be_charged():
     assert str(caught.value).startswith("t.yaml: 1 negative amount(s) (A2 -300 CNY): the layout t refuses them")
     allowed = build_table(unfloored, POLICY, layout("columns:\n  - {header: amt, source: amount}\n"), ctx("700"), None)
     assert allowed.control_total == 700
+
+
+def test_a_draw_on_the_total_is_its_own_row_after_the_floors():
+    text = (Path(__file__).resolve().parents[1] / "cases" / "exports" / "policy.yaml").read_text(encoding="utf-8")
+    text += "draws:\n  guarantee:\n    label: {en: Guarantee, zh: 保底}\n    of: total\n    kind: non_recoverable\n" \
+            "    amount: 600\n"
+    policy = load_policy("with-draw.yaml", data=text.encode("utf-8")).policy
+    # A2 earns 517.28, topped up by 82.72 to 600; A3 is floored from -300 to 0, then topped up by 600
+    frame = RESULTS.with_columns(pl.Series("total", [Decimal("1000"), Decimal("600"), Decimal("600")]).cast(DTYPE),
+                                 pl.Series("guarantee.shortfall", [Decimal(0), Decimal("82.72"), Decimal(600)]).cast(DTYPE),
+                                 pl.Series("guarantee.recovered", [Decimal(0)] * 3).cast(DTYPE))
+    lay = layout("skip_zero: true\nlang: zh\ncolumns:\n  - {header: id, source: employee_id}\n"
+                 "  - {header: c, source: component_label}\n  - {header: amt, source: amount}\n", "person_component")
+    t = build_table(frame, policy, lay, ctx("2200"), None)
+    got = [(i, c, Decimal(a)) for i, c, a in t.frame.rows() if i != "A1"]
+    assert got == [("A2", "提成", Decimal("117.28")), ("A2", "津贴", 500), ("A2", "迟交", -100), ("A2", "保底", Decimal("82.72")),
+                   ("A3", "津贴", 500), ("A3", "迟交", -800), ("A3", "保底", 600), ("A3", "保底调整", 300)]
+    assert t.control_total == 2200
