@@ -21,7 +21,7 @@ from incentive.app.close import policy_and_period, who
 from incentive.errors import UsageError
 from incentive.exports.build import Context, ExportTable, build_table, result_columns
 from incentive.exports.layout import Layout, load_layout
-from incentive.exports.people import People, read_people
+from incentive.exports.people import read_people
 from incentive.exports.write import write_export
 from incentive.io.periods import parse_period
 from incentive.ledger import Ledger, LedgerEntry
