@@ -127,12 +127,26 @@ def _xml_escape(expr: pl.Expr) -> pl.Expr:
             .str.replace_all(">", "&gt;", literal=True))
 
 
-def _check_text(frame: pl.DataFrame, layout: Layout) -> None:
+#: sources whose cells hold one value throughout (the period, a constant...): checked and escaped once
+FIXED_KINDS = ("constant", "period", "currency", "period_start", "period_end", "export_date")
+
+
+def _fixed_values(table: ExportTable) -> dict[int, str | None]:
+    """Column position -> its one value, for the fixed-valued columns the control-total line leaves alone."""
+    footer = table.footer or {}
+    if table.frame.height == 0:
+        return {}
+    return {i: table.frame[f"c{i}"][0] for i, c in enumerate(table.layout.columns)
+            if c.kind in FIXED_KINDS and i not in footer}
+
+
+def _check_text(frame: pl.DataFrame, layout: Layout, fixed: dict[int, str | None]) -> None:
     for i, c in enumerate(layout.columns):
         name = f"c{i}"
         if c.is_amount or c.kind == "empty":
             continue
-        bad = frame.with_row_index("__i__").filter(
+        column = frame.select(pl.col(name).head(1)) if i in fixed else frame.select(name)
+        bad = column.with_row_index("__i__").filter(
             pl.col(name).str.contains(_XML_ILLEGAL) | (pl.col(name).str.len_chars() > XLSX_MAX_TEXT)).head(1)
         if bad.height:
             row = int(bad["__i__"][0]) + 2
@@ -141,30 +155,42 @@ def _check_text(frame: pl.DataFrame, layout: Layout) -> None:
                              "characters; correct it in the people file; nothing was written")
 
 
-def _row_xml(layout: Layout, styles: dict[str, int]) -> pl.Expr:
+def _text_tail(style: int, spaced: bool) -> str:
+    """The rest of a text cell's opening after its reference (``xml:space`` only when spaces must be kept)."""
+    preserve = ' xml:space="preserve"' if spaced else ""
+    return f'" s="{style}" t="inlineStr"><is><t{preserve}>'
+
+
+def _row_xml(layout: Layout, styles: dict[str, int], fixed: dict[int, str | None]) -> pl.Expr:
     """One ``<row>`` element per row of a chunk holding the cells' text and ``__r__`` (the row number as text).
 
     An empty cell is left out (its neighbours carry their own ``r``); a column
-    that is empty throughout (``empty``) costs nothing."""
+    that is empty throughout (``empty``) costs nothing, and one that holds a
+    single value throughout is escaped once."""
     row = pl.col("__r__")
     cells = []
     for i, c in enumerate(layout.columns):
-        if c.kind == "empty":
+        if c.kind == "empty" or (i in fixed and not fixed[i]):
             continue
-        letters = column_letters(i + 1)
+        head = f'<c r="{column_letters(i + 1)}'
         value = pl.col(f"c{i}")
         if c.is_amount:
-            head, tail = f'<c r="{letters}', f'" s="{styles["amount"]}"><v>'
-            cell = pl.concat_str([pl.lit(head), row, pl.lit(tail), value, pl.lit("</v></c>")])
+            tail = f'" s="{styles["amount"]}"><v>'
+            cells.append(pl.concat_str([pl.lit(head), row, pl.lit(tail), value, pl.lit("</v></c>")]).fill_null(""))
+        elif i in fixed:
+            text = fixed[i] or ""
+            spaced = text != text.strip()
+            cell = pl.concat_str([pl.lit(head), row, pl.lit(_text_tail(styles["text"], spaced) + _escape(text)
+                                                            + "</t></is></c>")])
+            cells.append(pl.when(value.is_not_null()).then(cell).otherwise(pl.lit("")))  # not on the total line
         else:
-            head = f'<c r="{letters}'
-            tail = f'" s="{styles["text"]}" t="inlineStr"><is><t>'
             # xml:space="preserve" only where it matters (leading / trailing spaces): 20 bytes less per cell
-            spaced = value.str.contains(r"^\s|\s$")
-            opening = pl.when(spaced).then(pl.lit(tail[:-1] + ' xml:space="preserve">')).otherwise(pl.lit(tail))
+            padded = value.str.contains(r"^\s|\s$")
+            opening = pl.when(padded).then(pl.lit(_text_tail(styles["text"], True))) \
+                .otherwise(pl.lit(_text_tail(styles["text"], False)))
             cell = pl.concat_str([pl.lit(head), row, opening, _xml_escape(value), pl.lit("</t></is></c>")])
-        # concat_str gives null for a null value; an empty text is no cell either
-        cells.append(pl.when(value != "").then(cell).otherwise(pl.lit("")) if not c.is_amount else cell.fill_null(""))
+            # concat_str gives null for a null value; an empty text is no cell either
+            cells.append(pl.when(value != "").then(cell).otherwise(pl.lit("")))
     return pl.concat_str([pl.lit('<row r="'), row, pl.lit('">'), *cells, pl.lit("</row>")], ignore_nulls=True)
 
 
@@ -179,14 +205,15 @@ def _write_xlsx(table: ExportTable, path: Path) -> None:
     if text.height + 1 > XLSX_MAX_ROWS:
         raise UsageError(f"{layout.file}: {text.height:,} rows do not fit one XLSX sheet ({XLSX_MAX_ROWS - 1:,} "
                          "rows under the header); use a CSV layout; nothing was written")
-    _check_text(text, layout)
+    fixed = _fixed_values(table)
+    _check_text(text, layout, fixed)
     styles = {"text": 1, "amount": 2, "header": 3}
     header = "".join(
         f'<c r="{column_letters(i + 1)}1" s="{styles["header"]}" t="inlineStr"><is><t xml:space="preserve">'
         f"{_escape(neutralize(c.header))}</t></is></c>" for i, c in enumerate(layout.columns))
     widths = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{_width(c.header, c.is_amount)}" customWidth="1"/>'
                      for i, c in enumerate(layout.columns))
-    rows = _row_xml(layout, styles)
+    rows = _row_xml(layout, styles, fixed)
 
     def sheet() -> Iterator[bytes]:
         yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}">'

@@ -83,3 +83,18 @@ def test_xlsx_refuses_a_control_character_and_leaves_empty_cells_out(tmp_path):
     assert str(caught.value).startswith("t.yaml: row 3, column '账号': the text 'bad\\x07bell' holds a control character")
     write_export(table("xlsx", texts=[None, ""]), tmp_path / "y.xlsx")
     assert 'r="A2"' not in sheet_xml(tmp_path / "y.xlsx") and 'r="B2"' in sheet_xml(tmp_path / "y.xlsx")
+
+
+def test_xlsx_a_constant_column_is_written_once_escaped_and_the_footer_keeps_its_label(tmp_path):
+    lay = parse_layout("layout: t\nformat: xlsx\ncolumns:\n  - {header: 备注, source: constant, value: ' a&b'}\n"
+                       "  - {header: 用途, source: constant, value: 奖金}\n  - {header: 金额, source: amount}\n"
+                       "control_total: {label: 合计, label_column: 用途}\n", "t.yaml")
+    frame = pl.DataFrame({"c0": [" a&b", " a&b"], "c1": ["奖金", "奖金"],
+                          "c2": pl.Series([Decimal(1), Decimal(2)]).cast(DTYPE)})
+    t = ExportTable(frame=frame, layout=lay, control_total=Decimal(3), currency="CNY", people=2,
+                    footer={1: "合计", 2: Decimal(3)})
+    write_export(t, tmp_path / "x.xlsx")
+    xml = sheet_xml(tmp_path / "x.xlsx")
+    assert xml.count('<t xml:space="preserve"> a&amp;b</t>') == 2
+    assert '<c r="B4" s="1" t="inlineStr"><is><t>合计</t></is></c><c r="C4" s="2"><v>3.00</v></c>' in xml
+    assert 'r="A4"' not in xml  # the control-total line holds only its label and the sum
