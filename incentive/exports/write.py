@@ -38,6 +38,8 @@ XLSX_MAX_ROWS = 1_048_576
 XLSX_MAX_TEXT = 32_767
 _CHUNK_ROWS = 100_000
 _XML_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+#: text an XML reader would trim without xml:space="preserve" (XML white space: space, tab, CR, LF)
+_PADDED = r"^[ \t\r\n]|[ \t\r\n]$"
 
 
 def write_export(table: ExportTable, path: Path) -> None:
@@ -161,7 +163,8 @@ def _text_tail(style: int, spaced: bool) -> str:
     return f'" s="{style}" t="inlineStr"><is><t{preserve}>'
 
 
-def _row_xml(layout: Layout, styles: dict[str, int], fixed: dict[int, str | None]) -> pl.Expr:
+def _row_xml(layout: Layout, styles: dict[str, int], fixed: dict[int, str | None],
+             needs: dict[int, tuple[bool, bool]]) -> pl.Expr:
     """One ``<row>`` element per row of a chunk holding the cells' text and ``__r__`` (the row number as text).
 
     An empty cell is left out (its neighbours carry their own ``r``); a column
@@ -184,11 +187,13 @@ def _row_xml(layout: Layout, styles: dict[str, int], fixed: dict[int, str | None
                                                             + "</t></is></c>")])
             cells.append(pl.when(value.is_not_null()).then(cell).otherwise(pl.lit("")))  # not on the total line
         else:
-            # xml:space="preserve" only where it matters (leading / trailing spaces): 20 bytes less per cell
-            padded = value.str.contains(r"^\s|\s$")
-            opening = pl.when(padded).then(pl.lit(_text_tail(styles["text"], True))) \
-                .otherwise(pl.lit(_text_tail(styles["text"], False)))
-            cell = pl.concat_str([pl.lit(head), row, opening, _xml_escape(value), pl.lit("</t></is></c>")])
+            # xml:space="preserve" only where it matters (leading / trailing spaces): 20 bytes less per cell;
+            # escaping and the space test only in a column that needs them (most need neither)
+            escape, pad = needs.get(i, (True, True))
+            opening = pl.when(value.str.contains(_PADDED)).then(pl.lit(_text_tail(styles["text"], True))) \
+                .otherwise(pl.lit(_text_tail(styles["text"], False))) if pad else pl.lit(_text_tail(styles["text"], False))
+            cell = pl.concat_str([pl.lit(head), row, opening, _xml_escape(value) if escape else value,
+                                  pl.lit("</t></is></c>")])
             # concat_str gives null for a null value; an empty text is no cell either
             cells.append(pl.when(value != "").then(cell).otherwise(pl.lit("")))
     return pl.concat_str([pl.lit('<row r="'), row, pl.lit('">'), *cells, pl.lit("</row>")], ignore_nulls=True)
@@ -213,7 +218,9 @@ def _write_xlsx(table: ExportTable, path: Path) -> None:
         f"{_escape(neutralize(c.header))}</t></is></c>" for i, c in enumerate(layout.columns))
     widths = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{_width(c.header, c.is_amount)}" customWidth="1"/>'
                      for i, c in enumerate(layout.columns))
-    rows = _row_xml(layout, styles, fixed)
+    needs = {i: (bool(text[f"c{i}"].str.contains(r"[&<>]").any()), bool(text[f"c{i}"].str.contains(_PADDED).any()))
+             for i, c in enumerate(layout.columns) if not c.is_amount and c.kind != "empty" and i not in fixed}
+    rows = _row_xml(layout, styles, fixed, needs)
 
     def sheet() -> Iterator[bytes]:
         yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}">'
