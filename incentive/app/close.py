@@ -230,9 +230,10 @@ def _close_again(ledger: Ledger, current: LedgerEntry, target: Path, policy_sha:
     return CloseOutcome(target, current, results, already_closed=True, restored=True)
 
 
-def reopen_period(policy: str, period: str, reason: str, ledger_path: str | None, by: str | None) -> LedgerEntry:
+def reopen_period(policy: str, period: str, reason: str, ledger_path: str | None, by: str | None, *,
+                  notify: Callable[[str], None] | None = None) -> LedgerEntry:
     """Reopen a closed period so it can be closed again; ``policy`` is a policy file or a policy id.
-    Returns the reopen's ledger entry."""
+    Returns the reopen's ledger entry; ``notify`` hears what the user must know (a period already paid)."""
     policy_id, label = policy_and_period(policy, period)
     store = open_existing(ledger_path, readonly=False)  # nothing to reopen in a ledger that does not exist
     try:
@@ -244,6 +245,11 @@ def reopen_period(policy: str, period: str, reason: str, ledger_path: str | None
                 plan = None
             if plan is not None:
                 reopen_guard(store, current, plan)
+            exports = [e for e in store.events(policy_id, label, kind="export") if e.entry_hash == current.entry_hash]
+            if exports and notify is not None:
+                notify(f"warning: {policy_id} {label} was exported to payroll ({len(exports)} file(s), last "
+                       f"{exports[-1].at} by {exports[-1].by}); the re-close's differences are not yet paid or "
+                       "recovered automatically -- settle them by hand, and approve and export the re-close")
         return store.reopen(policy_id, label, reason, who(by))
     finally:
         store.close()

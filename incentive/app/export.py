@@ -73,8 +73,10 @@ def export_period(opts: ExportOptions) -> ExportOutcome:
         digest = _write(table, out, lambda sha: record(store, entry, table, out, sha, who(opts.by)))
     finally:
         store.close()
+    cent = Decimal(1).scaleb(-checked.policy.money.decimals)  # shown as money: 967811.20, not 967811.2
     return ExportOutcome(path=out, layout=layout, entry=entry, rows=table.rows, people=table.people,
-                         control_total=table.control_total, currency=_currency(entry, checked), sha256=digest)
+                         control_total=table.control_total.quantize(cent), currency=_currency(entry, checked),
+                         sha256=digest)
 
 
 # -- the approval gate and the ledger record (incentive/app/approvals.py) ------------------------

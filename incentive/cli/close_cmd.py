@@ -77,7 +77,7 @@ def close(policy, data, ledger, out_dir, by, xlsx, trace, strict, quiet, **run_f
 @handle_errors
 def reopen(policy, period, reason, ledger, by):
     """Reopen a closed period so it can be closed again. POLICY is a policy file or a policy id."""
-    entry = reopen_period(policy, period, reason, ledger, by)
+    entry = reopen_period(policy, period, reason, ledger, by, notify=lambda line: click.echo(line, err=True))
     click.echo(f"reopened {entry.policy_id} {entry.period}: ledger entry {entry.seq} ({entry.by}: {reason})")
     click.echo(f"ledger head: {entry.entry_hash}")
 

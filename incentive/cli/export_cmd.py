@@ -37,5 +37,5 @@ def export(policy: str, period: str, layout: str, out: str, people: str | None, 
     click.echo(f"exported {entry.policy_id} {entry.period} (ledger entry {entry.seq}) as {outcome.layout.name}: "
                f"{outcome.path}")
     click.echo(f"{outcome.rows} rows, {outcome.people} people, control total "
-               f"{plain_text(outcome.control_total)} {outcome.currency} (equals the close's payout total)")
+               f"{plain_text(outcome.control_total, trim=False)} {outcome.currency} (equals the close's payout total)")
     click.echo(f"sha256 {outcome.sha256}")
