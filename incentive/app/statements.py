@@ -1,0 +1,299 @@
+"""``incentive statements``: one statement per person from a closed period's own files.
+
+Like ``explain --close`` it reads only what the close wrote -- the audit
+record, the policy copy, the column descriptions and ranking.csv, each held
+to its sha256 in manifest.json -- and re-runs nothing. The audit is read once
+for everybody; the ledger (for the history section and the entry hash) once
+per closed period, not once per person. All statements are written into a
+staging directory and moved into ``--out`` only when every one succeeded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import polars as pl
+
+from incentive.app.close_dir import read_columns
+from incentive.app.files import AUDIT_FILE, COLUMNS_FILE, POLICY_COPY
+from incentive.app.recorded import _check_files, _recorded_lang
+from incentive.app.run import load
+from incentive.documents.statement.model import Builder, HistoryRow, Inputs
+from incentive.engine.results import ColumnInfo
+from incentive.errors import UsageError
+from incentive.ledger.locate import open_existing
+from incentive.numeric import DTYPE
+from incentive.output.atomic import atomic_directory, staged_files
+from incentive.output.manifest import MANIFEST_NAME, sha256_file
+from incentive.output.safe_text import neutralize
+from incentive.output.tables import widen_decimals
+from incentive.policy.expr.checked import CheckedPolicy
+from incentive.settings import resolve_ledger
+
+RANKING_FILE = "ranking.csv"
+FORMATS = ("html", "pdf")
+LANGS = ("en", "zh")
+#: PDF statements are compiled on this many threads (Typst releases the GIL while it compiles)
+PDF_THREADS = max(1, min(4, os.cpu_count() or 1))
+TEMPLATE = "statement.typ"
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ClosedPeriod:
+    """A close's files, read once: the audit frame and what every statement shares."""
+
+    directory: Path
+    manifest: dict[str, Any]
+    checked: CheckedPolicy
+    columns: dict[str, ColumnInfo]
+    period: str
+    audit: pl.DataFrame
+    cutoffs: dict[str, dict[str, str]]
+    lang: str | None
+
+    @property
+    def id_column(self) -> str:
+        return self.checked.policy.id_input.id
+
+    def ids(self) -> list[str]:
+        return self.audit[self.id_column].cast(pl.String).to_list()
+
+
+def read_close(directory: str | Path) -> ClosedPeriod:
+    """The close output ``directory`` (OUT/<policy>/<period>), its files checked against manifest.json."""
+    directory = Path(directory)
+    manifest = _check_files(directory)
+    checked = load(str(directory / POLICY_COPY))
+    meta = read_columns(directory / COLUMNS_FILE)
+    columns = {name: ColumnInfo(name, c["kind"], c.get("path"), bool(c.get("money")), c.get("owner"))
+               for name, c in meta["columns"].items()}
+    try:
+        audit = widen_decimals(pl.read_parquet(directory / AUDIT_FILE), DTYPE)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise UsageError(f"{directory / AUDIT_FILE} cannot be read as the audit record "
+                         f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+    if checked.policy.id_input.id not in audit.columns:
+        raise UsageError(f"{directory / AUDIT_FILE}: no column {checked.policy.id_input.id!r} (the employee id): "
+                         "not the audit record of this close")
+    return ClosedPeriod(directory, manifest, checked, columns, str(meta["period"]), audit,
+                        _cutoffs(directory, manifest, audit), _recorded_lang(manifest))
+
+
+def _cutoffs(directory: Path, manifest: dict[str, Any], audit: pl.DataFrame) -> dict[str, dict[str, str]]:
+    """Rank group -> band -> the lowest score placed in it, from ranking.csv (as the close wrote it)."""
+    path = directory / RANKING_FILE
+    expected = manifest["files"].get(RANKING_FILE, {}).get("sha256")
+    if expected is None or "rank_group" not in audit.columns:
+        return {}  # a policy without ranking
+    if not path.is_file() or sha256_file(path) != expected:
+        raise UsageError(f"{path} is missing or does not match its sha256 in {MANIFEST_NAME}: it changed after "
+                         "the close; run `incentive verify`")
+    try:
+        table = pl.read_csv(path, infer_schema=False)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise UsageError(f"{path}: cannot be read as the ranking table ({str(exc).splitlines()[0]})") from None
+    if "group" not in table.columns:
+        raise UsageError(f"{path}: no column 'group': not the ranking table a close writes")
+    bands = [c[len("cutoff_"):] for c in table.columns if c.startswith("cutoff_")]
+    by_csv = {row["group"]: {b: row[f"cutoff_{b}"] or "" for b in bands} for row in table.iter_rows(named=True)}
+    groups = audit["rank_group"].drop_nulls().unique().cast(pl.String).to_list()
+    return {g: by_csv[neutralize(g)] for g in groups if neutralize(g) in by_csv}
+
+
+# -- history and the ledger entry ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LedgerView:
+    """Each person's closed periods up to this one, and this close's ledger entry hash."""
+
+    history: dict[str, list[HistoryRow]] | None
+    entry_hash: str | None
+    note: str = ""  # the ledger path looked at, when there is none
+
+
+def ledger_view(close: ClosedPeriod, ledger: str | None, employees: Iterable[str]) -> LedgerView:
+    """Read the ledger once: every current close of this policy up to this period. No ledger is not an error:
+    the statements then say so in their history section."""
+    wanted = set(employees)
+    policy_id = close.checked.policy.id
+    setting = resolve_ledger(ledger)
+    if not setting.path.exists():
+        return LedgerView(None, None, str(setting.path.absolute()))
+    store = open_existing(ledger)
+    history: dict[str, list[HistoryRow]] = {e: [] for e in wanted}
+    entry_hash = None
+    results_sha = close.manifest["files"].get("results.csv", {}).get("sha256")
+    try:
+        entries = store.current_closes(policy_id)
+        mine = next((e for e in entries if e.period == close.period), None)
+        if mine is not None and (results_sha is None or mine.outputs.get("results.csv") in (None, results_sha)):
+            entry_hash = mine.entry_hash
+        limit = mine.period_ordinal if mine is not None else None
+        for e in entries:
+            if limit is not None and e.period_ordinal > limit:
+                continue  # a statement of Q1 shows no later quarter
+            frame = store.load_results(e)
+            id_col = frame.columns[0]
+            keep = [c for c in (id_col, "band", "score", "total") if c in frame.columns]
+            frame = frame.select(keep).with_columns(pl.col(id_col).cast(pl.String))
+            frame = frame.filter(pl.col(id_col).is_in(list(wanted)))
+            for r in frame.iter_rows(named=True):
+                history[r[id_col]].append(HistoryRow(e.period, r.get("band"), r.get("score"), r.get("total")))
+    finally:
+        store.close()
+    return LedgerView(history, entry_hash)
+
+
+# -- the appeal section -------------------------------------------------------------------------------
+
+def inquiry_info(close: ClosedPeriod) -> Callable[[str, str], dict[str, Any]]:
+    """The appeal section of one person (``(employee, lang) -> data``): the window and the command.
+
+    The one place this section's data comes from, so the person's own open
+    and resolved inquiries can join it later."""
+    from incentive.documents.statement.words import word
+
+    policy = close.checked.policy
+    days = getattr(getattr(policy, "inquiries", None), "appeal_window_days", None)
+    components = [(p.id, p.label) for p in policy.payouts] + [(p.id, p.label) for p in policy.penalties]
+
+    def info(employee: str, lang: str) -> dict[str, Any]:
+        from incentive.policy.model import label_text
+
+        about, text = word(lang, "placeholder about"), word(lang, "placeholder text")
+        sep = "、" if lang == "zh" else ", "
+        items = sep.join(f"{cid}（{label_text(label, lang, cid)}）" if lang == "zh" else
+                         f"{cid} ({label_text(label, lang, cid)})" for cid, label in components)
+        return {
+            "text": word(lang, "inquiry window", days=days) if isinstance(days, int) else word(lang, "inquiry hr"),
+            "command": f"incentive inquiry open {policy.id} --period {close.period} --employee {_shell(employee)} "
+                       f"--about {about} --text \"{text}\"",
+            "about": word(lang, "inquiry about", items=items) if components else "",
+            "days": days if isinstance(days, int) else None,
+            "inquiries": [],  # the person's open and resolved inquiries (not recorded yet)
+        }
+
+    return info
+
+
+def _shell(text: str) -> str:
+    """``text`` quoted for a POSIX shell when it is not a plain word."""
+    if re.fullmatch(r"[A-Za-z0-9._@%+=:,/-]+", text):
+        return text
+    return "'" + text.replace("'", "'\"'\"'") + "'"
+
+
+# -- file names ---------------------------------------------------------------------------------------
+
+def file_names(ids: Sequence[str], ext: str) -> dict[str, str]:
+    """Employee id -> its statement's file name: the id itself when it is a safe portable name, else a
+    cleaned form with a hash of the id. Unique even where names differ only in case."""
+    names: dict[str, str] = {}
+    for e in ids:
+        if _SAFE_NAME.fullmatch(e) and not _RESERVED.fullmatch(e) and not e.endswith("."):
+            names[e] = f"{e}.{ext}"
+        else:
+            names[e] = _hashed(e, ext)
+    folded: dict[str, list[str]] = {}
+    for e, n in names.items():
+        folded.setdefault(n.casefold(), []).append(e)
+    for clash in folded.values():
+        if len(clash) > 1:
+            for e in clash:
+                names[e] = _hashed(e, ext)
+    return names
+
+
+def _hashed(employee: str, ext: str) -> str:
+    clean = re.sub(r"[^A-Za-z0-9._-]+", "_", employee).strip("._")[:40] or "employee"
+    return f"{clean}-{hashlib.sha256(employee.encode('utf-8')).hexdigest()[:12]}.{ext}"
+
+
+# -- the command --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StatementOptions:
+    employees: tuple[str, ...] = ()
+    lang: str | None = None  # None: the close's own language, else en
+    fmt: str = "html"
+    ledger: str | None = None
+
+
+def select_rows(close: ClosedPeriod, employees: Sequence[str]) -> list[dict[str, object]]:
+    """The audit rows of ``employees`` (all when empty); an unknown id is an error naming it."""
+    frame = close.audit
+    if employees:
+        ids = set(close.ids())
+        unknown = [e for e in dict.fromkeys(employees) if e not in ids]
+        if unknown:
+            shown = ", ".join(repr(e) for e in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5
+                                                               else "")
+            raise UsageError(f"--employee: no employee {shown} in {close.directory / AUDIT_FILE}")
+        frame = frame.filter(pl.col(close.id_column).cast(pl.String).is_in(list(dict.fromkeys(employees))))
+    return frame.rows(named=True)
+
+
+def render_into(close: ClosedPeriod, target: Path, opts: StatementOptions, close_dir_text: str,
+                view: LedgerView | None = None) -> list[str]:
+    """Write the statements into the existing directory ``target``; the file names written."""
+    if opts.fmt not in FORMATS:
+        raise UsageError(f"--format: {opts.fmt!r} is not one of {', '.join(FORMATS)}")
+    lang = opts.lang or (close.lang if close.lang in LANGS else "en")
+    rows = select_rows(close, opts.employees)
+    id_col = close.id_column
+    ids = [str(r[id_col]) for r in rows]
+    if view is None:
+        view = ledger_view(close, opts.ledger, ids)
+    inputs = Inputs(close.checked, close.columns, close.period, close.manifest, close_dir_text, close.cutoffs,
+                    view.entry_hash, view.history, view.note, inquiry_info(close))
+    builder = Builder(inputs, lang)
+    names = file_names(ids, opts.fmt)
+    if opts.fmt == "html":
+        from incentive.documents.statement.html import render_html
+
+        for row, e in zip(rows, ids):
+            (target / names[e]).write_text(render_html(builder.build(row)), encoding="utf-8")
+    else:
+        _render_pdfs(builder, rows, ids, names, target)
+    return [names[e] for e in ids]
+
+
+def _render_pdfs(builder: Builder, rows: list[dict[str, object]], ids: list[str], names: Mapping[str, str],
+                 target: Path) -> None:
+    from incentive.documents import pdf
+
+    fonts = pdf.font_paths()
+
+    def one(k: int) -> None:
+        data = builder.build(rows[k])
+        (target / names[ids[k]]).write_bytes(pdf.for_thread(TEMPLATE, fonts).render(data))
+
+    if PDF_THREADS == 1 or len(rows) < 8:
+        for k in range(len(rows)):
+            one(k)
+        return
+    with ThreadPoolExecutor(PDF_THREADS) as pool:
+        for _ in pool.map(one, range(len(rows)), chunksize=16):
+            pass
+
+
+def write_statements(directory: str | Path, out: str | Path, opts: StatementOptions) -> list[Path]:
+    """Every statement of the close in ``directory`` into ``out``, all or none."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out: {out} exists and is not a directory")
+    close = read_close(directory)
+    select_rows(close, opts.employees)  # an unknown --employee fails before anything is made
+    fresh = not out.exists() or (out.is_dir() and not any(out.iterdir()))
+    writer = atomic_directory(out) if fresh and not out.exists() else staged_files(out)
+    with writer as staging:
+        written = render_into(close, Path(staging), opts, str(directory))
+    return [out / name for name in written]
