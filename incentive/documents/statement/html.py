@@ -96,7 +96,7 @@ def render_html(doc: dict[str, Any]) -> str:
                    f"<th class=\"num\">{_e(w['weight'])}</th><th class=\"num\">{_e(w['value'])}</th>"
                    f"<th class=\"num\">{_e(w['target'])}</th><th class=\"num\">{_e(w['points'])}</th></tr></thead>"
                    f"<tbody>{rows}</tbody></table>"
-                   f"<p class=\"score\">{_e(w['score'])}: <strong>{_e(doc['score'])}</strong></p>"
+                   f"<p class=\"score\">{_e(w['score'])}{_e(w['colon'])}<strong>{_e(doc['score'])}</strong></p>"
                    f"{_lines(doc['score_lines'])}</section>")
     cut = ""
     if band["cutoffs"]:

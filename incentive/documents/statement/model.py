@@ -75,8 +75,8 @@ def relabeler(policy: Policy, lang: str) -> Callable[[str], str]:
         put(k.id, k.label)
         if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k.value.text.strip()):
             put(k.value.text.strip(), k.label)  # a KPI that is one derived value names it
-    for inp in policy.inputs:
-        put(inp.id, inp.label, inp.header)
+    for inp in policy.inputs:  # a Chinese reader gets the column header when there is no label
+        put(inp.id, inp.label, inp.header if lang == "zh" else "")
     for group in (policy.derived, policy.aggregates, policy.payouts, policy.penalties):
         for item in group:
             put(item.id, item.label)
@@ -153,7 +153,7 @@ class Builder:
                                              "value", "target", "points", "weight", "score", "band", "payouts",
                                              "penalties", "amount", "total", "recommendations", "reason",
                                              "next steps", "history", "history period", "inquiry", "verify",
-                                             "policy sha", "data sha", "entry hash", "verify with", "approval")},
+                                             "policy sha", "data sha", "entry hash", "verify with", "approval", "colon")},
             "title": label_text(policy.title, lang, policy.id),
             "policy": f"{policy.id} {policy.version}",
             "period": inputs.period,
@@ -201,28 +201,29 @@ class Builder:
             "cutoffs": cutoffs,
         }
 
-    def _condition(self, rule: str, value: object) -> str:
-        """``condition collection rate >= 0.6: met``; the outcome alone when the rule has unlabelled words."""
-        met = self.w("met") if value else self.w("not met")
+    def _condition(self, kind: str, rule: str, value: object) -> str:
+        """``condition collection rate >= 0.6: met``; the outcome alone when the rule has unlabelled words.
+        ``kind`` is ``gate`` (a payout's) or ``when`` (a penalty's)."""
+        met = self.w("met" if kind == "gate" else "yes") if value else self.w("not met" if kind == "gate" else "no")
         text = self.text(rule)
         if self.lang == "zh" and _ASCII_WORD.search(text):
-            return self.w("gate plain", met=met)
-        return self.w("gate line", rule=text, met=met)
+            return self.w(f"{kind} plain", met=met)
+        return self.w(f"{kind} line", rule=text, met=met)
 
     def _item(self, s: Step, row: dict[str, object]) -> dict[str, Any]:
         policy = self.policy
         rules = {}
         for p in policy.payouts:
             if p.id == s.name and p.gate is not None:
-                rules[("gate ", "门槛 ")] = (p.gate.text, names.step(p.id, names.GATE))
+                rules[("gate ", "门槛 ")] = ("gate", p.gate.text, names.step(p.id, names.GATE))
         for pen in policy.penalties:
             if pen.id == s.name and pen.when is not None:
-                rules[("when ", "条件 ")] = (pen.when.text, names.step(pen.id, names.WHEN))
+                rules[("when ", "条件 ")] = ("when", pen.when.text, names.step(pen.id, names.WHEN))
         lines = []
         for d in s.details:
-            for prefixes, (rule, column) in rules.items():
+            for prefixes, (kind, rule, column) in rules.items():
                 if d.startswith(prefixes):
-                    d = self._condition(rule, row.get(column))
+                    d = self._condition(kind, rule, row.get(column))
                     break
             else:
                 d = self.text(d)

@@ -33,6 +33,7 @@ WORDS: dict[str, dict[str, str]] = {
         "page": "Page", "met": "met", "not met": "not met", "yes": "yes", "no": "no",
         "approval": "Plan approval",
         "gate line": "condition {rule}: {met}", "gate plain": "condition: {met}",
+        "when line": "applies when {rule}: {met}", "when plain": "applies: {met}", "colon": ": ",
     },
     "zh": {
         "statement": "个人激励结算单", "period": "期间", "employee": "员工", "id": "工号",
@@ -57,6 +58,7 @@ WORDS: dict[str, dict[str, str]] = {
         "page": "页", "met": "满足", "not met": "未满足", "yes": "是", "no": "否",
         "approval": "方案审批",
         "gate line": "门槛条件 {rule}：{met}", "gate plain": "门槛条件：{met}",
+        "when line": "扣款条件 {rule}：{met}", "when plain": "扣款条件：{met}", "colon": "：",
     },
 }
 
