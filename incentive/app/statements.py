@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -23,13 +22,13 @@ import polars as pl
 from incentive.app.close_dir import read_columns
 from incentive.app.files import AUDIT_FILE, COLUMNS_FILE, POLICY_COPY
 from incentive.app.recorded import _check_files, _recorded_lang
+from incentive.app.statement_files import staged_statements, write_file
 from incentive.app.run import load
 from incentive.documents.statement.model import Builder, HistoryRow, Inputs
 from incentive.engine.results import ColumnInfo
 from incentive.errors import UsageError
 from incentive.ledger.locate import open_existing
 from incentive.numeric import DTYPE
-from incentive.output.atomic import atomic_directory, staged_files
 from incentive.output.manifest import MANIFEST_NAME, sha256_file
 from incentive.output.safe_text import neutralize
 from incentive.output.tables import widen_decimals
@@ -39,8 +38,8 @@ from incentive.settings import resolve_ledger
 RANKING_FILE = "ranking.csv"
 FORMATS = ("html", "pdf")
 LANGS = ("en", "zh")
-#: PDF statements are compiled on this many threads (Typst releases the GIL while it compiles)
-PDF_THREADS = max(1, min(4, os.cpu_count() or 1))
+#: at most this many worker processes render statements
+MAX_WORKERS = 4
 TEMPLATE = "statement.typ"
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 _RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?", re.IGNORECASE)
@@ -165,21 +164,26 @@ def inquiry_info(close: ClosedPeriod) -> Callable[[str, str], dict[str, Any]]:
     days = getattr(getattr(policy, "inquiries", None), "appeal_window_days", None)
     components = [(p.id, p.label) for p in policy.payouts] + [(p.id, p.label) for p in policy.penalties]
 
-    def info(employee: str, lang: str) -> dict[str, Any]:
-        from incentive.policy.model import label_text
+    from incentive.policy.model import label_text
 
-        about, text = word(lang, "placeholder about"), word(lang, "placeholder text")
+    def shared(lang: str) -> dict[str, Any]:
+        about = word(lang, "placeholder about")
         sep = "、" if lang == "zh" else ", "
         items = sep.join(f"{cid}（{label_text(label, lang, cid)}）" if lang == "zh" else
                          f"{cid} ({label_text(label, lang, cid)})" for cid, label in components)
-        return {
-            "text": word(lang, "inquiry window", days=days) if isinstance(days, int) else word(lang, "inquiry hr"),
-            "command": f"incentive inquiry open {policy.id} --period {close.period} --employee {_shell(employee)} "
-                       f"--about {about} --text \"{text}\"",
-            "about": word(lang, "inquiry about", items=items) if components else "",
-            "days": days if isinstance(days, int) else None,
-            "inquiries": [],  # the person's open and resolved inquiries (not recorded yet)
-        }
+        return {"text": word(lang, "inquiry window", days=days) if isinstance(days, int) else word(lang, "inquiry hr"),
+                "about": word(lang, "inquiry about", items=items) if components else "",
+                "days": days if isinstance(days, int) else None,
+                "tail": f"--about {about} --text \"{word(lang, 'placeholder text')}\""}
+
+    by_lang: dict[str, dict[str, Any]] = {}
+
+    def info(employee: str, lang: str) -> dict[str, Any]:
+        common = by_lang.get(lang) or by_lang.setdefault(lang, shared(lang))
+        return {"text": common["text"], "about": common["about"], "days": common["days"],
+                "command": f"incentive inquiry open {policy.id} --period {close.period} "
+                           f"--employee {_shell(employee)} {common['tail']}",
+                "inquiries": []}  # the person's open and resolved inquiries (not recorded yet)
 
     return info
 
@@ -238,62 +242,109 @@ def select_rows(close: ClosedPeriod, employees: Sequence[str]) -> list[dict[str,
                                                                else "")
             raise UsageError(f"--employee: no employee {shown} in {close.directory / AUDIT_FILE}")
         frame = frame.filter(pl.col(close.id_column).cast(pl.String).is_in(list(dict.fromkeys(employees))))
-    return frame.rows(named=True)
+    return frame.drop(Builder.unused_columns(close.checked.policy, frame.columns)).rows(named=True)
 
 
 def render_into(close: ClosedPeriod, target: Path, opts: StatementOptions, close_dir_text: str,
                 view: LedgerView | None = None) -> list[str]:
-    """Write the statements into the existing directory ``target``; the file names written."""
+    """Write the statements into the existing (staging) directory ``target``; the file names written."""
     if opts.fmt not in FORMATS:
         raise UsageError(f"--format: {opts.fmt!r} is not one of {', '.join(FORMATS)}")
     lang = opts.lang or (close.lang if close.lang in LANGS else "en")
     rows = select_rows(close, opts.employees)
-    id_col = close.id_column
-    ids = [str(r[id_col]) for r in rows]
+    ids = [str(r[close.id_column]) for r in rows]
     if view is None:
         view = ledger_view(close, opts.ledger, ids)
     inputs = Inputs(close.checked, close.columns, close.period, close.manifest, close_dir_text, close.cutoffs,
                     view.entry_hash, view.history, view.note, inquiry_info(close))
-    builder = Builder(inputs, lang)
     names = file_names(ids, opts.fmt)
-    if opts.fmt == "html":
-        from incentive.documents.statement.html import render_html
+    fonts = None
+    if opts.fmt == "pdf":
+        from incentive.documents import pdf
 
-        for row, e in zip(rows, ids):
-            (target / names[e]).write_text(render_html(builder.build(row)), encoding="utf-8")
+        fonts = pdf.font_paths()  # a missing CJK font is an error before any work
+    job = _Job(Builder(inputs, lang), rows, [target / names[e] for e in ids], opts.fmt, fonts)
+    workers = _workers(len(rows))
+    if workers == 1:
+        job.run(0, len(rows))
     else:
-        _render_pdfs(builder, rows, ids, names, target)
+        _run_in_processes(job, workers)
     return [names[e] for e in ids]
 
 
-def _render_pdfs(builder: Builder, rows: list[dict[str, object]], ids: list[str], names: Mapping[str, str],
-                 target: Path) -> None:
-    from incentive.documents import pdf
+@dataclass
+class _Job:
+    """The statements to render and where each goes; run in this process or in forked workers."""
 
-    fonts = pdf.font_paths()
+    builder: Builder
+    rows: list[dict[str, object]]
+    paths: list[Path]
+    fmt: str
+    fonts: list[str] | None
 
-    def one(k: int) -> None:
-        data = builder.build(rows[k])
-        (target / names[ids[k]]).write_bytes(pdf.for_thread(TEMPLATE, fonts).render(data))
+    def run(self, start: int, stop: int) -> int:
+        if self.fmt == "html":
+            from incentive.documents.statement.html import render_html
 
-    if PDF_THREADS == 1 or len(rows) < 8:
-        for k in range(len(rows)):
-            one(k)
-        return
-    with ThreadPoolExecutor(PDF_THREADS) as pool:
-        for _ in pool.map(one, range(len(rows)), chunksize=16):
-            pass
+            for k in range(start, stop):
+                write_file(self.paths[k], render_html(self.builder.build(self.rows[k])).encode("utf-8"))
+        else:
+            from incentive.documents import pdf
+
+            assert self.fonts is not None
+            renderer = pdf.for_thread(TEMPLATE, self.fonts)
+            for k in range(start, stop):
+                write_file(self.paths[k], renderer.render(self.builder.build(self.rows[k])))
+        return stop - start
+
+
+#: statements below this many are rendered in this process (a worker costs more than it saves)
+PARALLEL_FROM = 400
+_JOB: _Job | None = None  # the job forked workers inherit
+
+
+def _workers(n: int) -> int:
+    if n < PARALLEL_FROM or not hasattr(os, "fork"):
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_WORKERS))
+
+
+def _in_worker(start: int, stop: int) -> int:
+    assert _JOB is not None
+    return _JOB.run(start, stop)
+
+
+def _run_in_processes(job: _Job, workers: int) -> None:
+    """Render ``job`` on ``workers`` forked processes: each inherits the loaded close (nothing is pickled but
+    the bounds) and writes its own files. Rendering is pure Python (HTML) or holds the GIL (Typst's
+    compile), so threads would not overlap."""
+    global _JOB
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    n = len(job.rows)
+    chunk = max(50, n // (workers * 8))
+    bounds = [(a, min(a + chunk, n)) for a in range(0, n, chunk)]
+    _JOB = job
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for _ in pool.map(_in_worker, *zip(*bounds)):
+                pass
+    finally:
+        _JOB = None
 
 
 def write_statements(directory: str | Path, out: str | Path, opts: StatementOptions) -> list[Path]:
     """Every statement of the close in ``directory`` into ``out``, all or none."""
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out: {out} exists and is not a directory")
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise UsageError(f"--out: {out} exists and is not a directory; give a directory for the statements")
     close = read_close(directory)
     select_rows(close, opts.employees)  # an unknown --employee fails before anything is made
-    fresh = not out.exists() or (out.is_dir() and not any(out.iterdir()))
-    writer = atomic_directory(out) if fresh and not out.exists() else staged_files(out)
-    with writer as staging:
-        written = render_into(close, Path(staging), opts, str(directory))
+    with staged_statements(out) as staging:
+        written = render_into(close, staging, opts, str(directory))
     return [out / name for name in written]
