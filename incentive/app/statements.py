@@ -168,11 +168,9 @@ def inquiry_info(close: ClosedPeriod) -> Callable[[str, str], dict[str, Any]]:
 
     def shared(lang: str) -> dict[str, Any]:
         about = word(lang, "placeholder about")
-        sep = "、" if lang == "zh" else ", "
-        items = sep.join(f"{cid}（{label_text(label, lang, cid)}）" if lang == "zh" else
-                         f"{cid} ({label_text(label, lang, cid)})" for cid, label in components)
         return {"text": word(lang, "inquiry window", days=days) if isinstance(days, int) else word(lang, "inquiry hr"),
-                "about": word(lang, "inquiry about", items=items) if components else "",
+                "about": word(lang, "inquiry about") if components else "",
+                "components": [{"id": cid, "label": label_text(label, lang, cid)} for cid, label in components],
                 "days": days if isinstance(days, int) else None,
                 "tail": f"--about {about} --text \"{word(lang, 'placeholder text')}\""}
 
@@ -180,7 +178,8 @@ def inquiry_info(close: ClosedPeriod) -> Callable[[str, str], dict[str, Any]]:
 
     def info(employee: str, lang: str) -> dict[str, Any]:
         common = by_lang.get(lang) or by_lang.setdefault(lang, shared(lang))
-        return {"text": common["text"], "about": common["about"], "days": common["days"],
+        return {"text": common["text"], "about": common["about"], "components": common["components"],
+                "days": common["days"],
                 "command": f"incentive inquiry open {policy.id} --period {close.period} "
                            f"--employee {_shell(employee)} {common['tail']}",
                 "inquiries": []}  # the person's open and resolved inquiries (not recorded yet)

@@ -136,7 +136,10 @@ def render_html(doc: dict[str, Any]) -> str:
     if inq:
         out.append(f"<section><h2>{_e(w['inquiry'])}</h2><p>{_e(inq['text'])}</p>"
                    f"<pre class=\"cmd\"><code>{_e(inq['command'])}</code></pre>"
-                   + (f"<p class=\"muted\">{_e(inq['about'])}</p>" if inq.get("about") else "") + "</section>")
+                   + (f"<p class=\"muted\">{_e(inq['about'])} " + ("、" if zh else ", ").join(
+                       f"<code>{_e(c['id'])}</code>" + (f"（{_e(c['label'])}）" if zh else f" ({_e(c['label'])})")
+                       for c in inq["components"]) + "</p>"
+                      if inq.get("about") else "") + "</section>")
     f = doc["footer"]
     out.append(f"<footer>" + (f"<p>{_e(doc['approval'])}</p>" if doc["approval"] else "")
                + f"<dl><dt>{_e(w['policy sha'])}</dt><dd class=\"mono\">{_e(f['policy_sha'])}</dd>"

@@ -25,7 +25,7 @@ WORDS: dict[str, dict[str, str]] = {
                           "close:",
         "inquiry hr": "If a number on this statement looks wrong, contact HR; the plan sets no appeal window. "
                       "An inquiry can be recorded with:",
-        "inquiry about": "COMPONENT is one of: {items}.",
+        "inquiry about": "COMPONENT is one of:",
         "placeholder about": "COMPONENT", "placeholder text": "...",
         "verify": "Verification", "policy sha": "Policy sha256", "data sha": "Data sha256",
         "entry hash": "Ledger entry hash", "no entry": "not found (no ledger at hand)",
@@ -50,7 +50,7 @@ WORDS: dict[str, dict[str, str]] = {
         "inquiry": "疑问与申诉",
         "inquiry window": "如对本结算单的数字有疑问，请在结算后 {days} 天内提出查询：",
         "inquiry hr": "如对本结算单的数字有疑问，请联系人力资源部；本方案未规定申诉期限。查询可用以下命令登记：",
-        "inquiry about": "<项目编号> 可为：{items}。",
+        "inquiry about": "<项目编号> 可为：",
         "placeholder about": "<项目编号>", "placeholder text": "<问题说明>",
         "verify": "核验信息", "policy sha": "方案 sha256", "data sha": "数据 sha256",
         "entry hash": "台账记录哈希", "no entry": "未找到（无可用台账）",
