@@ -21,7 +21,8 @@ from incentive.cli.close_cmd import READ_LEDGER_HELP
 @click.option("--ledger", default=None, type=click.Path(dir_okay=False),
               help=f"The ledger the history section and the entry hash come from. {READ_LEDGER_HELP}")
 @handle_errors
-def statements(close_dir, out_dir, employees, lang, fmt, ledger):
+def statements(close_dir: str, out_dir: str, employees: tuple[str, ...], lang: str | None, fmt: str,
+               ledger: str | None) -> None:
     """Write each person's incentive statement from CLOSE_DIR (OUT/<policy>/<period> of a close).
 
     Nothing is re-run: the numbers are the close's audit record, checked against its manifest.json.

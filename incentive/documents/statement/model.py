@@ -95,8 +95,10 @@ def relabeler(policy: Policy, lang: str) -> Callable[[str], str]:
 def _num(value: object, decimals: int = SHOWN_DECIMALS) -> str:
     """A KPI value or points for reading: at most ``decimals`` places, trailing zeros dropped."""
     if isinstance(value, Decimal):
-        q = Decimal(1).scaleb(-decimals)
-        return plain_text(value.quantize(q, ROUND_HALF_UP) if value.as_tuple().exponent < -decimals else value)
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -decimals:
+            value = value.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+        return plain_text(value)
     return fmt(value)
 
 
