@@ -216,7 +216,7 @@ def file_names(ids: Sequence[str], ext: str) -> dict[str, str]:
 
 
 def _hashed(employee: str, ext: str) -> str:
-    clean = re.sub(r"[^A-Za-z0-9._-]+", "_", employee).strip("._")[:40] or "employee"
+    clean = re.sub(r"[^A-Za-z0-9_-]+", "_", employee).strip("_-")[:40] or "employee"  # no dot: no reserved stem
     return f"{clean}-{hashlib.sha256(employee.encode('utf-8')).hexdigest()[:12]}.{ext}"
 
 

@@ -273,3 +273,15 @@ def test_an_existing_out_directory_keeps_its_other_files(closed, tmp_path):
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["E007.html", "notes.txt"]
     assert oct((tmp_path / "E007.html").stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_person_not_ranked_reads_the_policy_s_reason_in_chinese(closed):
+    people = _people(closed, "2026-Q2")
+    unranked = sorted(e for e, r in people.items() if r["eligible"] == "false")
+    assert unranked, "the Q2 example has reps hired less than three months before the quarter's end"
+    done = cli("statements", _close(closed, "2026-Q2"), "--out", "st-q2", "--lang", "zh", "--employee", unranked[0],
+               "--ledger", "ledger.sqlite", cwd=closed)
+    assert done.returncode == 0, done.stderr
+    text, _ = _visible((closed / "st-q2" / f"{unranked[0]}.html").read_text(encoding="utf-8"))
+    assert "不参与排名：入职不满3个月" in text and "未排名" in text
+    assert "fewer than" not in text and "not eligible" not in text

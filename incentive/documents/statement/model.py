@@ -221,10 +221,21 @@ class Builder:
             "group": group_text,
             "rank": (self.w("rank", rank=fmt(rank), size=fmt(row.get("group_size")), group=group_text)
                      if rank is not None else self.w("not ranked")),
-            "reason": self.text(band_reason(row.get("band_reason"), self.lang)) if row.get("band_reason") else "",
+            "reason": self._band_reason(row.get("band_reason")),
             "cutoffs_title": self.w("cutoffs", group=group_text) if cutoffs else "",
             "cutoffs": cutoffs,
         }
+
+    def _band_reason(self, reason: object) -> str:
+        """The engine's band reason in the reader's language; the policy's own not-eligible reason in its
+        label for that language (the audit keeps the English one)."""
+        if not reason:
+            return ""
+        text = str(reason)
+        ranking = self.policy.ranking
+        if ranking is not None and text == f"not eligible: {label_text(ranking.eligible_reason, 'en')}":
+            text = f"not eligible: {label_text(ranking.eligible_reason, self.lang)}"
+        return self.text(band_reason(text, self.lang))
 
     def _condition(self, kind: str, rule: str, value: object) -> str:
         """``condition collection rate >= 0.6: met``; the outcome alone when the rule has unlabelled words.
