@@ -10,41 +10,41 @@ from html import escape
 from typing import Any, Iterable
 
 CSS = """
-@page { size: A4; margin: 16mm 15mm 16mm 15mm; }
+@page { size: A4; margin: 10mm 14mm 10mm 14mm; }
 * { box-sizing: border-box; }
 html { background: #f2f2f2; }
 body { font-family: "Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", "Helvetica Neue",
-       Arial, sans-serif; font-size: 10pt; color: #1d1d1f; line-height: 1.45; margin: 0; }
-.page { background: #fff; width: 210mm; min-height: 297mm; margin: 8mm auto; padding: 16mm 15mm;
+       Arial, sans-serif; font-size: 8.5pt; color: #1d1d1f; line-height: 1.25; margin: 0; }
+.page { background: #fff; width: 210mm; min-height: 297mm; margin: 8mm auto; padding: 12mm 14mm;
         box-shadow: 0 1px 6px rgba(0,0,0,.15); }
-header { border-bottom: 2px solid #1f4e79; padding-bottom: 3mm; margin-bottom: 4mm; }
+header { border-bottom: 2px solid #1f4e79; padding-bottom: 2mm; margin-bottom: 2mm; }
 header .doc { color: #1f4e79; font-size: 9pt; letter-spacing: .04em; text-transform: uppercase; margin: 0; }
-h1 { font-size: 16pt; margin: 1mm 0 2mm 0; }
-h2 { font-size: 11pt; color: #1f4e79; margin: 5mm 0 1.5mm 0; border-bottom: 1px solid #c9d6e3; padding-bottom: 1mm;
+h1 { font-size: 15pt; margin: 1mm 0 2mm 0; }
+h2 { font-size: 10pt; color: #1f4e79; margin: 2.2mm 0 .6mm 0; border-bottom: 1px solid #c9d6e3; padding-bottom: 1mm;
      break-after: avoid; }
 dl.who { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: .5mm 5mm; margin: 0; }
 dl.who dt { color: #555; } dl.who dd { margin: 0; font-weight: 600; }
-table { border-collapse: collapse; width: 100%; break-inside: avoid; }
-th, td { text-align: left; padding: 1mm 2mm; border-bottom: 1px solid #e3e3e3; vertical-align: top; }
-th { font-weight: 600; color: #555; font-size: 9pt; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: .35mm 1.5mm; border-bottom: 1px solid #e3e3e3; vertical-align: top; }
+th { font-weight: 600; color: #555; font-size: 7.5pt; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-ul.lines { margin: .5mm 0 0 0; padding-left: 4mm; color: #444; font-size: 8.5pt; }
-ul.lines li { margin: 0; }
-.score { font-size: 12pt; } .score strong { font-size: 14pt; }
+p { margin: 1mm 0; }
+p.lines { margin: .3mm 0 0 0; color: #444; font-size: 7.5pt; }
+.score { font-size: 10pt; margin: 1.5mm 0 0 0; } .score strong { font-size: 12pt; }
 .band { display: flex; gap: 6mm; align-items: baseline; flex-wrap: wrap; }
-.band strong { font-size: 13pt; }
-.muted { color: #666; font-size: 9pt; }
-.total { margin-top: 4mm; padding: 2.5mm 3mm; background: #eef3f8; border-left: 4px solid #1f4e79;
+.band strong { font-size: 12pt; }
+.muted { color: #666; font-size: 8pt; margin: 1mm 0; }
+.total { margin-top: 2.5mm; padding: 1.5mm 3mm; background: #eef3f8; border-left: 4px solid #1f4e79;
          display: flex; justify-content: space-between; font-size: 13pt; font-weight: 700; break-inside: avoid; }
-code, .mono { font-family: "DejaVu Sans Mono", "Noto Sans Mono CJK SC", Consolas, monospace; font-size: 8pt;
+code, .mono { font-family: "DejaVu Sans Mono", "Noto Sans Mono CJK SC", Consolas, monospace; font-size: 7.5pt;
               word-break: break-all; }
-pre.cmd { background: #f6f6f6; border: 1px solid #ddd; padding: 1.5mm 2mm; white-space: pre-wrap;
+pre.cmd { background: #f6f6f6; border: 1px solid #ddd; padding: 1mm 2mm; white-space: pre-wrap;
           word-break: break-all; margin: 1mm 0; }
-footer { margin-top: 6mm; border-top: 1px solid #c9d6e3; padding-top: 2mm; font-size: 7.5pt; color: #555;
+footer { margin-top: 2mm; border-top: 1px solid #c9d6e3; padding-top: 1mm; font-size: 7pt; color: #555;
          break-inside: avoid; }
 footer dl { display: grid; grid-template-columns: max-content 1fr; gap: .3mm 3mm; margin: 0 0 1mm 0; }
 footer dd { margin: 0; }
-section { break-inside: avoid; }
+tr { break-inside: avoid; }
 @media print {
   html { background: none; }
   .page { margin: 0; padding: 0; width: auto; min-height: 0; box-shadow: none; break-after: page; }
@@ -57,8 +57,9 @@ def _e(value: object) -> str:
 
 
 def _lines(lines: Iterable[str]) -> str:
-    items = "".join(f"<li>{_e(x)}</li>" for x in lines)
-    return f'<ul class="lines">{items}</ul>' if items else ""
+    """Derivation steps, one run of text (a page per person holds them): ``a · b · c``."""
+    text = " · ".join(_e(x) for x in lines)
+    return f'<p class="lines">{text}</p>' if text else ""
 
 
 def _amounts(title: str, items: list[dict[str, Any]], w: dict[str, str]) -> list[str]:
@@ -66,8 +67,7 @@ def _amounts(title: str, items: list[dict[str, Any]], w: dict[str, str]) -> list
         return []
     rows = "".join(f'<tr><td>{_e(i["label"])}{_lines(i["lines"])}</td><td class="num">{_e(i["amount"])}</td></tr>'
                    for i in items)
-    return [f"<section><h2>{_e(title)}</h2><table><thead><tr><th></th><th class=\"num\">{_e(w['amount'])}</th>"
-            f"</tr></thead><tbody>{rows}</tbody></table></section>"]
+    return [f"<section><h2>{_e(title)}</h2><table><tbody>{rows}</tbody></table></section>"]
 
 
 def render_html(doc: dict[str, Any]) -> str:
@@ -100,9 +100,8 @@ def render_html(doc: dict[str, Any]) -> str:
                    f"{_lines(doc['score_lines'])}</section>")
     cut = ""
     if band["cutoffs"]:
-        cells = "".join(f"<tr><td>{_e(c['band'])}</td><td class=\"num\">{_e(c['score'])}</td></tr>"
-                        for c in band["cutoffs"])
-        cut = f"<p class=\"muted\">{_e(band['cutoffs_title'])}</p><table class=\"cut\"><tbody>{cells}</tbody></table>"
+        cut = (f"<p class=\"muted\">{_e(band['cutoffs_title'])}{_e(w['colon'])}"
+               + " · ".join(f"{_e(c['band'])} {_e(c['score'])}" for c in band["cutoffs"]) + "</p>")
     out.append(f"<section><h2>{_e(w['band'])}</h2><div class=\"band\"><strong>{_e(band['band'])}</strong>"
                f"<span>{_e(band['rank'])}</span></div>"
                + (f"<p class=\"muted\">{_e(band['reason'])}</p>" if band["reason"] else "") + f"{cut}</section>")
