@@ -25,14 +25,17 @@ from incentive.app.recorded import _check_files, _recorded_lang
 from incentive.app.statement_files import staged_statements, write_file
 from incentive.app.run import load
 from incentive.documents.statement.model import Builder, HistoryRow, Inputs
-from incentive.engine.results import ColumnInfo
+from incentive.engine.results import ColumnInfo, Results
 from incentive.errors import UsageError
+from incentive.io.periods import Period, parse_period
 from incentive.ledger.locate import open_existing
 from incentive.numeric import DTYPE
 from incentive.output.manifest import MANIFEST_NAME, sha256_file
 from incentive.output.safe_text import neutralize
 from incentive.output.tables import widen_decimals
+from incentive.report.tables import audit_frame
 from incentive.policy.expr.checked import CheckedPolicy
+from incentive.policy.model import Policy
 from incentive.settings import resolve_ledger
 
 RANKING_FILE = "ranking.csv"
@@ -129,15 +132,15 @@ def ledger_view(close: ClosedPeriod, ledger: str | None, employees: Iterable[str
     store = open_existing(ledger)
     history: dict[str, list[HistoryRow]] = {e: [] for e in wanted}
     entry_hash = None
-    results_sha = close.manifest["files"].get("results.csv", {}).get("sha256")
+    manifest_sha = sha256_file(close.directory / MANIFEST_NAME)
+    limit = parse_period(close.period, close.checked.policy.period).ordinal
     try:
         entries = store.current_closes(policy_id)
         mine = next((e for e in entries if e.period == close.period), None)
-        if mine is not None and (results_sha is None or mine.outputs.get("results.csv") in (None, results_sha)):
+        if mine is not None and mine.outputs.get(MANIFEST_NAME) == manifest_sha:  # this very close
             entry_hash = mine.entry_hash
-        limit = mine.period_ordinal if mine is not None else None
         for e in entries:
-            if limit is not None and e.period_ordinal > limit:
+            if e.period_ordinal > limit:
                 continue  # a statement of Q1 shows no later quarter
             frame = store.load_results(e)
             id_col = frame.columns[0]
@@ -153,14 +156,13 @@ def ledger_view(close: ClosedPeriod, ledger: str | None, employees: Iterable[str
 
 # -- the appeal section -------------------------------------------------------------------------------
 
-def inquiry_info(close: ClosedPeriod) -> Callable[[str, str], dict[str, Any]]:
+def inquiry_info(policy: Policy, period: str) -> Callable[[str, str], dict[str, Any]]:
     """The appeal section of one person (``(employee, lang) -> data``): the window and the command.
 
     The one place this section's data comes from, so the person's own open
     and resolved inquiries can join it later."""
     from incentive.documents.statement.words import word
 
-    policy = close.checked.policy
     days = getattr(getattr(policy, "inquiries", None), "appeal_window_days", None)
     components = [(p.id, p.label) for p in policy.payouts] + [(p.id, p.label) for p in policy.penalties]
 
@@ -180,7 +182,7 @@ def inquiry_info(close: ClosedPeriod) -> Callable[[str, str], dict[str, Any]]:
         common = by_lang.get(lang) or by_lang.setdefault(lang, shared(lang))
         return {"text": common["text"], "about": common["about"], "components": common["components"],
                 "days": common["days"],
-                "command": f"incentive inquiry open {policy.id} --period {close.period} "
+                "command": f"incentive inquiry open {policy.id} --period {period} "
                            f"--employee {_shell(employee)} {common['tail']}",
                 "inquiries": []}  # the person's open and resolved inquiries (not recorded yet)
 
@@ -255,7 +257,7 @@ def render_into(close: ClosedPeriod, target: Path, opts: StatementOptions, close
     if view is None:
         view = ledger_view(close, opts.ledger, ids)
     inputs = Inputs(close.checked, close.columns, close.period, close.manifest, close_dir_text, close.cutoffs,
-                    view.entry_hash, view.history, view.note, inquiry_info(close))
+                    view.entry_hash, view.history, view.note, inquiry_info(close.checked.policy, close.period))
     names = file_names(ids, opts.fmt)
     fonts = None
     if opts.fmt == "pdf":
@@ -329,12 +331,16 @@ def _run_in_processes(job: _Job, workers: int) -> None:
     chunk = max(50, n // (workers * 8))
     bounds = [(a, min(a + chunk, n)) for a in range(0, n, chunk)]
     _JOB = job
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for _ in pool.map(_in_worker, *zip(*bounds)):
-                pass
+        for future in [pool.submit(_in_worker, a, b) for a, b in bounds]:
+            future.result()
+    except BaseException:  # a failure or Ctrl-C: no further chunk starts; the staging directory is removed
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
     finally:
         _JOB = None
+    pool.shutdown(wait=True)
 
 
 def write_statements(directory: str | Path, out: str | Path, opts: StatementOptions) -> list[Path]:
@@ -347,3 +353,62 @@ def write_statements(directory: str | Path, out: str | Path, opts: StatementOpti
     with staged_statements(out) as staging:
         written = render_into(close, staging, opts, str(directory))
     return [out / name for name in written]
+
+
+# -- close --statements -------------------------------------------------------------------------------
+
+#: the folder of a close's output directory that ``close --statements`` fills
+STATEMENTS_DIR = "statements"
+
+
+def close_statements(results: Results, directory: Path, meta: Mapping[str, Any], lang: str,
+                     history: Mapping[int, pl.DataFrame]) -> None:
+    """``statements/<id>.html`` of a close, written into its staging ``directory`` before the manifest lists
+    every file. Everything in them must come out byte for byte the same when ``verify`` re-runs the close:
+    the history is the earlier closes the evaluation used (``history``: ordinal -> results, as the ledger
+    recorded them) plus this one, the verify command names ``OUT/<policy>/<period>``, and the ledger entry
+    hash -- which covers these files -- is not in them."""
+    checked = results.checked
+    policy = checked.policy
+    frame = audit_frame(results)
+    id_col = policy.id_input.id
+    rows = frame.drop(Builder.unused_columns(policy, frame.columns)).rows(named=True)
+    ids = [str(r[id_col]) for r in rows]
+    period = results.period.label
+    inputs = Inputs(checked, results.columns, period, meta, f"OUT/{policy.id}/{period}",
+                    _summary_cutoffs(results.ranking_summary), None,
+                    _close_history(history, results, ids), "", inquiry_info(policy, period), in_close=True)
+    target = directory / STATEMENTS_DIR
+    os.mkdir(target, 0o700)
+    names = file_names(ids, "html")
+    _Job(Builder(inputs, lang), rows, [target / names[e] for e in ids], "html", None).run(0, len(rows))
+
+
+def _summary_cutoffs(summary: pl.DataFrame | None) -> dict[str, dict[str, str]]:
+    """Rank group -> band -> lowest score, from the ranking summary in memory (ranking.csv's numbers)."""
+    if summary is None:
+        return {}
+    from incentive.report.explain import fmt
+
+    bands = [c[len("cutoff_"):] for c in summary.columns if c.startswith("cutoff_")]
+    return {str(r["group"]): {b: fmt(r[f"cutoff_{b}"]) if r[f"cutoff_{b}"] is not None else "" for b in bands}
+            for r in summary.iter_rows(named=True)}
+
+
+def _close_history(history: Mapping[int, pl.DataFrame], results: Results,
+                   ids: list[str]) -> dict[str, list[HistoryRow]]:
+    unit = results.checked.policy.period
+    out: dict[str, list[HistoryRow]] = {e: [] for e in ids}
+    frames = [(Period.of(unit, ordinal).label, f) for ordinal, f in sorted(history.items())]
+    wanted = results.checked.policy.id_input.id
+    for label, frame in [*frames, (results.period.label, results.frame)]:
+        id_col = wanted if wanted in frame.columns else frame.columns[0]
+        keep = [c for c in (id_col, "band", "score", "total") if c in frame.columns]
+        for r in frame.select(keep).with_columns(pl.col(id_col).cast(pl.String)).iter_rows(named=True):
+            if r[id_col] in out:
+                out[r[id_col]].append(HistoryRow(label, r.get("band"), r.get("score"), r.get("total")))
+    return out
+
+
+#: the columns of an earlier close the statements' history section reads (beside the employee id)
+HISTORY_COLUMNS = ("band", "score", "total")

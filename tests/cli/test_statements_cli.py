@@ -58,6 +58,9 @@ def closed(tmp_path_factory) -> Path:
         done = cli("close", str(POLICY), str(data), "--period", quarter, "--ledger", "ledger.sqlite",
                    "--out", "out", "--by", "hr", cwd=root)
         assert done.returncode == 0, done.stderr
+        head = re.search(r"ledger head: ([0-9a-f]{64})", done.stdout)
+        assert head, done.stdout
+        (root / f"{quarter}.head").write_text(head[1])  # the entry hash of this quarter's close
     return root
 
 
@@ -144,6 +147,17 @@ def test_the_english_statement_reads_in_english(html_statements):
                     "improvement plan", "History across closed periods", "contact HR"):
         assert english in text, english
     assert "综合得分" not in text and "合计" not in text
+
+
+def test_the_footer_names_the_close_s_hashes_and_how_to_verify_them(closed, html_statements):
+    page = (html_statements["zh"] / "E007.html").read_text(encoding="utf-8")
+    import json
+
+    manifest = json.loads((closed / _close(closed) / "manifest.json").read_text(encoding="utf-8"))
+    footer = page[page.index("<footer>"):]
+    assert manifest["policy"]["sha256"] in footer and manifest["data"]["sha256"] in footer
+    assert (closed / "2026-Q3.head").read_text() in footer
+    assert f"incentive verify {_close(closed)}" in footer
 
 
 def test_history_shows_the_earlier_quarters_and_no_later_one(closed, html_statements):

@@ -61,6 +61,7 @@ class Inputs:
     history_note: str = ""
     #: the appeal section's data for one person (``app.statements.inquiry_info``)
     inquiry: Callable[[str, str], dict[str, Any]] | None = None
+    in_close: bool = False  # written by ``close --statements``: the entry hash, which covers them, is not known
 
 
 def relabeler(policy: Policy, lang: str) -> Callable[[str], str]:
@@ -292,7 +293,7 @@ class Builder:
         m = self.inputs.manifest
         return {"policy_sha": str((m.get("policy") or {}).get("sha256") or ""),
                 "data_sha": str((m.get("data") or {}).get("sha256") or ""),
-                "entry_hash": self.inputs.entry_hash or self.w("no entry"),
+                "entry_hash": self.inputs.entry_hash or self.w("entry in close" if self.inputs.in_close else "no entry"),
                 "verify": f"incentive verify {self.inputs.close_dir}"}
 
 
