@@ -299,3 +299,46 @@ def test_a_person_not_ranked_reads_the_policy_s_reason_in_chinese(closed):
     text, _ = _visible((closed / "st-q2" / f"{unranked[0]}.html").read_text(encoding="utf-8"))
     assert "不参与排名：入职不满3个月" in text and "未排名" in text
     assert "fewer than" not in text and "not eligible" not in text
+
+
+def test_close_statements_are_part_of_the_close_and_verify_re_makes_them(tmp_path):
+    import json
+
+    for quarter in QUARTERS[:2]:
+        done = cli("close", str(POLICY), str(DATA / f"{quarter}.csv"), "--period", quarter, "--lang", "zh",
+                   "--statements", "--ledger", "l.sqlite", "--out", "out", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    folder = tmp_path / "out" / "sales-rep" / "2026-Q2"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    people = _people(tmp_path, "2026-Q2")
+    listed = sorted(n for n in manifest["files"] if n.startswith("statements/"))
+    assert listed == sorted(f"statements/{e}.html" for e in people)
+    text, _ = _visible((folder / "statements" / "E007.html").read_text(encoding="utf-8"))
+    assert "个人激励结算单" in text and "2026-Q1" in text  # in the close's language, with the earlier quarter
+    assert f"{Decimal(people['E007']['total']):,.2f}" in text
+
+    checked = cli("verify", str(folder), "--ledger", "l.sqlite", cwd=tmp_path)
+    assert checked.returncode == 0 and "FAILED" not in checked.stdout + checked.stderr, checked.stderr
+
+    (folder / "statements" / "E007.html").write_text("changed", encoding="utf-8")
+    checked = cli("verify", str(folder), "--ledger", "l.sqlite", cwd=tmp_path)
+    assert checked.returncode == 1 and "statements/E007.html" in checked.stderr, checked.stderr
+
+    again = cli("close", str(POLICY), str(DATA / "2026-Q2.csv"), "--period", "2026-Q2", "--lang", "zh",
+                "--statements", "--ledger", "l.sqlite", "--out", "out", cwd=tmp_path)
+    assert again.returncode == 0 and "rebuilt" in again.stdout, again.stdout + again.stderr
+    assert "个人激励结算单" in (folder / "statements" / "E007.html").read_text(encoding="utf-8")
+    same = cli("close", str(POLICY), str(DATA / "2026-Q2.csv"), "--period", "2026-Q2", "--lang", "zh",
+               "--statements", "--ledger", "l.sqlite", "--out", "out", cwd=tmp_path)
+    assert same.returncode == 0 and "nothing to do" in same.stdout, same.stdout + same.stderr
+    other = cli("close", str(POLICY), str(DATA / "2026-Q2.csv"), "--period", "2026-Q2", "--lang", "zh",
+                "--ledger", "l.sqlite", "--out", "out", cwd=tmp_path)
+    assert other.returncode == 2 and "--statements: recorded True, now False" in other.stderr, other.stderr
+
+
+def test_a_close_without_statements_records_its_options_as_before(closed):
+    import json
+
+    manifest = json.loads((closed / _close(closed) / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["options"]["outputs"] == {"html": True, "trace": False, "xlsx": False}
+    assert not any(n.startswith("statements/") for n in manifest["files"])
