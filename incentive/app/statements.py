@@ -265,7 +265,7 @@ def render_into(close: ClosedPeriod, target: Path, opts: StatementOptions, close
 
         fonts = pdf.font_paths()  # a missing CJK font is an error before any work
     job = _Job(Builder(inputs, lang), rows, [target / names[e] for e in ids], opts.fmt, fonts)
-    workers = _workers(len(rows))
+    workers = _workers(len(rows), opts.fmt)
     if workers == 1:
         job.run(0, len(rows))
     else:
@@ -293,6 +293,8 @@ class _Job:
             from incentive.documents import pdf
 
             assert self.fonts is not None
+            global _TYPST_RAN
+            _TYPST_RAN = True
             renderer = pdf.for_thread(TEMPLATE, self.fonts)
             for k in range(start, stop):
                 write_file(self.paths[k], renderer.render(self.builder.build(self.rows[k])))
@@ -302,10 +304,13 @@ class _Job:
 #: statements below this many are rendered in this process (a worker costs more than it saves)
 PARALLEL_FROM = 400
 _JOB: _Job | None = None  # the job forked workers inherit
+#: Typst compiled in this process: its PDF writer's thread pool is set up, and a forked child, which has
+#: the pool's state but not its threads, would wait on it forever -- no forking after that
+_TYPST_RAN = False
 
 
-def _workers(n: int) -> int:
-    if n < PARALLEL_FROM or not hasattr(os, "fork"):
+def _workers(n: int, fmt: str = "html") -> int:
+    if n < PARALLEL_FROM or not hasattr(os, "fork") or (fmt == "pdf" and _TYPST_RAN):
         return 1
     try:
         cores = len(os.sched_getaffinity(0))

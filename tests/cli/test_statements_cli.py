@@ -342,3 +342,36 @@ def test_a_close_without_statements_records_its_options_as_before(closed):
     manifest = json.loads((closed / _close(closed) / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["options"]["outputs"] == {"html": True, "trace": False, "xlsx": False}
     assert not any(n.startswith("statements/") for n in manifest["files"])
+
+
+def test_worker_processes_write_the_same_files_as_one_process(closed, tmp_path, monkeypatch):
+    from incentive.app import statements
+
+    opts = statements.StatementOptions(lang="zh", fmt="html", ledger=str(closed / "ledger.sqlite"))
+    monkeypatch.setattr(statements, "PARALLEL_FROM", 1)
+    assert statements._workers(51, "html") == 2
+    two = statements.write_statements(closed / _close(closed), tmp_path / "two", opts)  # in forked workers
+    monkeypatch.setattr(statements, "PARALLEL_FROM", 10 ** 9)
+    one = statements.write_statements(closed / _close(closed), tmp_path / "one", opts)  # in this process
+    assert [p.name for p in one] == [p.name for p in two] and len(one) == 51
+    for a, b in zip(one, two):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_pdf_worker_processes_give_the_bytes_of_one_process(closed, pdf_statements, tmp_path):
+    # a fresh process: Typst must not have run in a process before it forks (app.statements._TYPST_RAN)
+    script = (
+        "import sys\n"
+        "from incentive.app import statements\n"
+        "statements.PARALLEL_FROM = 1\n"
+        "opts = statements.StatementOptions(employees=('E007', 'E003', 'E028'), lang='zh', fmt='pdf', "
+        "ledger='ledger.sqlite')\n"
+        "assert statements._workers(3, 'pdf') == 2\n"
+        f"statements.write_statements({_close(closed)!r}, {str(tmp_path / 'two')!r}, opts)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INCENTIVE_")}
+    done = subprocess.run([sys.executable, "-c", script], cwd=closed, capture_output=True, text=True, timeout=300,
+                          env=env)
+    assert done.returncode == 0, done.stderr
+    for name in ("E007.pdf", "E003.pdf", "E028.pdf"):
+        assert (tmp_path / "two" / name).read_bytes() == (pdf_statements / name).read_bytes(), name
