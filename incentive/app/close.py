@@ -40,6 +40,7 @@ from incentive.app.progress import SILENT, Progress
 from incentive.app.rebuild import engine_note, outputs_intact, rebuild
 from incentive.app.recorded_options import OPTIONS_KEY, differences, record
 from incentive.app.run import RunOptions, read_data
+from incentive.app.statements import HISTORY_COLUMNS
 from incentive.engine.pipeline import evaluate
 from incentive.engine.results import Results
 from incentive.errors import IncentiveError, UsageError
@@ -74,6 +75,7 @@ class CloseOptions:
     trace: bool = False
     html: bool = True
     strict: bool = False  # refuse, rather than warn: history the ledger does not show, a missing or late approval
+    statements: bool = False  # also statements/<id>.html, one per person (app.statements)
 
 
 @dataclass(frozen=True)
@@ -130,9 +132,8 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
     if opts.strict and depth and not setting.path.exists():  # refuse before creating anything
         raise UsageError(no_history(policy.id, period.label, setting.path, depth) +
                          "; --strict refuses to close without history")
-    options = record(run, xlsx=opts.xlsx, trace=opts.trace, html=opts.html)
-    outputs_chosen = {"xlsx": opts.xlsx, "trace": opts.trace, "html": opts.html}
-    choices = OutputChoices(xlsx=opts.xlsx, trace=opts.trace, html=opts.html, lang=run.lang, recorded=options)
+    options = record(run, xlsx=opts.xlsx, trace=opts.trace, html=opts.html, statements=opts.statements)
+    outputs_chosen = {"xlsx": opts.xlsx, "trace": opts.trace, "html": opts.html, "statements": opts.statements}
     ledger = open_or_create(opts.ledger, say)
     background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="incentive-pack")
     try:
@@ -156,6 +157,11 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
             say(f"warning: {note}")
         history_hashes = {o: e.entry_hash for o, e in used.items()}
         history = {period.ordinal - o: ledger.load_results(e, columns=wanted) for o, e in used.items()}
+        shown = [policy.id_input.id, *HISTORY_COLUMNS]  # the statements' history: the closes evaluated with
+        choices = OutputChoices(xlsx=opts.xlsx, trace=opts.trace, html=opts.html, lang=run.lang, recorded=options,
+                                statements=opts.statements,
+                                statement_history={o: ledger.load_results(e, columns=shown) for o, e in used.items()}
+                                if opts.statements else None)
         progress.stage("evaluate")
         results = evaluate(checked, data, period, history=history, lang=run.lang)
         check_totals(results)  # B6: a total past the engine's range is exit 2 before anything is written

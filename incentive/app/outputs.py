@@ -57,6 +57,9 @@ class OutputChoices:
     html: bool = True
     lang: str = "en"  # the language of report.html and results.xlsx labels (ids never change)
     recorded: Mapping[str, Any] | None = None  # the options record written into the manifest (recorded_options)
+    statements: bool = False  # close --statements: statements/<id>.html, listed like every file
+    #: the earlier closes the statements' history shows: ordinal -> results (the ones the close evaluated with)
+    statement_history: Mapping[int, pl.DataFrame] | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,10 @@ class PendingOutputs:
         meta = manifest_meta(results, self.policy_bytes)
         if self.choices.recorded is not None:
             meta["options"] = dict(self.choices.recorded)  # what explain --close and every re-run reuse
+        if self.choices.statements:  # before the manifest, which lists (and hashes) them
+            from incentive.app.statements import close_statements
+
+            close_statements(results, directory, meta, self.choices.lang, self.choices.statement_history or {})
         manifest = build_manifest(directory, meta=meta, known=known)
         path = write_manifest(directory, manifest)
         hashes = {name: entry["sha256"] for name, entry in manifest["files"].items()}
