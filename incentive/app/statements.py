@@ -13,12 +13,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import polars as pl
 
+from incentive.app.inquiry_records import Inquiry, inquiries
 from incentive.app.close_dir import read_columns
 from incentive.app.files import AUDIT_FILE, COLUMNS_FILE, POLICY_COPY
 from incentive.app.recorded import _check_files, _recorded_lang
@@ -119,6 +120,9 @@ class LedgerView:
     history: dict[str, list[HistoryRow]] | None
     entry_hash: str | None
     note: str = ""  # the ledger path looked at, when there is none
+    #: each person's inquiries about this period, open and resolved (the standalone command only: a statement
+    #: written by the close must not change when an inquiry is recorded later)
+    inquiries: dict[str, list[Inquiry]] = field(default_factory=dict)
 
 
 def ledger_view(close: ClosedPeriod, ledger: str | None, employees: Iterable[str]) -> LedgerView:
@@ -149,24 +153,29 @@ def ledger_view(close: ClosedPeriod, ledger: str | None, employees: Iterable[str
             frame = frame.filter(pl.col(id_col).is_in(list(wanted)))
             for r in frame.iter_rows(named=True):
                 history[r[id_col]].append(HistoryRow(e.period, r.get("band"), r.get("score"), r.get("total")))
+        asked: dict[str, list[Inquiry]] = {}
+        for found in inquiries(store, policy_id):
+            if found.opened.period == close.period and found.employee in wanted:
+                asked.setdefault(found.employee, []).append(found)
     finally:
         store.close()
-    return LedgerView(history, entry_hash)
+    return LedgerView(history, entry_hash, inquiries=asked)
 
 
 # -- the appeal section -------------------------------------------------------------------------------
 
-def inquiry_info(policy: Policy, period: str) -> Callable[[str, str], dict[str, Any]]:
-    """The appeal section of one person (``(employee, lang) -> data``): the window and the command.
-
-    The one place this section's data comes from, so the person's own open
-    and resolved inquiries can join it later."""
+def inquiry_info(policy: Policy, period: str, asked: dict[str, list[Inquiry]] | None = None
+                 ) -> Callable[[str, str], dict[str, Any]]:
+    """The appeal section of one person (``(employee, lang) -> data``): the window, the command, and the
+    person's own inquiries about this period with how each ended."""
     from incentive.documents.statement.words import word
 
     days = getattr(getattr(policy, "inquiries", None), "appeal_window_days", None)
     components = [(p.id, p.label) for p in policy.payouts] + [(p.id, p.label) for p in policy.penalties]
 
     from incentive.policy.model import label_text
+
+    labels = {**{k.id: k.label for k in policy.kpis}, **dict(components)}
 
     def shared(lang: str) -> dict[str, Any]:
         about = word(lang, "placeholder about")
@@ -184,9 +193,22 @@ def inquiry_info(policy: Policy, period: str) -> Callable[[str, str], dict[str, 
                 "days": common["days"],
                 "command": f"incentive inquiry open {policy.id} --period {period} "
                            f"--employee {_shell(employee)} {common['tail']}",
-                "inquiries": []}  # the person's open and resolved inquiries (not recorded yet)
+                "inquiries": [_asked(q, lang, labels) for q in (asked or {}).get(employee, [])]}
 
     return info
+
+
+def _asked(q: Inquiry, lang: str, labels: dict[str, Any]) -> dict[str, str]:
+    """One inquiry as the statement lists it: number, what about, when, how it ended."""
+    from incentive.documents.statement.words import word
+    from incentive.policy.model import label_text
+
+    label = labels.get(q.about)
+    about = label_text(label, lang, q.about) if label is not None else word(lang, f"about {q.about}")
+    note = str(q.resolution.payload.get("note") or "") if q.resolution is not None else ""
+    return {"number": str(q.number), "about": about, "opened": q.opened.at[:10],
+            "state": word(lang, f"inquiry {q.state}") + (word(lang, "inquiry late") if q.late else ""),
+            "note": note}
 
 
 def _shell(text: str) -> str:
@@ -257,7 +279,8 @@ def render_into(close: ClosedPeriod, target: Path, opts: StatementOptions, close
     if view is None:
         view = ledger_view(close, opts.ledger, ids)
     inputs = Inputs(close.checked, close.columns, close.period, close.manifest, close_dir_text, close.cutoffs,
-                    view.entry_hash, view.history, view.note, inquiry_info(close.checked.policy, close.period))
+                    view.entry_hash, view.history, view.note,
+                    inquiry_info(close.checked.policy, close.period, view.inquiries))
     names = file_names(ids, opts.fmt)
     fonts = None
     if opts.fmt == "pdf":

@@ -60,4 +60,14 @@ def test_close_approve_export_inquire_correct_verify(tmp_path):
     for name, (before, after) in changed.items():
         assert f"{name:<10}  {before:<8}  {after}" in DOC or name not in ("commission", "total")
     assert "approval by manager, hr" in ok(run(tmp_path, "status", POLICY))  # the re-close is approved anew
+    close_dir = str(tmp_path / "out" / "sales-rep" / "2026-Q1")
+    ok(run(tmp_path, "statements", close_dir, "--out", "st", "--employee", "E007", "--employee", "E001",
+           "--lang", "zh"))
+    page = (tmp_path / "st" / "E007.html").read_text(encoding="utf-8")
+    assert f"#{number} 提成 · " in page and "已更正（本期已重新结算） · 补计订单" in page
+    assert "您对本期的查询" not in (tmp_path / "st" / "E001.html").read_text(encoding="utf-8")
+    ok(run(tmp_path, "statements", close_dir, "--out", "pdf", "--employee", "E007", "--format", "pdf"))
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "pdf" / "E007.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert f"#{number}" in text and "corrected (the period was closed again)" in text and "12,237.45" in text
     assert ok(run(tmp_path, "verify")).endswith("verified: everything matches\n")

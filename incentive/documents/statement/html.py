@@ -138,7 +138,11 @@ def render_html(doc: dict[str, Any]) -> str:
                    + (f"<p class=\"muted\">{_e(inq['about'])} " + ("、" if zh else ", ").join(
                        f"<code>{_e(c['id'])}</code>" + (f"（{_e(c['label'])}）" if zh else f" ({_e(c['label'])})")
                        for c in inq["components"]) + "</p>"
-                      if inq.get("about") else "") + "</section>")
+                      if inq.get("about") else "")
+                   + (f"<h3>{_e(w['inquiries asked'])}</h3><ul class=\"asked\">" + "".join(
+                       f"<li>#{_e(q['number'])} {_e(q['about'])} · {_e(q['opened'])} · {_e(q['state'])}"
+                       + (f" · {_e(q['note'])}" if q["note"] else "") + "</li>" for q in inq["inquiries"]) + "</ul>"
+                      if inq.get("inquiries") else "") + "</section>")
     f = doc["footer"]
     out.append(f"<footer>" + (f"<p>{_e(doc['approval'])}</p>" if doc["approval"] else "")
                + f"<dl><dt>{_e(w['policy sha'])}</dt><dd class=\"mono\">{_e(f['policy_sha'])}</dd>"

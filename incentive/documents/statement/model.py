@@ -117,7 +117,7 @@ def _target(k: Kpi) -> Decimal | None:
 _DOC_WORDS = ("statement", "period", "employee", "id", "group", "kpis", "kpi", "value", "target", "points", "weight",
               "score", "band", "payouts", "penalties", "amount", "total", "recommendations", "reason", "next steps",
               "history", "history period", "inquiry", "verify", "policy sha", "data sha", "entry hash",
-              "verify with", "approval", "colon")
+              "verify with", "approval", "colon", "inquiries asked")
 
 
 class Builder:

@@ -21,6 +21,10 @@ WORDS: dict[str, dict[str, str]] = {
         "no history": "No earlier closed period of this plan holds this person.",
         "no ledger": "History is not shown: there is no ledger at {path}.", "history period": "Period",
         "inquiry": "Questions and appeals",
+        "inquiries asked": "Your inquiries about this period", "inquiry open": "open",
+        "inquiry no_change": "answered, no change", "inquiry corrected": "corrected (the period was closed again)",
+        "inquiry late": " (raised after the appeal window)", "about score": "weighted score", "about band": "band",
+        "about total": "total", "about recommendations": "recommendations",
         "inquiry window": "If a number on this statement looks wrong, raise an inquiry within {days} days of the "
                           "close:",
         "inquiry hr": "If a number on this statement looks wrong, contact HR; the plan sets no appeal window. "
@@ -49,6 +53,9 @@ WORDS: dict[str, dict[str, str]] = {
         "no history": "本方案此前的结算期间中没有此人的记录。",
         "no ledger": "未显示历史记录：{path} 处没有台账。", "history period": "期间",
         "inquiry": "疑问与申诉",
+        "inquiries asked": "您对本期的查询", "inquiry open": "处理中", "inquiry no_change": "已答复，无变更",
+        "inquiry corrected": "已更正（本期已重新结算）", "inquiry late": "（超过申诉期提出）", "about score": "综合得分",
+        "about band": "档位", "about total": "合计", "about recommendations": "建议",
         "inquiry window": "如对本结算单的数字有疑问，请在结算后 {days} 天内提出查询：",
         "inquiry hr": "如对本结算单的数字有疑问，请联系人力资源部；本方案未规定申诉期限。查询可用以下命令登记：",
         "inquiry about": "<项目编号> 可为：",
