@@ -144,7 +144,7 @@ def test_the_english_statement_reads_in_english(html_statements):
     text, _ = _visible((html_statements["en"] / "E007.html").read_text(encoding="utf-8"))
     for english in ("Incentive statement", "Sales representative quarterly plan", "Revenue attainment",
                     "Weighted score", "C (Needs improvement)", "Commission", "condition Collection rate >= 0.6: not met",
-                    "improvement plan", "History across closed periods", "contact HR"):
+                    "improvement plan", "History across closed periods", "raise an inquiry within 7 days"):
         assert english in text, english
     assert "综合得分" not in text and "合计" not in text
 
