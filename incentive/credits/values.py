@@ -125,11 +125,12 @@ def dates(frame: pl.DataFrame, name: str, file: str, header: str, problems: Prob
     return value.alias(name)
 
 
-def duplicates(frame: pl.DataFrame, key: list[str], file: str, header: str, what: str, problems: Problems) -> None:
+def duplicates(frame: pl.DataFrame, key: list[str], file: str, header: str, what: str, problems: Problems,
+               row_column: str = ROW) -> None:
     """Each repeated key: its rows, first one named."""
-    dup = frame.filter(pl.struct(key).is_duplicated()).sort(ROW)
+    dup = frame.filter(pl.struct(key).is_duplicated()).sort(row_column)
     first: dict[tuple, int] = {}
-    for row in dup.select(*key, ROW).iter_rows():
+    for row in dup.select(*key, row_column).iter_rows():
         k, r = tuple(row[:-1]), row[-1]
         if k in first:
             problems.add(file, r, header, " / ".join(str(x) for x in k), f"a unique {what}; row {first[k]} has the same")
