@@ -21,7 +21,8 @@ from incentive.cli.common import handle_errors
 @click.option("--encoding", default=None, help="Text encoding of CSV sources (default: detected).")
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a policy value.")
 @handle_errors
-def credit(policy, sources, period, out, fmt, crediting, encoding, overrides):
+def credit(policy: str, sources: tuple[str, ...], period: str, out: str, fmt: str, crediting: str | None,
+           encoding: str | None, overrides: tuple[str, ...]) -> None:
     """Credit the order, collection and refund lines of SOURCES (NAME=PATH, or files named after their
     source) to people, roles and managers for one period, as POLICY's crediting file declares."""
     summary = run_credit(policy, tuple(sources), period, out, fmt=fmt, crediting=crediting, encoding=encoding,

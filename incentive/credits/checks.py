@@ -31,7 +31,7 @@ def check_links(definition: Definition, data: Prepared) -> None:
             problems.add(file, row, adj.date, when.isoformat(),
                          f"a date on or after its line's date {line_date.isoformat()} (line {line_id!r})")
         if adj.kind == "refund":
-            _beyond(adj.name, adj.of, file, data, problems)
+            _beyond(adj.name, adj.of, file, {a.name: a.column for a in adj.amounts}, data, problems)
     if definition.lines:
         keyed = set(data.splits["match_key"].drop_nulls().to_list())
         orphan = data.lines.filter(pl.col("person").is_null() & ~pl.col("match_key").is_in(list(keyed)).fill_null(False)
@@ -43,7 +43,7 @@ def check_links(definition: Definition, data: Prepared) -> None:
     problems.raise_any()
 
 
-def _beyond(name: str, of: str, file: str, data: Prepared, problems: Problems) -> None:
+def _beyond(name: str, of: str, file: str, headers: dict[str, str], data: Prepared, problems: Problems) -> None:
     """Refunds of one line and amount that add up to more than the line's amount."""
     ev = data.events
     original = ev.filter(pl.col("src") == of).select("line_id", "amount_name", pl.col("amount").alias("line_amount"))
@@ -53,6 +53,6 @@ def _beyond(name: str, of: str, file: str, data: Prepared, problems: Problems) -
         pl.col("refunded") > pl.col("line_amount")).sort(pl.col("rows").list.first())
     for line_id, amount_name, total, rows, line_amount in over.select(
             "line_id", "amount_name", "refunded", "rows", "line_amount").iter_rows():
-        problems.add(file, rows[-1], amount_name, f"{total:f}",
+        problems.add(file, rows[-1], headers[amount_name], f"{total:f}",
                      f"refunds of line {line_id!r} of at most its {amount_name} {line_amount:f}; "
                      f"rows {', '.join(map(str, rows))} refund {total:f}")

@@ -107,7 +107,7 @@ def _check_assigned(eng: DuckEngine, definition: Definition, data: Prepared, sta
         return
     asg_file = data.files.get("assignments", "assignments")
     where = data.lines.select("line_id", "src", "row")
-    rows = missing.join(where, on="line_id", how="left").sort("src", "row", "person")
+    rows = missing.unique(["line_id", "person"]).join(where, on="line_id", how="left").sort("src", "row", "person")
     problems = Problems()
     for line_id, person, line_date, known, src, row in rows.select(
             "line_id", "person", "line_date", "known", "src", "row").iter_rows():

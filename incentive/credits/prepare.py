@@ -86,7 +86,7 @@ def prepare(definition: Definition, paths: dict[str, Path], *, currency: str, de
     for name in definition.column_names():
         if f"c_{name}" not in lines.columns:
             lines = lines.with_columns(pl.lit(None, dtype=pl.String).alias(f"c_{name}"))
-    _duplicate_lines(lines, line_files, problems)
+    _duplicate_lines(lines, line_files, {s.name: s.id for s in definition.lines}, problems)
     for adj in definition.adjustments:
         wanted = {"event_id": adj.id, "line_id": adj.line, "event_date": adj.date, "currency": adj.currency}
         wanted.update({f"amount_{a.name}": a.column for a in adj.amounts})
@@ -126,7 +126,7 @@ def _currency(f: pl.DataFrame, t: Table, header: str | None, currency: str, prob
                   f"the policy's currency {currency} (mixed currencies need a rate; convert them in the source)")
 
 
-def _duplicate_lines(lines: pl.DataFrame, files: dict[str, str], problems: Problems) -> None:
+def _duplicate_lines(lines: pl.DataFrame, files: dict[str, str], headers: dict[str, str], problems: Problems) -> None:
     if lines.is_empty():
         return
     ids = lines.filter(pl.col("line_id").is_not_null())
@@ -135,14 +135,16 @@ def _duplicate_lines(lines: pl.DataFrame, files: dict[str, str], problems: Probl
     for line_id, src, row in dup.select("line_id", "src", "row").iter_rows():
         if line_id in first:
             f0, r0 = first[line_id]
-            problems.add(files[src], row, "line id", line_id, f"a unique line id; {files[f0]} row {r0} has the same")
+            where = f"row {r0}" if f0 == src else f"{files[f0]} row {r0}"
+            problems.add(files[src], row, headers[src], line_id, f"a unique line id; {where} has the same")
         else:
             first[line_id] = (src, row)
 
 
 def _splits(definition: Definition, paths: dict[str, Path], encoding: str | None, hashes: dict[str, str],
             files: dict[str, str], problems: Problems) -> pl.DataFrame:
-    schema = {"match_key": pl.String, "person": pl.String, "role": pl.String, "share": pl.Decimal(9, 6), "row": pl.Int64}
+    schema = pl.Schema({"match_key": pl.String, "person": pl.String, "role": pl.String, "share": pl.Decimal(9, 6),
+                        "row": pl.Int64})
     sp = definition.splits
     if sp is None:
         return pl.DataFrame(schema=schema)

@@ -47,6 +47,7 @@ def test_person_not_assigned_on_the_lines_date(tmp_path):
     msg = run(tmp_path, {"assignments.csv": ("E3,M2,T2,华东,2025-01-01,", "E3,M2,T2,华东,2026-02-01,")})
     assert "orders.csv:7: column '负责人工号': value 'E3'" in msg
     assert "assigned on the line's date 2026-01-25" in msg
+    assert msg.count("line 'SO-006'") == 1  # the line and its refund: one problem
 
 
 def test_overlapping_assignment_ranges_name_both_rows(tmp_path):
@@ -81,7 +82,7 @@ def test_exact_splits_must_sum_to_100_percent(tmp_path):
 
 def test_duplicate_line_id(tmp_path):
     msg = run(tmp_path, {"orders.csv": ("SO-007,", "SO-001,")})
-    assert "orders.csv:8: column 'line id': value 'SO-001': a unique line id;" in msg and "row 2 has the same" in msg
+    assert "orders.csv:8: column '订单编号': value 'SO-001': a unique line id; row 2 has the same" in msg
 
 
 def test_refund_of_an_unknown_line(tmp_path):
@@ -91,7 +92,7 @@ def test_refund_of_an_unknown_line(tmp_path):
 
 def test_refunds_beyond_the_line(tmp_path):
     msg = run(tmp_path, {"refunds.csv": ("RF-2,SO-006,2026-03-20,100.00", "RF-2,SO-006,2026-03-20,300.01")})
-    assert "refunds of line 'SO-006' of at most its amount 300.00" in msg
+    assert "refunds.csv:3: column '退款金额': value '300.01': refunds of line 'SO-006' of at most its amount 300.00" in msg
 
 
 def test_more_decimals_than_the_currency_allows(tmp_path):
