@@ -143,8 +143,8 @@ def _duplicate_lines(lines: pl.DataFrame, files: dict[str, str], headers: dict[s
 
 def _splits(definition: Definition, paths: dict[str, Path], encoding: str | None, hashes: dict[str, str],
             files: dict[str, str], problems: Problems) -> pl.DataFrame:
-    schema = pl.Schema({"match_key": pl.String, "person": pl.String, "role": pl.String, "share": pl.Decimal(9, 6),
-                        "row": pl.Int64})
+    schema: dict[str, pl.DataType] = {"match_key": pl.String(), "person": pl.String(), "role": pl.String(),
+                                      "share": pl.Decimal(9, 6), "row": pl.Int64()}
     sp = definition.splits
     if sp is None:
         return pl.DataFrame(schema=schema)
