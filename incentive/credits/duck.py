@@ -33,6 +33,7 @@ class DuckEngine:
         os.chmod(self._dir, 0o700)
         self.con = duckdb.connect(":memory:", config={"threads": threads or max(os.cpu_count() or 1, 1),
                                                       "temp_directory": os.path.join(self._dir, "spill")})
+        self._run("SET enable_progress_bar = false")
 
     def load(self, table: str, frame: pl.DataFrame) -> None:
         path = os.path.join(self._dir, f"{sql.name(table)}.parquet")
@@ -73,8 +74,13 @@ def rule_values(definition: Definition) -> pl.DataFrame:
 
 
 def credit(definition: Definition, data: Prepared, start: date, end: date, *, decimals: int, rounding: str,
-           engine: DuckEngine | None = None) -> Credited:
-    """Credit the events of ``[start, end)``; ``UsageError`` for a person unknown or unassigned on a line's date."""
+           engine: DuckEngine | None = None, keep_credits: bool = True) -> Credited:
+    """Credit the events of ``[start, end)``; ``UsageError`` for a person unknown or unassigned on a line's date.
+
+    ``keep_credits=False`` leaves the credit table in the engine (only its
+    row count and the measures come back): for a run that needs the period
+    table only, such as the benchmark.
+    """
     own = engine is None
     eng = engine or DuckEngine()
     try:
@@ -90,8 +96,8 @@ def credit(definition: Definition, data: Prepared, start: date, end: date, *, de
             _check_assigned(eng, definition, data, start, end, decimals, rounding)
         attributes = tuple(n for n, _ in asg.attributes) if asg else ()
         counts = eng.query(sql.counts_sql(definition, start, end)).row(0)
-        eng.materialize("credits", sql.credits_sql(definition, start, end, decimals, rounding, attributes))
-        credits = eng.query("SELECT * FROM credits")
+        rows = eng.materialize("credits", sql.credits_sql(definition, start, end, decimals, rounding, attributes))
+        credits = eng.query("SELECT * FROM credits") if keep_credits else pl.DataFrame({"rows": [rows]})
         measures = eng.query(sql.measures_sql(definition, decimals))
         return Credited(credits=credits, measures=measures, outside=int(counts[0] or 0), excluded=int(counts[1] or 0),
                         levels=levels)

@@ -5,7 +5,8 @@ rules that need no join are checked here (``checks`` holds the rest). The
 frames are shaped as the compiled SQL expects them:
 
 - ``lines``: line_id, src, match_key, person, line_date, c_<column>..., row
-- ``events``: src, event_id, line_id, amount_name, event_date, amount, sign, kind (line / refund / collection), row
+- ``events``: src, event_id, line_id, amount_name, event_date, amount, sign, kind (line / refund / collection),
+  row, ek (a running number: one integer per event, the engine's cheap partition key)
 - ``splits``: match_key, person, role, share, row
 - ``assign``: person, manager, valid_from, valid_to, a_<attribute>..., row
 """
@@ -111,6 +112,7 @@ def prepare(definition: Definition, paths: dict[str, Path], *, currency: str, de
         schema={"src": pl.String, "event_id": pl.String, "line_id": pl.String, "amount_name": pl.String,
                 "event_date": pl.Date, "amount": amount_type(decimals), "sign": pl.Int32, "kind": pl.String,
                 "row": pl.Int64})
+    events = events.with_columns(pl.int_range(0, pl.len(), dtype=pl.Int64).alias("ek"))  # a cheap partition key
     splits = _splits(definition, paths, encoding, hashes, line_files, problems)
     assign = _assignments(definition, paths, encoding, hashes, line_files, problems)
     problems.raise_any()

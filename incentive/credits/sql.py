@@ -37,7 +37,7 @@ from incentive.credits.definition import Definition, Measure
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SAFE_TEXT = re.compile(r"^[^'\\\x00-\x1f\x7f]*$")
-PARTITION = "src, event_id, amount_name, role"
+PARTITION = "ek, role"  # ek: one integer per (src, event_id, amount_name), see prepare
 
 
 def name(text: str) -> str:
@@ -117,36 +117,41 @@ def counts_sql(definition: Definition, start: date, end: date) -> str:
 
 
 def direct_ctes(definition: Definition, start: date, end: date, decimals: int, rounding: str) -> str:
-    """The CTEs up to ``direct``: one row per event, person and role with its exact credited amount."""
+    """The CTEs up to ``direct``: one row per event, person and role with its credited amount (unsigned).
+
+    A line without split rows has one owner at 100%: its credit is the
+    amount itself, no window needed. Only the split lines go through the
+    largest-remainder windows (window functions over many small partitions
+    are the costliest step of the run).
+    """
     d = decimals
     scale = _scale(d)
     exact_t = f"DECIMAL(28,{d + 6})"
-    carried = ", ".join(["ev.src", "ev.kind", "ev.event_id", "ev.line_id", "ev.amount_name", "ev.event_date", "ev.line_date",
-                         "ev.sign", "ev.amount"])
+    carried = ", ".join(["ev.ek", "ev.src", "ev.kind", "ev.event_id", "ev.line_id", "ev.amount_name", "ev.event_date",
+                         "ev.line_date", "ev.sign", "ev.amount"])
+    columns = "ek, src, kind, event_id, line_id, amount_name, event_date, line_date, sign, amount, person, role, share"
+    unit = f"CAST({_unit(d)} AS DECIMAL({d + 1},{d}))"
     return f"""flags AS ({flags_sql(definition)}),
 ev AS (
-  SELECT e.src, e.kind, e.event_id, e.line_id, e.amount_name, e.event_date, e.amount, e.sign,
+  SELECT e.ek, e.src, e.kind, e.event_id, e.line_id, e.amount_name, e.event_date, e.amount, e.sign,
          f.match_key, f.line_person, f.line_date
   FROM events e JOIN flags f ON f.line_id = e.line_id
   WHERE {_in_period(start, end)} AND {_included(definition)}
 ),
 owned AS (SELECT DISTINCT match_key FROM splits WHERE role = 'owner'),
-who AS (
-  SELECT {carried}, s.person, s.role, s.share
-  FROM ev JOIN splits s ON s.match_key = ev.match_key
-  UNION ALL
+sole AS (
   SELECT {carried}, ev.line_person AS person, 'owner' AS role, CAST(1 AS DECIMAL(9,6)) AS share
   FROM ev LEFT JOIN owned o ON o.match_key = ev.match_key
   WHERE o.match_key IS NULL AND ev.line_person IS NOT NULL
 ),
 exact AS (
-  SELECT who.*, CAST(CAST(amount AS DECIMAL(28,{d})) * CAST(share AS DECIMAL(9,6)) AS {exact_t}) AS exact_amount
-  FROM who
+  SELECT {carried}, s.person, s.role, s.share,
+         CAST(CAST(ev.amount AS DECIMAL(28,{d})) * CAST(s.share AS DECIMAL(9,6)) AS {exact_t}) AS exact_amount
+  FROM ev JOIN splits s ON s.match_key = ev.match_key
 ),
 units AS (
   SELECT exact.*,
          FLOOR(exact_amount * {scale}) AS base_units,
-         exact_amount * {scale} - FLOOR(exact_amount * {scale}) AS rest,
          CAST(SUM(exact_amount) OVER (PARTITION BY {PARTITION}) AS {exact_t}) AS role_exact,
          SUM(FLOOR(exact_amount * {scale})) OVER (PARTITION BY {PARTITION}) AS role_base,
          ROW_NUMBER() OVER (PARTITION BY {PARTITION} ORDER BY exact_amount * {scale} - FLOOR(exact_amount * {scale}) DESC,
@@ -154,11 +159,12 @@ units AS (
   FROM exact
 ),
 direct AS (
-  SELECT src, kind, event_id, line_id, amount_name, event_date, line_date, sign, amount, person, role, share,
+  SELECT {columns},
          CAST(CAST(base_units + CASE WHEN remainder_rank <= {round_units(f"role_exact * {scale}", rounding)} - role_base
-                                     THEN 1 ELSE 0 END AS DECIMAL(20,0))
-              * CAST({_unit(d)} AS DECIMAL({d + 1},{d})) AS DECIMAL(18,{d})) AS unsigned_credit
+                                     THEN 1 ELSE 0 END AS DECIMAL(20,0)) * {unit} AS DECIMAL(18,{d})) AS unsigned_credit
   FROM units
+  UNION ALL
+  SELECT {columns}, CAST(amount AS DECIMAL(18,{d})) AS unsigned_credit FROM sole
 )"""
 
 
