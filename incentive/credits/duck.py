@@ -97,7 +97,7 @@ def credit(definition: Definition, data: Prepared, start: date, end: date, *, de
         attributes = tuple(n for n, _ in asg.attributes) if asg else ()
         counts = eng.query(sql.counts_sql(definition, start, end)).row(0)
         rows = eng.materialize("credits", sql.credits_sql(definition, start, end, decimals, rounding, attributes))
-        credits = eng.query("SELECT * FROM credits") if keep_credits else pl.DataFrame({"rows": [rows]})
+        credits = eng.query(f"SELECT * FROM credits ORDER BY {sql.CREDITS_ORDER}") if keep_credits else pl.DataFrame({"rows": [rows]})
         measures = eng.query(sql.measures_sql(definition, decimals))
         return Credited(credits=credits, measures=measures, outside=int(counts[0] or 0), excluded=int(counts[1] or 0),
                         levels=levels)

@@ -149,14 +149,26 @@ exact AS (
          CAST(CAST(ev.amount AS DECIMAL(28,{d})) * CAST(s.share AS DECIMAL(9,6)) AS {exact_t}) AS exact_amount
   FROM ev JOIN splits s ON s.match_key = ev.match_key
 ),
-units AS (
-  SELECT exact.*,
-         FLOOR(exact_amount * {scale}) AS base_units,
-         CAST(SUM(exact_amount) OVER (PARTITION BY {PARTITION}) AS {exact_t}) AS role_exact,
-         SUM(FLOOR(exact_amount * {scale})) OVER (PARTITION BY {PARTITION}) AS role_base,
-         ROW_NUMBER() OVER (PARTITION BY {PARTITION} ORDER BY exact_amount * {scale} - FLOOR(exact_amount * {scale}) DESC,
-                            person ASC) AS remainder_rank
+parts AS (
+  SELECT exact.*, FLOOR(exact_amount * {scale}) AS base_units,
+         exact_amount * {scale} - FLOOR(exact_amount * {scale}) AS rest
   FROM exact
+),
+totals AS (
+  SELECT ek, role, CAST(SUM(exact_amount) AS {exact_t}) AS role_exact, SUM(base_units) AS role_base
+  FROM parts GROUP BY ek, role
+),
+ranks AS (
+  SELECT a.ek, a.role, a.person, COUNT(*) AS remainder_rank
+  FROM parts a JOIN parts b ON b.ek = a.ek AND b.role = a.role
+   AND (b.rest > a.rest OR (b.rest = a.rest AND b.person <= a.person))
+  GROUP BY a.ek, a.role, a.person
+),
+units AS (
+  SELECT p.*, t.role_exact, t.role_base, r.remainder_rank
+  FROM parts p
+  JOIN totals t ON t.ek = p.ek AND t.role = p.role
+  JOIN ranks r ON r.ek = p.ek AND r.role = p.role AND r.person = p.person
 ),
 direct AS (
   SELECT {columns},
@@ -185,17 +197,20 @@ def credits_sql(definition: Definition, start: date, end: date, decimals: int, r
     """The credit table: direct credits, then one roll-up row per event, role and ancestor."""
     d = decimals
     attrs = "".join(f", a.a_{name(n)} AS {name(n)}" for n in attributes)
-    keys = ("d.src, d.kind, d.event_id, d.line_id, d.amount_name, d.event_date, d.line_date, d.sign, d.amount, "
-            "h.ancestor, d.role")
     carried = "src, kind, event_id, line_id, amount_name, event_date, line_date, sign, amount, person, role"
     return f"""WITH {direct_ctes(definition, start, end, decimals, rounding)},
-rolled AS (
-  SELECT d.src, d.kind, d.event_id, d.line_id, d.amount_name, d.event_date, d.line_date, d.sign, d.amount,
-         h.ancestor AS person, d.role, MIN(h.depth) AS level,
+events_in AS (SELECT DISTINCT ek, src, kind, event_id, line_id, amount_name, event_date, line_date, sign, amount FROM direct),
+rolled_up AS (
+  SELECT d.ek, h.ancestor AS person, d.role, MIN(h.depth) AS level,
          CAST(SUM(d.share) AS DECIMAL(9,6)) AS share, CAST(SUM(d.unsigned_credit) AS DECIMAL(18,{d})) AS unsigned_credit
   FROM direct d
   JOIN ancestors h ON h.person = d.person AND h.valid_from <= d.line_date AND d.line_date < h.valid_to
-  GROUP BY {keys}
+  GROUP BY d.ek, d.role, h.ancestor
+),
+rolled AS (
+  SELECT e.ek, e.src, e.kind, e.event_id, e.line_id, e.amount_name, e.event_date, e.line_date, e.sign, e.amount,
+         r.person, r.role, r.level, r.share, r.unsigned_credit
+  FROM rolled_up r JOIN events_in e ON e.ek = r.ek
 ),
 both_kinds AS (
   SELECT {carried}, 'direct' AS credit, 0 AS level, share, unsigned_credit FROM direct
@@ -207,8 +222,11 @@ SELECT b.line_id, b.src AS source, b.kind, b.event_id, b.amount_name, b.event_da
        CAST(CASE WHEN b.sign < 0 THEN 0 - b.amount ELSE b.amount END AS DECIMAL(18,{d})) AS amount,
        CAST(CASE WHEN b.sign < 0 THEN 0 - b.unsigned_credit ELSE b.unsigned_credit END AS DECIMAL(18,{d})) AS credited{attrs}
 FROM both_kinds b
-LEFT JOIN assign a ON a.person = b.person AND a.valid_from <= b.line_date AND b.line_date < a.valid_to
-ORDER BY b.line_id, b.src, b.event_id, b.amount_name, b.credit, b.level, b.role, b.person"""
+LEFT JOIN assign a ON a.person = b.person AND a.valid_from <= b.line_date AND b.line_date < a.valid_to"""
+
+
+#: the order of the credit table as written (the engine's own order is arbitrary)
+CREDITS_ORDER = "line_id, source, event_id, amount_name, credit, level, role, person"
 
 
 def _condition(m: Measure) -> str:
