@@ -9,7 +9,9 @@ reps moving to another manager mid-quarter. Each size runs in a fresh
 process (``--measure``) that reads the files, checks them, credits every
 line (direct and roll-up) on DuckDB and builds the per-person table; the
 credit table stays in the engine (``keep_credits=False``). Printed: the
-wall time of each stage and the process's peak resident memory. Data files
+wall time of each stage, the process's CPU time and peak resident memory,
+and the load average (on a shared machine wall time above CPU time / cores
+means the run waited for other work). Data files
 are cached in benchmarks/_data.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -140,9 +143,11 @@ def measure(folder: Path, fmt: str) -> dict:
     stage("credit (duckdb)")
     table = period_table(paths["people"], definition, policy, result.measures)
     stage("period table")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"lines": data.lines.height, "credit_rows": int(result.credits["rows"][0]), "people": table.frame.height,
             "stages": stages, "wall_s": round(time.perf_counter() - t0, 2),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024),
+            "load_avg": round(os.getloadavg()[0], 1)}
 
 
 def main() -> None:

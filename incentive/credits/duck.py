@@ -18,7 +18,7 @@ import polars as pl
 
 from incentive.credits import sql
 from incentive.credits.definition import Definition
-from incentive.credits.hierarchy import flatten
+from incentive.credits.hierarchy import ancestors
 from incentive.credits.prepare import Prepared
 from incentive.credits.values import Problems
 
@@ -26,7 +26,7 @@ from incentive.credits.values import Problems
 class DuckEngine:
     """One in-memory DuckDB connection with the run's tables."""
 
-    def __init__(self, threads: int | None = None):
+    def __init__(self, threads: int | None = None, memory_limit: str | None = None):
         import duckdb  # imported here: only ``incentive credit`` pays for it
 
         self._dir = tempfile.mkdtemp(prefix="incentive-credit-")
@@ -34,6 +34,8 @@ class DuckEngine:
         self.con = duckdb.connect(":memory:", config={"threads": threads or max(os.cpu_count() or 1, 1),
                                                       "temp_directory": os.path.join(self._dir, "spill")})
         self._run("SET enable_progress_bar = false")
+        if memory_limit:  # beyond it DuckDB spills to the private temporary directory
+            self._run("SET memory_limit = ?", [memory_limit])
 
     def load(self, table: str, frame: pl.DataFrame) -> None:
         path = os.path.join(self._dir, f"{sql.name(table)}.parquet")
@@ -90,13 +92,16 @@ def credit(definition: Definition, data: Prepared, start: date, end: date, *, de
         eng.load("assign", data.assign)
         eng.load("rule_values", rule_values(definition))
         asg = definition.assignments
-        levels = flatten(eng, data.assign, data.files.get("assignments", "assignments"),
+        tree = ancestors(data.assign, data.files.get("assignments", "assignments"),
                          asg.manager if asg and asg.manager else "manager")
+        eng.load("ancestors", tree)
+        levels = int(tree["depth"].max() or 0) if tree.height else 0  # type: ignore[arg-type]
+        eng.materialize("direct", sql.direct_sql(definition, start, end, decimals, rounding))
         if asg is not None:
-            _check_assigned(eng, definition, data, start, end, decimals, rounding)
+            _check_assigned(eng, definition, data)
         attributes = tuple(n for n, _ in asg.attributes) if asg else ()
         counts = eng.query(sql.counts_sql(definition, start, end)).row(0)
-        rows = eng.materialize("credits", sql.credits_sql(definition, start, end, decimals, rounding, attributes))
+        rows = eng.materialize("credits", sql.credits_sql(decimals, attributes))
         credits = eng.query(f"SELECT * FROM credits ORDER BY {sql.CREDITS_ORDER}") if keep_credits else pl.DataFrame({"rows": [rows]})
         measures = eng.query(sql.measures_sql(definition, decimals))
         return Credited(credits=credits, measures=measures, outside=int(counts[0] or 0), excluded=int(counts[1] or 0),
@@ -106,9 +111,8 @@ def credit(definition: Definition, data: Prepared, start: date, end: date, *, de
             eng.close()
 
 
-def _check_assigned(eng: DuckEngine, definition: Definition, data: Prepared, start: date, end: date, decimals: int,
-                    rounding: str) -> None:
-    missing = eng.query(sql.unassigned_sql(definition, start, end, decimals, rounding))
+def _check_assigned(eng: DuckEngine, definition: Definition, data: Prepared) -> None:
+    missing = eng.query(sql.UNASSIGNED)
     if missing.is_empty():
         return
     asg_file = data.files.get("assignments", "assignments")

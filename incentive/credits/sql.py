@@ -180,10 +180,13 @@ direct AS (
 )"""
 
 
-def unassigned_sql(definition: Definition, start: date, end: date, decimals: int, rounding: str) -> str:
-    """Direct credits whose person has no assignment on the line's date (with ``known``: 1 if assigned at all)."""
-    return f"""WITH {direct_ctes(definition, start, end, decimals, rounding)},
-people AS (SELECT DISTINCT person FROM assign)
+def direct_sql(definition: Definition, start: date, end: date, decimals: int, rounding: str) -> str:
+    """The direct credits of the period (materialized once as ``direct``; the checks and the credit table read it)."""
+    return f"WITH {direct_ctes(definition, start, end, decimals, rounding)} SELECT * FROM direct"
+
+
+#: direct credits whose person has no assignment on the line's date (``known``: 1 if assigned at all)
+UNASSIGNED = """WITH people AS (SELECT DISTINCT person FROM assign)
 SELECT d.line_id, d.person, d.line_date, CASE WHEN p.person IS NULL THEN 0 ELSE 1 END AS known
 FROM direct d
 LEFT JOIN assign a ON a.person = d.person AND a.valid_from <= d.line_date AND d.line_date < a.valid_to
@@ -192,14 +195,12 @@ WHERE a.person IS NULL
 ORDER BY d.line_id, d.person"""
 
 
-def credits_sql(definition: Definition, start: date, end: date, decimals: int, rounding: str,
-                attributes: tuple[str, ...]) -> str:
-    """The credit table: direct credits, then one roll-up row per event, role and ancestor."""
+def credits_sql(decimals: int, attributes: tuple[str, ...]) -> str:
+    """The credit table, from the ``direct`` table: direct credits, then one roll-up row per event, role and ancestor."""
     d = decimals
     attrs = "".join(f", a.a_{name(n)} AS {name(n)}" for n in attributes)
     carried = "src, kind, event_id, line_id, amount_name, event_date, line_date, sign, amount, person, role"
-    return f"""WITH {direct_ctes(definition, start, end, decimals, rounding)},
-events_in AS (SELECT DISTINCT ek, src, kind, event_id, line_id, amount_name, event_date, line_date, sign, amount FROM direct),
+    return f"""WITH events_in AS (SELECT DISTINCT ek, src, kind, event_id, line_id, amount_name, event_date, line_date, sign, amount FROM direct),
 rolled_up AS (
   SELECT d.ek, h.ancestor AS person, d.role, MIN(h.depth) AS level,
          CAST(SUM(d.share) AS DECIMAL(9,6)) AS share, CAST(SUM(d.unsigned_credit) AS DECIMAL(18,{d})) AS unsigned_credit
