@@ -2,11 +2,13 @@
 
 The same text is meant to run on DuckDB and on Spark SQL, so it keeps to
 what both mean the same way: CTEs, inner / left joins, range joins on
-``[valid_from, valid_to)`` (no ASOF join), ``GROUP BY``, window functions
-(``SUM`` / ``ROW_NUMBER`` over a partition), ``CASE``, ``FLOOR`` / ``CEIL``,
-``GREATEST`` / ``LEAST``, ``COALESCE`` and explicit ``CAST`` of every
+``[valid_from, valid_to)`` (no ASOF join), ``GROUP BY``, ``UNION ALL``,
+``CASE``, ``FLOOR`` / ``CEIL``, ``COALESCE`` and explicit ``CAST`` of every
 literal and every product. No recursive CTE (the hierarchy arrives
-flattened: ``hierarchy``), no division, no engine-default rounding, and no
+flattened: ``hierarchy``), no window function (the remainder rank is a
+self-join within the split group, grouped by the event's integer key ``ek``:
+DuckDB's windows over millions of tiny partitions were the slowest step),
+no division, no engine-default rounding, and no
 text from the data or the definition inside a string literal except names
 checked to be ASCII identifiers and roles checked to hold no quote or
 backslash (classification values travel in the ``rule_values`` table).
@@ -22,7 +24,9 @@ Credits of one event (a line's amount, a collection, a refund) in one role:
 ``round(amount * sum(share), mode)`` in minor units (``mode`` the policy's
 money rounding); each person gets ``floor(exact_i)`` minor units and the
 remaining units go one each to the largest ``exact_i - floor(exact_i)``,
-ties to the smaller person id (byte order). So the credits of a role sum
+ties to the smaller person id (byte order) -- a person's rank is the
+number of people of the group whose (remainder, id) comes first, counted by
+a join. So the credits of a role sum
 exactly to its rounded total -- to the line's amount when the shares sum to
 100% -- whatever the order of the rows.
 """
@@ -37,7 +41,6 @@ from incentive.credits.definition import Definition, Measure
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SAFE_TEXT = re.compile(r"^[^'\\\x00-\x1f\x7f]*$")
-PARTITION = "ek, role"  # ek: one integer per (src, event_id, amount_name), see prepare
 
 
 def name(text: str) -> str:
