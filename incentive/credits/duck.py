@@ -51,6 +51,10 @@ class DuckEngine:
         self._run(f"CREATE OR REPLACE TABLE {sql.name(table)} AS {query}")
         return int(self._run(f"SELECT COUNT(*) FROM {table}")[0][0])
 
+    def view(self, table: str, query: str) -> None:
+        """``table`` as a view: computed by whatever reads it, never stored."""
+        self._run(f"CREATE OR REPLACE VIEW {sql.name(table)} AS {query}")
+
     def query(self, query: str) -> pl.DataFrame:
         return pl.DataFrame(self.con.sql(query))
 
@@ -79,9 +83,9 @@ def credit(definition: Definition, data: Prepared, start: date, end: date, *, de
            engine: DuckEngine | None = None, keep_credits: bool = True) -> Credited:
     """Credit the events of ``[start, end)``; ``UsageError`` for a person unknown or unassigned on a line's date.
 
-    ``keep_credits=False`` leaves the credit table in the engine (only its
-    row count and the measures come back): for a run that needs the period
-    table only, such as the benchmark.
+    ``keep_credits=False`` never stores the credit table (a view the
+    measures read; an empty frame comes back): for a run that needs the
+    period table only, such as the benchmark.
     """
     own = engine is None
     eng = engine or DuckEngine()
@@ -101,8 +105,12 @@ def credit(definition: Definition, data: Prepared, start: date, end: date, *, de
             _check_assigned(eng, definition, data)
         attributes = tuple(n for n, _ in asg.attributes) if asg else ()
         counts = eng.query(sql.counts_sql(definition, start, end)).row(0)
-        rows = eng.materialize("credits", sql.credits_sql(decimals, attributes))
-        credits = eng.query(f"SELECT * FROM credits ORDER BY {sql.CREDITS_ORDER}") if keep_credits else pl.DataFrame({"rows": [rows]})
+        if keep_credits:
+            eng.materialize("credits", sql.credits_sql(decimals, attributes))
+            credits = eng.query(f"SELECT * FROM credits ORDER BY {sql.CREDITS_ORDER}")
+        else:  # the measures only: the credit table is streamed into them, never stored
+            eng.view("credits", sql.credits_sql(decimals, attributes))
+            credits = pl.DataFrame()
         measures = eng.query(sql.measures_sql(definition, decimals))
         return Credited(credits=credits, measures=measures, outside=int(counts[0] or 0), excluded=int(counts[1] or 0),
                         levels=levels)
