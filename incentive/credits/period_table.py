@@ -80,7 +80,8 @@ def period_table(path: Path, definition: Definition, policy: Policy, measures: p
     del raw
     if table.problems:
         raise UsageError("\n".join(str(p) for p in table.problems))
-    people = table.frame.select(*[pl.col(col(i)).str.strip_chars().alias(iid) for iid, i in found.items()], pl.col(ROW))
+    people = table.frame.select(*[_blank_is_null(pl.col(col(i)).str.strip_chars()).alias(iid) for iid, i in found.items()],
+                                pl.col(ROW))
     ids = people[id_input.id]
     blank = people.filter(ids.is_null() | (ids == ""))
     if blank.height:
@@ -99,3 +100,7 @@ def period_table(path: Path, definition: Definition, policy: Policy, measures: p
     unmatched = measures.filter(~pl.col("person").is_in(people[id_input.id].to_list())).height
     money = {m.id: policy.money.decimals for m in definition.measures if m.kind == "sum"}
     return PeriodTable(frame=joined.select(columns), money=money, unmatched=unmatched, sha256=digest)
+
+
+def _blank_is_null(text: pl.Expr) -> pl.Expr:
+    return pl.when(text == "").then(None).otherwise(text)
