@@ -1,6 +1,6 @@
 """Wall time and peak memory of crediting N order lines into the per-person period table.
 
-    python benchmarks/credit.py --sizes 1000000 10000000 [--format parquet]
+    python benchmarks/credit.py --sizes 1000000 10000000 [--format parquet] [--memory-limit 3GB]
 
 The data: N order lines over one quarter, 20% of them split two ways
 (60/40) with a second rep, 100,000 people in a 4-level hierarchy
@@ -113,10 +113,10 @@ def generate(n: int, folder: Path, fmt: str) -> None:
     (folder / "policy.yaml").write_text(POLICY, encoding="utf-8")
 
 
-def measure(folder: Path, fmt: str) -> dict:
+def measure(folder: Path, fmt: str, memory_limit: str | None = None) -> dict:
     from incentive.app.run import load
     from incentive.credits.checks import check_links
-    from incentive.credits.duck import credit
+    from incentive.credits.duck import DuckEngine, credit
     from incentive.credits.load import load_definition
     from incentive.credits.period_table import period_table
     from incentive.credits.prepare import prepare
@@ -139,8 +139,10 @@ def measure(folder: Path, fmt: str) -> dict:
     stage("read+check")
     check_links(definition, data)
     stage("links")
+    engine = DuckEngine(memory_limit=memory_limit)
     result = credit(definition, data, date(2026, 1, 1), date(2026, 4, 1), decimals=2, rounding="half_up",
-                    keep_credits=False)
+                    keep_credits=False, engine=engine)
+    engine.close()
     stage("credit (duckdb)")
     table = period_table(paths["people"], definition, policy, result.measures)
     stage("period table")
@@ -155,10 +157,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000_000])
     ap.add_argument("--format", default="csv", choices=["csv", "parquet"])
+    ap.add_argument("--memory-limit", default=None, help="DuckDB's memory limit, e.g. 3GB (beyond it, it spills)")
     ap.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.measure, args.format)))
+        print(json.dumps(measure(args.measure, args.format, args.memory_limit)))
         return
     for n in args.sizes:
         folder = HERE / "_data" / f"credit-{n}-{args.format}"
@@ -166,7 +169,8 @@ def main() -> None:
             t = time.perf_counter()
             generate(n, folder, args.format)
             print(f"generated {n:,} lines in {time.perf_counter() - t:.1f}s", file=sys.stderr)
-        done = subprocess.run([sys.executable, __file__, "--measure", str(folder), "--format", args.format],
+        limit = ["--memory-limit", args.memory_limit] if args.memory_limit else []
+        done = subprocess.run([sys.executable, __file__, "--measure", str(folder), "--format", args.format, *limit],
                               capture_output=True, text=True, cwd=ROOT)
         if done.returncode:
             sys.exit(done.stderr)
