@@ -19,6 +19,7 @@ from incentive.policy.yaml_doc import LoadedDoc
 from incentive.policy.yamlsafe import load_yaml
 
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_ROLE = re.compile(r"^[^'\\\x00-\x1f\x7f]{1,64}$")  # becomes an SQL literal: see sql.text_literal
 FORMAT_VERSION = 1
 _TOP = ("crediting", "lines", "adjustments", "splits", "assignments", "people", "classifications", "include",
         "measures")
@@ -255,6 +256,10 @@ def _measure(r: _Reader, mid: str, value: Any, amounts: set[str], columns: set[s
     if credit not in CREDIT_KINDS:
         r.problem(path + ("credit",), f"credit: {credit!r}; expected one of {', '.join(CREDIT_KINDS)}")
     role = d.get("role")
+    if role is not None and (not isinstance(role, str) or not _ROLE.match(role)):
+        r.problem(path + ("role",), f"role: {role!r} must be the role text of the split table (no quote, backslash "
+                                    "or control character)")
+        role = None
     return Measure(id=mid, kind=kind, amount=target, column=column, role=None if role is None else str(role),
                    credit=credit, where=_rule_list(r, d.get("where", []), path + ("where",), rules),
                    pos=r.doc.key_pos(path))

@@ -147,3 +147,10 @@ def test_a_source_argument_that_names_no_source(tmp_path):
         run_credit(str(case / "policy.yaml"), (str(case / "policy.yaml.csv"),), "2026-Q1", str(tmp_path / "o"))
     with pytest.raises(UsageError, match="missing source file"):
         run_credit(str(case / "policy.yaml"), (str(case / "orders.csv"),), "2026-Q1", str(tmp_path / "o"))
+
+
+def test_a_role_that_cannot_be_a_portable_literal_is_refused(tmp_path):
+    crediting = (CASE / "crediting.yaml").read_text(encoding="utf-8").replace(
+        "overlay_revenue: {sum: amount, role: overlay}", "overlay_revenue: {sum: amount, role: \"o'verlay\"}")
+    msg = run(tmp_path, crediting=crediting)
+    assert "crediting.yaml:" in msg and "role: \"o'verlay\" must be the role text" in msg
