@@ -78,3 +78,24 @@ def test_a_gbk_export_reads_like_utf8(tmp_path):
     assert out.returncode == 0, out.stderr
     expected = (CASE / "expected" / "2026-Q1" / "credits.csv").read_text(encoding="utf-8")
     assert (tmp_path / "o" / "credits.csv").read_text(encoding="utf-8") == expected
+
+
+def test_an_xlsx_export_credits_like_the_csv(tmp_path):
+    import polars as pl
+
+    book = tmp_path / "orders.xlsx"
+    pl.read_csv(CASE / "orders.csv", infer_schema=False).write_excel(book)
+    out = cli("credit", str(CASE / "policy.yaml"), f"orders={book}", *SOURCES[1:], "--period", "2026-Q1",
+              "--out", str(tmp_path / "o"), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    expected = (CASE / "expected" / "2026-Q1" / "credits.csv").read_text(encoding="utf-8")
+    assert (tmp_path / "o" / "credits.csv").read_text(encoding="utf-8") == expected
+
+
+def test_a_period_without_lines_gives_zeros_for_everyone(tmp_path):
+    out = cli("credit", str(CASE / "policy.yaml"), *SOURCES, "--period", "2024-Q1", "--out", str(tmp_path / "o"),
+              cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    lines = (tmp_path / "o" / "period.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1] == "E1,张三,T2,0.00,0.00,0.00,0.00,0,0,,5000.00"
+    assert (tmp_path / "o" / "credits.csv").read_text(encoding="utf-8-sig").count("\n") == 1  # the header only
