@@ -41,6 +41,9 @@ def generate(n: int, seed: int = 7) -> pl.DataFrame:
         "日报缺交次数": rng.poisson(0.5, n),
         "合规违规": np.where(rng.random(n) < 0.002, "是", "否"),
         "目标奖金": np.char.mod("%.2f", np.round(rng.choice([8_000, 10_000, 12_000, 15_000], n) * 1.0, 2)),
+        # mostly empty, as HR systems export it; a few people in a protected status
+        "员工状态": rng.choice(["", "哺乳期", "医疗期"], n, p=[0.98, 0.01, 0.01]),
+        "性别": rng.choice(["男", "女"], n),
     })
 
 

@@ -13,15 +13,15 @@ from today's policy file: what was closed is what must be signed off.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 from incentive.app.close import policy_and_period
+from incentive.app.policy_copy import recorded_policy
 from incentive.errors import UsageError
 from incentive.ledger import Ledger, LedgerEntry
 from incentive.ledger.events import Event
 from incentive.ledger.locate import open_existing
-from incentive.policy.model import SIGN_OFF_ROLES, Policy
+from incentive.policy.model import SIGN_OFF_ROLES
 
 State = Literal["draft", "closed", "approved", "exported"]
 
@@ -53,20 +53,6 @@ class PeriodState:
         if not self.exports:
             return "a payroll export"
         return "nothing"
-
-
-@lru_cache(maxsize=64)
-def _recorded_policy(policy_text: str) -> Policy:
-    from incentive.policy.validate import load_policy
-
-    return load_policy("<policy copy>", data=policy_text.encode("utf-8")).policy
-
-
-def recorded_policy(entry: LedgerEntry) -> Policy:
-    """The policy a close evaluated, from the copy the ledger recorded with it."""
-    if not entry.policy_text:
-        raise UsageError(f"{entry.describe()} has no recorded policy text")
-    return _recorded_policy(entry.policy_text)
 
 
 def required_roles(entry: LedgerEntry) -> tuple[str, ...]:

@@ -33,14 +33,17 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from incentive import __version__
+from incentive.app.balances import check_balance_order, departure_lines, departures_record, reopen_guard
+from incentive.app.policy_copy import recorded_policy
 from incentive.app.outputs import WRITERS, OutputChoices, preload_charts, start_outputs
 from incentive.app.progress import SILENT, Progress
 from incentive.app.rebuild import engine_note, outputs_intact, rebuild
 from incentive.app.recorded_options import OPTIONS_KEY, differences, record
 from incentive.app.run import RunOptions, read_data
+from incentive.app.statements import HISTORY_COLUMNS
 from incentive.engine.pipeline import evaluate
 from incentive.engine.results import Results
-from incentive.errors import UsageError
+from incentive.errors import IncentiveError, UsageError
 from incentive.io.periods import parse_period
 from incentive.ledger import CloseRecord, Ledger, LedgerEntry, LedgerError, PeriodAlreadyClosed, utc_now
 from incentive.ledger.history_note import no_history
@@ -72,6 +75,7 @@ class CloseOptions:
     trace: bool = False
     html: bool = True
     strict: bool = False  # refuse, rather than warn: history the ledger does not show, a missing or late approval
+    statements: bool = False  # also statements/<id>.html, one per person (app.statements)
 
 
 @dataclass(frozen=True)
@@ -128,9 +132,8 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
     if opts.strict and depth and not setting.path.exists():  # refuse before creating anything
         raise UsageError(no_history(policy.id, period.label, setting.path, depth) +
                          "; --strict refuses to close without history")
-    options = record(run, xlsx=opts.xlsx, trace=opts.trace, html=opts.html)
-    outputs_chosen = {"xlsx": opts.xlsx, "trace": opts.trace, "html": opts.html}
-    choices = OutputChoices(xlsx=opts.xlsx, trace=opts.trace, html=opts.html, lang=run.lang, recorded=options)
+    options = record(run, xlsx=opts.xlsx, trace=opts.trace, html=opts.html, statements=opts.statements)
+    outputs_chosen = {"xlsx": opts.xlsx, "trace": opts.trace, "html": opts.html, "statements": opts.statements}
     ledger = open_or_create(opts.ledger, say)
     background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="incentive-pack")
     try:
@@ -145,6 +148,8 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
                     "that period's file?")
         packing = background.submit(pack_data, data_bytes, data.sha256)  # packed while the close evaluates
         used = ledger.history_entries(policy.id, period.ordinal, depth)
+        if policy.draws:
+            check_balance_order(ledger, policy, period, used)
         if depth and not used:
             note = no_history(policy.id, period.label, ledger.path, depth)
             if opts.strict:
@@ -152,9 +157,16 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
             say(f"warning: {note}")
         history_hashes = {o: e.entry_hash for o, e in used.items()}
         history = {period.ordinal - o: ledger.load_results(e, columns=wanted) for o, e in used.items()}
+        shown = [policy.id_input.id, *HISTORY_COLUMNS]  # the statements' history: the closes evaluated with
+        choices = OutputChoices(xlsx=opts.xlsx, trace=opts.trace, html=opts.html, lang=run.lang, recorded=options,
+                                statements=opts.statements,
+                                statement_history={o: ledger.load_results(e, columns=shown) for o, e in used.items()}
+                                if opts.statements else None)
         progress.stage("evaluate")
         results = evaluate(checked, data, period, history=history, lang=run.lang)
         check_totals(results)  # B6: a total past the engine's range is exit 2 before anything is written
+        for line in departure_lines(results):
+            say(line)
         staged = None
         window = ExitStack()  # from just before the commit until the rename: stop signals wait (stops.py)
         held: list[str] = []
@@ -183,7 +195,8 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
                     policy_text=policy_bytes.decode("utf-8"), data_sha256=data.sha256, data_bytes=data_bytes,
                     data_name=Path(data_path).name, outputs=outputs, engine_version=__version__,
                     closed_by=who(opts.by), closed_at=utc_now(),
-                    totals={**_manifest_totals(tmp), OPTIONS_KEY: options, **_approval(policy)},
+                    totals={**_manifest_totals(tmp), OPTIONS_KEY: options, **_approval(policy),
+                            **departures_record(results)},
                     history_hashes=history_hashes,
                 )
                 held = window.enter_context(held_stops())
@@ -223,12 +236,26 @@ def _close_again(ledger: Ledger, current: LedgerEntry, target: Path, policy_sha:
     return CloseOutcome(target, current, results, already_closed=True, restored=True)
 
 
-def reopen_period(policy: str, period: str, reason: str, ledger_path: str | None, by: str | None) -> LedgerEntry:
+def reopen_period(policy: str, period: str, reason: str, ledger_path: str | None, by: str | None, *,
+                  notify: Callable[[str], None] | None = None) -> LedgerEntry:
     """Reopen a closed period so it can be closed again; ``policy`` is a policy file or a policy id.
-    Returns the reopen's ledger entry."""
+    Returns the reopen's ledger entry; ``notify`` hears what the user must know (a period already paid)."""
     policy_id, label = policy_and_period(policy, period)
     store = open_existing(ledger_path, readonly=False)  # nothing to reopen in a ledger that does not exist
     try:
+        current = store.get_close(policy_id, label)
+        if current is not None:
+            try:
+                plan = recorded_policy(current)
+            except IncentiveError:  # a copy this engine no longer reads: it cannot have draws to guard
+                plan = None
+            if plan is not None:
+                reopen_guard(store, current, plan)
+            exports = [e for e in store.events(policy_id, label, kind="export") if e.entry_hash == current.entry_hash]
+            if exports and notify is not None:
+                notify(f"warning: {policy_id} {label} was exported to payroll ({len(exports)} file(s), last "
+                       f"{exports[-1].at} by {exports[-1].by}); the re-close's differences are not yet paid or "
+                       "recovered automatically -- settle them by hand, and approve and export the re-close")
         return store.reopen(policy_id, label, reason, who(by))
     finally:
         store.close()

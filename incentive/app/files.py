@@ -10,3 +10,5 @@ COLUMNS_FILE = "audit-columns.json"
 POLICY_COPY = "policy.yaml"
 #: the adverse-impact report (a policy with a ``fairness`` section)
 FAIRNESS_FILE = "fairness.csv"
+#: each person's draw balances: opening, movements, closing, and balances of people who left
+BALANCES_FILE = "balances.csv"

@@ -19,7 +19,8 @@ from typing import Any, Literal
 
 import polars as pl
 
-from incentive.app.approvals import recorded_policy
+from incentive.app.inquiry_records import Inquiry, inquiries
+from incentive.app.policy_copy import recorded_policy
 from incentive.app.close import policy_and_period
 from incentive.errors import UsageError
 from incentive.ledger import Ledger, LedgerEntry, utc_now
@@ -32,40 +33,6 @@ Outcome = Literal["no_change", "corrected"]
 OUTCOMES: tuple[str, ...] = ("no_change", "corrected")
 #: what an inquiry may be about besides a KPI, payout or penalty id
 WHOLE = ("score", "band", "total", "recommendations")
-
-
-@dataclass(frozen=True)
-class Inquiry:
-    """An inquiry and, once resolved, its resolution (a ``corrected`` one holds ``numbers``: the person's
-    [name, before, after] in the policy's order, for both closes)."""
-
-    opened: Event
-    resolution: Event | None
-
-    @property
-    def number(self) -> int:
-        return self.opened.seq
-
-    @property
-    def employee(self) -> str:
-        return str(self.opened.payload.get("employee"))
-
-    @property
-    def about(self) -> str:
-        return str(self.opened.payload.get("about"))
-
-    @property
-    def late(self) -> bool:
-        return bool(self.opened.payload.get("late"))
-
-    def changes(self) -> list[tuple[str, object, object]]:
-        """What a correction changed for the person: (name, before, after) of each number that differs."""
-        rows = (self.resolution.payload.get("numbers") if self.resolution is not None else None) or []
-        return [(str(r[0]), r[1], r[2]) for r in rows if isinstance(r, list) and len(r) == 3 and r[1] != r[2]]
-
-    @property
-    def state(self) -> str:
-        return "open" if self.resolution is None else str(self.resolution.payload.get("outcome"))
 
 
 def components(policy: Policy) -> tuple[str, ...]:
@@ -157,17 +124,6 @@ def resolve_inquiry(number: int, outcome: str, note: str, ledger_path: str | Non
         return Inquiry(opened, event)
     finally:
         ledger.close()
-
-
-def inquiries(ledger: Ledger, policy_id: str | None = None, *, employee: str | None = None,
-              open_only: bool = False) -> list[Inquiry]:
-    """The inquiries in the ledger with their resolutions, in the order they were opened."""
-    events = ledger.events(policy_id)
-    resolutions = {e.payload.get("inquiry"): e for e in events if e.kind == "resolution"}
-    found = [Inquiry(e, resolutions.get(e.seq)) for e in events if e.kind == "inquiry"]
-    if employee is not None:
-        found = [i for i in found if i.employee == employee]
-    return [i for i in found if i.resolution is None] if open_only else found
 
 
 def list_inquiries(policy: str | None, ledger_path: str | None, *, open_only: bool = False,

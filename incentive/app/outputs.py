@@ -26,7 +26,7 @@ from typing import Any, Callable, Mapping
 import polars as pl
 
 from incentive import __version__
-from incentive.app.files import AUDIT_FILE, COLUMNS_FILE, FAIRNESS_FILE, POLICY_COPY
+from incentive.app.files import AUDIT_FILE, BALANCES_FILE, COLUMNS_FILE, FAIRNESS_FILE, POLICY_COPY
 from incentive.app.run import select_employees
 from incentive.app.tables import write_table
 from incentive.report.labels import column_labels
@@ -37,6 +37,7 @@ from incentive.output.manifest import build_manifest, file_entry, write_manifest
 from incentive.output.tables import write_audit
 from incentive.output.xlsx_book import write_book
 from incentive.policy.approval import approval_record
+from incentive.report.balances import balances_frame
 from incentive.report.book import results_sheets
 from incentive.report.explain import explain_row
 from incentive.report.fairness import fairness_report
@@ -56,6 +57,9 @@ class OutputChoices:
     html: bool = True
     lang: str = "en"  # the language of report.html and results.xlsx labels (ids never change)
     recorded: Mapping[str, Any] | None = None  # the options record written into the manifest (recorded_options)
+    statements: bool = False  # close --statements: statements/<id>.html, listed like every file
+    #: the earlier closes the statements' history shows: ordinal -> results (the ones the close evaluated with)
+    statement_history: Mapping[int, pl.DataFrame] | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,10 @@ class PendingOutputs:
         meta = manifest_meta(results, self.policy_bytes)
         if self.choices.recorded is not None:
             meta["options"] = dict(self.choices.recorded)  # what explain --close and every re-run reuse
+        if self.choices.statements:  # before the manifest, which lists (and hashes) them
+            from incentive.app.statements import close_statements
+
+            close_statements(results, directory, meta, self.choices.lang, self.choices.statement_history or {})
         manifest = build_manifest(directory, meta=meta, known=known)
         path = write_manifest(directory, manifest)
         hashes = {name: entry["sha256"] for name, entry in manifest["files"].items()}
@@ -145,6 +153,10 @@ def start_outputs(results: Results, directory: Path, policy_bytes: bytes, choice
         jobs["ranking.csv"] = lambda path: write_table(ranking, path, "csv", {})
     if policy_has_fairness(results):
         jobs[FAIRNESS_FILE] = lambda path: write_fairness(results, path, "csv")
+    balances = balances_frame(results)
+    if balances is not None:
+        money_cols = {c: decimals for c in balances.columns if balances.schema[c].is_decimal()}
+        jobs[BALANCES_FILE] = lambda path: write_table(balances, path, "csv", money_cols)
     if choices.trace:
         jobs["trace.jsonl"] = lambda path: write_trace(results, path)
 

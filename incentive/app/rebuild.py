@@ -16,6 +16,7 @@ from incentive import __version__
 from incentive.app.outputs import OutputChoices, write_outputs
 from incentive.app.recorded_options import OPTIONS_KEY, recorded
 from incentive.app.run import read_data
+from incentive.app.statements import HISTORY_COLUMNS
 from incentive.engine.pipeline import evaluate
 from incentive.engine.results import Results
 from incentive.errors import UsageError
@@ -49,8 +50,11 @@ def rebuild(ledger: Ledger, entry: LedgerEntry, directory: Path) -> tuple[Result
         wanted = [checked.policy.id_input.id, *sorted(checked.history_names)]
         history = {period.ordinal - o: f for o, f in ledger.recorded_history(entry, columns=wanted).items()}
         results = evaluate(checked, data, period, history=history, lang=run.lang)
+        shown = [checked.policy.id_input.id, *HISTORY_COLUMNS]
         choices = OutputChoices(xlsx=outputs["xlsx"], trace=outputs["trace"], html=outputs["html"], lang=run.lang,
-                                recorded=as_recorded)
+                                recorded=as_recorded, statements=outputs["statements"],
+                                statement_history=ledger.recorded_history(entry, columns=shown)
+                                if outputs["statements"] else None)
         written = write_outputs(results, directory, (entry.policy_text or "").encode("utf-8"), choices)
     return results, written
 
@@ -59,7 +63,7 @@ def outputs_intact(target: Path, recorded_hashes: dict[str, str]) -> bool:
     """Every file the ledger recorded is in ``target`` with its recorded hash, and nothing else."""
     if not target.is_dir():
         return False
-    present = {p.name for p in target.iterdir() if p.is_file()}
+    present = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}  # statements/ too
     if present != set(recorded_hashes):
         return False
     return all(hashlib.sha256((target / name).read_bytes()).hexdigest() == sha

@@ -27,11 +27,16 @@ OPTIONS_KEY = "@options"
 _NOT_RECORDED = ("period", "overrides", "ledger", "max_errors", "strict_history")
 _OUTPUT_FLAGS = ("xlsx", "trace", "html")
 _SCALARS = (str, int, bool, type(None))
-def record(run: RunOptions, *, xlsx: bool, trace: bool, html: bool) -> dict[str, Any]:
+#: output choices recorded only when chosen, so closes without them keep the record they always had
+_OPTIONAL_FLAGS = ("statements",)
+
+
+def record(run: RunOptions, *, xlsx: bool, trace: bool, html: bool, statements: bool = False) -> dict[str, Any]:
     """The options that shape a close's outputs, as plain JSON values."""
     fields = {k: v for k, v in dataclasses.asdict(run).items() if k not in _NOT_RECORDED}
     fields = {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()}
-    return {"run": dict(sorted(fields.items())), "outputs": {"xlsx": xlsx, "trace": trace, "html": html}}
+    outputs = {"xlsx": xlsx, "trace": trace, "html": html, **({"statements": True} if statements else {})}
+    return {"run": dict(sorted(fields.items())), "outputs": outputs}
 
 
 def check_record(value: object, where: str) -> dict[str, Any]:
@@ -55,6 +60,10 @@ def check_record(value: object, where: str) -> dict[str, Any]:
         if not isinstance(outputs.get(key), bool):
             raise LedgerError(f"{where}: recorded output choice {key!r} must be true or false, "
                               f"got {outputs.get(key)!r}")
+    for key in _OPTIONAL_FLAGS:
+        if key in outputs and not isinstance(outputs[key], bool):
+            raise LedgerError(f"{where}: recorded output choice {key!r} must be true or false, "
+                              f"got {outputs[key]!r}")
     return value
 
 
@@ -64,11 +73,13 @@ def recorded(entry: LedgerEntry) -> tuple[RunOptions, dict[str, bool]]:
     if value is None:  # closed before options were recorded: the defaults, the files it listed
         return RunOptions(period=entry.period), {"xlsx": "results.xlsx" in entry.outputs,
                                                   "trace": "trace.jsonl" in entry.outputs,
-                                                  "html": "report.html" in entry.outputs}
+                                                  "html": "report.html" in entry.outputs, "statements": False}
     value = check_record(value, f"ledger entry {entry.seq}")
     run: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in value["run"].items()}
     try:
-        return RunOptions(period=entry.period, **run), {k: value["outputs"][k] for k in _OUTPUT_FLAGS}
+        return RunOptions(period=entry.period, **run), {**{k: value["outputs"][k] for k in _OUTPUT_FLAGS},
+                                                        **{k: bool(value["outputs"].get(k, False))
+                                                           for k in _OPTIONAL_FLAGS}}
     except TypeError as exc:
         raise LedgerError(f"ledger entry {entry.seq}: recorded options do not fit ({exc})") from None
 
@@ -79,6 +90,7 @@ def differences(entry: LedgerEntry, run: RunOptions, outputs: Mapping[str, bool]
     now, then = record(run, **outputs), record(then_run, **then_outputs)
     out = [f"{k}: recorded {then['run'].get(k)!r}, now {v!r}" for k, v in now["run"].items()
            if then["run"].get(k) != v]
-    out += [f"--{k}: recorded {then['outputs'][k]}, now {v}" for k, v in now["outputs"].items()
-            if then["outputs"][k] != v]
+    flags = [*now["outputs"], *(k for k in then["outputs"] if k not in now["outputs"])]
+    out += [f"--{k}: recorded {then['outputs'].get(k, False)}, now {now['outputs'].get(k, False)}" for k in flags
+            if then["outputs"].get(k, False) != now["outputs"].get(k, False)]
     return out

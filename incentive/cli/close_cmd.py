@@ -32,12 +32,15 @@ READ_LEDGER_HELP = f"The ledger to read; opened read-only, never created. {_DEFA
 @click.option("--by", default=None, help="Who closes (default: $INCENTIVE_USER or the login name).")
 @click.option("--xlsx", is_flag=True, help="Also write results.xlsx.")
 @click.option("--trace", is_flag=True, help="Also write trace.jsonl: one explanation per person.")
+@click.option("--statements", is_flag=True,
+              help="Also write statements/<employee>.html: each person's statement in --lang, listed in the "
+                   "manifest and the ledger like every output (`incentive statements` makes PDFs later).")
 @click.option("--strict", is_flag=True,
               help="Refuse to close a policy whose rules read history when the ledger has no earlier period of it, "
                    "or whose exit-type recommendations lack an approval record published before the period.")
 @quiet_option
 @handle_errors
-def close(policy, data, ledger, out_dir, by, xlsx, trace, strict, quiet, **run_fields):
+def close(policy, data, ledger, out_dir, by, xlsx, trace, statements, strict, quiet, **run_fields):
     """Close a period: official results, outputs written atomically, locked in the ledger.
 
     The options used (language, data-reading options, --xlsx / --trace) are
@@ -45,7 +48,7 @@ def close(policy, data, ledger, out_dir, by, xlsx, trace, strict, quiet, **run_f
     """
     run = RunOptions(**run_fields, **reading_options())  # every data-reading option close offers (see cli/options.py)
     opts = CloseOptions(out=str(resolve_out(out_dir).path), ledger=ledger, by=by, xlsx=xlsx, trace=trace,
-                        strict=strict)
+                        strict=strict, statements=statements)
     with for_command(quiet, ["read", "evaluate", "outputs", "ledger"]) as progress:
         outcome = close_period(policy, data, run, opts, notify=say_with(progress), progress=progress)
     entry = outcome.entry
@@ -77,7 +80,7 @@ def close(policy, data, ledger, out_dir, by, xlsx, trace, strict, quiet, **run_f
 @handle_errors
 def reopen(policy, period, reason, ledger, by):
     """Reopen a closed period so it can be closed again. POLICY is a policy file or a policy id."""
-    entry = reopen_period(policy, period, reason, ledger, by)
+    entry = reopen_period(policy, period, reason, ledger, by, notify=lambda line: click.echo(line, err=True))
     click.echo(f"reopened {entry.policy_id} {entry.period}: ledger entry {entry.seq} ({entry.by}: {reason})")
     click.echo(f"ledger head: {entry.entry_hash}")
 

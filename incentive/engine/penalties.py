@@ -42,6 +42,13 @@ def run(work: Work) -> None:
             work.add({names.before_forfeit(t, pen.id): pl.col(t) for t in targets}, "step", owner=pen.id, stage=path)
             work.add({t: pl.when(hit).then(lit(0)).otherwise(pl.col(t)).cast(DTYPE) for t in targets},
                      "payout", money=True, stage=path)
+
+
+def total(work: Work) -> None:
+    """The total: the components minus the penalties, never below the floor (after any draw on a payout)."""
+    policy = work.policy
+    money = policy.money
+    payout_ids = [p.id for p in policy.payouts]
     gross = lit(0)
     for pid in payout_ids:
         gross = gross + pl.col(pid)

@@ -4,7 +4,8 @@ Stages run in the order of SPEC §4, each adding whole columns:
 
     inputs → derived / aggregates → KPI values → KPI points → score (rounded)
     → ranking and bands (vetoes force a band here) → payouts → budgets
-    → penalties and forfeits → floor → total → recommendations
+    → penalties and forfeits → draws on payouts → floor → total → draws on the total
+    → recommendations
 
 Rows are sorted by employee id first, so results never depend on the input
 row order. History (earlier closed periods, from the ledger) arrives as one
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from incentive.engine import budget, derive, kpis, payouts, penalties, rank_stage, recommend
+from incentive.engine import budget, derive, draws, kpis, payouts, penalties, rank_stage, recommend
 from incentive.engine.totals import check_sums
 from incentive.engine.context import POLARS_TYPE, CompileCtx, Overflow, Work, history_column
 from incentive.engine.results import ColumnInfo, Results
@@ -80,6 +81,9 @@ def _evaluate(checked: CheckedPolicy, data: PeriodData, period: Period, history:
         check_sums(work.materialize("payouts"), [p.id for p in policy.payouts], "payouts")
     budget.run(work)
     penalties.run(work)
+    draws.on_payouts(work)
+    penalties.total(work)
+    draws.on_total(work)
     recommend.add_rules(work)
     recs = recommend.fired(work, work.materialize("recommendations"), lang)
     frame = work.finish()
@@ -88,9 +92,10 @@ def _evaluate(checked: CheckedPolicy, data: PeriodData, period: Period, history:
         frame = frame.sort(id_col)
     present = set(frame.columns)  # one lookup set: frame.columns builds a new list on every call
     columns = {n: c for n, c in work.columns.items() if n in present}
+    gone = draws.departures(policy.draws, frame, (history or {}).get(1), id_col)
     return Results(checked=checked, period=period, frame=frame, columns=columns, ranking_summary=summary,
                    recommendations=recs, data_file=data.file, data_sha256=data.sha256,
-                   warnings=list(data.warnings))
+                   warnings=list(data.warnings), departures=gone)
 
 
 def _join_history(work: Work, checked: CheckedPolicy, history: dict[int, pl.DataFrame], depth: int,

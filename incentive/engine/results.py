@@ -50,6 +50,8 @@ class Results:
     data_file: str = ""
     data_sha256: str = ""
     warnings: list[str] = field(default_factory=list)
+    #: people who owed a draw balance at the last close and are absent now (None: the policy has no draws)
+    departures: pl.DataFrame | None = None
 
     @property
     def id_column(self) -> str:

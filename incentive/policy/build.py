@@ -40,6 +40,7 @@ from incentive.policy.model import (
     Budget,
     CurvePoint,
     Derived,
+    Draw,
     Effective,
     Fairness,
     Inquiries,
@@ -164,6 +165,7 @@ class _Builder:
             budgets=tuple(self.budget(k, v) for k, v in self.section("budgets").items()),
             penalties=tuple(self.penalty(k, v) for k, v in self.section("penalties").items()),
             floor=self.floor(),
+            draws=tuple(self.draw(k, v) for k, v in self.section("draws").items()),
             ranking=self.ranking(),
             recommendations=tuple(self.recommendation(k, v) for k, v in self.section("recommendations").items()),
             protected=tuple(self.protection(k, v) for k, v in self.section("protected").items()),
@@ -341,6 +343,13 @@ class _Builder:
             band=v.get("band"),
             pos=self.key_pos(path),
         )
+
+    def draw(self, key: str, v: dict) -> Draw:
+        path = ("draws", key)
+        return Draw(id=key, kind=v["kind"], amount=self.required(v["amount"], path + ("amount",)), of=v.get("of", "total"),
+                    recovery_cap=self.source(v.get("recovery_cap"), path + ("recovery_cap",)),
+                    recovery_delay=int(v.get("recovery_delay", 0)), on_leave=v.get("on_leave", "recover"),
+                    label=v.get("label"), pos=self.key_pos(path))
 
     def ranking(self) -> Ranking | None:
         r = self.data.get("ranking")

@@ -211,6 +211,31 @@ class Penalty:
 
 
 @dataclass(frozen=True)
+class Draw:
+    """A guaranteed amount on the total or one payout, and the balance it carries between periods.
+
+    ``recoverable``: an advance -- a shortfall is owed and recovered from later
+    earnings above the draw (at most ``recovery_cap`` a period, starting
+    ``recovery_delay`` periods after the balance arose). ``non_recoverable``:
+    the shortfall is topped up and forgiven. The balance a close ends with is
+    a result column the next close reads from the ledger."""
+
+    id: str
+    kind: str  # "recoverable" | "non_recoverable"
+    amount: Source
+    of: str = "total"  # "total" or a payout id
+    recovery_cap: Source | None = None
+    recovery_delay: int = 0
+    on_leave: str = "recover"  # "recover" | "forgive"
+    label: Label | None = None
+    pos: Pos = Pos()
+
+    @property
+    def recoverable(self) -> bool:
+        return self.kind == "recoverable"
+
+
+@dataclass(frozen=True)
 class Band:
     id: str
     share: Decimal
@@ -346,6 +371,7 @@ class Policy:
     budgets: tuple[Budget, ...] = ()
     penalties: tuple[Penalty, ...] = ()
     floor: Decimal | None = Decimal(0)  # total never below this; None = no floor
+    draws: tuple[Draw, ...] = ()
     ranking: Ranking | None = None
     recommendations: tuple[Recommendation, ...] = ()
     protected: tuple[Protection, ...] = ()

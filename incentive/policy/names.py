@@ -26,6 +26,7 @@ BUDGETS = "budgets"
 PENALTIES = "penalties"
 RECOMMENDATIONS = "recommendations"
 PROTECTED = "protected"  # protected statuses; also the result column naming the ones that hold
+DRAWS = "draws"
 ACTION = "action"  # ``<rule>.action``: the action an exit-type rule finally raised
 EARLIER_IMPROVEMENT = "earlier_improvement"  # an improvement-type action in an earlier closed period
 
@@ -42,6 +43,15 @@ CAP = "cap"
 GATE = "gate"
 WHEN = "when"
 BEFORE_FLOOR = "before_floor"  # the total before the policy's floor
+# a draw's steps (``advance.opening`` ...): what it carries from the last close to the next
+EARNED = "earned"  # what the target (total or payout) came to before the draw
+OPENING = "opening"  # the balance owed at the start of the period (the last close's closing)
+SHORTFALL = "shortfall"  # the draw minus the earnings, when positive: advanced (recoverable) or topped up
+RECOVERED = "recovered"  # taken back from earnings above the draw
+CLOSING = "closing"  # the balance owed at the end of the period
+AGE = "age"  # consecutive periods the balance has been owed (recovery waits recovery_delay of them)
+FORGIVEN = "forgiven"  # topped up and never owed (non_recoverable)
+RECOVERY_CAP = "recovery_cap"
 
 # -- other expression fields ------------------------------------------------
 VALUE = "value"  # a KPI's value

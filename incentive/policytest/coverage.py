@@ -56,7 +56,7 @@ class Item:
     """One branch of a policy that a test can exercise."""
 
     key: str  # stable across evaluations, e.g. "payouts.commission.tiers.table[2]"
-    kind: str  # kpi | tier | gate | cap | floor | penalty | veto | eligibility | band | budget | recommendation
+    kind: str  # kpi | tier | gate | cap | floor | penalty | veto | eligibility | band | budget | draw | recommendation
     untested: str  # what to tell the reviewer when no case exercises it
     pos: Pos
 
@@ -119,6 +119,18 @@ def items(policy: Policy) -> list[Item]:
         if pen.cap is not None:
             out.append(Item(names.expr_path(names.PENALTIES, pen.id, names.CAP), "cap",
                             f"penalty {pen.id}: cap '{pen.cap.text}' is never reached", pen.cap.pos))
+    for d in policy.draws:
+        out.append(Item(f"{names.item_path(names.DRAWS, d.id)}.shortfall", "draw",
+                        f"draw {d.id}: no case earns less than the draw (the advance / top-up is untested)", d.pos))
+        out.append(Item(f"{names.item_path(names.DRAWS, d.id)}.above", "draw",
+                        f"draw {d.id}: no case earns more than the draw", d.pos))
+        if d.recoverable:
+            out.append(Item(f"{names.item_path(names.DRAWS, d.id)}.recovered", "draw",
+                            f"draw {d.id}: no case recovers a balance (the recovery is untested)", d.pos))
+            if d.recovery_cap is not None:
+                out.append(Item(names.expr_path(names.DRAWS, d.id, names.RECOVERY_CAP), "cap",
+                                f"draw {d.id}: recovery_cap '{d.recovery_cap.text}' is never reached",
+                                d.recovery_cap.pos))
     for rule in policy.recommendations:
         out.append(Item(names.item_path(names.RECOMMENDATIONS, rule.id), "recommendation",
                         f"recommendation {rule.id} ({rule.action}) never fires", rule.pos))
@@ -194,6 +206,17 @@ def hits(results: Results) -> set[str]:
             cap = round_expr(pl.col(pen_cap), money.decimals, money.rounding)
             when(names.expr_path(names.PENALTIES, pen.id, names.CAP), fired & (pl.col(pen.id) >= cap),
                  fired_col, pen_cap, pen.id)
+    for d in policy.draws:
+        earned, amount, back, owed = (names.step(d.id, n) for n in (names.EARNED, names.AMOUNT, names.RECOVERED,
+                                                                    names.OPENING))
+        key = names.item_path(names.DRAWS, d.id)
+        when(f"{key}.shortfall", pl.col(earned) < pl.col(amount), earned, amount)
+        when(f"{key}.above", pl.col(earned) > pl.col(amount), earned, amount)
+        when(f"{key}.recovered", pl.col(back) > 0, back)
+        if d.recovery_cap is not None:  # capped: the room above the draw would have recovered more
+            room = pl.min_horizontal(pl.col(owed), pl.col(earned) - pl.col(amount))
+            when(names.expr_path(names.DRAWS, d.id, names.RECOVERY_CAP), (pl.col(back) > 0) & (pl.col(back) < room),
+                 back, owed, earned, amount)
     for rule in policy.recommendations:
         rule_when = names.step(rule.id, names.WHEN)
         when(names.item_path(names.RECOMMENDATIONS, rule.id), pl.col(rule_when), rule_when)

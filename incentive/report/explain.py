@@ -20,7 +20,7 @@ from incentive.numeric import plain_text, py_div, py_mul, py_round, to_dec
 from incentive.policy import names
 from incentive.policy.approval import approval_record
 from incentive.policy.expr.checked import CheckedPolicy
-from incentive.policy.model import Payout, Policy, Scoring, label_text
+from incentive.policy.model import Draw, Payout, Policy, Scoring, label_text
 from incentive.report.approval_block import approval_text
 from incentive.report.reason_text import band_reason
 from incentive.report.terminal import json_text, printable_cell
@@ -191,6 +191,8 @@ def explain_row(row: dict[str, object], checked: CheckedPolicy, columns: dict[st
         details.append(t("floor", "下限") + f" {money(to_dec(policy.floor))}")
     steps.append(Step("total", "total", t("total", "合计"), row.get("total"), t("components − penalties", "奖金项 − 扣款"),
                       {}, details))
+    for d in policy.draws:
+        steps.append(_draw_step(d, row, lang, money))
     for r in policy.recommendations:
         if row.get(names.step(r.id, names.WHEN)):
             from incentive.report.labels import action_label
@@ -210,6 +212,33 @@ def explain_row(row: dict[str, object], checked: CheckedPolicy, columns: dict[st
     approval = approval_record(policy.approval) if policy.approval is not None else None
     return Explanation(str(row.get(policy.id_input.id)), f"{policy.id} {policy.version}", period, policy.currency, steps,
                        approval)
+
+
+def _draw_step(d: Draw, row: dict[str, object], lang: str, money: Callable[[object], str]) -> Step:
+    """A draw: what was earned, guaranteed, advanced or topped up, recovered, and the balance carried on."""
+    t = _tr(lang)
+
+    def v(step: str) -> str:
+        return money(row.get(names.step(d.id, step)))
+
+    target = t("the total", "合计") if d.of == names.TOTAL else d.of
+    kind = t("recoverable", "可追回") if d.recoverable else t("non-recoverable", "不可追回")
+    details = [t(f"on {target}: earned {v(names.EARNED)}; {kind} draw {v(names.AMOUNT)}",
+                 f"作用于 {target}：应得 {v(names.EARNED)}；{kind}保底 {v(names.AMOUNT)}")]
+    if d.recoverable:
+        details.append(t(f"balance owed at the start {v(names.OPENING)} (from the last close); advanced "
+                         f"{v(names.SHORTFALL)}; recovered {v(names.RECOVERED)}",
+                         f"期初欠款 {v(names.OPENING)}（上期结算）；本期垫付 {v(names.SHORTFALL)}；本期追回 {v(names.RECOVERED)}"))
+        if d.recovery_delay:
+            age = row.get(names.step(d.id, names.AGE))
+            details.append(t(f"recovery waits {d.recovery_delay} period(s); the balance is {fmt(age)} period(s) old",
+                             f"追回顺延 {d.recovery_delay} 期；欠款已 {fmt(age)} 期"))
+    else:
+        details.append(t(f"topped up {v(names.FORGIVEN)}, never owed", f"补足 {v(names.FORGIVEN)}，无需偿还"))
+    details.append(t(f"paid {money(row.get(d.of))}; balance owed carried to the next period {v(names.CLOSING)}",
+                     f"实发 {money(row.get(d.of))}；结转下期欠款 {v(names.CLOSING)}"))
+    return Step(d.id, "draw", label_text(d.label, lang, d.id), row.get(names.step(d.id, names.CLOSING)),
+                t("paid = earned + advanced − recovered", "实发 = 应得 + 垫付 − 追回"), {}, details)
 
 
 def _label_of(policy: Policy, name: str, lang: str) -> str:
@@ -316,7 +345,7 @@ def render_text(ex: Explanation, money_decimals: int = 2, lang: str = "en") -> s
     if ex.approval is not None:
         lines[1:1] = [approval_text(ex.approval, lang)]
     for s in ex.steps:
-        value = shown(s.value, lang, money_decimals if s.kind in ("payout", "penalty", "total") else None)
+        value = shown(s.value, lang, money_decimals if s.kind in ("payout", "penalty", "total", "draw") else None)
         head = f"{s.name}"
         if s.label and s.label != s.name:
             head += f" ({s.label})"

@@ -151,6 +151,10 @@ class _PolicyCheck:
             typed_fields = [(names.WHEN, pen.when, BOOL), (names.AMOUNT, pen.amount, NUMERIC), (names.CAP, pen.cap, NUMERIC)]
             self.check_all([_Slot(src, src.path or names.expr_path(names.PENALTIES, pen.id, name), PENALTIES, expect)
                             for name, src, expect in typed_fields if src is not None])
+        for d in p.draws:  # after the penalties and the total; they read what a budget may read (not the total)
+            fields = [(names.AMOUNT, d.amount), (names.RECOVERY_CAP, d.recovery_cap)]
+            self.check_all([_Slot(src, src.path or names.expr_path(names.DRAWS, d.id, name), BUDGETS, NUMERIC)
+                            for name, src in fields if src is not None])
         self.check_all([_Slot(r.when, r.when.path or names.expr_path(names.RECOMMENDATIONS, r.id, names.WHEN),
                               RECOMMENDATIONS, BOOL)
                         for r in p.recommendations])
@@ -167,6 +171,12 @@ class _PolicyCheck:
         if guards_exits(p):  # an exit needs an earlier improvement action: read the recorded recommendations
             history_names |= {names.RECOMMENDATIONS}
             types[names.RECOMMENDATIONS] = T.TEXT
+            depth = max(depth, 1)
+        if p.draws:  # a draw's balance and its age carry from the last close: read them from the ledger
+            for d in p.draws:
+                for step, t in ((names.CLOSING, T.MONEY), (names.AGE, T.NUMBER)):
+                    history_names |= {names.step(d.id, step)}
+                    types[names.step(d.id, step)] = t
             depth = max(depth, 1)
         return CheckedPolicy(p, dict(self.exprs), order, types, history_names, depth), self.findings
 

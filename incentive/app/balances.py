@@ -1,0 +1,152 @@
+"""Draw balances across closes: the order closes must keep, the balances of
+people who left, and ``incentive balances`` (each close's balances, read
+from the ledger).
+
+A draw's opening balance is the closing balance the previous period's close
+recorded, so where a policy has draws the order of closes matters: a period
+is refused while the one before it is missing (once any earlier period of
+the policy is closed), and while a later period is already closed (its
+balances started without this one). A reopen of a period whose balances a
+later close used is refused too (``reopen_guard``): re-close in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from incentive.engine.results import Results
+from incentive.errors import UsageError
+from incentive.io.periods import Period
+from incentive.ledger import Ledger, LedgerEntry
+from incentive.app.policy_copy import recorded_policy
+from incentive.ledger.locate import open_existing
+from incentive.numeric import plain_text
+from incentive.policy import names
+from incentive.policy.model import Policy
+
+#: the key of a close's recorded totals listing balances owed by people absent from its data
+DEPARTURES_KEY = "draw_departures"
+
+
+def check_balance_order(ledger: Ledger, policy: Policy, period: Period, used: dict[int, LedgerEntry]) -> None:
+    """Refuse a close whose draw balances would start from the wrong place."""
+    closes = ledger.current_closes(policy.id)
+    later = [e for e in closes if e.period_ordinal > period.ordinal]
+    if later:
+        raise UsageError(f"{policy.id} {period.label}: {later[0].period} is already closed, and its draw balances "
+                         f"started without {period.label}; close periods in order (reopen {later[-1].period} back "
+                         f"to {later[0].period} first)")
+    earlier = [e for e in closes if e.period_ordinal < period.ordinal]
+    previous = period.ordinal - 1
+    if previous in used:
+        return
+    missing = Period.of(policy.period, previous).label
+    if ledger.status(policy.id, missing).state == "reopened":
+        raise UsageError(f"{policy.id} {period.label}: its draw balances start from the closing balances of "
+                         f"{missing}, which was reopened and is not closed again; close {missing} first")
+    if earlier:
+        raise UsageError(f"{policy.id} {period.label}: its draw balances start from the closing balances of "
+                         f"{missing}, which is not closed (last closed: {earlier[-1].period}); close {missing} first")
+
+
+def reopen_guard(ledger: Ledger, entry: LedgerEntry, policy: Policy) -> None:
+    """Refuse to reopen a period whose draw balances a later current close started from."""
+    if not policy.draws:
+        return
+    for later in ledger.current_closes(entry.policy_id, from_ordinal=entry.period_ordinal + 1):
+        if entry.entry_hash in later.history_hashes.values():
+            raise UsageError(f"{entry.policy_id} {entry.period}: the draw balances of {later.period} (ledger entry "
+                             f"{later.seq}) start from this close; reopen {later.period} first, then re-close both "
+                             "in order")
+
+
+def departures_record(results: Results) -> dict[str, Any]:
+    """The departures as the ledger records them with the close (hash-chained with it)."""
+    gone = results.departures
+    if gone is None or not gone.height:
+        return {}
+    id_col = results.id_column
+    return {DEPARTURES_KEY: [{"employee": r[id_col], "draw": r["draw"], "balance": plain_text(r["balance"]),
+                              "action": r["action"]} for r in gone.iter_rows(named=True)]}
+
+
+def departure_lines(results: Results) -> list[str]:
+    """A warning per balance owed by someone no longer in the data."""
+    gone = results.departures
+    if gone is None or not gone.height:
+        return []
+    id_col = results.id_column
+    return [f"warning: {r[id_col]} owed {plain_text(r['balance'])} on draw {r['draw']} at the last close and is not "
+            f"in this period's data: " + ("forgiven (written off)" if r["action"] == "forgive"
+                                          else "reported for recovery (balances.csv)")
+            for r in gone.iter_rows(named=True)]
+
+
+@dataclass(frozen=True)
+class BalanceRow:
+    period: str
+    employee: str
+    draw: str
+    opening: Decimal
+    shortfall: Decimal
+    recovered: Decimal
+    forgiven: Decimal
+    closing: Decimal
+    status: str = ""
+
+
+def balances(policy: str, employee: str | None, period: str | None, ledger_path: str | None) -> list[BalanceRow]:
+    """``incentive balances``: every draw balance the current closes of a policy recorded, in period order."""
+    from incentive.app.history import policy_id_of
+
+    policy_id = policy_id_of(policy)
+    ledger = open_existing(ledger_path)
+    try:
+        closes = ledger.current_closes(policy_id)
+        if not closes:
+            raise UsageError(f"the ledger {ledger.path} has no closed period of policy {policy_id!r}")
+        if period is not None:
+            closes = [e for e in closes if e.period == period]
+            if not closes:
+                raise UsageError(f"--period: {policy_id} {period} is not closed in {ledger.path}")
+        rows: list[BalanceRow] = []
+        for entry in closes:
+            plan = recorded_policy(entry)
+            rows += _rows(ledger, entry, plan, employee)
+        return rows
+    finally:
+        ledger.close()
+
+
+def _rows(ledger: Ledger, entry: LedgerEntry, plan: Policy, employee: str | None) -> list[BalanceRow]:
+    if not plan.draws:
+        return []
+    id_col = plan.id_input.id
+    steps = [names.step(d.id, s) for d in plan.draws
+             for s in (names.OPENING, names.SHORTFALL, names.RECOVERED, names.FORGIVEN, names.CLOSING)]
+    frame = ledger.load_results(entry, columns=[id_col, *steps])
+    if employee is not None:
+        frame = frame.filter(pl.col(id_col).cast(pl.String) == employee)
+    rows = []
+    cent = Decimal(1).scaleb(-plan.money.decimals)  # the ledger keeps the engine's wide decimals
+    for r in frame.iter_rows(named=True):
+        for d in plan.draws:
+            def v(s: str) -> Decimal:
+                value = r.get(names.step(d.id, s))
+                return (value if isinstance(value, Decimal) else Decimal(0)).quantize(cent)
+
+            rows.append(BalanceRow(entry.period, str(r[id_col]), d.id, v(names.OPENING), v(names.SHORTFALL),
+                                   v(names.RECOVERED), v(names.FORGIVEN), v(names.CLOSING)))
+    for gone in entry.totals.get(DEPARTURES_KEY) or []:
+        if employee is None or gone.get("employee") == employee:
+            balance = Decimal(str(gone.get("balance", "0"))).quantize(cent)
+            forgive = gone.get("action") == "forgive"
+            zero = Decimal(0).quantize(cent)
+            rows.append(BalanceRow(entry.period, str(gone.get("employee")), str(gone.get("draw")), balance,
+                                   zero, zero, zero, zero if forgive else balance,
+                                   "left: forgiven" if forgive else "left: reported for recovery"))
+    return rows
