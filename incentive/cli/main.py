@@ -23,13 +23,14 @@ def _load_commands() -> list[click.Command]:
 
     Deliberately lazy (see ``_Commands``): importing the command modules
     pulls in polars and the engine."""
-    from incentive.cli import (approve_cmd, balances_cmd, close_cmd, diff_cmd, evaluate_cmd, export_cmd, inquiry_cmd,
-                               plan_cmd, sample_cmd, statements_cmd, test_cmd, validate_cmd)
+    from incentive.cli import (approve_cmd, balances_cmd, close_cmd, credit_cmd, diff_cmd, evaluate_cmd, export_cmd,
+                               inquiry_cmd, plan_cmd, sample_cmd, statements_cmd, test_cmd, validate_cmd)
 
     return [validate_cmd.validate, validate_cmd.schema, evaluate_cmd.evaluate, evaluate_cmd.explain,
             diff_cmd.diff, diff_cmd.sweep, sample_cmd.sample, close_cmd.close, close_cmd.reopen, close_cmd.verify,
             close_cmd.history, balances_cmd.balances, statements_cmd.statements, approve_cmd.approve,
-            approve_cmd.status, export_cmd.export, inquiry_cmd.inquiry, plan_cmd.plan, test_cmd.test]
+            approve_cmd.status, export_cmd.export, inquiry_cmd.inquiry, plan_cmd.plan, test_cmd.test,
+            credit_cmd.credit]
 
 
 class _Commands(click.Group):

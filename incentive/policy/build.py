@@ -174,6 +174,7 @@ class _Builder:
             fairness=self.fairness(),
             sign_off=self.sign_off(),
             inquiries=self.inquiries(),
+            crediting=self.data.get("crediting"),
             file=self.file,
             source_text=self.doc.text,
             pos=self.doc.pos(()),

@@ -380,6 +380,7 @@ class Policy:
     fairness: Fairness | None = None
     sign_off: SignOff | None = None
     inquiries: Inquiries | None = None
+    crediting: str | None = None  # the crediting definition file, relative to the policy (incentive.credits)
     file: str = "<policy>"
     source_text: str = ""  # the policy exactly as read (for the audit copy)
     pos: Pos = Pos()

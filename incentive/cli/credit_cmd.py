@@ -1,0 +1,34 @@
+"""``incentive credit``: credit transaction lines to people and write the period table."""
+
+from __future__ import annotations
+
+import click
+
+from incentive.app.credit import run_credit
+from incentive.cli.common import handle_errors
+
+
+@click.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--period", required=True, help="The period to credit, e.g. 2026-Q1.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
+              help="Directory for period.csv, credits.csv and sources.json (written all or nothing).")
+@click.option("--format", "fmt", default="csv", show_default=True, type=click.Choice(["csv", "parquet"]),
+              help="Format of the two tables.")
+@click.option("--crediting", default=None, type=click.Path(dir_okay=False),
+              help="The crediting file (default: the one the policy's `crediting` key names).")
+@click.option("--encoding", default=None, help="Text encoding of CSV sources (default: detected).")
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a policy value.")
+@handle_errors
+def credit(policy: str, sources: tuple[str, ...], period: str, out: str, fmt: str, crediting: str | None,
+           encoding: str | None, overrides: tuple[str, ...]) -> None:
+    """Credit the order, collection and refund lines of SOURCES (NAME=PATH, or files named after their
+    source) to people, roles and managers for one period, as POLICY's crediting file declares."""
+    summary = run_credit(policy, tuple(sources), period, out, fmt=fmt, crediting=crediting, encoding=encoding,
+                         overrides=tuple(overrides))
+    for note in summary.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"credited {summary.period}: {summary.credit_rows:,} credit rows, {summary.people:,} people")
+    for path in summary.written:
+        click.echo(f"wrote {path}")
