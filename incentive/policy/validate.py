@@ -136,6 +136,10 @@ def _not_a_policy(doc: LoadedDoc, file: str) -> Finding | None:
             return Finding(file, pos.line, pos.col, "error", "not-a-policy",
                            f"a policy test file (it has cases: for policy {data['policy']!r}); run "
                            f"`incentive test {file}` for it, and validate the policy file itself")
+        if "crediting" in data and "lines" in data and "inputs" not in data:
+            return Finding(file, 1, 1, "error", "not-a-policy",
+                           "a crediting file (crediting: and lines:; docs/crediting.md): `incentive credit` reads it, "
+                           "through the policy that names it")
         if set(data) & set(load_schema()["properties"]):
             return None
         return Finding(file, 1, 1, "error", "not-a-policy",
