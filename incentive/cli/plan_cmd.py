@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from incentive.app.plan import FORMATS, LANGS, write_plan
@@ -24,8 +26,7 @@ def plan(policy: str, lang: str, fmt: str, out: str | None) -> None:
     data, target = write_plan(policy, lang, fmt, out)
     if target is None:
         with writing_to("standard output"):
-            stream = click.get_binary_stream("stdout")
-            stream.write(data)
-            stream.flush()
+            sys.stdout.buffer.write(data)  # bytes as rendered (UTF-8), whatever the terminal's encoding
+            sys.stdout.buffer.flush()
     else:
         click.echo(f"wrote {target}", err=True)
