@@ -56,8 +56,14 @@ def test_a_look_alike_of_another_id_is_refused_naming_both_rows(tmp_path_factory
     assert escaped(first) != escaped(second)  # the message shows the difference
 
 
+#: characters this Python's Unicode database knows: polars normalizes with a newer Unicode version, which
+#: also maps characters assigned since (U+1E030, Unicode 15: a modifier Cyrillic a); NFKC of an assigned
+#: character never changes between versions (Unicode's normalization stability policy)
+KNOWN = st.characters(exclude_categories=("Cn", "Cs"))  # Cs: lone surrogates are no text
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(max_size=6), min_size=1, max_size=8))
+@given(st.lists(st.text(alphabet=KNOWN, max_size=6), min_size=1, max_size=8))
 def test_the_column_skeleton_agrees_with_the_python_one(texts):
     got = pl.DataFrame({"i": texts}).select(skeleton(pl.col("i"))).to_series().to_list()
     assert got == [py_skeleton(t) for t in texts]
