@@ -98,7 +98,7 @@ def manager_on(held, rep: str, day: date) -> str:
     return next(m for a, b, m in held[rep] if a <= day and (b is None or day < b))
 
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS

@@ -46,7 +46,7 @@ def _months(checked, tmp_path, earnings: list[list[tuple[str, Decimal]]]) -> lis
     return out
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(earned=st.lists(cents, min_size=1, max_size=6), draw=cents, cap=st.one_of(st.none(), cents),
        delay=st.integers(0, 2))
 def test_a_recoverable_draw_moves_the_balance_by_exactly_paid_minus_earned(tmp_path, earned, draw, cap, delay):
@@ -66,7 +66,7 @@ def test_a_recoverable_draw_moves_the_balance_by_exactly_paid_minus_earned(tmp_p
         owed = closing
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(earned=st.lists(cents, min_size=1, max_size=5), draw=cents)
 def test_a_non_recoverable_draw_tops_up_and_forgives(tmp_path, earned, draw):
     checked = _checked(tmp_path, "non_recoverable", str(draw))
