@@ -116,7 +116,7 @@ def approve(policy: str, period: str, name: str, role: str | None, comment: str 
         raise UsageError("--as: the approver's name is empty")
     ledger = open_existing(ledger_path, readonly=False)
     try:
-        close = _current(ledger, policy_id, label)
+        close = current_close(ledger, policy_id, label)
         if entry is not None and not close.entry_hash.startswith(entry.strip().lower()):
             raise UsageError(f"--entry {entry}: the current close of {policy_id} {label} is ledger entry "
                              f"{close.seq} ({close.entry_hash[:12]}…), not that one; review it and approve again")
@@ -148,7 +148,8 @@ def _role(role: str | None, required: tuple[str, ...], policy_id: str) -> str:
     return required[0] if required else "hr"
 
 
-def _current(ledger: Ledger, policy_id: str, period: str) -> LedgerEntry:
+def current_close(ledger: Ledger, policy_id: str, period: str) -> LedgerEntry:
+    """The period's current close, or a UsageError saying why there is none (never closed, or reopened)."""
     close = ledger.get_close(policy_id, period)
     if close is None:
         state = ledger.status(policy_id, period).state
@@ -160,7 +161,7 @@ def _current(ledger: Ledger, policy_id: str, period: str) -> LedgerEntry:
 def require_approved(ledger: Ledger, policy_id: str, period: str) -> tuple[LedgerEntry, PeriodState]:
     """The current close, when every approval its policy requires is recorded; else a UsageError saying which
     are missing (the export gate)."""
-    close = _current(ledger, policy_id, period)
+    close = current_close(ledger, policy_id, period)
     state = period_state(ledger, policy_id, period)
     if state.missing:
         have = ", ".join(f"{a.payload.get('role')} ({a.by})" for a in state.approvals) or "none"
@@ -187,5 +188,5 @@ def record_export(ledger: Ledger, close: LedgerEntry, payload: dict[str, object]
                                check=still_approved)
 
 
-__all__ = ["PeriodState", "approve", "period_state", "periods", "record_export", "recorded_policy",
+__all__ = ["PeriodState", "approve", "current_close", "period_state", "periods", "record_export", "recorded_policy",
            "require_approved", "required_roles", "states"]

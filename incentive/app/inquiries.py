@@ -12,19 +12,18 @@ refused a hearing by a date).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Literal
 
 import polars as pl
 
+from incentive.app.approvals import current_close
 from incentive.app.inquiry_records import Inquiry, inquiries
 from incentive.app.policy_copy import recorded_policy
 from incentive.app.close import policy_and_period
 from incentive.errors import UsageError
 from incentive.ledger import Ledger, LedgerEntry, utc_now
-from incentive.ledger.events import Event
 from incentive.ledger.locate import open_existing
 from incentive.numeric import plain_text
 from incentive.policy.model import Policy
@@ -63,7 +62,7 @@ def open_inquiry(policy: str, period: str, employee: str, about: str, text: str,
         raise UsageError("--text: say what the inquiry is about (it is recorded in the ledger)")
     ledger = open_existing(ledger_path, readonly=False)
     try:
-        close = _current(ledger, policy_id, label)
+        close = current_close(ledger, policy_id, label)
         plan = recorded_policy(close)
         allowed = components(plan)
         if about not in allowed:
@@ -97,7 +96,7 @@ def resolve_inquiry(number: int, outcome: str, note: str, ledger_path: str | Non
             r = inquiry.resolution
             raise UsageError(f"inquiry {number} is already resolved ({r.payload.get('outcome')}, {r.at} by {r.by})")
         opened = inquiry.opened
-        close = _current(ledger, opened.policy_id, opened.period)
+        close = current_close(ledger, opened.policy_id, opened.period)
         payload: dict[str, Any] = {"inquiry": number, "outcome": outcome, "note": note,
                                    "employee": inquiry.employee, "about": inquiry.about}
         if outcome == "corrected":
@@ -144,14 +143,6 @@ def _inquiry(ledger: Ledger, number: int) -> Inquiry:
         raise UsageError(f"no inquiry {number} in {ledger.path} (`incentive inquiry list` shows them)")
     found = [i for i in inquiries(ledger, event.policy_id) if i.number == number]
     return found[0]
-
-
-def _current(ledger: Ledger, policy_id: str, period: str) -> LedgerEntry:
-    close = ledger.get_close(policy_id, period)
-    if close is None:
-        raise UsageError(f"{policy_id} period {period} is not closed (never closed, or reopened and not "
-                         "closed again)")
-    return close
 
 
 def _person(ledger: Ledger, close: LedgerEntry, policy: Policy, employee: str) -> dict[str, Any]:

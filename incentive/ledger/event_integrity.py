@@ -23,7 +23,7 @@ from typing import Any
 
 from incentive.ledger.chain import GENESIS
 from incentive.ledger.events import EVENT_COLUMNS, EVENT_HASHED, event_hash
-from incentive.ledger.integrity import _cell, _name
+from incentive.ledger.integrity import decoded_row
 
 _TYPES = {**EVENT_HASHED, "prev_hash": ("text", False), "event_hash": ("text", False)}
 
@@ -67,13 +67,7 @@ def verify_events(con: sqlite3.Connection) -> list[str]:
     prev_expected, prev_name, expected_seq = GENESIS, "the genesis hash", 1
     state = _State()
     for raw in con.execute(f"SELECT {select} FROM events ORDER BY seq"):
-        values: dict[str, Any] = {}
-        cell_problems = []
-        for i, column in enumerate(EVENT_COLUMNS):
-            value, problem = _cell(raw[2 * i], raw[2 * i + 1], column, _TYPES[column])
-            values[column] = value
-            if problem:
-                cell_problems.append(problem)
+        values, cell_problems = decoded_row(raw, EVENT_COLUMNS, _TYPES)
         seq = values["seq"]
         label = f"event {seq if seq is not None else '?'}"
         if isinstance(values["kind"], str) and isinstance(values["period"], str):

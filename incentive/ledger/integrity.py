@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 from incentive.ledger import codec
 from incentive.ledger.chain import ENTRY_COLUMNS, GENESIS, HASHED_COLUMNS, entry_hash, sha256_hex
@@ -41,6 +41,19 @@ def _cell(value: Any, storage: bytes | str, column: str, expected: tuple[str, bo
         except UnicodeDecodeError:
             return None, f"column {column} is not valid UTF-8"
     return value, None
+
+
+def decoded_row(raw: Sequence[Any], columns: Sequence[str], types: Mapping[str, tuple[str, bool]]
+                ) -> tuple[dict[str, Any], list[str]]:
+    """One row selected as ``column, typeof(column)`` pairs: its decoded cells and the problems with their types."""
+    values: dict[str, Any] = {}
+    problems = []
+    for i, column in enumerate(columns):
+        value, problem = _cell(raw[2 * i], raw[2 * i + 1], column, types[column])
+        values[column] = value
+        if problem:
+            problems.append(problem)
+    return values, problems
 
 
 def _blob_problems(con: sqlite3.Connection, seq: int, fields: dict[str, Any]) -> list[str]:
@@ -78,13 +91,7 @@ def verify_connection(con: sqlite3.Connection) -> list[str]:
     close_seqs: set[int] = set()
 
     for raw in con.execute(f"SELECT {select} FROM entries ORDER BY seq"):
-        values: dict[str, Any] = {}
-        cell_problems = []
-        for i, column in enumerate(ENTRY_COLUMNS):
-            value, problem = _cell(raw[2 * i], raw[2 * i + 1], column, _TYPES[column])
-            values[column] = value
-            if problem:
-                cell_problems.append(problem)
+        values, cell_problems = decoded_row(raw, ENTRY_COLUMNS, _TYPES)
         seq = values["seq"]
         name = f"entry {seq if seq is not None else '?'}"
         label = name
