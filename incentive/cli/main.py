@@ -6,6 +6,7 @@ registered here; no business logic lives in the CLI.
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
@@ -18,40 +19,53 @@ import click
 from incentive import __version__, runtime, stops
 
 
-def _load_commands() -> list[click.Command]:
-    """Every command of ``incentive`` (``--help`` lists them by name).
+#: every command of ``incentive``: its name, and the module and attribute that define it
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("validate_cmd", "validate"), "schema": ("validate_cmd", "schema"),
+    "evaluate": ("evaluate_cmd", "evaluate"), "explain": ("evaluate_cmd", "explain"),
+    "diff": ("diff_cmd", "diff"), "sweep": ("diff_cmd", "sweep"), "sample": ("sample_cmd", "sample"),
+    "close": ("close_cmd", "close"), "reopen": ("close_cmd", "reopen"), "verify": ("close_cmd", "verify"),
+    "history": ("close_cmd", "history"), "balances": ("balances_cmd", "balances"),
+    "statements": ("statements_cmd", "statements"), "approve": ("approve_cmd", "approve"),
+    "status": ("approve_cmd", "status"), "export": ("export_cmd", "export"), "inquiry": ("inquiry_cmd", "inquiry"),
+    "plan": ("plan_cmd", "plan"), "test": ("test_cmd", "test"), "credit": ("credit_cmd", "credit"),
+}
 
-    Deliberately lazy (see ``_Commands``): importing the command modules
-    pulls in polars and the engine."""
-    from incentive.cli import (approve_cmd, balances_cmd, close_cmd, credit_cmd, diff_cmd, evaluate_cmd, export_cmd,
-                               inquiry_cmd, plan_cmd, sample_cmd, statements_cmd, test_cmd, validate_cmd)
 
-    return [validate_cmd.validate, validate_cmd.schema, evaluate_cmd.evaluate, evaluate_cmd.explain,
-            diff_cmd.diff, diff_cmd.sweep, sample_cmd.sample, close_cmd.close, close_cmd.reopen, close_cmd.verify,
-            close_cmd.history, balances_cmd.balances, statements_cmd.statements, approve_cmd.approve,
-            approve_cmd.status, export_cmd.export, inquiry_cmd.inquiry, plan_cmd.plan, test_cmd.test,
-            credit_cmd.credit]
+def _load_command(name: str) -> click.Command:
+    module, attribute = COMMANDS[name]
+    command = getattr(importlib.import_module(f"incentive.cli.{module}"), attribute)
+    assert isinstance(command, click.Command) and command.name == name, (name, command)
+    return command
 
 
 class _Commands(click.Group):
-    """The command group; its command modules are imported on first use.
+    """The command group; a command's module is imported when that command is looked up.
 
-    Importing them pulls in polars and the engine (about half a second).
-    Deferred to the first look-up -- inside ``main``, after the signal
-    handlers are installed -- a Ctrl-C during start-up is a clean stop
-    instead of a ``KeyboardInterrupt`` traceback from the middle of an import.
+    Importing every command module pulls in polars, the engine, DuckDB and
+    the document renderers (about half a second); a run of one command
+    imports what that command needs. Deferred to the look-up -- inside
+    ``main``, after the signal handlers are installed -- a Ctrl-C during
+    start-up is a clean stop instead of a ``KeyboardInterrupt`` traceback
+    from the middle of an import.
     """
 
-    _loaded = False
     _table: dict[str, click.Command]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self._table and cmd_name in COMMANDS:
+            self._table[cmd_name] = _load_command(cmd_name)
+        return self._table.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMANDS) | set(self._table))
 
     @property  # type: ignore[override]  # a lazy property where click has a plain attribute
     def commands(self) -> dict[str, click.Command]:
-        if not self._loaded:
-            self._loaded = True
-            for command in _load_commands():
-                assert command.name is not None
-                self._table.setdefault(command.name, command)
+        """Every command, all modules imported (the CLI reference and the tests use it)."""
+        for name in COMMANDS:
+            if name not in self._table:
+                self._table[name] = _load_command(name)
         return self._table
 
     @commands.setter

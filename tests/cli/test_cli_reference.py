@@ -47,3 +47,12 @@ def test_shell_completion_completes_commands_and_options() -> None:
     assert "close" in _complete("incentive cl")
     assert "--trace" in _complete("incentive close --tr")
 
+
+
+def test_running_one_command_imports_only_that_command_s_module():
+    """``incentive validate`` must not pay for DuckDB, Typst or the document renderers (CLI start-up time)."""
+    code = ("import sys; from incentive.cli.main import cli\n"
+            "try:\n    cli(['validate', '--help'], prog_name='incentive')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('incentive.cli.') and m.endswith('_cmd')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "['incentive.cli.validate_cmd']"
