@@ -87,8 +87,8 @@ def _apply(work: Work, hold: Hold) -> None:
                     for f in (names.BILLED, names.COLLECTED, names.COLLECTED_EARLIER, names.ADVANCE)})
     earned, billed, collected = col(names.EARNED), col(names.BILLED), col(names.COLLECTED)
     waits = (earned > 0) & (billed > 0)  # only a positive amount on positive billing waits for collection
-    part = waits & (collected < billed)
-    covered = pl.when(part).then(rounded(earned * collected / pl.when(part).then(billed).otherwise(lit(1)))) \
+    partial = waits & (collected < billed)
+    covered = pl.when(partial).then(rounded(earned * collected / pl.when(partial).then(billed).otherwise(lit(1)))) \
         .otherwise(earned)
     advanced = rounded(earned * col(names.ADVANCE))
     released_now = pl.when(waits).then(pl.min_horizontal(pl.max_horizontal(covered, advanced), earned)) \

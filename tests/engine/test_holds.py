@@ -121,3 +121,19 @@ def test_a_hold_on_a_payout_that_does_not_exist_names_the_place(tmp_path):
     line = next(i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "  h: {" in text)
     assert (found[0].file, found[0].line, found[0].col) == (str(path), line, 3)
     assert "'comission', which is not a payout (did you mean 'commission'?)" in found[0].message
+
+
+def test_balances_csv_lists_each_hold_and_who_left_with_it(tmp_path):
+    from incentive.report.balances import balances_frame
+
+    checked = _checked(tmp_path, ", on_leave: forfeit")
+    frames = _months(checked, tmp_path, [[("E1", Decimal(10000), Decimal(2500), Decimal(0)),
+                                          ("E2", Decimal(1000), Decimal(0), Decimal(0))],
+                                         [("E2", Decimal(0), Decimal(0), Decimal(500))]])
+    rows = {r["employee_id"]: r for r in balances_frame(frames[1]).to_dicts()}
+    assert (rows["E2"]["opening"], rows["E2"]["recovered"], rows["E2"]["closing"], rows["E2"]["paid"]) == (100, 50,
+                                                                                                      50, 50)
+    assert (rows["E1"]["status"], rows["E1"]["opening"], rows["E1"]["written_off"], rows["E1"]["closing"]) == \
+        ("left: hold forfeit", 750, 750, 0)
+    for r in rows.values():
+        assert r["closing"] == r["opening"] + r["shortfall"] - r["recovered"] - r["written_off"]
