@@ -137,3 +137,16 @@ def test_balances_csv_lists_each_hold_and_who_left_with_it(tmp_path):
         ("left: hold forfeit", 750, 750, 0)
     for r in rows.values():
         assert r["closing"] == r["opening"] + r["shortfall"] - r["recovered"] - r["written_off"]
+
+
+def test_explain_shows_what_was_released_held_and_carried(tmp_path):
+    from incentive.report.explain import explain_row, render_text
+
+    checked = _checked(tmp_path)
+    frames = _months(checked, tmp_path, [[("E1", Decimal(10000), Decimal(4000), Decimal(0))],
+                                         [("E1", Decimal(0), Decimal(0), Decimal(3000))]])
+    for lang, words in (("en", ["held at the start 600.00", "releases 300.00", "carried to the next period 300.00"]),
+                        ("zh", ["期初暂扣 600.00", "释放 300.00", "结转下期暂扣 300.00"])):
+        text = render_text(explain_row(frames[1].frame.row(0, named=True), checked, frames[1].columns, "2026-02",
+                                       lang), lang=lang)
+        assert all(w in text for w in words), text
