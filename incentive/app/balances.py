@@ -53,9 +53,14 @@ def check_balance_order(ledger: Ledger, policy: Policy, period: Period, used: di
                          f"{missing}, which is not closed (last closed: {earlier[-1].period}); close {missing} first")
 
 
+def carries_balances(policy: Policy) -> bool:
+    """Whether a close of ``policy`` opens with the last close's balances (draws or holds)."""
+    return bool(policy.draws or policy.holds)
+
+
 def reopen_guard(ledger: Ledger, entry: LedgerEntry, policy: Policy) -> None:
-    """Refuse to reopen a period whose draw balances a later current close started from."""
-    if not policy.draws:
+    """Refuse to reopen a period whose draw or hold balances a later current close started from."""
+    if not carries_balances(policy):
         return
     for later in ledger.current_closes(entry.policy_id, from_ordinal=entry.period_ordinal + 1):
         if entry.entry_hash in later.history_hashes.values():
@@ -80,14 +85,32 @@ def departure_lines(results: Results) -> list[str]:
     if gone is None or not gone.height:
         return []
     id_col = results.id_column
-    return [f"warning: {r[id_col]} owed {plain_text(r['balance'])} on draw {r['draw']} at the last close and is not "
-            f"in this period's data: " + ("forgiven (written off)" if r["action"] == "forgive"
-                                          else "reported for recovery (balances.csv)")
-            for r in gone.iter_rows(named=True)]
+    holds = {h.id for h in results.checked.policy.holds}
+    return [_departure_line(r[id_col], r, r["draw"] in holds) for r in gone.iter_rows(named=True)]
+
+
+#: what happens to an amount held for someone who left, by the hold's ``on_leave`` (and a recovery still owed)
+_HOLD_LEAVE = {"release": "released: owed to them, pay it by hand (balances.csv)",
+               "forfeit": "forfeited (written off)", "report": "reported for a decision (balances.csv)",
+               "recover": "reported for recovery (balances.csv)"}
+
+
+def _departure_line(who: object, r: dict[str, Any], hold: bool) -> str:
+    amount = plain_text(r["balance"])
+    if not hold:
+        return (f"warning: {who} owed {amount} on draw {r['draw']} at the last close and is not in this period's "
+                "data: " + ("forgiven (written off)" if r["action"] == "forgive" else
+                           "reported for recovery (balances.csv)"))
+    what = f"owed a recovery of {amount}" if r["action"] == "recover" else f"had {amount} held"
+    return (f"warning: {who} {what} on hold {r['draw']} at the last close and is not in this period's data: "
+            + _HOLD_LEAVE.get(str(r["action"]), str(r["action"])))
 
 
 @dataclass(frozen=True)
 class BalanceRow:
+    """One balance of one close. For a hold (``kind`` "hold") the movements read: ``shortfall`` newly
+    held, ``recovered`` released from what was held, ``forgiven`` written off."""
+
     period: str
     employee: str
     draw: str
@@ -97,6 +120,7 @@ class BalanceRow:
     forgiven: Decimal
     closing: Decimal
     status: str = ""
+    kind: str = "draw"
 
 
 def balances(policy: str, employee: str | None, period: str | None, ledger_path: str | None) -> list[BalanceRow]:
@@ -122,12 +146,21 @@ def balances(policy: str, employee: str | None, period: str | None, ledger_path:
         ledger.close()
 
 
+#: the status of a hold's balance when its person left (by ``on_leave``; ``recover``: a recovery still owed)
+_LEFT_STATUS = {"release": "released (pay by hand)", "forfeit": "forfeited", "report": "reported",
+                "recover": "reported for recovery"}
+
+#: a hold's steps shown in the draw columns of ``incentive balances`` (see ``BalanceRow``)
+_HOLD_STEPS = (names.OPENING, names.HELD, names.RELEASED_EARLIER, names.WRITTEN_OFF, names.CLOSING)
+
+
 def _rows(ledger: Ledger, entry: LedgerEntry, plan: Policy, employee: str | None) -> list[BalanceRow]:
-    if not plan.draws:
+    if not carries_balances(plan):
         return []
     id_col = plan.id_input.id
     steps = [names.step(d.id, s) for d in plan.draws
              for s in (names.OPENING, names.SHORTFALL, names.RECOVERED, names.FORGIVEN, names.CLOSING)]
+    steps += [names.step(h.id, s) for h in plan.holds for s in _HOLD_STEPS]
     frame = ledger.load_results(entry, columns=[id_col, *steps])
     if employee is not None:
         frame = frame.filter(pl.col(id_col).cast(pl.String) == employee)
@@ -141,11 +174,28 @@ def _rows(ledger: Ledger, entry: LedgerEntry, plan: Policy, employee: str | None
 
             rows.append(BalanceRow(entry.period, str(r[id_col]), d.id, v(names.OPENING), v(names.SHORTFALL),
                                    v(names.RECOVERED), v(names.FORGIVEN), v(names.CLOSING)))
+        for h in plan.holds:
+            def hv(s: str) -> Decimal:
+                value = r.get(names.step(h.id, s))
+                return (value if isinstance(value, Decimal) else Decimal(0)).quantize(cent)
+
+            opening, held, released, written_off, closing = (hv(s) for s in _HOLD_STEPS)
+            rows.append(BalanceRow(entry.period, str(r[id_col]), h.id, opening, held, released, written_off, closing,
+                                   kind="hold"))
+    holds = {h.id for h in plan.holds}
     for gone in entry.totals.get(DEPARTURES_KEY) or []:
         if employee is None or gone.get("employee") == employee:
             balance = Decimal(str(gone.get("balance", "0"))).quantize(cent)
-            forgive = gone.get("action") == "forgive"
             zero = Decimal(0).quantize(cent)
+            if gone.get("draw") in holds:
+                action = str(gone.get("action"))
+                rows.append(BalanceRow(entry.period, str(gone.get("employee")), str(gone.get("draw")), balance,
+                                       zero, balance if action == "release" else zero,
+                                       balance if action == "forfeit" else zero,
+                                       balance if action in ("report", "recover") else zero,
+                                       f"left: {_LEFT_STATUS.get(action, action)}", kind="hold"))
+                continue
+            forgive = gone.get("action") == "forgive"
             rows.append(BalanceRow(entry.period, str(gone.get("employee")), str(gone.get("draw")), balance,
                                    zero, zero, zero, zero if forgive else balance,
                                    "left: forgiven" if forgive else "left: reported for recovery"))

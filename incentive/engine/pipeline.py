@@ -4,7 +4,7 @@ Stages run in the order of SPEC §4, each adding whole columns:
 
     inputs → derived / aggregates → KPI values → KPI points → score (rounded)
     → ranking and bands (vetoes force a band here) → payouts → budgets
-    → penalties and forfeits → draws on payouts → floor → total → draws on the total
+    → penalties and forfeits → holds (回款) → draws on payouts → floor → total → draws on the total
     → recommendations
 
 Rows are sorted by employee id first, so results never depend on the input
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from incentive.engine import budget, derive, draws, kpis, payouts, penalties, rank_stage, recommend
+from incentive.engine import budget, derive, draws, holds, kpis, payouts, penalties, rank_stage, recommend
 from incentive.engine.totals import check_sums
 from incentive.engine.context import POLARS_TYPE, CompileCtx, Overflow, Work, history_column
 from incentive.engine.results import ColumnInfo, Results
@@ -81,6 +81,7 @@ def _evaluate(checked: CheckedPolicy, data: PeriodData, period: Period, history:
         check_sums(work.materialize("payouts"), [p.id for p in policy.payouts], "payouts")
     budget.run(work)
     penalties.run(work)
+    holds.run(work)  # a draw on a held payout guarantees what is released
     draws.on_payouts(work)
     penalties.total(work)
     draws.on_total(work)
@@ -92,7 +93,10 @@ def _evaluate(checked: CheckedPolicy, data: PeriodData, period: Period, history:
         frame = frame.sort(id_col)
     present = set(frame.columns)  # one lookup set: frame.columns builds a new list on every call
     columns = {n: c for n, c in work.columns.items() if n in present}
-    gone = draws.departures(policy.draws, frame, (history or {}).get(1), id_col)
+    last = (history or {}).get(1)
+    found = [g for g in (draws.departures(policy.draws, frame, last, id_col),
+                         holds.departures(policy.holds, frame, last, id_col)) if g is not None]
+    gone = pl.concat(found) if found else None
     return Results(checked=checked, period=period, frame=frame, columns=columns, ranking_summary=summary,
                    recommendations=recs, data_file=data.file, data_sha256=data.sha256,
                    warnings=list(data.warnings), departures=gone)

@@ -43,6 +43,7 @@ from incentive.policy.model import (
     Draw,
     Effective,
     Fairness,
+    Hold,
     Inquiries,
     Input,
     Kpi,
@@ -166,6 +167,7 @@ class _Builder:
             penalties=tuple(self.penalty(k, v) for k, v in self.section("penalties").items()),
             floor=self.floor(),
             draws=tuple(self.draw(k, v) for k, v in self.section("draws").items()),
+            holds=tuple(self.hold(k, v) for k, v in self.section("holds").items()),
             ranking=self.ranking(),
             recommendations=tuple(self.recommendation(k, v) for k, v in self.section("recommendations").items()),
             protected=tuple(self.protection(k, v) for k, v in self.section("protected").items()),
@@ -350,6 +352,17 @@ class _Builder:
                     recovery_cap=self.source(v.get("recovery_cap"), path + ("recovery_cap",)),
                     recovery_delay=int(v.get("recovery_delay", 0)), on_leave=v.get("on_leave", "recover"),
                     label=v.get("label"), pos=self.key_pos(path))
+
+    def hold(self, key: str, v: dict) -> Hold:
+        path = ("holds", key)
+        limit = v.get("write_off_after")
+        return Hold(id=key, of=v["of"], billed=self.required(v["billed"], path + ("billed",)),
+                    collected=self.required(v["collected"], path + ("collected",)),
+                    collected_earlier=self.source(v.get("collected_earlier"), path + ("collected_earlier",)),
+                    advance=self.source(v.get("advance"), path + ("advance",)),
+                    write_off_after=int(limit) if limit is not None else None,
+                    recover_early_release=bool(v.get("recover_early_release", False)),
+                    on_leave=v.get("on_leave", "report"), label=v.get("label"), pos=self.key_pos(path))
 
     def ranking(self) -> Ranking | None:
         r = self.data.get("ranking")

@@ -236,6 +236,37 @@ class Draw:
 
 
 @dataclass(frozen=True)
+class Hold:
+    """A payout held until collected (回款提成): earned now, paid as the revenue it was earned on is collected.
+
+    This period's portion is released in proportion ``collected / billed``
+    (at least ``advance`` of it at once); the rest is held, with the
+    uncollected revenue behind it, and released as ``collected_earlier``
+    arrives in later periods (oldest held first). What is still held
+    ``write_off_after`` periods after the period it was earned in is written
+    off; with ``recover_early_release`` the advance paid on that uncollected
+    revenue is recovered from later pay. The held amounts are result columns
+    the next close reads from the ledger (docs/balances.md)."""
+
+    id: str
+    of: str  # a payout id
+    billed: Source
+    collected: Source
+    collected_earlier: Source | None = None  # default: nothing collected against earlier billing
+    advance: Source | None = None  # a share of the earned amount released at once (default 0)
+    write_off_after: int | None = None  # periods; None = held until collected, never written off
+    recover_early_release: bool = False
+    on_leave: str = "report"  # "release" | "forfeit" | "report"
+    label: Label | None = None
+    pos: Pos = Pos()
+
+    @property
+    def ages(self) -> int:
+        """How many age buckets a close carries: one per period up to the limit, or one for all."""
+        return self.write_off_after or 1
+
+
+@dataclass(frozen=True)
 class Band:
     id: str
     share: Decimal
@@ -372,6 +403,7 @@ class Policy:
     penalties: tuple[Penalty, ...] = ()
     floor: Decimal | None = Decimal(0)  # total never below this; None = no floor
     draws: tuple[Draw, ...] = ()
+    holds: tuple[Hold, ...] = ()
     ranking: Ranking | None = None
     recommendations: tuple[Recommendation, ...] = ()
     protected: tuple[Protection, ...] = ()

@@ -27,6 +27,7 @@ PENALTIES = "penalties"
 RECOMMENDATIONS = "recommendations"
 PROTECTED = "protected"  # protected statuses; also the result column naming the ones that hold
 DRAWS = "draws"
+HOLDS = "holds"
 ACTION = "action"  # ``<rule>.action``: the action an exit-type rule finally raised
 EARLIER_IMPROVEMENT = "earlier_improvement"  # an improvement-type action in an earlier closed period
 
@@ -52,6 +53,28 @@ CLOSING = "closing"  # the balance owed at the end of the period
 AGE = "age"  # consecutive periods the balance has been owed (recovery waits recovery_delay of them)
 FORGIVEN = "forgiven"  # topped up and never owed (non_recoverable)
 RECOVERY_CAP = "recovery_cap"
+# a hold's steps (``collection.released`` ...); with EARNED, OPENING, RECOVERED, CLOSING above
+BILLED = "billed"  # money billed this period (the hold's ``billed``)
+COLLECTED = "collected"  # collected against this period's billing
+COLLECTED_EARLIER = "collected_earlier"  # collected against earlier billing: releases what is held
+ADVANCE = "advance"  # the share of the earned amount released before collection
+RELEASED_NOW = "released_now"  # this period's earned amount released now
+RELEASED_EARLIER = "released_earlier"  # released from the amounts held at the start
+RELEASED = "released"  # both
+HELD = "held"  # this period's earned amount held
+WRITTEN_OFF = "written_off"  # held past write_off_after: never paid
+UNAPPLIED = "unapplied"  # collected_earlier beyond the uncollected revenue the hold tracks
+TO_RECOVER = "to_recover"  # the advance released on revenue written off (recover_early_release)
+OWED = "owed"  # a recovery not yet taken from pay, carried to the next close
+
+
+def hold_age(hold_id: str, age: int, part: str) -> str:
+    """``collection.age2.held``: of what was earned ``age`` periods ago, the amount still held
+    (``held``), the revenue still uncollected (``base``) and the payout earned on it (``cover``)."""
+    return f"{hold_id}.age{age}.{part}"
+
+
+HOLD_PARTS = ("held", "base", "cover")
 
 # -- other expression fields ------------------------------------------------
 VALUE = "value"  # a KPI's value

@@ -20,7 +20,7 @@ from incentive.numeric import plain_text, py_div, py_mul, py_round, to_dec
 from incentive.policy import names
 from incentive.policy.approval import approval_record
 from incentive.policy.expr.checked import CheckedPolicy
-from incentive.policy.model import Draw, Payout, Policy, Scoring, label_text
+from incentive.policy.model import Draw, Hold, Payout, Policy, Scoring, label_text
 from incentive.report.approval_block import approval_text
 from incentive.report.reason_text import band_reason
 from incentive.report.terminal import json_text, printable_cell
@@ -191,6 +191,8 @@ def explain_row(row: dict[str, object], checked: CheckedPolicy, columns: dict[st
         details.append(t("floor", "下限") + f" {money(to_dec(policy.floor))}")
     steps.append(Step("total", "total", t("total", "合计"), row.get("total"), t("components − penalties", "奖金项 − 扣款"),
                       {}, details))
+    for h in policy.holds:
+        steps.append(_hold_step(h, row, lang, money))
     for d in policy.draws:
         steps.append(_draw_step(d, row, lang, money))
     for r in policy.recommendations:
@@ -239,6 +241,36 @@ def _draw_step(d: Draw, row: dict[str, object], lang: str, money: Callable[[obje
                      f"实发 {money(row.get(d.of))}；结转下期欠款 {v(names.CLOSING)}"))
     return Step(d.id, "draw", label_text(d.label, lang, d.id), row.get(names.step(d.id, names.CLOSING)),
                 t("paid = earned + advanced − recovered", "实发 = 应得 + 垫付 − 追回"), {}, details)
+
+
+def _hold_step(h: Hold, row: dict[str, object], lang: str, money: Callable[[object], str]) -> Step:
+    """A hold: what was earned and collected, released now and from earlier, held, written off, carried on."""
+    t = _tr(lang)
+
+    def v(step: str) -> str:
+        return money(row.get(names.step(h.id, step)))
+
+    details = [t(f"on {h.of}: earned {v(names.EARNED)} on {v(names.BILLED)} billed, {v(names.COLLECTED)} collected; "
+                 f"released now {v(names.RELEASED_NOW)}, held {v(names.HELD)}",
+                 f"作用于 {h.of}：应得 {v(names.EARNED)}，本期开票 {v(names.BILLED)}，本期回款 {v(names.COLLECTED)}；"
+                 f"本期发放 {v(names.RELEASED_NOW)}，暂扣 {v(names.HELD)}"),
+               t(f"held at the start {v(names.OPENING)} (from the last close); collected on earlier billing "
+                 f"{v(names.COLLECTED_EARLIER)} releases {v(names.RELEASED_EARLIER)}",
+                 f"期初暂扣 {v(names.OPENING)}（上期结算）；往期回款 {v(names.COLLECTED_EARLIER)}，"
+                 f"释放 {v(names.RELEASED_EARLIER)}")]
+    if h.write_off_after is not None:
+        details.append(t(f"held {h.write_off_after} period(s) past the period earned: written off "
+                         f"{v(names.WRITTEN_OFF)}, never paid",
+                         f"暂扣超过 {h.write_off_after} 期：核销 {v(names.WRITTEN_OFF)}，不再发放"))
+    if h.recover_early_release:
+        details.append(t(f"advance on revenue never collected {v(names.TO_RECOVER)}; recovered "
+                         f"{v(names.RECOVERED)}; still owed {v(names.OWED)}",
+                         f"未回款部分已预发 {v(names.TO_RECOVER)}；本期追回 {v(names.RECOVERED)}；尚欠 {v(names.OWED)}"))
+    details.append(t(f"paid {money(row.get(h.of))}; held carried to the next period {v(names.CLOSING)}",
+                     f"实发 {money(row.get(h.of))}；结转下期暂扣 {v(names.CLOSING)}"))
+    return Step(h.id, "draw", label_text(h.label, lang, h.id), row.get(names.step(h.id, names.CLOSING)),
+                t("paid = released now + released from earlier − recovered",
+                  "实发 = 本期发放 + 往期释放 − 追回"), {}, details)
 
 
 def _label_of(policy: Policy, name: str, lang: str) -> str:

@@ -76,7 +76,7 @@ def test_the_hooks_pass_on_this_repository() -> None:
     validate = found["incentive-validate"]
     files = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "rules").iterdir()
                    if re.search(validate["files"], p.name) and not re.search(validate["exclude"], p.name))
-    assert files == ["rules/new-rep-draw.yaml", "rules/sales-manager.yaml", "rules/sales-rep.yaml",
+    assert files == ["rules/collection-commission.yaml", "rules/new-rep-draw.yaml", "rules/sales-manager.yaml", "rules/sales-rep.yaml",
                      "rules/service-quality.yaml"]
     test = found["incentive-test"]
     for args in (shlex.split(validate["entry"])[1:] + files, shlex.split(test["entry"])[1:] + test["args"]):

@@ -155,6 +155,11 @@ class _PolicyCheck:
             fields = [(names.AMOUNT, d.amount), (names.RECOVERY_CAP, d.recovery_cap)]
             self.check_all([_Slot(src, src.path or names.expr_path(names.DRAWS, d.id, name), BUDGETS, NUMERIC)
                             for name, src in fields if src is not None])
+        for h in p.holds:  # beside the draws: on a payout, reading what a budget may read
+            fields = [(names.BILLED, h.billed), (names.COLLECTED, h.collected),
+                      (names.COLLECTED_EARLIER, h.collected_earlier), (names.ADVANCE, h.advance)]
+            self.check_all([_Slot(src, src.path or names.expr_path(names.HOLDS, h.id, name), BUDGETS, NUMERIC)
+                            for name, src in fields if src is not None])
         self.check_all([_Slot(r.when, r.when.path or names.expr_path(names.RECOMMENDATIONS, r.id, names.WHEN),
                               RECOMMENDATIONS, BOOL)
                         for r in p.recommendations])
@@ -177,6 +182,12 @@ class _PolicyCheck:
                 for step, t in ((names.CLOSING, T.MONEY), (names.AGE, T.NUMBER)):
                     history_names |= {names.step(d.id, step)}
                     types[names.step(d.id, step)] = t
+            depth = max(depth, 1)
+        for h in p.holds:  # what is held, by age, and a recovery still owed carry from the last close
+            for carried in (*(names.hold_age(h.id, k, part) for k in range(h.ages) for part in names.HOLD_PARTS),
+                            names.step(h.id, names.OWED)):
+                history_names |= {carried}
+                types[carried] = T.MONEY
             depth = max(depth, 1)
         return CheckedPolicy(p, dict(self.exprs), order, types, history_names, depth), self.findings
 
