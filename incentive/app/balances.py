@@ -37,7 +37,7 @@ def check_balance_order(ledger: Ledger, policy: Policy, period: Period, used: di
     closes = ledger.current_closes(policy.id)
     later = [e for e in closes if e.period_ordinal > period.ordinal]
     if later:
-        raise UsageError(f"{policy.id} {period.label}: {later[0].period} is already closed, and its draw balances "
+        raise UsageError(f"{policy.id} {period.label}: {later[0].period} is already closed, and its balances "
                          f"started without {period.label}; close periods in order (reopen {later[-1].period} back "
                          f"to {later[0].period} first)")
     earlier = [e for e in closes if e.period_ordinal < period.ordinal]
@@ -46,10 +46,10 @@ def check_balance_order(ledger: Ledger, policy: Policy, period: Period, used: di
         return
     missing = Period.of(policy.period, previous).label
     if ledger.status(policy.id, missing).state == "reopened":
-        raise UsageError(f"{policy.id} {period.label}: its draw balances start from the closing balances of "
+        raise UsageError(f"{policy.id} {period.label}: its balances (draws, holds) start from the closing balances of "
                          f"{missing}, which was reopened and is not closed again; close {missing} first")
     if earlier:
-        raise UsageError(f"{policy.id} {period.label}: its draw balances start from the closing balances of "
+        raise UsageError(f"{policy.id} {period.label}: its balances (draws, holds) start from the closing balances of "
                          f"{missing}, which is not closed (last closed: {earlier[-1].period}); close {missing} first")
 
 
@@ -64,7 +64,7 @@ def reopen_guard(ledger: Ledger, entry: LedgerEntry, policy: Policy) -> None:
         return
     for later in ledger.current_closes(entry.policy_id, from_ordinal=entry.period_ordinal + 1):
         if entry.entry_hash in later.history_hashes.values():
-            raise UsageError(f"{entry.policy_id} {entry.period}: the draw balances of {later.period} (ledger entry "
+            raise UsageError(f"{entry.policy_id} {entry.period}: the balances of {later.period} (ledger entry "
                              f"{later.seq}) start from this close; reopen {later.period} first, then re-close both "
                              "in order")
 

@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from incentive import __version__
-from incentive.app.balances import check_balance_order, departure_lines, departures_record, reopen_guard
+from incentive.app.balances import (carries_balances, check_balance_order, departure_lines, departures_record,
+                                    reopen_guard)
 from incentive.app.policy_copy import recorded_policy
 from incentive.app.outputs import WRITERS, OutputChoices, preload_charts, start_outputs
 from incentive.app.progress import SILENT, Progress
@@ -148,7 +149,7 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
                     "that period's file?")
         packing = background.submit(pack_data, data_bytes, data.sha256)  # packed while the close evaluates
         used = ledger.history_entries(policy.id, period.ordinal, depth)
-        if policy.draws:
+        if carries_balances(policy):
             check_balance_order(ledger, policy, period, used)
         if depth and not used:
             note = no_history(policy.id, period.label, ledger.path, depth)

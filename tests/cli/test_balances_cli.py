@@ -60,7 +60,7 @@ def test_a_period_whose_balances_a_later_close_used_is_reopened_only_after_it(tm
     close(tmp_path, "2026-08")
     close(tmp_path, "2026-09")
     early = cli(tmp_path, "reopen", str(POLICY), "--period", "2026-08", "--reason", "fix")
-    assert early.returncode == 2 and "the draw balances of 2026-09 (ledger entry 2) start from this close" in \
+    assert early.returncode == 2 and "the balances of 2026-09 (ledger entry 2) start from this close" in \
         early.stderr
     assert entries(tmp_path) == 2
     assert cli(tmp_path, "reopen", str(POLICY), "--period", "2026-09", "--reason", "fix").returncode == 0
