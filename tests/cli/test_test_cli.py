@@ -41,8 +41,9 @@ def test_the_shipped_policies_pass_with_full_coverage() -> None:
     done = run("rules/", "--min-coverage", "100")
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    assert lines[-1] == "37 passed, 0 failed"
+    assert lines[-1] == "42 passed, 0 failed"
     assert [line for line in lines if line.startswith("coverage of")] == [
+        "coverage of rules/collection-commission.yaml: 0 of 0 items (100%)",  # holds have no coverage items yet
         "coverage of rules/new-rep-draw.yaml: 3 of 3 items (100.0%)",
         "coverage of rules/sales-manager.yaml: 33 of 33 items (100.0%)",
         "coverage of rules/sales-rep.yaml: 35 of 35 items (100.0%)",
