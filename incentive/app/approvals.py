@@ -17,13 +17,16 @@ from typing import Literal
 
 from incentive.app.close import policy_and_period
 from incentive.app.policy_copy import recorded_policy
+from incentive.app.true_ups import paid_close
 from incentive.errors import UsageError
 from incentive.ledger import Ledger, LedgerEntry
 from incentive.ledger.events import Event
 from incentive.ledger.locate import open_existing
 from incentive.policy.model import SIGN_OFF_ROLES
 
-State = Literal["draft", "closed", "approved", "exported"]
+#: ``corrected``: re-closed after an earlier close of the period was exported -- never exported again; the
+#: differences are true-ups of the next close (app/true_ups.py)
+State = Literal["draft", "closed", "approved", "exported", "corrected"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class PeriodState:
     approvals: tuple[Event, ...]  # approvals of the current close
     exports: tuple[Event, ...]  # exports of the current close
     reopened: bool  # the period was closed before and reopened since
+    paid: LedgerEntry | None = None  # the earlier close payroll was paid from, when the current one corrects it
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -48,6 +52,9 @@ class PeriodState:
         """What has to happen next, in words."""
         if self.close is None:
             return "a close" + (" (reopened: approvals of the earlier close no longer count)" if self.reopened else "")
+        if self.paid is not None:
+            return (f"nothing: payroll paid ledger entry {self.paid.seq}; the differences are true-ups of the next "
+                    "period's close")
         if self.missing:
             return "approval by " + ", ".join(self.missing)
         if not self.exports:
@@ -66,6 +73,9 @@ def period_state(ledger: Ledger, policy_id: str, period: str) -> PeriodState:
     reopened = any(e.kind == "reopen" for e in status.events)
     if close is None:
         return PeriodState(policy_id, period, "draft", None, (), (), (), reopened)
+    paid = paid_close(ledger, policy_id, period)
+    if paid is not None and paid.entry_hash != close.entry_hash:
+        return PeriodState(policy_id, period, "corrected", close, required_roles(close), (), (), reopened, paid)
     mine = [e for e in ledger.events(policy_id, period) if e.entry_hash == close.entry_hash]
     approvals = tuple(e for e in mine if e.kind == "approval")
     exports = tuple(e for e in mine if e.kind == "export")
@@ -93,6 +103,29 @@ def states(policy: str, period: str | None, ledger_path: str | None) -> list[Per
         if not wanted:
             raise UsageError(f"the ledger {ledger.path} has no period of policy {policy_id!r}")
         return [period_state(ledger, policy_id, p) for p in wanted]
+    finally:
+        ledger.close()
+
+
+def period_log(policy: str, period: str, ledger_path: str | None) -> list[str]:
+    """Every close and reopen of one period, oldest first: which close is current, which were superseded
+    and exported (what payroll paid), and why each reopen happened."""
+    policy_id, label = policy_and_period(policy, period)
+    ledger = open_existing(ledger_path)
+    try:
+        status = ledger.status(policy_id, label)
+        exported = {e.entry_hash for e in ledger.events(policy_id, label, kind="export")}
+        lines = []
+        for e in status.events:
+            if e.kind == "reopen":
+                lines.append(f"entry {e.seq}  reopen  {e.at} by {e.by}: {e.reason}")
+                continue
+            role = "current" if status.current is not None and e.seq == status.current.seq else "superseded"
+            paid = ", exported to payroll" if e.entry_hash in exported else ""
+            trued = (e.totals or {}).get("true_ups")
+            diff = f", {len(trued['rows'])} difference(s) against entry {trued['of_seq']} as true-ups" if trued else ""
+            lines.append(f"entry {e.seq}  close   {e.at} by {e.by}: {e.data_name} ({role}{paid}{diff})")
+        return lines
     finally:
         ledger.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from tabulate import tabulate
 
-from incentive.app.approvals import PeriodState, approve as run_approve, states
+from incentive.app.approvals import PeriodState, approve as run_approve, period_log, states
 from incentive.cli.close_cmd import READ_LEDGER_HELP
 from incentive.cli.common import handle_errors
 from incentive.policy.model import SIGN_OFF_ROLES
@@ -47,6 +47,10 @@ def status(policy, period, ledger):
     rows = [_row(s) for s in states(policy, period, ledger)]
     click.echo(tabulate(rows, headers=["period", "state", "close", "approvals", "exports", "waiting for"],
                         disable_numparse=True))
+    if period is not None:
+        click.echo(f"\nledger entries of {period}:")
+        for line in period_log(policy, period, ledger):
+            click.echo(f"  {line}")
 
 
 def _row(s: PeriodState) -> list[str]:

@@ -146,6 +146,13 @@ def test_a_correction_back_is_recovered_in_the_quarter_after_and_verify_passes(c
     history = ok(cli(chain, "history", "--employee", "E007"))
     assert "true-up" in history and "6,000.00" in history and "-6,000.00" in history
     assert "2026-Q1 (re-closed; 2 earlier closes superseded)" in history
+    status = ok(cli(chain, "status", POLICY, "--period", "2026-Q1"))
+    assert "corrected" in status and "nothing: payroll paid ledger entry 1" in status
+    log = [line.split(None, 4) for line in status.split("ledger entries of 2026-Q1:")[1].strip().splitlines()]
+    assert [(n, kind) for _, n, kind, *_ in log] == [("1", "close"), ("2", "reopen"), ("3", "close"),
+                                                     ("5", "reopen"), ("6", "close")]
+    assert "(superseded, exported to payroll)" in log[0][4] and "E007 collections corrected" in log[1][4]
+    assert "(current, 1 difference(s) against entry 1 as true-ups)" in log[4][4]
 
 
 def test_reopening_the_close_that_paid_a_true_up_makes_it_due_again(chain):
