@@ -47,12 +47,20 @@ def test_version_case(case: str):
     stray = {f.code for r in results for f in r.findings if f.level == "error"} - {w[3] for w in expected}
     assert not stray, f"unexpected error codes {sorted(stray)}:\n{shown}"
 
-    run = subprocess.run([sys.executable, "-m", "incentive", "validate", str(where)], capture_output=True,
-                         text=True, cwd=ROOT, timeout=120)
-    assert run.returncode == 1, run.stdout + run.stderr
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "incentive", "validate", *args, str(where)],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+    run = cli()
     file, line, col, code = expected[0]
-    assert f"{file}:{line}:{col}: error {code} " in run.stdout
+    level = codes()[code]
+    assert f"{file}:{line}:{col}: {level} {code} " in run.stdout
     assert "Traceback" not in run.stderr
+    if all(codes()[w[3]] == "warning" for w in expected):
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert cli("--strict").returncode == 1
+    else:
+        assert run.returncode == 1, run.stdout + run.stderr
 
 
 def test_each_file_of_a_case_is_fine_alone_except_for_the_set():

@@ -2,8 +2,9 @@
 
 ``effective: {split: error}`` makes a period shared by two versions a user
 error when it is evaluated; a hand-over between that version and its
-neighbour on a day that is not a period edge would make that period
-impossible to evaluate, so validate says so first.
+neighbour on a day that is not a period edge makes that one period
+impossible to evaluate (exit 2 when it is), so validate warns first. The
+other periods of the plan are evaluated as usual, hence a warning.
 
 Passes::
 
@@ -41,7 +42,7 @@ from incentive.policy.version_checks._common import effective_pos, finding, pair
 from incentive.policy.versions import describe, period_containing
 
 CODE = "version-split"
-LEVEL: Level = "error"
+LEVEL: Level = "warning"
 
 
 def _refuses(p: Policy) -> bool:
