@@ -79,6 +79,22 @@ def run_plan_evaluation(directory: str, data_path: str, opts: RunOptions, *, eva
     return combine(runs, shares)
 
 
+def version_file_for(directory: str, period_text: str) -> str:
+    """The version file a close of ``period_text`` uses: the one version covering the whole period.
+
+    A period split between versions cannot be closed yet (exit 2): the ledger records one policy file per
+    close, and a day-weighted close would need both; ``evaluate`` / ``explain`` show the weighted result."""
+    versions = load_plan(directory)
+    period = parse_period(period_text, versions[0].policy.period)
+    shares = resolve([c.policy for c in versions], period.label, period.start, period.end)
+    if len(shares) > 1:
+        parts = " and ".join(f"{describe(s.policy)} for {s.days}/{s.total_days} days" for s in shares)
+        raise UsageError(f"period {period.label} is split between {parts}; closing a split period is not "
+                         f"supported yet (the ledger records one policy per close): `incentive evaluate` and "
+                         f"`explain` show its day-weighted results")
+    return shares[0].policy.file
+
+
 def combine(runs: list[Results], shares: list[Share]) -> Results:
     """The weighted results of a split period: amounts by days, everything else from the primary version."""
     main_share = primary(shares)

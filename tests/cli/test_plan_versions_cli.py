@@ -109,3 +109,17 @@ def test_explain_shows_each_version_its_days_and_the_weighted_amount():
 def test_validate_the_plan_directory_is_clean():
     run = cli("validate", "--strict", PLAN, cwd=ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_close_of_a_plan_closes_the_version_covering_the_period_and_refuses_a_split_one(tmp_path):
+    args = ("--ledger", tmp_path / "l.sqlite", "--out", tmp_path / "out")
+    done = cli("close", PLAN, Q4, "--period", "2025-Q4", *args, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "closed sales-commission 2025-Q4" in done.stdout
+    policy_copy = next((tmp_path / "out" / "sales-commission" / "2025-Q4").glob("policy*"))
+    assert "version: \"2025.4\"" in policy_copy.read_text(encoding="utf-8")
+    assert cli("verify", "--ledger", tmp_path / "l.sqlite", cwd=tmp_path).returncode == 0
+    split = cli("close", PLAN, Q1, "--period", "2026-Q1", *args, cwd=tmp_path)
+    assert split.returncode == 2 and "Traceback" not in split.stderr
+    assert "2026-Q1 is split between version 2025.4" in split.stderr and "45/90 days" in split.stderr
+    assert not (tmp_path / "out" / "sales-commission" / "2026-Q1").exists()
