@@ -117,8 +117,8 @@ def combine(runs: list[Results], shares: list[Share]) -> Results:
             + "; ".join(f"{describe(s.policy)} for {s.days}/{s.total_days} days" for s in shares)
             + f"; score, band and recommendations are version {main_share.policy.version}'s")
     warnings = list(dict.fromkeys([note] + [w for r in runs for w in r.warnings]))
-    return replace(main, frame=frame.select(order), columns=_columns(runs, main, components), split=split,
-                   warnings=warnings)
+    return replace(main, checked=_merged(runs, main), frame=frame.select(order),
+                   columns=_columns(runs, main, components), split=split, warnings=warnings)
 
 
 def _components(runs: list[Results]) -> list[tuple[str, int]]:
@@ -134,15 +134,48 @@ def _components(runs: list[Results]) -> list[tuple[str, int]]:
 
 
 def _columns(runs: list[Results], main: Results, components: list[tuple[str, int]]) -> dict[str, ColumnInfo]:
-    """The primary's column descriptions, with the components only other versions have before the total."""
+    """The primary's column descriptions; a component only other versions have follows the primary's last
+    column of its kind (payout / penalty), or comes before the total."""
     extra = {c: info for r in runs for c, info in r.columns.items()
              if c in dict(components) and c not in main.columns}
     out: dict[str, ColumnInfo] = {}
-    for name, info in main.columns.items():
-        if name == "total":
-            out.update(extra)
-        out[name] = info
+    names = list(main.columns)
+    for kind in ("payout", "penalty"):
+        mine = [c for c, info in extra.items() if info.kind == kind]
+        last = max((i for i, n in enumerate(names) if (main.columns.get(n) or extra[n]).kind == kind),
+                   default=None)
+        at = last + 1 if last is not None else (names.index("total") if "total" in names else len(names))
+        names[at:at] = mine
+    for name in names:
+        out[name] = main.columns.get(name) or extra[name]
     return out
+
+
+def _merged(runs: list[Results], main: Results) -> CheckedPolicy:
+    """The primary's checked policy, with the payouts and penalties only other versions have added after
+    its own (and their expressions), so every table, the summary and explain show them."""
+    checked = main.checked
+    policy = checked.policy
+    have = {p.id for p in policy.payouts} | {pen.id for pen in policy.penalties}
+    payouts, penalties = list(policy.payouts), list(policy.penalties)
+    exprs, types = dict(checked.exprs), dict(checked.types)
+    for r in runs:
+        if r is main:
+            continue
+        for p in r.checked.policy.payouts:
+            if p.id not in have:
+                payouts.append(p)
+                have.add(p.id)
+        for pen in r.checked.policy.penalties:
+            if pen.id not in have:
+                penalties.append(pen)
+                have.add(pen.id)
+        exprs = {**r.checked.exprs, **exprs}
+        types = {**r.checked.types, **types}
+    if len(payouts) == len(policy.payouts) and len(penalties) == len(policy.penalties):
+        return checked
+    return replace(checked, policy=replace(policy, payouts=tuple(payouts), penalties=tuple(penalties)),
+                   exprs=exprs, types=types)
 
 
 def _refuse_balances(shares: list[Share], label: str) -> None:

@@ -33,14 +33,19 @@ def add_split(ex: Explanation, parts: Sequence[VersionPart], row: dict[str, obje
     found = {c for p in parts for c in p.amounts.columns if c != key}
     shown_first = [s.name for s in ex.steps if s.kind in _WEIGHED and s.name in found and s.name != "total"]
     names = shown_first + sorted(found - set(shown_first) - {"total"}) + ["total"]
-    main = policy.version
-    note = (f"规则与中间步骤为版本 {main} 的；金额按各版本覆盖天数加权，见 versions" if zh else
-            f"the rule and steps are version {main}'s; the amount is weighted by the days of each plan version: "
-            "see versions")
+    def note(name: str) -> str:
+        """Whose rule a step shows: the primary's, or (a component it lacks) the first version with it."""
+        mains = [p for p in parts if p.version == policy.version]
+        owner = next((p.version for p in [*mains, *parts] if name == "total" or name in p.amounts.columns),
+                     policy.version)
+        return (f"规则与中间步骤为版本 {owner} 的；金额按各版本覆盖天数加权，见 versions" if zh else
+                f"the rule and steps are version {owner}'s; the amount is weighted by the days of each plan "
+                "version: see versions")
+
     for step in ex.steps:
         if step.kind in _WEIGHED and step.name in names:
-            # the total's sum line adds weighted components to version {main}'s total: only the note is true
-            step.details = [note] if step.kind == "total" else [note, *step.details]
+            # the total's sum line adds weighted components to the primary's total: only the note is true
+            step.details = [note(step.name)] if step.kind == "total" else [note(step.name), *step.details]
     colon = "：" if zh else ": "
     details = []
     for p in parts:

@@ -123,3 +123,24 @@ def test_close_of_a_plan_closes_the_version_covering_the_period_and_refuses_a_sp
     assert split.returncode == 2 and "Traceback" not in split.stderr
     assert "2026-Q1 is split between version 2025.4" in split.stderr and "45/90 days" in split.stderr
     assert not (tmp_path / "out" / "sales-commission" / "2026-Q1").exists()
+
+
+def test_unequal_days_and_a_component_only_the_minor_version_has(tmp_path):
+    """2026.1 taking over on 2026-03-15: 73/90 days under 2025.4 (now the primary), 17/90 under 2026.1."""
+    plan = tmp_path / "plan"
+    shutil.copytree(PLAN, plan)
+    for name, old, new in (("2025.4.yaml", "end: 2026-02-14", "end: 2026-03-14"),
+                           ("2026.1.yaml", "start: 2026-02-15", "start: 2026-03-15")):
+        (plan / name).write_text((plan / name).read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    run = cli("evaluate", plan, Q1, "--period", "2026-Q1", "--out", tmp_path / "o", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "sales-commission 2025.4 — 2026-Q1" in run.stdout and "new_logo_bonus (New-customer bonus)" in run.stdout
+    e001 = results(tmp_path / "o")["E001"]
+    # 3,000 × 73/90 + 4,000 × 17/90 = 3,188.888… ; 600 × 17/90 = 113.333… ; 3,000 × 73/90 + 4,600 × 17/90 = 3,302.222…
+    assert e001 == {"commission": Decimal("3188.89"), "new_logo_bonus": Decimal("113.33"),
+                    "late_reports": Decimal("0.00"), "total": Decimal("3302.22")}
+    header = (tmp_path / "o" / "results.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    assert header.index("commission") < header.index("new_logo_bonus") < header.index("late_reports")
+    explained = cli("explain", plan, Q1, "--period", "2026-Q1", "--employee", "E001", cwd=tmp_path)
+    assert "new_logo_bonus (New-customer bonus): 0.00 × 73/90 + 600.00 × 17/90 = 113.33" in explained.stdout
+    assert "the rule and steps are version 2026.1's" in explained.stdout  # the bonus is only 2026.1's
