@@ -68,3 +68,14 @@ def test_each_file_of_a_case_is_fine_alone_except_for_the_set():
     for case in CASES:
         for path in discover([str(CASES_DIR / case)]):
             assert [f for f in validate_file(path).findings if f.level == "error"] == [], path
+
+
+def test_files_given_one_by_one_are_grouped_too_and_json_carries_the_finding():
+    where = CASES_DIR / "version-overlap"
+    run = subprocess.run([sys.executable, "-m", "incentive", "validate", "--format", "json",
+                          str(where / "v1.yaml"), str(where / "v2.yaml")], capture_output=True, text=True, cwd=ROOT,
+                         timeout=120)
+    assert run.returncode == 1 and '"version-overlap"' in run.stdout and "2026-02-01 to 2026-02-14" in run.stdout
+    alone = subprocess.run([sys.executable, "-m", "incentive", "validate", str(where / "v2.yaml")],
+                           capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert " version-overlap " not in alone.stdout and " version-gap " in alone.stdout  # alone: a gap before it
