@@ -116,9 +116,19 @@ def combine(runs: list[Results], shares: list[Share]) -> Results:
     note = (f"{main.period.label} is split between plan versions, weighted by days: "
             + "; ".join(f"{describe(s.policy)} for {s.days}/{s.total_days} days" for s in shares)
             + f"; score, band and recommendations are version {main_share.policy.version}'s")
-    warnings = list(dict.fromkeys([note] + [w for r in runs for w in r.warnings]))
+    warnings = [note] + _warnings(runs, shares)
     return replace(main, checked=_merged(runs, main), frame=frame.select(order),
                    columns=_columns(runs, main, components), split=split, warnings=warnings)
+
+
+def _warnings(runs: list[Results], shares: list[Share]) -> list[str]:
+    """Each version's warnings once; one that not every version gave says whose it is (a column one version
+    ignores is read by the other)."""
+    everyone = set.intersection(*(set(r.warnings) for r in runs))
+    out: list[str] = []
+    for r, s in zip(runs, shares):
+        out += [w if w in everyone else f"version {s.policy.version}: {w}" for w in r.warnings]
+    return list(dict.fromkeys(out))
 
 
 def _components(runs: list[Results]) -> list[tuple[str, int]]:
