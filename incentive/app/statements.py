@@ -319,9 +319,18 @@ class _Job:
             global _TYPST_RAN
             _TYPST_RAN = True
             renderer = pdf.for_thread(TEMPLATE, self.fonts)
-            for k in range(start, stop):
-                write_file(self.paths[k], renderer.render(self.builder.build(self.rows[k])))
+            for first in range(start, stop, PDF_BATCH):
+                last = min(first + PDF_BATCH, stop)
+                docs = [self.builder.build(self.rows[k]) for k in range(first, last)]
+                titles = [f"{d['words']['statement']} {d['employee_id']} {d['period']}" for d in docs]
+                for k, data in zip(range(first, last), renderer.render_each(docs, titles)):
+                    write_file(self.paths[k], data)
         return stop - start
+
+
+#: statements laid out in one Typst compile and split into files (documents/pdf.py ``render_each``): bigger
+#: batches share more; each file carries its batch's font subset, so bigger files too (about 60 KB at 50)
+PDF_BATCH = 50
 
 
 #: statements below this many are rendered in this process (a worker costs more than it saves)

@@ -132,7 +132,7 @@ def _warnings(runs: list[Results], shares: list[Share]) -> list[str]:
 
 
 def _components(runs: list[Results]) -> list[tuple[str, int]]:
-    """Every payout (+1) and penalty (-1) of any version, the primary's order first."""
+    """Every payout (+1), penalty (-1) and adjustment line (+1) of any version, the primary's order first."""
     seen: dict[str, int] = {}
     for r in runs:
         for p in r.checked.policy.payouts:
@@ -140,6 +140,10 @@ def _components(runs: list[Results]) -> list[tuple[str, int]]:
     for r in runs:
         for pen in r.checked.policy.penalties:
             seen.setdefault(pen.id, -1)
+    for r in runs:  # a line added to the total (a true-up of a corrected period) is weighted like a payout
+        for name, info in r.columns.items():
+            if info.kind == "adjustment" and name in r.frame.columns:
+                seen.setdefault(name, 1)
     return list(seen.items())
 
 
@@ -150,7 +154,7 @@ def _columns(runs: list[Results], main: Results, components: list[tuple[str, int
              if c in dict(components) and c not in main.columns}
     out: dict[str, ColumnInfo] = {}
     names = list(main.columns)
-    for kind in ("payout", "penalty"):
+    for kind in ("payout", "penalty", "adjustment"):
         mine = [c for c, info in extra.items() if info.kind == kind]
         last = max((i for i, n in enumerate(names) if (main.columns.get(n) or extra[n]).kind == kind),
                    default=None)

@@ -50,7 +50,7 @@ def test_ids_in_explain_lines_become_the_policy_s_labels():
 
 def _doc(name: str) -> dict:
     words = {k: k for k in ("statement", "period", "employee", "id", "group", "kpis", "kpi", "value", "target",
-                            "points", "weight", "score", "band", "payouts", "penalties", "amount", "total",
+                            "points", "weight", "score", "band", "payouts", "penalties", "adjustments", "amount", "total",
                             "recommendations", "reason", "next steps", "history", "history period", "inquiry",
                             "verify", "policy sha", "data sha", "entry hash", "verify with", "approval", "colon")}
     return {"lang": "zh", "words": words, "title": "方案 <b>", "policy": "p 1", "period": "2026-Q1",
@@ -58,7 +58,7 @@ def _doc(name: str) -> dict:
             "kpis": [{"label": name, "value": "1", "target": "1", "points": "100", "weight": "100"}],
             "score": "100", "score_lines": [name],
             "band": {"band": "A", "group": name, "rank": "1", "reason": name, "cutoffs_title": "", "cutoffs": []},
-            "payouts": [{"label": name, "amount": "1.00", "lines": [name]}], "penalties": [], "total": "1.00",
+            "payouts": [{"label": name, "amount": "1.00", "lines": [name]}], "penalties": [], "adjustments": [], "total": "1.00",
             "total_label": "合计", "total_lines": [], "recommendations": [], "no_recommendations": "无",
             "history": {"rows": [["2026-Q1", name, "1", "1.00"]], "note": "", "head": ["a", "b", "c", "d"]},
             "inquiry": {"text": name, "command": name, "about": "", "components": []},
@@ -75,7 +75,7 @@ def test_html_escapes_every_value():
 
 
 def test_the_pdf_template_prints_data_as_written(tmp_path):
-    out = pdf.Renderer("statement.typ").render(_doc(HOSTILE))
+    [out] = pdf.Renderer("statement.typ").render_each([_doc(HOSTILE)], ["t"])
     path = tmp_path / "s.pdf"
     path.write_bytes(out)
     text = subprocess.run(["pdftotext", "-raw", str(path), "-"], check=True, capture_output=True,
@@ -88,5 +88,26 @@ def test_the_pdf_template_prints_data_as_written(tmp_path):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_same_statement_same_pdf_bytes(lang):
-    doc = {**_doc("孙涛娟"), "lang": lang}
-    assert pdf.Renderer("statement.typ").render(doc) == pdf.Renderer("statement.typ").render(doc)
+    docs = [{**_doc(name), "lang": lang, "employee_id": e} for e, name in (("E1", "孙涛娟"), ("E2", "李四"))]
+    first = pdf.Renderer("statement.typ").render_each(docs, ["a", "b"])
+    assert first == pdf.Renderer("statement.typ").render_each(docs, ["a", "b"])
+
+
+def test_a_batch_is_split_into_one_pdf_per_person_even_where_one_runs_over_pages(tmp_path):
+    """One compile lays out many statements; each file holds exactly its person's pages, with its title."""
+    long = _doc("王五")
+    long["history"] = {"head": ["期间", "档位", "得分", "合计"], "note": "",
+                       "rows": [[f"2020-Q{k}", "B", "70", "1,000.00"] for k in range(120)]}  # several pages
+    docs = [{**_doc("甲"), "employee_id": "E1"}, {**long, "employee_id": "E2"}, {**_doc("丙"), "employee_id": "E3"}]
+    files = pdf.Renderer("statement.typ").render_each(docs, ["T1", "T2", "T3"])
+    assert len(files) == 3
+    pages = []
+    for k, data in enumerate(files, 1):
+        path = tmp_path / f"{k}.pdf"
+        path.write_bytes(data)
+        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+        assert f"Title:           T{k}" in info
+        pages.append(int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:"))))
+        text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        assert f"E{k}" in text and not {f"E{j}" for j in (1, 2, 3) if j != k} & set(text.split())
+    assert pages[0] == pages[2] == 1 and pages[1] > 1
