@@ -51,7 +51,14 @@ def load(policy_path: str, overrides: tuple[str, ...] = ()) -> CheckedPolicy:
 
 def run_evaluation(policy_path: str, data_path: str, opts: RunOptions, *, checked: CheckedPolicy | None = None,
                    progress: Progress = SILENT) -> Results:
-    """Load, read, fetch history (read-only) and evaluate."""
+    """Load, read, fetch history (read-only) and evaluate.
+
+    ``policy_path`` may be a plan: a directory of the versions of one policy
+    (``app.versioned``; docs/plan-versions.md)."""
+    if checked is None and Path(policy_path).is_dir():
+        from incentive.app.versioned import run_plan_evaluation
+
+        return run_plan_evaluation(policy_path, data_path, opts, evaluate_file=run_evaluation, progress=progress)
     checked = checked or load(policy_path, opts.overrides)
     period = parse_period(opts.period, checked.policy.period)
     approval = period_problems(checked.policy, period.label, period.start)

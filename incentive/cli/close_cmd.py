@@ -9,6 +9,7 @@ from incentive.app.close import CloseOptions, close_period, reopen_period
 from incentive.app.history import person_history, policy_id_of
 from incentive.app.run import RunOptions
 from incentive.app.verify import verify as run_verify
+from incentive.app.versioned import is_plan, version_file_for
 from incentive.cli.common import handle_errors
 from incentive.cli.options import data_options, reading_options
 from incentive.cli.progress import for_command, quiet_option, say_with
@@ -24,7 +25,7 @@ READ_LEDGER_HELP = f"The ledger to read; opened read-only, never created. {_DEFA
 
 
 @click.command()
-@lambda f: data_options(f, close=True)
+@lambda f: data_options(f, close=True, plans=True)
 @click.option("--ledger", default=None, type=click.Path(dir_okay=False), help=CLOSE_LEDGER_HELP)
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
               help="Outputs go to OUT/<policy>/<period>/. Default: $INCENTIVE_OUT, else `out` in "
@@ -43,10 +44,16 @@ READ_LEDGER_HELP = f"The ledger to read; opened read-only, never created. {_DEFA
 def close(policy, data, ledger, out_dir, by, xlsx, trace, statements, strict, quiet, **run_fields):
     """Close a period: official results, outputs written atomically, locked in the ledger.
 
+    POLICY is a policy file, or a plan directory: the version whose
+    effective dates hold the whole period is closed (a split period cannot
+    be closed yet; docs/plan-versions.md).
+
     The options used (language, data-reading options, --xlsx / --trace) are
     recorded with the close; verify and explain --close reuse them.
     """
     run = RunOptions(**run_fields, **reading_options())  # every data-reading option close offers (see cli/options.py)
+    if is_plan(policy):  # a plan directory (docs/plan-versions.md): the version covering the period
+        policy = version_file_for(policy, run.period)
     opts = CloseOptions(out=str(resolve_out(out_dir).path), ledger=ledger, by=by, xlsx=xlsx, trace=trace,
                         strict=strict, statements=statements)
     with for_command(quiet, ["read", "evaluate", "outputs", "ledger"]) as progress:

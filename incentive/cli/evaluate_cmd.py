@@ -16,14 +16,14 @@ from incentive.cli.common import handle_errors
 from incentive.cli.options import data_options, optional_data_options, run_opts as _opts
 from incentive.cli.progress import for_command, quiet_option
 from incentive.errors import UsageError
-from incentive.report import explain as explain_mod
+from incentive.report import explain as explain_mod, explain_versions
 from incentive.report.evaluation_page import write_report
 from incentive.report.fairness_text import terminal_text as fairness_text
 from incentive.report.summary import render, warnings_text
 
 
 @click.command()
-@data_options
+@lambda f: data_options(f, plans=True)
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
               help="Write results.<format>, recommendations.<format> and ranking.<format> here.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
@@ -40,7 +40,13 @@ from incentive.report.summary import render, warnings_text
 @handle_errors
 def evaluate(policy, data, period, overrides, encoding, sheet, max_errors, lang, ledger, out_dir, fmt, employees,
              html_path, strict, headers, quiet):
-    """Evaluate POLICY on DATA for one period. A dry run: nothing is recorded."""
+    """Evaluate POLICY on DATA for one period. A dry run: nothing is recorded.
+
+    POLICY is a policy file, or a plan: a directory of the versions of one
+    policy id, whose effective dates pick the version(s) for the period; a
+    period split between two versions is weighted by days
+    (docs/plan-versions.md).
+    """
     opts = replace(_opts(period, overrides, encoding, sheet, max_errors, lang, ledger), strict_history=strict)
     with for_command(quiet, ["read", "evaluate"]) as progress:
         results = run_evaluation(policy, data, opts, progress=progress)
@@ -84,6 +90,8 @@ def explain(policy, data, period, overrides, encoding, sheet, max_errors, lang, 
             raise UsageError(f"--employee: no such employee {employee!r}")
         row, checked, columns, label = rows[0], results.checked, results.columns, results.period.label
     ex = explain_mod.explain_row(row, checked, columns, label, lang)
+    if close_dir is None:
+        explain_versions.add_split(ex, results.split, row, checked.policy, lang)  # a split period: each version
     if fmt == "json":
         click.echo(ex.to_json(), nl=False)
     else:

@@ -68,19 +68,20 @@ def run_options(func: Callable[..., Any], *, period_required: bool = True, close
     ])
 
 
-def data_options(func: Callable[..., Any], *, close: bool = False) -> Callable[..., Any]:
-    """POLICY DATA and the run options."""
+def data_options(func: Callable[..., Any], *, close: bool = False, plans: bool = False) -> Callable[..., Any]:
+    """POLICY DATA and the run options (``plans``: POLICY may be a plan directory, docs/plan-versions.md)."""
     return _apply(func, [
-        click.argument("policy", type=click.Path(dir_okay=False)),
+        click.argument("policy", type=click.Path(dir_okay=plans)),
         click.argument("data", type=click.Path(dir_okay=False)),
         lambda f: run_options(f, close=close),
     ])
 
 
 def optional_data_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """[POLICY DATA] and the run options, for a command that can also work without them."""
+    """[POLICY DATA] and the run options, for a command that can also work without them (POLICY: a file or a
+    plan directory)."""
     return _apply(func, [
-        click.argument("policy", required=False, type=click.Path(dir_okay=False)),
+        click.argument("policy", required=False, type=click.Path()),  # a policy file or a plan directory
         click.argument("data", required=False, type=click.Path(dir_okay=False)),
         lambda f: run_options(f, period_required=False),
     ])

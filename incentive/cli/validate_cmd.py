@@ -22,10 +22,13 @@ from incentive.report.findings import FORMATS, render, summary
 def validate(paths: tuple[str, ...], fmt: str, strict: bool, overrides: tuple[str, ...]) -> None:
     """Validate policy files (directories are searched for *.yaml / *.yml).
 
+    Files with the same policy id are checked together as its versions
+    (docs/plan-versions.md): no overlap, no gap, no duplicate version.
+
     Exit status: 0 clean, 1 findings (warnings only with --strict), 2 unusable
     input (missing file, not YAML, bomb, bad encoding, too large).
     """
-    from incentive.policy.validate import ValidationResult, discover, exit_status, validate_file
+    from incentive.policy.validate import ValidationResult, check_version_sets, discover, exit_status, validate_file
 
     results: list[ValidationResult] = []
     for given in paths:
@@ -37,6 +40,7 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool, overrides: tuple[st
                                             unusable=True))
             continue
         results.extend(validate_file(path, overrides) for path in files)
+    check_version_sets(results)  # the files of one policy id are its versions: overlaps, gaps, duplicates
     report = render(fmt, [(r.file, r.findings) for r in results], strict=strict)
     click.echo(report, nl=False)
     line = summary([(r.file, r.findings) for r in results])

@@ -11,6 +11,7 @@ are columns named ``<id>.<step>``. Internal helper columns start with
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 import polars as pl
@@ -37,6 +38,19 @@ class ColumnInfo:
     owner: str | None = None  # for steps: the payout / penalty / budget id
 
 
+@dataclass(frozen=True)
+class VersionPart:
+    """One version's share of a period split between plan versions (docs/plan-versions.md)."""
+
+    version: str
+    file: str
+    start: date  # the days of the period this version covers (inclusive)
+    end: date
+    days: int
+    total_days: int
+    amounts: pl.DataFrame  # the id column, each payout / penalty and total as computed under this version
+
+
 @dataclass
 class Results:
     """The outcome of one evaluation, independent of the input row order."""
@@ -52,6 +66,8 @@ class Results:
     warnings: list[str] = field(default_factory=list)
     #: people who owed a draw balance at the last close and are absent now (None: the policy has no draws)
     departures: pl.DataFrame | None = None
+    #: a period split between plan versions: each version's part, in date order (empty: one version)
+    split: tuple[VersionPart, ...] = ()
 
     @property
     def id_column(self) -> str:

@@ -180,6 +180,7 @@ class _Builder:
             file=self.file,
             source_text=self.doc.text,
             pos=self.doc.pos(()),
+            version_pos=self.key_pos(("version",)),
         )
 
     def money(self) -> Money:
@@ -194,7 +195,7 @@ class _Builder:
         start, end = e.get("start"), e.get("end")
         return Effective(start=date.fromisoformat(start) if start else None,
                          end=date.fromisoformat(end) if end else None,
-                         pos=self.key_pos(("effective",)))
+                         pos=self.key_pos(("effective",)), split=e.get("split", "days"))
 
     def approval(self) -> Approval | None:
         a = self.data.get("approval")

@@ -65,6 +65,8 @@ class Effective:
     start: date | None = None
     end: date | None = None
     pos: Pos = Pos()
+    #: a period split between this version and a neighbour (docs/plan-versions.md): weighted by days, or an error
+    split: Literal["days", "error"] = "days"
 
 
 @dataclass(frozen=True)
@@ -416,6 +418,7 @@ class Policy:
     file: str = "<policy>"
     source_text: str = ""  # the policy exactly as read (for the audit copy)
     pos: Pos = Pos()
+    version_pos: Pos = Pos()  # the `version:` key (findings about versions of one id point here)
 
     @property
     def id_input(self) -> Input:

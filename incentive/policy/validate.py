@@ -98,6 +98,19 @@ def load_policy(path: str | os.PathLike, overrides: Sequence[str] = (), *, data:
     return result.checked
 
 
+def check_version_sets(results: Sequence[ValidationResult]) -> None:
+    """Add the findings of the version checks to ``results`` (validate's files, grouped by policy id).
+
+    Only files that built a ``Policy`` take part; each finding joins the
+    result of the file it points into (``policy.version_checks``)."""
+    from incentive.policy.version_checks import check_versions
+
+    by_file = {r.file: r for r in results if r.policy is not None}
+    for f in check_versions(r.policy for r in by_file.values() if r.policy is not None):
+        target = by_file[f.file]
+        target.findings = _sorted(target.findings + [f])
+
+
 def exit_status(results: Iterable[ValidationResult], strict: bool = False) -> int:
     """0 clean, 1 findings (warnings count only when strict), 2 unusable input."""
     results = list(results)

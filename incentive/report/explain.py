@@ -395,7 +395,8 @@ def render_text(ex: Explanation, money_decimals: int = 2, lang: str = "en") -> s
     if ex.approval is not None:
         lines[1:1] = [approval_text(ex.approval, lang)]
     for s in ex.steps:
-        value = shown(s.value, lang, money_decimals if s.kind in ("payout", "penalty", "adjustment", "total", "draw") else None)
+        value = shown(s.value, lang, money_decimals
+                      if s.kind in ("payout", "penalty", "adjustment", "total", "draw", "versions") else None)
         head = f"{s.name}"
         if s.label and s.label != s.name:
             head += f" ({s.label})"

@@ -5,6 +5,7 @@ import pytest
 from incentive.errors import Pos
 from incentive.policy.checks import cap_floor, effective_period
 from incentive.policy.model import Effective
+from incentive.policy.version_checks import check_versions
 
 
 def run(module, policy):
@@ -29,17 +30,20 @@ def test_aligned_effective_dates_pass(b, period, start, end):
 
 
 @pytest.mark.parametrize("period, start, end, expected", [
-    ("quarter", date(2026, 5, 1), None, "effective start 2026-05-01 is not the first day of a quarter (Jan 1, Apr 1"),
-    ("quarter", None, date(2026, 8, 31), "effective end 2026-08-31 is not the last day of a quarter"),
-    ("month", date(2026, 1, 15), None, "is not the first day of a month"),
-    ("month", None, date(2023, 2, 28 - 1), "is not the last day of a month"),
-    ("half", date(2026, 4, 1), None, "first day of a half (Jan 1 or Jul 1)"),
-    ("year", None, date(2026, 6, 30), "last day of a year (Dec 31)"),
+    ("quarter", date(2026, 5, 1), None, "covers 2026-04-01 to 2026-04-30 of 2026-Q2"),
+    ("quarter", None, date(2026, 8, 31), "covers 2026-09-01 to 2026-09-30 of 2026-Q3"),
+    ("month", date(2026, 1, 15), None, "covers 2026-01-01 to 2026-01-14 of 2026-01"),
+    ("month", None, date(2023, 2, 28 - 1), "covers 2023-02-28 of 2023-02"),
+    ("half", date(2026, 4, 1), None, "covers 2026-01-01 to 2026-03-31 of 2026-H1"),
+    ("year", None, date(2026, 6, 30), "covers 2026-07-01 to 2026-12-31 of 2026"),
 ])
 def test_misaligned_effective_dates(b, period, start, end, expected):
-    [f] = run(effective_period, b.policy(period=period, effective=eff(start, end)))
-    assert (f.line, f.col, f.code) == (8, 12, "effective-period")
-    assert expected in f.message and f"period is {period}" in f.message
+    """A lone policy is a set of one version: dates inside a period leave part of it to no version."""
+    policy = b.policy(period=period, effective=eff(start, end))
+    assert run(effective_period, policy) == []  # a hand-over inside a period is allowed between versions
+    [f] = check_versions([policy])
+    assert (f.line, f.col, f.code) == (8, 12, "version-gap")
+    assert expected in f.message and f"inside that {period}" in f.message
 
 
 def test_start_after_end(b):

@@ -10,6 +10,7 @@ import pytest
 
 from incentive.policy.checks import codes
 from incentive.policy.checks.unknown_action import KNOWN_ACTIONS
+from incentive.policy.version_checks import codes as version_codes
 
 ROOT = Path(__file__).resolve().parents[3]
 DOC = (ROOT / "docs" / "policy-reference.md").read_text(encoding="utf-8")
@@ -29,19 +30,19 @@ def _table_rows(heading: str) -> set[str]:
 
 def test_every_finding_code_has_a_row():
     rows = _table_rows("## 7. Finding codes")
-    missing = [c for c in (*SHARED_CODES, *codes()) if c not in rows]
+    missing = [c for c in (*SHARED_CODES, *codes(), *version_codes()) if c not in rows]
     assert not missing, f"finding codes missing from docs/policy-reference.md §7: {missing}"
 
 
 def test_levels_in_the_finding_table_match_the_checks():
     section = DOC.split("## 7. Finding codes", 1)[1]
-    for code, level in codes().items():
+    for code, level in (codes() | version_codes()).items():
         row = re.search(rf"^\| `{re.escape(code)}` \| ([a-z]+)", section, flags=re.M)
         assert row and row.group(1) == level, code
 
 
 def test_every_check_has_an_example():
-    for code in codes():
+    for code in (*codes(), *version_codes()):
         assert f"**`{code}`**" in DOC, code
 
 
