@@ -59,8 +59,14 @@ def run_evaluation(policy_path: str, data_path: str, opts: RunOptions, *, checke
         from incentive.app.versioned import run_plan_evaluation
 
         return run_plan_evaluation(policy_path, data_path, opts, evaluate_file=run_evaluation, progress=progress)
+    alone = checked is None  # one policy file, not a version a plan resolved the period to
     checked = checked or load(policy_path, opts.overrides)
-    period = parse_period(opts.period, checked.policy.period)
+    if alone:
+        from incentive.app.close import parse_close_period  # a lone file applies only within its effective dates
+
+        period = parse_close_period(opts.period, checked.policy)
+    else:
+        period = parse_period(opts.period, checked.policy.period)
     approval = period_problems(checked.policy, period.label, period.start)
     if approval and opts.strict_history:
         raise UsageError(f"{approval[0]}; --strict refuses to evaluate it")

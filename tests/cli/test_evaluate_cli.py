@@ -82,3 +82,14 @@ def test_explain_json_and_chinese_labels(tmp_path):
 def test_explain_unknown_employee_exits_2(tmp_path):
     out = cli("explain", str(POLICY), str(Q1), "--period", "2026-Q1", "--employee", "NOPE", cwd=tmp_path)
     assert out.returncode == 2 and "NOPE" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_lone_policy_is_not_evaluated_for_a_period_outside_its_effective_dates(tmp_path):
+    """rules/sales-rep.yaml takes effect on 2026-01-01: 2025-Q4 is no period it applies to (a plan directory
+    holds the version that does, docs/plan-versions.md)."""
+    done = cli("evaluate", str(POLICY), str(ROOT / "examples" / "sales-rep" / "2026-Q1.csv"), "--period", "2025-Q4",
+               "--out", "out", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "--period 2025-Q4 (2025-10-01 to 2025-12-31) is not within the effective dates of policy sales-rep " \
+           "(2026-01-01 to open)" in done.stderr
+    assert not (tmp_path / "out").exists()

@@ -58,7 +58,7 @@ def test_gap_names_the_missing_days():
 ])
 def test_a_lone_version_must_fit_its_period(start, end, missing):
     [f] = check_versions([v("1", start, end)])
-    assert f.code == "version-gap" and missing in f.message
+    assert f.code == "effective-period" and missing in f.message  # a set of one: the per-file code
 
 
 def test_a_lone_version_on_period_edges_or_open_is_clean():

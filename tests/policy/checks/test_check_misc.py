@@ -42,7 +42,7 @@ def test_misaligned_effective_dates(b, period, start, end, expected):
     policy = b.policy(period=period, effective=eff(start, end))
     assert run(effective_period, policy) == []  # a hand-over inside a period is allowed between versions
     [f] = check_versions([policy])
-    assert (f.line, f.col, f.code) == (8, 12, "version-gap")
+    assert (f.line, f.col, f.code) == (8, 12, "effective-period")  # alone: the per-file code, as before versions
     assert expected in f.message and f"inside that {period}" in f.message
 
 
