@@ -30,11 +30,14 @@ class Dialect:
     """What the engines spell differently (everything else in ``sql`` is read the same by both)."""
 
     name: str
-    text_type: str  # the type of a CAST to text: VARCHAR (DuckDB) / STRING (Spark)
+    #: steps of ``sql.direct_steps`` computed once and kept as tables before the next ones read them. DuckDB
+    #: plans the CTEs as one query (none); Spark inlines a CTE at every reference and would compute ``parts``
+    #: four times, each with the joins below it, so it keeps the steps read more than once.
+    staged: tuple[str, ...] = ()
 
 
-DUCKDB = Dialect(name="duckdb", text_type="VARCHAR")
-SPARK = Dialect(name="spark", text_type="STRING")
+DUCKDB = Dialect(name="duckdb")
+SPARK = Dialect(name="spark", staged=("flags", "ev", "parts"))
 
 
 class Engine(Protocol):
@@ -119,23 +122,38 @@ def credit(definition: Definition, data: Prepared, start: date, end: date, *, de
                          asg.manager if asg and asg.manager else "manager")
         eng.load("ancestors", tree)
         levels = int(tree["depth"].max() or 0) if tree.height else 0  # type: ignore[arg-type]
-        eng.materialize("direct", sql.direct_sql(definition, start, end, decimals, rounding))
+        _direct(eng, definition, start, end, decimals, rounding)
         if asg is not None:
             _check_assigned(eng, definition, data)
         attributes = tuple(n for n, _ in asg.attributes) if asg else ()
-        counts = eng.query(sql.counts_sql(definition, start, end)).row(0)
+        flags_staged = "flags" in eng.dialect.staged
+        counts = eng.query(sql.counts_sql(definition, start, end, flags_staged=flags_staged)).row(0)
         if keep_credits:
             eng.materialize("credits", sql.credits_sql(decimals, attributes))
             credits = eng.query(f"SELECT * FROM credits ORDER BY {sql.CREDITS_ORDER}")
         else:  # the measures only: the credit table is streamed into them, never stored
             eng.view("credits", sql.credits_sql(decimals, attributes))
             credits = pl.DataFrame()
-        measures = eng.query(sql.measures_sql(definition, decimals))
+        measures = eng.query(sql.measures_sql(definition, decimals, flags_staged=flags_staged))
         return Credited(credits=credits, measures=measures, outside=int(counts[0] or 0), excluded=int(counts[1] or 0),
                         levels=levels)
     finally:
         if own:
             eng.close()
+
+
+def _direct(eng: Engine, definition: Definition, start: date, end: date, decimals: int, rounding: str) -> None:
+    """The ``direct`` table; the dialect's staged steps first, each once, the others as CTEs of what reads them."""
+    steps = sql.direct_steps(definition, start, end, decimals, rounding)
+    if not eng.dialect.staged:
+        eng.materialize("direct", sql.direct_sql(definition, start, end, decimals, rounding))
+        return
+    pending: list[tuple[str, str]] = []  # steps not kept: carried along as CTEs
+    for name, body in steps:
+        if name in eng.dialect.staged or name == "direct":
+            eng.materialize(name, sql.with_clause(pending) + body)
+        else:
+            pending.append((name, body))
 
 
 def _check_assigned(eng: Engine, definition: Definition, data: Prepared) -> None:
