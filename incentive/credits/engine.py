@@ -79,6 +79,8 @@ def rule_values(definition: Definition) -> pl.DataFrame:
 
 def check_engine(name: str, *, spark_url: str | None = None) -> None:
     """``UsageError`` (what to install) when engine ``name`` cannot run here: checked before any source is read."""
+    if name == "spark" and spark_url is not None and not spark_url.startswith("sc://"):
+        raise UsageError(f"--spark-url {spark_url!r}: expected a Spark Connect URL such as sc://host:15002")
     if name == "spark" and spark_url is None:
         from incentive.credits.spark import available
 
