@@ -19,14 +19,19 @@ from incentive.cli.common import handle_errors
 @click.option("--crediting", default=None, type=click.Path(dir_okay=False),
               help="The crediting file (default: the one the policy's `crediting` key names).")
 @click.option("--encoding", default=None, help="Text encoding of CSV sources (default: detected).")
+@click.option("--engine", default="duckdb", show_default=True, type=click.Choice(["duckdb", "spark"]),
+              help="Where the crediting SQL runs: DuckDB embedded, or Apache Spark (needs pip install 'incentive[spark]' "
+                   "and Java).")
+@click.option("--spark-url", default=None, metavar="sc://HOST:PORT",
+              help="With --engine spark: a Spark Connect server to run on (default: a local session, local[2]).")
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Override a policy value.")
 @handle_errors
 def credit(policy: str, sources: tuple[str, ...], period: str, out: str, fmt: str, crediting: str | None,
-           encoding: str | None, overrides: tuple[str, ...]) -> None:
+           encoding: str | None, engine: str, spark_url: str | None, overrides: tuple[str, ...]) -> None:
     """Credit the order, collection and refund lines of SOURCES (NAME=PATH, or files named after their
     source) to people, roles and managers for one period, as POLICY's crediting file declares."""
     summary = run_credit(policy, tuple(sources), period, out, fmt=fmt, crediting=crediting, encoding=encoding,
-                         overrides=tuple(overrides))
+                         overrides=tuple(overrides), engine=engine, spark_url=spark_url)
     for note in summary.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(f"credited {summary.period}: {summary.credit_rows:,} credit rows, {summary.people:,} people")

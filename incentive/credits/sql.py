@@ -111,16 +111,25 @@ def _included(definition: Definition) -> str:
     return " AND ".join(f"f.r_{name(r)} = 1" for r in definition.include) or "1 = 1"
 
 
-def counts_sql(definition: Definition, start: date, end: date) -> str:
+def _flags_cte(definition: Definition, staged: bool) -> str:
+    """``flags`` as a CTE, or nothing when the engine keeps it as a table already (``staged``)."""
+    return "" if staged else f"WITH flags AS ({flags_sql(definition)}) "
+
+
+def counts_sql(definition: Definition, start: date, end: date, *, flags_staged: bool = False) -> str:
     """Events outside the period, and events in it excluded by ``include``."""
-    return (f"WITH flags AS ({flags_sql(definition)}) "
+    return (_flags_cte(definition, flags_staged) +
             f"SELECT SUM(CASE WHEN NOT ({_in_period(start, end)}) THEN 1 ELSE 0 END) AS outside, "
             f"SUM(CASE WHEN ({_in_period(start, end)}) AND NOT ({_included(definition)}) THEN 1 ELSE 0 END) AS excluded "
             f"FROM events e JOIN flags f ON f.line_id = e.line_id")
 
 
-def direct_ctes(definition: Definition, start: date, end: date, decimals: int, rounding: str) -> str:
-    """The CTEs up to ``direct``: one row per event, person and role with its credited amount (unsigned).
+def direct_steps(definition: Definition, start: date, end: date, decimals: int, rounding: str) -> list[tuple[str, str]]:
+    """The named steps up to ``direct``, in order: one row per event, person and role with its credited amount (unsigned).
+
+    Each step is a query over the tables and the steps before it; as CTEs
+    they are ``direct_ctes``. An engine may compute some of them once and
+    keep them (``staged``): Spark inlines a CTE at every reference.
 
     A line without split rows has one owner at 100%: its credit is the
     amount itself, no window needed. Only the split lines go through the
@@ -134,53 +143,67 @@ def direct_ctes(definition: Definition, start: date, end: date, decimals: int, r
                          "ev.line_date", "ev.sign", "ev.amount"])
     columns = "ek, src, kind, event_id, line_id, amount_name, event_date, line_date, sign, amount, person, role, share"
     unit = f"CAST({_unit(d)} AS DECIMAL({d + 1},{d}))"
-    return f"""flags AS ({flags_sql(definition)}),
-ev AS (
+    return [
+        ("flags", flags_sql(definition)),
+        ("ev", f"""
   SELECT e.ek, e.src, e.kind, e.event_id, e.line_id, e.amount_name, e.event_date, e.amount, e.sign,
          f.match_key, f.line_person, f.line_date
   FROM events e JOIN flags f ON f.line_id = e.line_id
   WHERE {_in_period(start, end)} AND {_included(definition)}
-),
-owned AS (SELECT DISTINCT match_key FROM splits WHERE role = 'owner'),
-sole AS (
+"""),
+        ("owned", "SELECT DISTINCT match_key FROM splits WHERE role = 'owner'"),
+        ("sole", f"""
   SELECT {carried}, ev.line_person AS person, 'owner' AS role, CAST(1 AS DECIMAL(9,6)) AS share
   FROM ev LEFT JOIN owned o ON o.match_key = ev.match_key
   WHERE o.match_key IS NULL AND ev.line_person IS NOT NULL
-),
-exact AS (
+"""),
+        ("exact", f"""
   SELECT {carried}, s.person, s.role, s.share,
          CAST(CAST(ev.amount AS DECIMAL(28,{d})) * CAST(s.share AS DECIMAL(9,6)) AS {exact_t}) AS exact_amount
   FROM ev JOIN splits s ON s.match_key = ev.match_key
-),
-parts AS (
+"""),
+        ("parts", f"""
   SELECT exact.*, FLOOR(exact_amount * {scale}) AS base_units,
          exact_amount * {scale} - FLOOR(exact_amount * {scale}) AS rest
   FROM exact
-),
-totals AS (
+"""),
+        ("totals", f"""
   SELECT ek, role, CAST(SUM(exact_amount) AS {exact_t}) AS role_exact, SUM(base_units) AS role_base
   FROM parts GROUP BY ek, role
-),
-ranks AS (
+"""),
+        ("ranks", f"""
   SELECT a.ek, a.role, a.person, COUNT(*) AS remainder_rank
   FROM parts a JOIN parts b ON b.ek = a.ek AND b.role = a.role
    AND (b.rest > a.rest OR (b.rest = a.rest AND b.person <= a.person))
   GROUP BY a.ek, a.role, a.person
-),
-units AS (
+"""),
+        ("units", f"""
   SELECT p.*, t.role_exact, t.role_base, r.remainder_rank
   FROM parts p
   JOIN totals t ON t.ek = p.ek AND t.role = p.role
   JOIN ranks r ON r.ek = p.ek AND r.role = p.role AND r.person = p.person
-),
-direct AS (
+"""),
+        ("direct", f"""
   SELECT {columns},
          CAST(CAST(base_units + CASE WHEN remainder_rank <= {round_units(f"role_exact * {scale}", rounding)} - role_base
                                      THEN 1 ELSE 0 END AS DECIMAL(20,0)) * {unit} AS DECIMAL(18,{d})) AS unsigned_credit
   FROM units
   UNION ALL
   SELECT {columns}, CAST(amount AS DECIMAL(18,{d})) AS unsigned_credit FROM sole
-)"""
+"""),
+    ]
+
+
+def with_clause(steps: list[tuple[str, str]]) -> str:
+    """``WITH`` and the steps as CTEs (empty text for no steps)."""
+    if not steps:
+        return ""
+    return "WITH " + ",\n".join(f"{n} AS ({body})" for n, body in steps) + "\n"
+
+
+def direct_ctes(definition: Definition, start: date, end: date, decimals: int, rounding: str) -> str:
+    """The steps up to ``direct`` as one CTE list (without ``WITH``)."""
+    return with_clause(direct_steps(definition, start, end, decimals, rounding))[len("WITH "):]
 
 
 def direct_sql(definition: Definition, start: date, end: date, decimals: int, rounding: str) -> str:
@@ -257,10 +280,10 @@ def measure_expr(m: Measure, decimals: int) -> str:
     return f"{agg}(CASE WHEN {positive} THEN c.event_date END) AS {name(m.id)}"
 
 
-def measures_sql(definition: Definition, decimals: int) -> str:
+def measures_sql(definition: Definition, decimals: int, *, flags_staged: bool = False) -> str:
     """One row per credited person: every measure over the ``credits`` table of the period."""
     exprs = ",\n       ".join(measure_expr(m, decimals) for m in definition.measures)
-    return f"""WITH flags AS ({flags_sql(definition)})
+    return _flags_cte(definition, flags_staged) + f"""
 SELECT c.person,
        {exprs}
 FROM credits c JOIN flags f ON f.line_id = c.line_id
