@@ -88,8 +88,13 @@ def _line_row(r: dict[str, Any]) -> dict[str, Any]:
 
 def lines_text(p: PersonLines, decimals: int, lang: str) -> str:
     t = _tr(lang)
-    out = ["", t(f"credited lines of {p.employee}: {len(p.lines)} largest of {p.credit_rows} credit rows",
-                 f"{p.employee} 的业绩归属明细：共 {p.credit_rows} 条归属记录，金额最大的 {len(p.lines)} 条")]
+    if len(p.lines) == p.credit_rows:
+        head = t(f"credited lines of {p.employee}: all {p.credit_rows} credit rows, largest first",
+                 f"{p.employee} 的业绩归属明细：全部 {p.credit_rows} 条归属记录，按金额从大到小")
+    else:
+        head = t(f"credited lines of {p.employee}: {len(p.lines)} largest of {p.credit_rows} credit rows",
+                 f"{p.employee} 的业绩归属明细：共 {p.credit_rows} 条归属记录，金额最大的 {len(p.lines)} 条")
+    out = ["", head]
     for r in p.lines:
         how = t("direct", "直接") if r["credit"] == "direct" else t(f"roll-up level {r['level']}", f"上级汇总第 {r['level']} 级")
         out.append(f"    {r['line_id']}  {r['event_date']}  {_amount_word(r['amount_name'], lang)}  "

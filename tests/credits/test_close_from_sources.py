@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+from decimal import Decimal
 import sys
 from pathlib import Path
 
@@ -167,3 +168,14 @@ def test_layout_options_of_a_data_file_are_refused_with_sources(tmp_path):
     assert done.returncode == 2
     assert "--sheet: read a per-person data file; crediting sources are read as the crediting file declares" \
         in done.stderr
+
+
+def test_explain_close_lists_ten_lines_by_default(work):
+    done = cli("explain", "--close", str(closed(work, "from-sources")), "--employee", "E001", cwd=work)
+    assert done.returncode == 0, done.stderr
+    section = done.stdout.split("credited lines of E001: 10 largest of 23 credit rows\n", 1)[1]
+    amounts = [ln.split()[-1] for ln in section.splitlines()[:10]]
+    assert all(ln.startswith("    SO") for ln in section.splitlines()[:10])
+    values = [Decimal(a.replace(",", "")) for a in amounts]  # largest first
+    assert values == sorted(values, reverse=True)
+    assert "total per measure:" in section and "    revenue (sum amount) = " in section
