@@ -13,9 +13,10 @@ from typing import Callable
 
 from incentive.app.close import CloseOptions, CloseOutcome, close_period
 from incentive.app.progress import SILENT, Progress
-from incentive.app.recorded_sources import sources_record
+from incentive.app.recorded_sources import RecordedSources, entry_record, sources_record
 from incentive.app.run import RunOptions
 from incentive.app.sources_run import Sources, credit_period, period_file, table_options
+from incentive.errors import UsageError
 from incentive.policy.files import read_policy_bytes
 from incentive.policy.validate import load_policy
 
@@ -31,5 +32,28 @@ def close_sources(policy_path: str, sources: Sources, run: RunOptions, opts: Clo
         say(f"note: {note}")
     recorded = sources_record(credited)
     with period_file(credited) as table:
-        return close_period(policy_path, str(table), table_options(run), opts, notify=notify, progress=progress,
-                            sources=recorded)
+        outcome = close_period(policy_path, str(table), table_options(run), opts, notify=notify, progress=progress,
+                               sources=recorded)
+    if outcome.already_closed:
+        _check_same_sources(outcome, recorded)
+    return outcome
+
+
+def _check_same_sources(outcome: CloseOutcome, recorded: RecordedSources) -> None:
+    """An earlier close of the same period table from other sources (or from a data file) is a refusal too:
+    the sources are the close's data, and what the ledger holds of them would not be these."""
+    entry = outcome.entry
+    then = entry_record(entry)
+    now = recorded.record
+    if then is None:
+        raise UsageError(f"{entry.policy_id} period {entry.period} is already closed from a per-person data file "
+                         f"({entry.data_name}, ledger entry {entry.seq}) holding this very period table; a close from "
+                         "the sources would record its credit table and sources too: reopen it with a reason first")
+    changed = sorted(n for n in set(then["sources"]) | set(now["sources"])
+                     if (then["sources"].get(n) or {}).get("sha256") != (now["sources"].get(n) or {}).get("sha256"))
+    if then["credits"]["sha256"] != now["credits"]["sha256"]:
+        changed.append("the credit table")
+    if changed:
+        raise UsageError(f"{entry.policy_id} period {entry.period} is already closed with this period table but "
+                         f"other sources ({', '.join(changed)} differ; ledger entry {entry.seq}): reopen it with a "
+                         "reason to close it again from these")

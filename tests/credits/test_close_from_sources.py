@@ -179,3 +179,37 @@ def test_explain_close_lists_ten_lines_by_default(work):
     values = [Decimal(a.replace(",", "")) for a in amounts]  # largest first
     assert values == sorted(values, reverse=True)
     assert "total per measure:" in section and "    revenue (sum amount) = " in section
+
+
+def test_a_re_close_from_other_sources_with_the_same_period_table_is_refused(tmp_path):
+    args = [*CREDITING, *PERIOD, "--out", str(tmp_path / "o"), "--ledger", str(tmp_path / "l.sqlite"), "--quiet"]
+    assert cli("close", str(POLICY), *SOURCES, *args, cwd=tmp_path).returncode == 0
+    org = tmp_path / "org.csv"  # one more VP above everyone: the credit table changes, the plan's people do not
+    lines = FILES["assignments"].read_text(encoding="utf-8").splitlines()
+    lines = [lines[0], *[ln.replace("VP01,,", "VP01,VP00,", 1) for ln in lines[1:]], "VP00,,总部,总部,2024-01-01,"]
+    org.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    other = [s if not s.startswith("assignments=") else f"assignments={org}" for s in SOURCES]
+    done = cli("close", str(POLICY), *other, *args, cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert ("sales-rep period 2026-Q1 is already closed with this period table but other sources (assignments, "
+            "the credit table differ; ledger entry 1): reopen it with a reason") in done.stderr
+
+
+def test_explain_line_re_derives_every_line_of_the_example_as_the_engine_credited_it(work):
+    from incentive.numeric import py_round
+    from incentive.report.credit_lines import from_csv, line_credit
+
+    credits = from_csv((closed(work, "from-sources") / "credits.csv").read_bytes(), 2, "half_up", (), "credits.csv")
+    unit = Decimal("0.01")
+    for line_id in credits.frame.get_column("line_id").unique().to_list():
+        for event in line_credit(credits, line_id).events:
+            amount = Decimal(event["amount"])
+            for role in event["roles"]:
+                people = role["people"]
+                total = sum((Decimal(p["credited"]) for p in people), Decimal(0))
+                assert total == py_round(amount * Decimal(role["shares"]), 2, "half_up"), (line_id, role["role"])
+                for p in people:  # floor + the units by largest remainder = the credit, never off by more than one
+                    assert Decimal(p["floor"]) + p["remainder_units"] * unit == Decimal(p["credited"])
+                    assert p["remainder_units"] in (0, 1)
+                for a in role["rollups"]:  # an ancestor never receives more than the line
+                    assert abs(Decimal(a["credited"])) <= abs(amount)

@@ -138,3 +138,15 @@ def test_employee_and_line_are_one_or_the_other(tmp_path):
     done = cli("explain", POLICY, *SOURCES, *Q1, "--employee", "E1", "--line", "SO-001", cwd=tmp_path)
     assert done.returncode == 2
     assert "explain needs exactly one of --employee ID (a person) and --line ID (a credited line)" in done.stderr
+
+
+def test_employee_as_json_carries_the_credited_lines(tmp_path):
+    done = cli("explain", POLICY, *SOURCES, *Q1, "--employee", "E2", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["employee_id"] == "E2" and doc["steps"]  # the explanation as before
+    lines = doc["credited_lines"]
+    assert lines["credit_rows"] == 3
+    assert [(r["line_id"], r["amount_name"], r["credited"]) for r in lines["lines"]] == [
+        ("SO-005", "collected", "800.00"), ("SO-003", "amount", "33.33"), ("SO-003", "collected", "16.67")]
+    assert {m["id"]: m["value"] for m in lines["measures"]}["collected"] == "816.67"
