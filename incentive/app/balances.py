@@ -58,15 +58,29 @@ def carries_balances(policy: Policy) -> bool:
     return bool(policy.draws or policy.holds)
 
 
+def dependents(ledger: Ledger, entry: LedgerEntry, policy: Policy) -> list[LedgerEntry]:
+    """The later current closes whose balances start, directly or through each other, from ``entry``;
+    newest first (the order they must be reopened in)."""
+    if not carries_balances(policy):
+        return []
+    used = {entry.entry_hash}
+    found = []
+    for later in ledger.current_closes(entry.policy_id, from_ordinal=entry.period_ordinal + 1):
+        if used & set(later.history_hashes.values()):
+            used.add(later.entry_hash)
+            found.append(later)
+    return found[::-1]
+
+
 def reopen_guard(ledger: Ledger, entry: LedgerEntry, policy: Policy) -> None:
     """Refuse to reopen a period whose draw or hold balances a later current close started from."""
-    if not carries_balances(policy):
-        return
-    for later in ledger.current_closes(entry.policy_id, from_ordinal=entry.period_ordinal + 1):
-        if entry.entry_hash in later.history_hashes.values():
-            raise UsageError(f"{entry.policy_id} {entry.period}: the balances of {later.period} (ledger entry "
-                             f"{later.seq}) start from this close; reopen {later.period} first, then re-close both "
-                             "in order")
+    later = dependents(ledger, entry, policy)
+    if later:
+        first, periods = later[-1], ", ".join(e.period for e in later)
+        raise UsageError(f"{entry.policy_id} {entry.period}: the balances of {first.period} (ledger entry "
+                         f"{first.seq}) start from this close; reopen {periods} first (newest first), or give "
+                         f"--cascade to reopen them with it; then close them all again in period order; "
+                         "nothing was recorded")
 
 
 def departures_record(results: Results) -> dict[str, Any]:

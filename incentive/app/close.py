@@ -34,7 +34,7 @@ from typing import Any, Callable, Mapping
 
 from incentive import __version__
 from incentive.app.balances import (carries_balances, check_balance_order, departure_lines, departures_record,
-                                    reopen_guard)
+                                    dependents, reopen_guard)
 from incentive.app.policy_copy import recorded_policy
 from incentive.app.outputs import WRITERS, OutputChoices, preload_charts, start_outputs
 from incentive.app.progress import SILENT, Progress
@@ -43,6 +43,7 @@ from incentive.app.recorded_options import OPTIONS_KEY, differences, record
 from incentive.app.recorded_sources import RecordedSources, restorable, totals_of, write_files
 from incentive.app.run import RunOptions, read_data
 from incentive.app.statements import HISTORY_COLUMNS
+from incentive.app import true_ups
 from incentive.engine.pipeline import evaluate
 from incentive.engine.results import Results
 from incentive.errors import IncentiveError, UsageError
@@ -169,10 +170,13 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
                                 if opts.statements else None,
                                 sources=sources.record if sources is not None else None)
         progress.stage("evaluate")
-        results = evaluate(checked, data, period, history=history, lang=run.lang)
+        due = true_ups.pending(ledger, policy.id, period)
+        results = evaluate(checked, data, period, history=history, lang=run.lang,
+                           adjustments=true_ups.adjustments(due, policy.id_input.id))
         check_totals(results)  # B6: a total past the engine's range is exit 2 before anything is written
-        for line in departure_lines(results):
+        for line in departure_lines(results) + true_ups.absent_lines(due, results):
             say(line)
+        settlement = {**true_ups.applied(due, results), **true_ups.corrections(ledger, policy, period, results)}
         staged = None
         window = ExitStack()  # from just before the commit until the rename: stop signals wait (stops.py)
         held: list[str] = []
@@ -203,7 +207,7 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
                     data_name=Path(data_path).name, outputs=outputs, engine_version=__version__,
                     closed_by=who(opts.by), closed_at=utc_now(),
                     totals={**_manifest_totals(tmp), OPTIONS_KEY: options, **_approval(policy),
-                            **departures_record(results), **totals_of(sources)},
+                            **departures_record(results), **settlement, **totals_of(sources)},
                     history_hashes=history_hashes,
                 )
                 held = window.enter_context(held_stops())
@@ -244,9 +248,10 @@ def _close_again(ledger: Ledger, current: LedgerEntry, target: Path, policy_sha:
 
 
 def reopen_period(policy: str, period: str, reason: str, ledger_path: str | None, by: str | None, *,
-                  notify: Callable[[str], None] | None = None) -> LedgerEntry:
+                  notify: Callable[[str], None] | None = None, cascade: bool = False) -> LedgerEntry:
     """Reopen a closed period so it can be closed again; ``policy`` is a policy file or a policy id.
-    Returns the reopen's ledger entry; ``notify`` hears what the user must know (a period already paid)."""
+    Returns the reopen's ledger entry; ``notify`` hears what the user must know (a period already paid,
+    the later periods ``cascade`` reopened first because their balances started from this one)."""
     policy_id, label = policy_and_period(policy, period)
     store = open_existing(ledger_path, readonly=False)  # nothing to reopen in a ledger that does not exist
     try:
@@ -256,13 +261,20 @@ def reopen_period(policy: str, period: str, reason: str, ledger_path: str | None
                 plan = recorded_policy(current)
             except IncentiveError:  # a copy this engine no longer reads: it cannot have draws to guard
                 plan = None
-            if plan is not None:
+            if plan is not None and cascade:
+                for later in dependents(store, current, plan):  # newest first: each reopen leaves a valid chain
+                    done = store.reopen(policy_id, later.period, f"cascade from {label}: {reason}", who(by))
+                    if notify is not None:
+                        notify(f"reopened {policy_id} {later.period} first (ledger entry {done.seq}): its balances "
+                               f"started from {label}; close it again after {label}, in period order")
+            elif plan is not None:
                 reopen_guard(store, current, plan)
             exports = [e for e in store.events(policy_id, label, kind="export") if e.entry_hash == current.entry_hash]
             if exports and notify is not None:
                 notify(f"warning: {policy_id} {label} was exported to payroll ({len(exports)} file(s), last "
-                       f"{exports[-1].at} by {exports[-1].by}); the re-close's differences are not yet paid or "
-                       "recovered automatically -- settle them by hand, and approve and export the re-close")
+                       f"{exports[-1].at} by {exports[-1].by}); its re-close records the differences against what "
+                       "was paid, and the next period's close pays or recovers them as a true-up (the re-close "
+                       "itself is not exported again)")
         return store.reopen(policy_id, label, reason, who(by))
     finally:
         store.close()

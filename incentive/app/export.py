@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from incentive.app.approvals import record_export, require_approved
+from incentive.app.true_ups import APPLIED_KEY, paid_close
 from incentive.app.close import policy_and_period, who
 from incentive.errors import UsageError
 from incentive.exports.build import Context, ExportTable, build_table, result_columns
@@ -64,11 +65,15 @@ def export_period(opts: ExportOptions) -> ExportOutcome:
     policy_id, period = policy_and_period(opts.policy, opts.period)
     store = open_existing(opts.ledger, readonly=False)  # the export is recorded in it
     try:
+        current = store.get_close(policy_id, period)
+        if current is not None:  # before the approvals: approving a re-close would not make it exportable
+            _refuse_paid_again(store, current)
         entry = gate(store, policy_id, period)
         checked = recorded_policy(entry)
         # a layout that reads no people field needs no people file: one given is not read
         people = read_people(opts.people, layout.people_fields) if opts.people and layout.people_fields else None
-        results = store.load_results(entry, columns=result_columns(checked.policy))
+        results = store.load_results(entry, columns=result_columns(checked.policy,
+                                                                   true_up=APPLIED_KEY in (entry.totals or {})))
         table = build_table(results, checked.policy, layout, _context(entry, checked), people)
         digest = _write(table, out, lambda sha: record(store, entry, table, out, sha, who(opts.by)))
     finally:
@@ -99,6 +104,16 @@ def gate(store: Ledger, policy_id: str, period: str) -> LedgerEntry:
                          "period only: run `incentive close` first")
     entry, _ = require_approved(store, policy_id, period)
     return entry
+
+
+def _refuse_paid_again(store: Ledger, entry: LedgerEntry) -> None:
+    """A re-close of a period payroll already paid is settled by true-ups, never exported a second time."""
+    paid = paid_close(store, entry.policy_id, entry.period)
+    if paid is not None and paid.entry_hash != entry.entry_hash:
+        raise UsageError(f"{entry.policy_id} period {entry.period} was already paid: its close in ledger entry "
+                         f"{paid.seq} was exported to payroll. This re-close (ledger entry {entry.seq}) recorded the "
+                         "differences as true-ups, which the next period's close pays or recovers; export that "
+                         "period instead (exporting this one would pay the period twice); nothing was written")
 
 
 def record(store: Ledger, entry: LedgerEntry, table: ExportTable, out: Path, sha256: str, actor: str) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
+from incentive.engine.true_ups import APPLIED as TRUE_UP
 from incentive.ledger.locate import open_existing
 from incentive.policy.validate import load_policy
 
@@ -22,6 +23,8 @@ class PersonPeriod:
     rank: object
     total: object
     recommendations: str | None
+    true_up: object = None  # paid (+) or recovered (−) for corrections of earlier, already-paid periods
+    superseded: int = 0  # earlier closes of the period, replaced by a reopen and a re-close
 
 
 def person_history(employee: str, policy_id: str | None, ledger_path: str | None) -> list[PersonPeriod]:
@@ -36,8 +39,9 @@ def person_history(employee: str, policy_id: str | None, ledger_path: str | None
             if not me.height:
                 continue
             r = me.row(0, named=True)
+            earlier = sum(1 for x in store.status(e.policy_id, e.period).events if x.kind == "close") - 1
             rows.append(PersonPeriod(e.policy_id, e.period, r.get("score"), r.get("band"), r.get("rank"), r.get("total"),
-                                     r.get("recommendations")))
+                                     r.get("recommendations"), r.get(TRUE_UP), earlier))
     finally:
         store.close()
     return rows

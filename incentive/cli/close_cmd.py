@@ -87,10 +87,14 @@ def close(policy, data, crediting, ledger, out_dir, by, xlsx, trace, statements,
 @click.option("--reason", required=True, help="Why the period is reopened (recorded in the ledger).")
 @click.option("--ledger", default=None, type=click.Path(dir_okay=False), help=REOPEN_LEDGER_HELP)
 @click.option("--by", default=None, help="Who reopens (default: $INCENTIVE_USER or the login name).")
+@click.option("--cascade", is_flag=True,
+              help="Also reopen, newest first, the later closed periods whose balances (draws, holds) started "
+                   "from this one; close them all again in period order afterwards.")
 @handle_errors
-def reopen(policy, period, reason, ledger, by):
+def reopen(policy, period, reason, ledger, by, cascade):
     """Reopen a closed period so it can be closed again. POLICY is a policy file or a policy id."""
-    entry = reopen_period(policy, period, reason, ledger, by, notify=lambda line: click.echo(line, err=True))
+    entry = reopen_period(policy, period, reason, ledger, by, notify=lambda line: click.echo(line, err=True),
+                          cascade=cascade)
     click.echo(f"reopened {entry.policy_id} {entry.period}: ledger entry {entry.seq} ({entry.by}: {reason})")
     click.echo(f"ledger head: {entry.entry_hash}")
 
@@ -121,10 +125,13 @@ def verify(directory, ledger, heads):
 @handle_errors
 def history(employee, policy, ledger):
     """Bands, scores and totals of one person across closed periods."""
-    rows = [[p.policy_id, p.period, fmt(p.score), p.band or "", fmt(p.rank), fmt(p.total, 2), p.recommendations or ""]
-            for p in person_history(employee, policy_id_of(policy) if policy else None, ledger)]
-    if not rows:
+    found = person_history(employee, policy_id_of(policy) if policy else None, ledger)
+    if not found:
         click.echo(f"no closed period has employee {employee}")
         return
-    click.echo(tabulate(rows, headers=["policy", "period", "score", "band", "rank", "total", "recommendations"],
-                        disable_numparse=True))
+    trued = any(p.true_up is not None for p in found)
+    rows = [[p.policy_id, p.period + (f" (re-closed; {p.superseded} earlier close{'s' if p.superseded > 1 else ''} superseded)" if p.superseded else ""),
+             fmt(p.score), p.band or "", fmt(p.rank), *([fmt(p.true_up, 2) if p.true_up is not None else ""] if trued else []),
+             fmt(p.total, 2), p.recommendations or ""] for p in found]
+    click.echo(tabulate(rows, headers=["policy", "period", "score", "band", "rank", *(["true-up"] if trued else []), "total",
+                                       "recommendations"], disable_numparse=True))

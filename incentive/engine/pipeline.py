@@ -5,7 +5,7 @@ Stages run in the order of SPEC §4, each adding whole columns:
     inputs → derived / aggregates → KPI values → KPI points → score (rounded)
     → ranking and bands (vetoes force a band here) → payouts → budgets
     → penalties and forfeits → holds (回款) → draws on payouts → floor → total → draws on the total
-    → recommendations
+    → true-ups of corrected earlier periods → recommendations
 
 Rows are sorted by employee id first, so results never depend on the input
 row order. History (earlier closed periods, from the ledger) arrives as one
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from incentive.engine import budget, derive, draws, holds, kpis, payouts, penalties, rank_stage, recommend
+from incentive.engine import budget, derive, draws, holds, kpis, payouts, penalties, rank_stage, recommend, true_ups
 from incentive.engine.totals import check_sums
 from incentive.engine.context import POLARS_TYPE, CompileCtx, Overflow, Work, history_column
 from incentive.engine.results import ColumnInfo, Results
@@ -36,22 +36,25 @@ PERIOD_NAMES = ("period_start", "period_end", "period_days")
 
 
 def evaluate(checked: CheckedPolicy, data: PeriodData, period: Period, *,
-             history: dict[int, pl.DataFrame] | None = None, lang: str = "en") -> Results:
+             history: dict[int, pl.DataFrame] | None = None, lang: str = "en",
+             adjustments: pl.DataFrame | None = None) -> Results:
     """Evaluate ``checked`` on ``data`` for ``period``.
 
     ``history`` maps an offset (1 = the previous period) to that period's
     recorded results; missing offsets are periods that were never closed.
+    ``adjustments`` are the true-ups due to people (id column + ``due``),
+    from earlier periods corrected after they were paid.
     Should a number leave the engine's range, the evaluation is re-run step
     by step so the error names the quantity and the people.
     """
     try:
-        return _evaluate(checked, data, period, history, lang, diagnose=False)
+        return _evaluate(checked, data, period, history, lang, adjustments, diagnose=False)
     except Overflow:
-        return _evaluate(checked, data, period, history, lang, diagnose=True)
+        return _evaluate(checked, data, period, history, lang, adjustments, diagnose=True)
 
 
 def _evaluate(checked: CheckedPolicy, data: PeriodData, period: Period, history: dict[int, pl.DataFrame] | None,
-              lang: str, *, diagnose: bool) -> Results:
+              lang: str, adjustments: pl.DataFrame | None, *, diagnose: bool) -> Results:
     policy = checked.policy
     id_col = policy.id_input.id
     rows = data.frame
@@ -85,6 +88,7 @@ def _evaluate(checked: CheckedPolicy, data: PeriodData, period: Period, history:
     draws.on_payouts(work)
     penalties.total(work)
     draws.on_total(work)
+    true_ups.run(work, adjustments)
     recommend.add_rules(work)
     recs = recommend.fired(work, work.materialize("recommendations"), lang)
     frame = work.finish()

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the engine does not load the io layer at run time; it only 
 
 Kind = Literal[
     "input", "period", "derived", "aggregate", "kpi_value", "kpi_points", "score", "ranking",
-    "payout", "step", "budget", "penalty", "total", "recommendation",
+    "payout", "step", "budget", "penalty", "adjustment", "total", "recommendation",
 ]
 
 

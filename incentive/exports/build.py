@@ -4,7 +4,8 @@ Nothing is re-run: the amounts are the close's own exact decimals. One row
 per person (the amount is the person's total) or one row per person and
 component (payouts positive, penalties with the layout's sign; a draw on
 the total as its own row -- what it topped up less what it recovered; when
-the policy's floor raised a total, a ``floor`` row carries the raise), so a
+the policy's floor raised a total, a ``floor`` row carries the raise; a
+true-up of an earlier corrected period is a ``true_up`` row), so a
 person's rows always add up to the total the close recorded. A draw on a
 payout is inside that payout's recorded amount.
 
@@ -22,6 +23,7 @@ from decimal import Decimal
 
 import polars as pl
 
+from incentive.engine import true_ups
 from incentive.errors import UsageError
 from incentive.exports.layout import Column, Layout
 from incentive.exports.people import MAX_LISTED, People
@@ -33,6 +35,9 @@ from incentive.policy.model import Draw, Policy, label_text
 #: the component id of the row that carries a floor's raise of a total
 FLOOR_ID = "floor"
 FLOOR_LABEL = {"en": "Floor adjustment", "zh": "保底调整"}
+#: the component id of the row that pays or recovers corrections of earlier, already-paid periods
+TRUE_UP_ID = "true_up"
+TRUE_UP_LABEL = {"en": "True-up of earlier periods", "zh": "以前期间补差"}
 _SIGNED = "__signed__"  # the row's amount with deductions negative: what the control total adds
 _PERSON = "__person__"
 _ORDER = "__order__"
@@ -42,7 +47,7 @@ _ORDER = "__order__"
 class Component:
     id: str
     label: str
-    kind: str  # payout, penalty or floor
+    kind: str  # payout, penalty, draw, true_up or floor
 
 
 @dataclass(frozen=True)
@@ -73,11 +78,13 @@ class Context:
     close_total: Decimal  # the close's recorded payout total
 
 
-def components_of(policy: Policy, lang: str) -> list[Component]:
-    """Payouts, penalties, then the draws on the total (a draw on a payout is inside that payout's amount)."""
+def components_of(policy: Policy, lang: str, *, true_up: bool = False) -> list[Component]:
+    """Payouts, penalties, the draws on the total (a draw on a payout is inside that payout's amount), then
+    the true-up of earlier corrected periods when the close paid one."""
     return ([Component(p.id, label_text(p.label, lang, p.id), "payout") for p in policy.payouts]
             + [Component(p.id, label_text(p.label, lang, p.id), "penalty") for p in policy.penalties]
-            + [Component(d.id, label_text(d.label, lang, d.id), "draw") for d in _total_draws(policy)])
+            + [Component(d.id, label_text(d.label, lang, d.id), "draw") for d in _total_draws(policy)]
+            + ([Component(TRUE_UP_ID, label_text(TRUE_UP_LABEL, lang), "true_up")] if true_up else []))
 
 
 def _total_draws(policy: Policy) -> list[Draw]:
@@ -98,7 +105,7 @@ def check_components(layout: Layout, policy: Policy) -> None:
                                 f"{', '.join(known) or 'none'})")
     draws = [d.id for d in _total_draws(policy)]
     for name in layout.components or ():
-        if name not in payouts and name not in penalties and name not in draws and name != FLOOR_ID:
+        if name not in payouts and name not in penalties and name not in draws and name not in (FLOOR_ID, TRUE_UP_ID):
             problems.append(f"{layout.at(layout.components_pos)}: unknown component {name!r} in components "
                             f"(the policy {policy.id}'s payouts: {', '.join(payouts) or 'none'}; penalties: "
                             f"{', '.join(penalties) or 'none'}{'; draws on the total: ' + ', '.join(draws) if draws else ''}"
@@ -111,7 +118,7 @@ def build_table(results: pl.DataFrame, policy: Policy, layout: Layout, ctx: Cont
                 people: People | None) -> ExportTable:
     """The export table of ``results`` (a close's recorded per-person results) in ``layout``."""
     check_components(layout, policy)
-    comps = components_of(policy, layout.lang)
+    comps = components_of(policy, layout.lang, true_up=true_ups.APPLIED in results.columns)
     sign = -1 if layout.deductions == "negative" else 1
     base = _base(results, policy, comps, sign)
     rows = _person_rows(base) if layout.rows == "person" else _component_rows(base, comps, layout, sign)
@@ -138,12 +145,13 @@ def build_table(results: pl.DataFrame, policy: Policy, layout: Layout, ctx: Cont
                        footer=_footer(layout, control, frame.height))
 
 
-def result_columns(policy: Policy) -> list[str]:
-    """The recorded result columns an export reads (the rest of the audit record stays unread)."""
+def result_columns(policy: Policy, *, true_up: bool = False) -> list[str]:
+    """The recorded result columns an export reads (the rest of the audit record stays unread); ``true_up``:
+    the close paid a true-up (its recorded totals say so)."""
     name = [i.id for i in policy.inputs if i.id == "name"]
     draws = [names.step(d.id, step) for d in _total_draws(policy) for step in (names.SHORTFALL, names.RECOVERED)]
     return [policy.id_input.id, *name, "total", *(p.id for p in policy.payouts), *(p.id for p in policy.penalties),
-            *draws]
+            *draws, *([true_ups.APPLIED] if true_up else [])]
 
 
 def _base(results: pl.DataFrame, policy: Policy, comps: list[Component], sign: int) -> pl.DataFrame:
@@ -158,13 +166,15 @@ def _base(results: pl.DataFrame, policy: Policy, comps: list[Component], sign: i
     draws = {c.id: (pl.col(names.step(c.id, names.SHORTFALL)).fill_null(0)
                     - pl.col(names.step(c.id, names.RECOVERED)).fill_null(0)).cast(DTYPE)
              for c in comps if c.kind == "draw"}
-    floor_raise = pl.col("total").fill_null(0) - net - pl.sum_horizontal([*draws.values(), zero])
+    adjusted = {c.id: pl.col(true_ups.APPLIED).fill_null(0).cast(DTYPE) for c in comps if c.kind == "true_up"}
+    floor_raise = pl.col("total").fill_null(0) - net - pl.sum_horizontal([*draws.values(), *adjusted.values(), zero])
     cols = [pl.col(id_col).cast(pl.String).alias("employee_id"),
             (pl.col(name_col).cast(pl.String) if name_col else pl.lit(None, dtype=pl.String)).alias("name"),
             pl.col("total").fill_null(0).cast(DTYPE).alias("total"),
             *(pl.col(p).fill_null(0).cast(DTYPE).alias(f"payout:{p}") for p in payouts),
             *((pl.col(p).fill_null(0).cast(DTYPE) * sign).cast(DTYPE).alias(f"penalty:{p}") for p in penalties),
             *(expr.alias(f"draw:{d}") for d, expr in draws.items()),
+            *(expr.alias(f"true_up:{d}") for d, expr in adjusted.items()),
             floor_raise.cast(DTYPE).alias(f"floor:{FLOOR_ID}")]
     return results.select(cols).with_columns(pl.int_range(pl.len()).alias(_PERSON))
 
@@ -188,8 +198,8 @@ def _component_rows(base: pl.DataFrame, comps: list[Component], layout: Layout, 
                            shown.alias("amount"), signed.cast(DTYPE).alias(_SIGNED),
                            pl.lit(c.id).alias("component"), pl.lit(c.label).alias("component_label"),
                            pl.lit(k, dtype=pl.Int32).alias(_ORDER))
-        if c.kind == "floor" or layout.skip_zero:
-            part = part.filter(pl.col(_SIGNED) != 0)  # a floor row only where the floor raised the total
+        if c.kind in ("floor", "true_up") or layout.skip_zero:
+            part = part.filter(pl.col(_SIGNED) != 0)  # a floor (true-up) row only where one changed the total
         parts.append(part)
     return pl.concat(parts).sort([_PERSON, _ORDER]).drop(_ORDER)
 

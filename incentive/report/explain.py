@@ -17,6 +17,7 @@ from incentive.engine.results import ColumnInfo
 from incentive.engine.scoring import py_points
 from incentive.engine.tiers import marginal_slices, step_tier
 from incentive.numeric import plain_text, py_div, py_mul, py_round, to_dec
+from incentive.engine import true_ups
 from incentive.policy import names
 from incentive.policy.approval import approval_record
 from incentive.policy.expr.checked import CheckedPolicy
@@ -189,12 +190,16 @@ def explain_row(row: dict[str, object], checked: CheckedPolicy, columns: dict[st
     details = [f"{comp}{' − ' + pens if pens else ''} = {money(row.get('total.before_floor'))}"]
     if policy.floor is not None:
         details.append(t("floor", "下限") + f" {money(to_dec(policy.floor))}")
+    if true_ups.APPLIED in row:
+        details.append(t("with the true-up ", "加以前期间补差 ") + f"{money(row.get(true_ups.APPLIED))} = {money(row.get('total'))}")
     steps.append(Step("total", "total", t("total", "合计"), row.get("total"), t("components − penalties", "奖金项 − 扣款"),
                       {}, details))
     for h in policy.holds:
         steps.append(_hold_step(h, row, lang, money))
     for d in policy.draws:
         steps.append(_draw_step(d, row, lang, money))
+    if true_ups.APPLIED in row:
+        steps.append(_true_up_step(row, lang, money))
     for r in policy.recommendations:
         if row.get(names.step(r.id, names.WHEN)):
             from incentive.report.labels import action_label
@@ -214,6 +219,19 @@ def explain_row(row: dict[str, object], checked: CheckedPolicy, columns: dict[st
     approval = approval_record(policy.approval) if policy.approval is not None else None
     return Explanation(str(row.get(policy.id_input.id)), f"{policy.id} {policy.version}", period, policy.currency, steps,
                        approval)
+
+
+def _true_up_step(row: dict[str, object], lang: str, money: Callable[[object], str]) -> Step:
+    """What corrections of earlier, already-paid periods were due, what this close paid or recovered, what is left."""
+    t = _tr(lang)
+    due, carried = money(row.get(true_ups.DUE)), money(row.get(true_ups.CARRIED))
+    details = [t(f"due from corrections of earlier periods after payroll paid them: {due}",
+                 f"以前期间发放后更正的应补（扣）差额：{due}"),
+               t(f"paid (+) or recovered (−) in this period, never below a total of 0: {money(row.get(true_ups.APPLIED))}",
+                 f"本期补发（+）或扣回（−），合计不低于 0：{money(row.get(true_ups.APPLIED))}"),
+               t(f"carried to the next close: {carried}", f"结转至下期：{carried}")]
+    return Step(true_ups.APPLIED, "adjustment", t("true-up", "以前期间补差"), row.get(true_ups.APPLIED),
+                t("the re-close's difference against what was paid", "更正后结果与已发放金额之差"), {}, details)
 
 
 def _draw_step(d: Draw, row: dict[str, object], lang: str, money: Callable[[object], str]) -> Step:
@@ -377,7 +395,7 @@ def render_text(ex: Explanation, money_decimals: int = 2, lang: str = "en") -> s
     if ex.approval is not None:
         lines[1:1] = [approval_text(ex.approval, lang)]
     for s in ex.steps:
-        value = shown(s.value, lang, money_decimals if s.kind in ("payout", "penalty", "total", "draw") else None)
+        value = shown(s.value, lang, money_decimals if s.kind in ("payout", "penalty", "adjustment", "total", "draw") else None)
         head = f"{s.name}"
         if s.label and s.label != s.name:
             head += f" ({s.label})"

@@ -23,7 +23,8 @@ def results_table(results: Results, frame: pl.DataFrame | None = None) -> pl.Dat
     the audit record (``audit.parquet`` of a close) and in ``explain``.
     """
     frame = results.frame if frame is None else frame
-    keep_kinds = {"kpi_value", "kpi_points", "score", "ranking", "payout", "penalty", "total", "recommendation"}
+    keep_kinds = {"kpi_value", "kpi_points", "score", "ranking", "payout", "penalty", "adjustment", "total",
+                  "recommendation"}
     text_inputs = {i.id for i in results.checked.policy.inputs if i.type in ("id", "text")}
     cols = [n for n in results.public_columns()
             if results.columns[n].kind in keep_kinds or (results.columns[n].kind == "input" and n in text_inputs)]

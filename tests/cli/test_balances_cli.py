@@ -69,3 +69,22 @@ def test_a_period_whose_balances_a_later_close_used_is_reopened_only_after_it(tm
     assert again.returncode == 2 and "2026-08, which was reopened and is not closed again" in again.stderr
     assert close(tmp_path, "2026-08").returncode == 0 and close(tmp_path, "2026-09").returncode == 0
     assert cli(tmp_path, "verify").returncode == 0
+
+
+def test_cascade_reopens_the_later_periods_newest_first_and_they_close_again_in_order(tmp_path):
+    for month in MONTHS:
+        assert close(tmp_path, month).returncode == 0
+    paid_before = (tmp_path / "out" / "new-rep-draw" / "2026-10" / "payouts.csv").read_bytes()
+    done = cli(tmp_path, "reopen", str(POLICY), "--period", "2026-08", "--reason", "fix", "--cascade")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.index("reopened new-rep-draw 2026-10 first") < done.stderr.index("reopened new-rep-draw 2026-09 first")
+    with Ledger(tmp_path / "l.sqlite", readonly=True) as ledger:
+        assert [ledger.status("new-rep-draw", m).state for m in MONTHS] == ["reopened"] * 3
+        assert [e.period for e in ledger.entries() if e.kind == "reopen"] == ["2026-10", "2026-09", "2026-08"]
+        assert ledger.entries()[-2].reason == "cascade from 2026-08: fix"
+    refused = close(tmp_path, "2026-09")  # still in order: August first
+    assert refused.returncode == 2 and "close 2026-08 first" in refused.stderr
+    for month in MONTHS:
+        assert close(tmp_path, month).returncode == 0
+    assert (tmp_path / "out" / "new-rep-draw" / "2026-10" / "payouts.csv").read_bytes() == paid_before
+    assert cli(tmp_path, "verify").returncode == 0

@@ -107,6 +107,7 @@ def render_html(doc: dict[str, Any]) -> str:
                + (f"<p class=\"muted\">{_e(band['reason'])}</p>" if band["reason"] else "") + f"{cut}</section>")
     out += _amounts(w["payouts"], doc["payouts"], w)
     out += _amounts(w["penalties"], doc["penalties"], w)
+    out += _amounts(w["adjustments"], doc["adjustments"], w)
     out.append(f"<div class=\"total\"><span>{_e(doc['total_label'])}</span><span>{_e(doc['total'])}</span></div>"
                f"{_lines(doc['total_lines'])}")
     recs = doc["recommendations"]

@@ -115,7 +115,8 @@ def _target(k: Kpi) -> Decimal | None:
 
 
 _DOC_WORDS = ("statement", "period", "employee", "id", "group", "kpis", "kpi", "value", "target", "points", "weight",
-              "score", "band", "payouts", "penalties", "amount", "total", "recommendations", "reason", "next steps",
+              "score", "band", "payouts", "penalties", "adjustments", "amount", "total", "recommendations", "reason",
+              "next steps",
               "history", "history period", "inquiry", "verify", "policy sha", "data sha", "entry hash",
               "verify with", "approval", "colon", "inquiries asked")
 
@@ -187,6 +188,7 @@ class Builder:
             "band": self._band(row, group, by_kind.get("ranking", [])),
             "payouts": [self._item(s, row) for s in by_kind.get("payout", [])],
             "penalties": [self._item(s, row) for s in by_kind.get("penalty", [])],
+            "adjustments": [self._item(s, row) for s in by_kind.get("adjustment", [])],
             "total": self.money(row.get("total")),
             "total_label": self.w("total line", currency=policy.currency),
             "total_lines": [self.text(d) for s in by_kind.get("total", []) for d in s.details],

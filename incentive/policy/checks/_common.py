@@ -28,6 +28,7 @@ RESERVED = {
     "group_size": "the ranking group size",
     "eligible": "the ranking eligibility",
     "total": "the total payout",
+    "true_up": "the true-up of earlier corrected periods",
     "period_start": "the first day of the period",
     "period_end": "the last day of the period",
     "period_days": "the number of days in the period",
