@@ -78,7 +78,8 @@ def evaluate(policy, data, crediting, period, overrides, encoding, sheet, max_er
               help="Explain how one transaction line was credited (needs the crediting SOURCES or --close of a "
                    "close from them).")
 @click.option("--lines", "top", default=10, show_default=True, type=click.IntRange(min=0),
-              help="With --employee on sources: how many of the person's credited lines to list (largest first).")
+              help="With --employee, from sources or --close of a close from them: how many of the person's "
+                   "credited lines to list (largest first).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @handle_errors
 def explain(policy, data, crediting, period, overrides, encoding, sheet, max_errors, lang, ledger, close_dir, employee,
