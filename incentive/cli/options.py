@@ -103,7 +103,7 @@ def source_data_options(func: Callable[..., Any], *, close: bool = False, option
     ``data`` arrives as a tuple; ``data_input`` tells a data file from sources."""
     return _apply(func, [
         click.argument("policy", required=not optional, type=click.Path(dir_okay=False)),
-        click.argument("data", nargs=-1, required=False, metavar="DATA|SOURCES..."),
+        click.argument("data", nargs=-1, required=False, metavar="DATA", type=click.Path(dir_okay=False)),
         crediting_option,
         lambda f: run_options(f, period_required=not optional, close=close),
     ])
