@@ -40,6 +40,7 @@ from incentive.app.outputs import WRITERS, OutputChoices, preload_charts, start_
 from incentive.app.progress import SILENT, Progress
 from incentive.app.rebuild import engine_note, outputs_intact, rebuild
 from incentive.app.recorded_options import OPTIONS_KEY, differences, record
+from incentive.app.recorded_sources import RecordedSources, restorable, totals_of, write_files
 from incentive.app.run import RunOptions, read_data
 from incentive.app.statements import HISTORY_COLUMNS
 from incentive.app import true_ups
@@ -104,11 +105,14 @@ def output_dir(out: str, policy_id: str, period_label: str) -> Path:
 
 
 def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseOptions, *,
-                 notify: Callable[[str], None] | None = None, progress: Progress = SILENT) -> CloseOutcome:
+                 notify: Callable[[str], None] | None = None, progress: Progress = SILENT,
+                 sources: RecordedSources | None = None) -> CloseOutcome:
     """Close one period. ``notify`` receives what the user should read on
     stderr beside the outcome: a ledger created, no history visible, a data
     file already closed for another period. ``progress`` is told each stage
-    as it starts (read, evaluate, outputs, ledger)."""
+    as it starts (read, evaluate, outputs, ledger). ``sources``: a close
+    from the crediting sources (``app.close_sources``) -- ``data_path`` is
+    its period table; the record and credits.csv go with the outputs."""
     say = notify or (lambda message: None)
     if opts.html:
         preload_charts()
@@ -163,7 +167,8 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
         choices = OutputChoices(xlsx=opts.xlsx, trace=opts.trace, html=opts.html, lang=run.lang, recorded=options,
                                 statements=opts.statements,
                                 statement_history={o: ledger.load_results(e, columns=shown) for o, e in used.items()}
-                                if opts.statements else None)
+                                if opts.statements else None,
+                                sources=sources.record if sources is not None else None)
         progress.stage("evaluate")
         due = true_ups.pending(ledger, policy.id, period)
         results = evaluate(checked, data, period, history=history, lang=run.lang,
@@ -179,6 +184,7 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
             with atomic_directory(target) as tmp, \
                     ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="incentive-write") as writers:
                 progress.stage("outputs")
+                write_files(tmp, sources)
                 pending = start_outputs(results, tmp, policy_bytes, choices, writers)
                 try:
                     audit = pending.audit.result()  # the ledger stores these very bytes
@@ -201,7 +207,7 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
                     data_name=Path(data_path).name, outputs=outputs, engine_version=__version__,
                     closed_by=who(opts.by), closed_at=utc_now(),
                     totals={**_manifest_totals(tmp), OPTIONS_KEY: options, **_approval(policy),
-                            **departures_record(results), **settlement},
+                            **departures_record(results), **settlement, **totals_of(sources)},
                     history_hashes=history_hashes,
                 )
                 held = window.enter_context(held_stops())
@@ -234,7 +240,7 @@ def _close_again(ledger: Ledger, current: LedgerEntry, target: Path, policy_sha:
         return CloseOutcome(target, current, None, already_closed=True)
     progress.stage("outputs")
     with atomic_directory(target) as tmp:
-        results, outputs = rebuild(ledger, current, tmp)
+        results, outputs = rebuild(ledger, current, tmp, restorable(current, target))
         if outputs != dict(current.outputs):
             raise LedgerError(f"{target}: rebuilt outputs differ from what ledger entry {current.seq} "
                               f"recorded{engine_note(current)}; run `incentive verify`")

@@ -6,10 +6,15 @@ or nothing -- the per-person period table (``period.csv``: the policy's
 inputs by id) and the credit table (``credits.csv``: line -> person -> role
 -> share -> credited amount), plus ``sources.json`` (each source's file and
 sha256). Any bad input is a ``UsageError`` before anything is written.
+
+``credit_sources`` is the in-memory half, shared with ``evaluate`` /
+``close`` / ``explain`` run from the sources (``app.sources_run``): they
+evaluate exactly the ``period.csv`` bytes this command writes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -19,6 +24,7 @@ import polars as pl
 
 from incentive.app.run import load
 from incentive.credits.checks import check_links
+from incentive.credits.definition import Definition
 from incentive.credits.engine import check_engine, credit, open_engine
 from incentive.credits.load import load_definition
 from incentive.credits.period_table import check_measures, period_table
@@ -28,6 +34,7 @@ from incentive.errors import UsageError
 from incentive.io.periods import parse_period
 from incentive.output.atomic import staged_files
 from incentive.output.tables import write_csv, write_parquet
+from incentive.policy.expr.checked import CheckedPolicy
 
 PERIOD_FILE = "period"
 CREDITS_FILE = "credits"
@@ -45,6 +52,43 @@ class CreditSummary:
     table: pl.DataFrame | None = None
 
 
+@dataclass
+class CreditRun:
+    """One period credited in memory: both tables, the money columns, every source and its sha256."""
+
+    period: str
+    definition: Definition
+    crediting_file: Path
+    paths: dict[str, Path]
+    hashes: dict[str, str]  # source name -> sha256 of its file's bytes
+    period_frame: pl.DataFrame
+    credits: pl.DataFrame
+    money: dict[str, int]  # money columns of both tables -> decimals
+    decimals: int  # the currency's (money.decimals)
+    rounding: str  # money.rounding: how a role's total of a line was rounded
+    notes: list[str] = field(default_factory=list)
+
+    def period_csv(self, path: Path) -> None:
+        """``period.csv`` exactly as ``incentive credit`` writes it."""
+        write_csv(self.period_frame, path, money_columns=self.money)
+
+    def credits_csv(self, path: Path) -> None:
+        """``credits.csv`` exactly as ``incentive credit`` writes it."""
+        write_csv(self.credits, path, money_columns=self.money)
+
+    def listing(self, policy_id: str) -> dict:
+        """What ``sources.json`` says: the period, the policy, the crediting file, each source and its sha256."""
+        return {"period": self.period, "policy": policy_id, "crediting": self.definition.file,
+                "sources": {n: {"file": str(p), "sha256": self.hashes.get(n, "")}
+                            for n, p in sorted(self.paths.items())}}
+
+    def crediting_bytes(self) -> bytes:
+        return self.crediting_file.read_bytes()
+
+    def crediting_sha256(self) -> str:
+        return hashlib.sha256(self.crediting_bytes()).hexdigest()
+
+
 def crediting_file(policy_path: str, named: str | None, override: str | None) -> Path:
     """The crediting file: ``--crediting``, else the policy's ``crediting`` key (relative to the policy)."""
     if override:
@@ -55,17 +99,15 @@ def crediting_file(policy_path: str, named: str | None, override: str | None) ->
     return Path(policy_path).parent / named
 
 
-def run_credit(policy_path: str, sources: tuple[str, ...], period_text: str, out: str, *, fmt: str = "csv",
-               crediting: str | None = None, encoding: str | None = None, overrides: tuple[str, ...] = (),
-               engine: str = "duckdb", spark_url: str | None = None) -> CreditSummary:
-    """Credit one period and write its tables; ``engine`` runs the SQL (``duckdb`` embedded, or ``spark``)."""
-    if spark_url is not None and engine != "spark":
-        raise UsageError(f"--spark-url {spark_url}: a Spark Connect URL needs --engine spark (the engine is {engine})")
-    check_engine(engine, spark_url=spark_url)
-    checked = load(policy_path, overrides)
+def credit_sources(checked: CheckedPolicy, policy_path: str, sources: tuple[str, ...], period_text: str, *,
+                   crediting: str | None = None, encoding: str | None = None, engine: str = "duckdb",
+                   spark_url: str | None = None) -> CreditRun:
+    """Read, check and credit every source for one period, in memory (nothing is written); ``engine`` runs the
+    SQL (``duckdb`` embedded, or ``spark``)."""
     policy = checked.policy
     period = parse_period(period_text, policy.period)
-    definition = load_definition(crediting_file(policy_path, policy.crediting, crediting))
+    file = crediting_file(policy_path, policy.crediting, crediting)
+    definition = load_definition(file)
     check_measures(definition, policy)
     paths = source_paths(sources, definition)
     data = prepare(definition, paths, currency=policy.currency, decimals=policy.money.decimals, encoding=encoding)
@@ -77,28 +119,43 @@ def run_credit(policy_path: str, sources: tuple[str, ...], period_text: str, out
     finally:
         eng.close()
     table = period_table(paths["people"], definition, policy, result.measures, encoding=encoding)
-    summary = CreditSummary(period=period.label, people=table.frame.height, credit_rows=result.credits.height,
-                            credits=result.credits, table=table.frame)
+    notes = []
     if result.outside:
-        summary.notes.append(f"{result.outside:,} line amounts dated outside {period.label} were not credited")
+        notes.append(f"{result.outside:,} line amounts dated outside {period.label} were not credited")
     if result.excluded:
-        summary.notes.append(f"{result.excluded:,} line amounts in {period.label} were excluded by classification "
-                             f"(include: {', '.join(definition.include)})")
+        notes.append(f"{result.excluded:,} line amounts in {period.label} were excluded by classification "
+                     f"(include: {', '.join(definition.include)})")
     if table.unmatched:
-        summary.notes.append(f"{table.unmatched:,} credited people are not in {paths['people']} "
-                             "(their credits are in the credit table only)")
-    hashes = {**data.hashes, "people": table.sha256}
-    money = {**table.money, "amount": policy.money.decimals, "credited": policy.money.decimals}
+        notes.append(f"{table.unmatched:,} credited people are not in {paths['people']} "
+                     "(their credits are in the credit table only)")
+    return CreditRun(period=period.label, definition=definition, crediting_file=file, paths=paths,
+                     hashes={**data.hashes, "people": table.sha256}, period_frame=table.frame,
+                     credits=result.credits,
+                     money={**table.money, "amount": policy.money.decimals, "credited": policy.money.decimals},
+                     decimals=policy.money.decimals, rounding=policy.money.rounding, notes=notes)
+
+
+def run_credit(policy_path: str, sources: tuple[str, ...], period_text: str, out: str, *, fmt: str = "csv",
+               crediting: str | None = None, encoding: str | None = None, overrides: tuple[str, ...] = (),
+               engine: str = "duckdb", spark_url: str | None = None) -> CreditSummary:
+    """Credit one period and write its tables; ``engine`` runs the SQL (``duckdb`` embedded, or ``spark``)."""
+    if spark_url is not None and engine != "spark":
+        raise UsageError(f"--spark-url {spark_url}: a Spark Connect URL needs --engine spark (the engine is {engine})")
+    check_engine(engine, spark_url=spark_url)
+    checked = load(policy_path, overrides)
+    run = credit_sources(checked, policy_path, sources, period_text, crediting=crediting, encoding=encoding,
+                         engine=engine, spark_url=spark_url)
+    summary = CreditSummary(period=run.period, people=run.period_frame.height, credit_rows=run.credits.height,
+                            notes=list(run.notes), credits=run.credits, table=run.period_frame)
     target = Path(out)
     with staged_files(target) as staging:
         if fmt == "parquet":
-            write_parquet(table.frame, staging / f"{PERIOD_FILE}.parquet")
-            write_parquet(result.credits, staging / f"{CREDITS_FILE}.parquet")
+            write_parquet(run.period_frame, staging / f"{PERIOD_FILE}.parquet")
+            write_parquet(run.credits, staging / f"{CREDITS_FILE}.parquet")
         else:
-            write_csv(table.frame, staging / f"{PERIOD_FILE}.csv", money_columns=money)
-            write_csv(result.credits, staging / f"{CREDITS_FILE}.csv", money_columns=money)
-        listing = {"period": period.label, "policy": policy.id, "crediting": definition.file,
-                   "sources": {n: {"file": str(p), "sha256": hashes.get(n, "")} for n, p in sorted(paths.items())}}
+            run.period_csv(staging / f"{PERIOD_FILE}.csv")
+            run.credits_csv(staging / f"{CREDITS_FILE}.csv")
+        listing = run.listing(checked.policy.id)
         (staging / SOURCES_FILE).write_text(json.dumps(listing, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         names = sorted(p.name for p in staging.iterdir())
     summary.written = [target / n for n in names]

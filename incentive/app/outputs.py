@@ -60,6 +60,8 @@ class OutputChoices:
     statements: bool = False  # close --statements: statements/<id>.html, listed like every file
     #: the earlier closes the statements' history shows: ordinal -> results (the ones the close evaluated with)
     statement_history: Mapping[int, pl.DataFrame] | None = None
+    #: a close from the crediting sources: the sources record its manifest keeps (app.recorded_sources)
+    sources: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,8 @@ class PendingOutputs:
         meta = manifest_meta(results, self.policy_bytes)
         if self.choices.recorded is not None:
             meta["options"] = dict(self.choices.recorded)  # what explain --close and every re-run reuse
+        if self.choices.sources is not None:
+            meta["sources"] = dict(self.choices.sources)
         if self.choices.statements:  # before the manifest, which lists (and hashes) them
             from incentive.app.statements import close_statements
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from pathlib import Path
+from typing import Mapping
 
 from incentive import __version__
 from incentive.app.outputs import OutputChoices, write_outputs
 from incentive.app.recorded_options import OPTIONS_KEY, recorded
+from incentive.app.recorded_sources import complete_manifest, entry_record, place_files
 from incentive.app.run import read_data
 from incentive.app.statements import HISTORY_COLUMNS
 from incentive.app import true_ups
@@ -27,10 +29,14 @@ from incentive.policy.validate import load_policy
 from incentive.ledger import Ledger, LedgerEntry
 
 
-def rebuild(ledger: Ledger, entry: LedgerEntry, directory: Path) -> tuple[Results, dict[str, str]]:
+def rebuild(ledger: Ledger, entry: LedgerEntry, directory: Path,
+            carried: Mapping[str, bytes] | None = None) -> tuple[Results, dict[str, str]]:
     """Re-run ``entry`` from what the ledger recorded -- policy text, data bytes,
     history, options -- writing its outputs into ``directory``.
 
+    ``carried``: the files a close from the sources recorded that the ledger
+    keeps only the hash of (``credits.csv``), from its directory; without
+    them the manifest still lists them as recorded (``app.recorded_sources``).
     Returns ``(results, {file name: sha256})``; the caller compares the hashes
     with ``entry.outputs``."""
     run, outputs = recorded(entry)
@@ -56,9 +62,11 @@ def rebuild(ledger: Ledger, entry: LedgerEntry, directory: Path) -> tuple[Result
         choices = OutputChoices(xlsx=outputs["xlsx"], trace=outputs["trace"], html=outputs["html"], lang=run.lang,
                                 recorded=as_recorded, statements=outputs["statements"],
                                 statement_history=ledger.recorded_history(entry, columns=shown)
-                                if outputs["statements"] else None)
+                                if outputs["statements"] else None,
+                                sources=entry_record(entry))
+        missing = place_files(entry, directory, carried or {})
         written = write_outputs(results, directory, (entry.policy_text or "").encode("utf-8"), choices)
-    return results, written
+    return results, complete_manifest(entry, directory, missing, written)
 
 
 def outputs_intact(target: Path, recorded_hashes: dict[str, str]) -> bool:

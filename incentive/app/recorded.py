@@ -61,6 +61,11 @@ def recorded_person(directory: str | Path, employee: str) -> RecordedPerson:
                           period=str(meta["period"]), lang=_recorded_lang(manifest))
 
 
+def recorded_lang(directory: str | Path) -> str | None:
+    """The language the close in ``directory`` was made in (its manifest's options), if recorded."""
+    return _recorded_lang(_check_files(Path(directory)))
+
+
 def _recorded_lang(manifest: dict) -> str | None:
     run = (manifest.get("options") or {}).get("run")
     lang = run.get("lang") if isinstance(run, dict) else None

@@ -11,7 +11,9 @@ from incentive.app.run import RunOptions
 from incentive.app.verify import verify as run_verify
 from incentive.app.versioned import is_plan, version_file_for
 from incentive.cli.common import handle_errors
-from incentive.cli.options import data_options, reading_options
+from incentive.app.close_sources import close_sources
+from incentive.app.sources_run import Sources
+from incentive.cli.options import SOURCES_HELP, data_input, reading_options, source_data_options
 from incentive.cli.progress import for_command, quiet_option, say_with
 from incentive.report.explain import fmt
 from incentive.report.fairness_text import terminal_text as fairness_text
@@ -24,8 +26,8 @@ REOPEN_LEDGER_HELP = f"The ledger the reopen is recorded in; it must exist. {_DE
 READ_LEDGER_HELP = f"The ledger to read; opened read-only, never created. {_DEFAULT}"
 
 
-@click.command()
-@lambda f: data_options(f, close=True, plans=True)
+@click.command(epilog=SOURCES_HELP)
+@lambda f: source_data_options(f, close=True, plans=True)
 @click.option("--ledger", default=None, type=click.Path(dir_okay=False), help=CLOSE_LEDGER_HELP)
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
               help="Outputs go to OUT/<policy>/<period>/. Default: $INCENTIVE_OUT, else `out` in "
@@ -41,15 +43,19 @@ READ_LEDGER_HELP = f"The ledger to read; opened read-only, never created. {_DEFA
                    "or whose exit-type recommendations lack an approval record published before the period.")
 @quiet_option
 @handle_errors
-def close(policy, data, ledger, out_dir, by, xlsx, trace, statements, strict, quiet, **run_fields):
+def close(policy, data, crediting, ledger, out_dir, by, xlsx, trace, statements, strict, quiet, **run_fields):
     """Close a period: official results, outputs written atomically, locked in the ledger.
 
     POLICY is a policy file, or a plan directory: the version whose
     effective dates hold the whole period is closed (a split period cannot
     be closed yet; docs/plan-versions.md).
 
-    The options used (language, data-reading options, --xlsx / --trace) are
-    recorded with the close; verify and explain --close reuse them.
+    DATA is the per-person data file, or the crediting SOURCES (the raw CRM
+    export): then the period table credited from them is what the close
+    evaluates and records, the credit table is written beside the outputs
+    (credits.csv) and every source's sha256 goes into the manifest and the
+    ledger. The options used (language, data-reading options, --xlsx /
+    --trace) are recorded with the close; verify and explain --close reuse them.
     """
     run = RunOptions(**run_fields, **reading_options())  # every data-reading option close offers (see cli/options.py)
     if is_plan(policy):  # a plan directory (docs/plan-versions.md): the version covering the period
@@ -57,7 +63,11 @@ def close(policy, data, ledger, out_dir, by, xlsx, trace, statements, strict, qu
     opts = CloseOptions(out=str(resolve_out(out_dir).path), ledger=ledger, by=by, xlsx=xlsx, trace=trace,
                         strict=strict, statements=statements)
     with for_command(quiet, ["read", "evaluate", "outputs", "ledger"]) as progress:
-        outcome = close_period(policy, data, run, opts, notify=say_with(progress), progress=progress)
+        given = data_input(data, crediting)
+        if isinstance(given, Sources):
+            outcome = close_sources(policy, given, run, opts, notify=say_with(progress), progress=progress)
+        else:
+            outcome = close_period(policy, given, run, opts, notify=say_with(progress), progress=progress)
     entry = outcome.entry
     if outcome.restored:
         click.echo(f"{entry.policy_id} {entry.period} was already closed with identical policy and data "

@@ -6,18 +6,18 @@ import click
 
 from incentive.app.credit import run_credit
 from incentive.cli.common import handle_errors
+from incentive.cli.options import crediting_option, sources_argument
 
 
 @click.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("sources", nargs=-1, required=True)
+@sources_argument
 @click.option("--period", required=True, help="The period to credit, e.g. 2026-Q1.")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False),
               help="Directory for period.csv, credits.csv and sources.json (written all or nothing).")
 @click.option("--format", "fmt", default="csv", show_default=True, type=click.Choice(["csv", "parquet"]),
               help="Format of the two tables.")
-@click.option("--crediting", default=None, type=click.Path(dir_okay=False),
-              help="The crediting file (default: the one the policy's `crediting` key names).")
+@crediting_option
 @click.option("--encoding", default=None, help="Text encoding of CSV sources (default: detected).")
 @click.option("--engine", default="duckdb", show_default=True, type=click.Choice(["duckdb", "spark"]),
               help="Where the crediting SQL runs: DuckDB embedded, or Apache Spark (needs pip install 'incentive[spark]' "

@@ -9,11 +9,15 @@ import click
 from click.core import ParameterSource
 
 from incentive.app.outputs import write_evaluation
-from incentive.app.recorded import recorded_person
+from incentive.app.recorded import recorded_lang, recorded_person
+from incentive.app.recorded_sources import recorded_credits
+from incentive.report.credit_lines import (CreditLines, line_credit, line_json, line_text, lines_text,
+                                           person_lines, with_lines_json)
 from incentive.app.run import run_evaluation, select_employees
 from incentive.app.tables import FORMATS
 from incentive.cli.common import handle_errors
-from incentive.cli.options import data_options, optional_data_options, run_opts as _opts
+from incentive.app.sources_run import Sources, credit_lines, credit_only, evaluate_sources
+from incentive.cli.options import SOURCES_HELP, data_input, source_data_options, run_opts as _opts
 from incentive.cli.progress import for_command, quiet_option
 from incentive.errors import UsageError
 from incentive.report import explain as explain_mod, explain_versions
@@ -22,8 +26,8 @@ from incentive.report.fairness_text import terminal_text as fairness_text
 from incentive.report.summary import render, warnings_text
 
 
-@click.command()
-@lambda f: data_options(f, plans=True)
+@click.command(epilog=SOURCES_HELP)
+@lambda f: source_data_options(f, plans=True)
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
               help="Write results.<format>, recommendations.<format> and ranking.<format> here.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
@@ -38,9 +42,10 @@ from incentive.report.summary import render, warnings_text
                    "XLSX always shows labels above the ids.")
 @quiet_option
 @handle_errors
-def evaluate(policy, data, period, overrides, encoding, sheet, max_errors, lang, ledger, out_dir, fmt, employees,
-             html_path, strict, headers, quiet):
-    """Evaluate POLICY on DATA for one period. A dry run: nothing is recorded.
+def evaluate(policy, data, crediting, period, overrides, encoding, sheet, max_errors, lang, ledger, out_dir, fmt,
+             employees, html_path, strict, headers, quiet):
+    """Evaluate POLICY on DATA (a per-person file) or on the crediting SOURCES for one period. A dry run:
+    nothing is recorded.
 
     POLICY is a policy file, or a plan: a directory of the versions of one
     policy id, whose effective dates pick the version(s) for the period; a
@@ -48,8 +53,14 @@ def evaluate(policy, data, period, overrides, encoding, sheet, max_errors, lang,
     (docs/plan-versions.md).
     """
     opts = replace(_opts(period, overrides, encoding, sheet, max_errors, lang, ledger), strict_history=strict)
+    given = data_input(data, crediting)
     with for_command(quiet, ["read", "evaluate"]) as progress:
-        results = run_evaluation(policy, data, opts, progress=progress)
+        if isinstance(given, Sources):
+            results, credited = evaluate_sources(policy, given, opts, progress=progress)
+            for note in credited.notes:
+                click.echo(f"note: {note}", err=True)
+        else:
+            results = run_evaluation(policy, given, opts, progress=progress)
     if employees:
         select_employees(results, employees)  # unknown ids are an error before anything is written
     click.echo(warnings_text(results), err=True, nl=False)
@@ -63,28 +74,57 @@ def evaluate(policy, data, period, overrides, encoding, sheet, max_errors, lang,
         click.echo(f"wrote {html_path}", err=True)
 
 
-@click.command()
-@optional_data_options
+@click.command(epilog=SOURCES_HELP)
+@lambda f: source_data_options(f, optional=True, plans=True)
 @click.option("--close", "close_dir", default=None, type=click.Path(file_okay=False),
               help="Explain from a closed period's outputs (OUT/<policy>/<period>): its audit record and policy "
                    "copy, without re-running anything. Replaces POLICY DATA --period.")
-@click.option("--employee", required=True, help="The employee id to explain.")
+@click.option("--employee", default=None, help="The employee id to explain.")
+@click.option("--line", "line_id", default=None,
+              help="Explain how one transaction line was credited (needs the crediting SOURCES or --close of a "
+                   "close from them).")
+@click.option("--lines", "top", default=10, show_default=True, type=click.IntRange(min=0),
+              help="With --employee, from sources or --close of a close from them: how many of the person's "
+                   "credited lines to list (largest first).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @handle_errors
-def explain(policy, data, period, overrides, encoding, sheet, max_errors, lang, ledger, close_dir, employee, fmt):
-    """Show how every number of one person was derived: POLICY DATA --period P, or --close DIR."""
+def explain(policy, data, crediting, period, overrides, encoding, sheet, max_errors, lang, ledger, close_dir, employee,
+            line_id, top, fmt):
+    """Show how every number of one person was derived (POLICY DATA|SOURCES --period P, or --close DIR), and,
+    from crediting sources, the person's credited lines or how one line was credited (--line)."""
+    if (employee is None) == (line_id is None):
+        raise UsageError("explain needs exactly one of --employee ID (a person) and --line ID (a credited line)")
+    credits = None
     if close_dir is not None:
-        if policy or data or period or overrides or ledger:
+        if policy or data or period or overrides or ledger or crediting:
             raise UsageError("--close explains a closed period from its own outputs: give no POLICY, DATA, "
-                             "--period, --set or --ledger with it")
+                             "--period, --set, --crediting or --ledger with it")
+        if click.get_current_context().get_parameter_source("lang") is ParameterSource.DEFAULT:
+            lang = recorded_lang(close_dir) or lang  # the close's own language unless --lang asks for another
+        credits = recorded_credits(close_dir, needed=line_id is not None)
+        if line_id is not None:
+            assert credits is not None  # needed: recorded_credits raises for a close without a credit table
+            _echo_line(credits, line_id, lang, fmt)
+            return
         person = recorded_person(close_dir, employee)
         row, checked, columns, label = person.row, person.checked, person.columns, person.period
-        if person.lang and click.get_current_context().get_parameter_source("lang") is ParameterSource.DEFAULT:
-            lang = person.lang  # the close's own language unless --lang asks for another
     else:
         if not (policy and data and period):
             raise UsageError("explain needs POLICY DATA --period P (a dry run), or --close DIR (a closed period)")
-        results = run_evaluation(policy, data, _opts(period, overrides, encoding, sheet, max_errors, lang, ledger))
+        opts = _opts(period, overrides, encoding, sheet, max_errors, lang, ledger)
+        given = data_input(data, crediting)
+        if line_id is not None:
+            if not isinstance(given, Sources):
+                raise UsageError("--line explains a credited line: give the crediting SOURCES (NAME=PATH ..., as "
+                                 "for `incentive credit`), or --close DIR of a close made from them; "
+                                 f"{given} is a per-person data file, which has no lines")
+            _echo_line(credit_lines(credit_only(policy, given, opts)), line_id, lang, fmt)
+            return
+        if isinstance(given, Sources):
+            results, credited = evaluate_sources(policy, given, opts)
+            credits = credit_lines(credited)
+        else:
+            results = run_evaluation(policy, given, opts)
         rows = select_employees(results, (employee,)).to_dicts()
         if not rows:
             raise UsageError(f"--employee: no such employee {employee!r}")
@@ -92,7 +132,16 @@ def explain(policy, data, period, overrides, encoding, sheet, max_errors, lang, 
     ex = explain_mod.explain_row(row, checked, columns, label, lang)
     if close_dir is None:
         explain_versions.add_split(ex, results.split, row, checked.policy, lang)  # a split period: each version
+    lines = person_lines(credits, employee, row, top) if credits is not None else None
+    decimals = checked.policy.money.decimals
     if fmt == "json":
-        click.echo(ex.to_json(), nl=False)
+        click.echo(ex.to_json() if lines is None else with_lines_json(ex.to_json(), lines, decimals), nl=False)
     else:
-        click.echo(explain_mod.render_text(ex, checked.policy.money.decimals, lang), nl=False)
+        click.echo(explain_mod.render_text(ex, decimals, lang), nl=False)
+        if lines is not None:
+            click.echo(lines_text(lines, decimals, lang), nl=False)
+
+
+def _echo_line(credits: CreditLines, line_id: str, lang: str, fmt: str) -> None:
+    shown = line_credit(credits, line_id)
+    click.echo(line_json(shown) if fmt == "json" else line_text(shown, lang), nl=False)

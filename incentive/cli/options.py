@@ -6,7 +6,11 @@ from typing import Any, Callable, Sequence
 
 import click
 
+from pathlib import Path
+
 from incentive.app.run import RunOptions
+from incentive.app.sources_run import Sources
+from incentive.errors import UsageError
 from incentive.settings import resolve_ledger
 
 
@@ -77,14 +81,50 @@ def data_options(func: Callable[..., Any], *, close: bool = False, plans: bool =
     ])
 
 
-def optional_data_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """[POLICY DATA] and the run options, for a command that can also work without them (POLICY: a file or a
-    plan directory)."""
+#: how SOURCES are named, for ``credit`` and for every command that can evaluate from them
+SOURCES_HELP = ("SOURCES are NAME=PATH (orders=crm/export.xlsx) or files named after their source (orders.csv): "
+                "every source the crediting file declares, the people file as people=PATH.")
+CREDITING_HELP = "The crediting file (default: the one the policy's `crediting` key names)."
+
+
+def crediting_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--crediting FILE: the crediting definition (``incentive credit`` and the commands evaluating sources)."""
+    return click.option("--crediting", default=None, type=click.Path(dir_okay=False), help=CREDITING_HELP)(func)
+
+
+def sources_argument(func: Callable[..., Any]) -> Callable[..., Any]:
+    """SOURCES... of ``incentive credit``."""
+    return click.argument("sources", nargs=-1, required=True)(func)
+
+
+def source_data_options(func: Callable[..., Any], *, close: bool = False, optional: bool = False,
+                        plans: bool = False) -> Callable[..., Any]:
+    """POLICY DATA... (one per-person data file, or the crediting SOURCES), --crediting and the run options
+    (``plans``: POLICY may be a plan directory, docs/plan-versions.md).
+
+    ``data`` arrives as a tuple; ``data_input`` tells a data file from sources."""
     return _apply(func, [
-        click.argument("policy", required=False, type=click.Path()),  # a policy file or a plan directory
-        click.argument("data", required=False, type=click.Path(dir_okay=False)),
-        lambda f: run_options(f, period_required=False),
+        click.argument("policy", required=not optional, type=click.Path(dir_okay=plans)),
+        click.argument("data", nargs=-1, required=False, metavar="DATA", type=click.Path(dir_okay=False)),
+        crediting_option,
+        lambda f: run_options(f, period_required=not optional, close=close),
     ])
+
+
+def data_input(data: Sequence[str], crediting: str | None) -> str | Sources:
+    """The per-person data file (one argument), or the crediting sources (several, NAME=PATH, or --crediting)."""
+    args = tuple(data)
+    if not args:
+        raise UsageError("give the period data: one per-person data file, or the crediting sources "
+                         "(NAME=PATH ..., as for `incentive credit`)")
+    if len(args) > 1 or crediting is not None or _named(args[0]):
+        return Sources(args, crediting)
+    return args[0]
+
+
+def _named(arg: str) -> bool:
+    name, sep, _ = arg.partition("=")
+    return bool(sep) and bool(name) and "/" not in name and not Path(arg).exists()
 
 
 def run_opts(period: str, overrides: Sequence[str], encoding: str | None, sheet: str | None, max_errors: int,

@@ -53,6 +53,9 @@ def source_paths(args: tuple[str, ...], definition: Definition) -> dict[str, Pat
         if name in found:
             raise UsageError(f"{arg}: source {name!r} is given twice ({found[name]} and {path})")
         format_of(path)
+        if not path.is_file():
+            raise UsageError(f"{arg}: source {name!r}: {'not a file' if path.exists() else 'no such file'} {path}; "
+                             "expected the file of that source")
         found[name] = path
     missing = [n for n in names if n not in found]
     if missing:
