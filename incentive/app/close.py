@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from incentive import __version__
+from incentive.app.effective import parse_effective_period
 from incentive.app.balances import (carries_balances, check_balance_order, departure_lines, departures_record,
                                     dependents, reopen_guard)
 from incentive.app.policy_copy import recorded_policy
@@ -122,7 +123,7 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
     policy_bytes = read_policy_bytes(policy_path)  # D11: stat first, bounded read
     checked = load_policy(policy_path, data=policy_bytes)  # the bytes hashed are the bytes evaluated
     policy = checked.policy
-    period = parse_close_period(run.period, policy)
+    period = parse_effective_period(run.period, policy)
     for problem in period_problems(policy, period.label, period.start):  # before anything is created
         if opts.strict:
             raise UsageError(f"{problem}; --strict refuses to close it")
@@ -286,19 +287,6 @@ def policy_and_period(policy: str, period: str) -> tuple[str, str]:
         checked = load_policy(policy)
         return checked.policy.id, parse_period(period, checked.policy.period).label
     return policy, period
-
-
-def parse_close_period(text: str, policy: Policy) -> Period:
-    """The period to close, which must lie within the policy's ``effective`` dates."""
-    period = parse_period(text, policy.period)
-    eff = policy.effective
-    if eff is not None and ((eff.start and period.start < eff.start) or (eff.end and period.end > eff.end)):
-        start = eff.start.isoformat() if eff.start else "open"
-        end = eff.end.isoformat() if eff.end else "open"
-        raise UsageError(f"--period {period.label} ({period.start.isoformat()} to {period.end.isoformat()}) is "
-                         f"not within the effective dates of policy {policy.id} ({start} to {end}); "
-                         "close a period the policy applies to, or change its `effective`")
-    return period
 
 
 def _check_identical(current: LedgerEntry, policy_sha: str, data_sha: str, run: RunOptions, outputs: dict[str, bool]) -> None:

@@ -24,6 +24,7 @@ from incentive.ledger.history_note import no_history, no_ledger
 from incentive.ledger.store import Ledger
 from incentive.policy.approval import period_problems
 from incentive.policy.validate import load_policy
+from incentive.app.effective import parse_effective_period
 from incentive.io import PeriodData
 from incentive.io.periods import Period
 from incentive.policy.expr.checked import CheckedPolicy
@@ -62,9 +63,7 @@ def run_evaluation(policy_path: str, data_path: str, opts: RunOptions, *, checke
     alone = checked is None  # one policy file, not a version a plan resolved the period to
     checked = checked or load(policy_path, opts.overrides)
     if alone:
-        from incentive.app.close import parse_close_period  # a lone file applies only within its effective dates
-
-        period = parse_close_period(opts.period, checked.policy)
+        period = parse_effective_period(opts.period, checked.policy)  # a lone file: only within its dates
     else:
         period = parse_period(opts.period, checked.policy.period)
     approval = period_problems(checked.policy, period.label, period.start)

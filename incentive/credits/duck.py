@@ -15,9 +15,9 @@ import tempfile
 import polars as pl
 
 from incentive.credits import sql
-from incentive.credits.engine import DUCKDB, Credited, credit, rule_values
+from incentive.credits.dialect import DUCKDB
 
-__all__ = ["DuckEngine", "Credited", "credit", "rule_values"]  # credit and Credited live in ``engine`` now
+__all__ = ["DuckEngine"]  # the engine-neutral ``credit`` and ``Credited`` live in ``credits.engine``
 
 
 class DuckEngine:

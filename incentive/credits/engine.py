@@ -17,6 +17,7 @@ import polars as pl
 
 from incentive.credits import sql
 from incentive.credits.definition import Definition
+from incentive.credits.dialect import Dialect
 from incentive.credits.hierarchy import ancestors
 from incentive.credits.prepare import Prepared
 from incentive.credits.values import Problems
@@ -25,19 +26,6 @@ from incentive.errors import UsageError
 ENGINES = ("duckdb", "spark")
 
 
-@dataclass(frozen=True)
-class Dialect:
-    """What the engines spell differently (everything else in ``sql`` is read the same by both)."""
-
-    name: str
-    #: steps of ``sql.direct_steps`` computed once and kept as tables before the next ones read them. DuckDB
-    #: plans the CTEs as one query (none); Spark inlines a CTE at every reference and would compute ``parts``
-    #: four times, each with the joins below it, so it keeps the steps read more than once.
-    staged: tuple[str, ...] = ()
-
-
-DUCKDB = Dialect(name="duckdb")
-SPARK = Dialect(name="spark", staged=("flags", "ev", "parts"))
 
 
 class Engine(Protocol):

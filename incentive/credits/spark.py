@@ -33,7 +33,7 @@ from typing import Any
 import polars as pl
 
 from incentive.credits import sql
-from incentive.credits.engine import SPARK
+from incentive.credits.dialect import SPARK
 from incentive.errors import UsageError
 
 INSTALL = "pip install 'incentive[spark]' and a Java runtime 17 or later (Debian: apt-get install openjdk-17-jre-headless)"

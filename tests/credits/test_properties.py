@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from incentive.credits.checks import check_links
-from incentive.credits.duck import credit
+from incentive.credits.engine import credit
 from incentive.credits.load import load_definition
 from incentive.credits.prepare import prepare
 from incentive.numeric import ROUNDING_MODES, py_round

@@ -1,0 +1,21 @@
+"""The few things the crediting engines spell differently; a module of its own so each engine can name its
+dialect without importing the engine-neutral driver (``engine``) that imports the engines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What the engines spell differently (everything else in ``sql`` is read the same by both)."""
+
+    name: str
+    #: steps of ``sql.direct_steps`` computed once and kept as tables before the next ones read them. DuckDB
+    #: plans the CTEs as one query (none); Spark inlines a CTE at every reference and would compute ``parts``
+    #: four times, each with the joins below it, so it keeps the steps read more than once.
+    staged: tuple[str, ...] = ()
+
+
+DUCKDB = Dialect(name="duckdb")
+SPARK = Dialect(name="spark", staged=("flags", "ev", "parts"))
