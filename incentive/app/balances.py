@@ -54,8 +54,8 @@ def check_balance_order(ledger: Ledger, policy: Policy, period: Period, used: di
 
 
 def carries_balances(policy: Policy) -> bool:
-    """Whether a close of ``policy`` opens with the last close's balances (draws or holds)."""
-    return bool(policy.draws or policy.holds)
+    """Whether a close of ``policy`` opens with the last close's balances (draws, holds, clawbacks to recover)."""
+    return bool(policy.draws or policy.holds or any(c.recovers for c in policy.clawbacks))
 
 
 def dependents(ledger: Ledger, entry: LedgerEntry, policy: Policy) -> list[LedgerEntry]:
@@ -100,7 +100,10 @@ def departure_lines(results: Results) -> list[str]:
         return []
     id_col = results.id_column
     holds = {h.id for h in results.checked.policy.holds}
-    return [_departure_line(r[id_col], r, r["draw"] in holds) for r in gone.iter_rows(named=True)]
+    clawed = {c.id for c in results.checked.policy.clawbacks}
+    return [f"warning: {r[id_col]} owed {plain_text(r['balance'])} on clawback {r['draw']} at the last close and is "
+            "not in this period's data: reported for recovery (balances.csv)" if r["draw"] in clawed
+            else _departure_line(r[id_col], r, r["draw"] in holds) for r in gone.iter_rows(named=True)]
 
 
 #: what happens to an amount held for someone who left, by the hold's ``on_leave`` (and a recovery still owed)
@@ -168,6 +171,10 @@ _LEFT_STATUS = {"release": "released (pay by hand)", "forfeit": "forfeited", "re
 _HOLD_STEPS = (names.OPENING, names.HELD, names.RELEASED_EARLIER, names.WRITTEN_OFF, names.CLOSING)
 
 
+#: a clawback's steps read by ``incentive balances`` (with its result column: what was recovered)
+_CLAWBACK_STEPS = ("opening", "new", "carried")
+
+
 def _rows(ledger: Ledger, entry: LedgerEntry, plan: Policy, employee: str | None) -> list[BalanceRow]:
     if not carries_balances(plan):
         return []
@@ -175,6 +182,8 @@ def _rows(ledger: Ledger, entry: LedgerEntry, plan: Policy, employee: str | None
     steps = [names.step(d.id, s) for d in plan.draws
              for s in (names.OPENING, names.SHORTFALL, names.RECOVERED, names.FORGIVEN, names.CLOSING)]
     steps += [names.step(h.id, s) for h in plan.holds for s in _HOLD_STEPS]
+    clawed = [c.id for c in plan.clawbacks if c.recovers]
+    steps += [*clawed, *(names.step(c, s) for c in clawed for s in _CLAWBACK_STEPS)]
     frame = ledger.load_results(entry, columns=[id_col, *steps])
     if employee is not None:
         frame = frame.filter(pl.col(id_col).cast(pl.String) == employee)
@@ -196,6 +205,14 @@ def _rows(ledger: Ledger, entry: LedgerEntry, plan: Policy, employee: str | None
             opening, held, released, written_off, closing = (hv(s) for s in _HOLD_STEPS)
             rows.append(BalanceRow(entry.period, str(r[id_col]), h.id, opening, held, released, written_off, closing,
                                    kind="hold"))
+        for c in clawed:  # a recovery owed, as a positive balance: opening, newly owed, recovered, closing
+            def cv(column: str) -> Decimal:
+                value = r.get(column)
+                return -(value if isinstance(value, Decimal) else Decimal(0)).quantize(cent) + 0
+
+            rows.append(BalanceRow(entry.period, str(r[id_col]), c, cv(names.step(c, "opening")),
+                                   cv(names.step(c, "new")), cv(c), Decimal(0).quantize(cent),
+                                   cv(names.step(c, "carried")), kind="clawback"))
     holds = {h.id for h in plan.holds}
     for gone in entry.totals.get(DEPARTURES_KEY) or []:
         if employee is None or gone.get("employee") == employee:
@@ -212,5 +229,6 @@ def _rows(ledger: Ledger, entry: LedgerEntry, plan: Policy, employee: str | None
             forgive = gone.get("action") == "forgive"
             rows.append(BalanceRow(entry.period, str(gone.get("employee")), str(gone.get("draw")), balance,
                                    zero, zero, zero, zero if forgive else balance,
-                                   "left: forgiven" if forgive else "left: reported for recovery"))
+                                   "left: forgiven" if forgive else "left: reported for recovery",
+                                   kind="clawback" if gone.get("draw") in clawed else "draw"))
     return rows

@@ -44,7 +44,7 @@ from incentive.app.recorded_options import OPTIONS_KEY, differences, record
 from incentive.app.recorded_sources import RecordedSources, restorable, totals_of, write_files
 from incentive.app.run import RunOptions, read_data
 from incentive.app.statements import HISTORY_COLUMNS
-from incentive.app import true_ups
+from incentive.app import clawbacks, true_ups
 from incentive.engine.pipeline import evaluate
 from incentive.engine.results import Results
 from incentive.errors import IncentiveError, UsageError
@@ -172,12 +172,17 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
                                 sources=sources.record if sources is not None else None)
         progress.stage("evaluate")
         due = true_ups.pending(ledger, policy.id, period)
+        recovered = (clawbacks.assess(ledger, policy, period, sources.recoveries, sources.paths)
+                     if sources is not None else [])
         results = evaluate(checked, data, period, history=history, lang=run.lang,
-                           adjustments=true_ups.adjustments(due, policy.id_input.id))
+                           adjustments=true_ups.adjustments(due, policy.id_input.id),
+                           recoveries=clawbacks.frames(recovered, policy.id_input.id))
         check_totals(results)  # B6: a total past the engine's range is exit 2 before anything is written
-        for line in departure_lines(results) + true_ups.absent_lines(due, results):
+        for line in (departure_lines(results) + true_ups.absent_lines(due, results)
+                     + clawbacks.absent_lines(recovered, results)):
             say(line)
-        settlement = {**true_ups.applied(due, results), **true_ups.corrections(ledger, policy, period, results)}
+        settlement = {**true_ups.applied(due, results), **true_ups.corrections(ledger, policy, period, results),
+                      **clawbacks.record(recovered)}
         staged = None
         window = ExitStack()  # from just before the commit until the rename: stop signals wait (stops.py)
         held: list[str] = []

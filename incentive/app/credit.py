@@ -29,6 +29,7 @@ from incentive.credits.engine import check_engine, credit, open_engine
 from incentive.credits.load import load_definition
 from incentive.credits.period_table import check_measures, period_table
 from incentive.credits.prepare import prepare
+from incentive.credits.recover import recoveries
 from incentive.credits.sources import source_paths
 from incentive.errors import UsageError
 from incentive.io.periods import parse_period
@@ -67,6 +68,7 @@ class CreditRun:
     decimals: int  # the currency's (money.decimals)
     rounding: str  # money.rounding: how a role's total of a line was rounded
     notes: list[str] = field(default_factory=list)
+    recoveries: dict[str, pl.DataFrame] = field(default_factory=dict)  # clawback id -> the credits it recovers
 
     def period_csv(self, path: Path) -> None:
         """``period.csv`` exactly as ``incentive credit`` writes it."""
@@ -109,13 +111,15 @@ def credit_sources(checked: CheckedPolicy, policy_path: str, sources: tuple[str,
     file = crediting_file(policy_path, policy.crediting, crediting)
     definition = load_definition(file)
     check_measures(definition, policy)
+    definition, recover = recoveries(policy, definition)
     paths = source_paths(sources, definition)
     data = prepare(definition, paths, currency=policy.currency, decimals=policy.money.decimals, encoding=encoding)
     check_links(definition, data)
     eng = open_engine(engine, spark_url=spark_url)
     try:
         result = credit(definition, data, period.start, period.end + timedelta(days=1),
-                        decimals=policy.money.decimals, rounding=policy.money.rounding, engine=eng)
+                        decimals=policy.money.decimals, rounding=policy.money.rounding, engine=eng,
+                        recoveries=recover)
     finally:
         eng.close()
     table = period_table(paths["people"], definition, policy, result.measures, encoding=encoding)
@@ -125,6 +129,10 @@ def credit_sources(checked: CheckedPolicy, policy_path: str, sources: tuple[str,
     if result.excluded:
         notes.append(f"{result.excluded:,} line amounts in {period.label} were excluded by classification "
                      f"(include: {', '.join(definition.include)})")
+    for clawback, rows in result.recoveries.items():
+        if rows.height:
+            notes.append(f"{rows.height:,} refund credits of lines dated before {period.label} are recovered by "
+                         f"clawback {clawback} (at the close, from the ledger), not netted from this period's measures")
     if table.unmatched:
         notes.append(f"{table.unmatched:,} credited people are not in {paths['people']} "
                      "(their credits are in the credit table only)")
@@ -132,7 +140,8 @@ def credit_sources(checked: CheckedPolicy, policy_path: str, sources: tuple[str,
                      hashes={**data.hashes, "people": table.sha256}, period_frame=table.frame,
                      credits=result.credits,
                      money={**table.money, "amount": policy.money.decimals, "credited": policy.money.decimals},
-                     decimals=policy.money.decimals, rounding=policy.money.rounding, notes=notes)
+                     decimals=policy.money.decimals, rounding=policy.money.rounding, notes=notes,
+                     recoveries=result.recoveries)
 
 
 def run_credit(policy_path: str, sources: tuple[str, ...], period_text: str, out: str, *, fmt: str = "csv",

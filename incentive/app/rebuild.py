@@ -19,7 +19,7 @@ from incentive.app.recorded_options import OPTIONS_KEY, recorded
 from incentive.app.recorded_sources import complete_manifest, entry_record, place_files
 from incentive.app.run import read_data
 from incentive.app.statements import HISTORY_COLUMNS
-from incentive.app import true_ups
+from incentive.app import clawbacks, true_ups
 from incentive.engine.pipeline import evaluate
 from incentive.engine.results import Results
 from incentive.errors import UsageError
@@ -57,7 +57,8 @@ def rebuild(ledger: Ledger, entry: LedgerEntry, directory: Path,
         wanted = [checked.policy.id_input.id, *sorted(checked.history_names)]
         history = {period.ordinal - o: f for o, f in ledger.recorded_history(entry, columns=wanted).items()}
         results = evaluate(checked, data, period, history=history, lang=run.lang,
-                           adjustments=true_ups.adjustments(true_ups.recorded(entry), checked.policy.id_input.id))
+                           adjustments=true_ups.adjustments(true_ups.recorded(entry), checked.policy.id_input.id),
+                           recoveries=clawbacks.frames(clawbacks.recorded(entry), checked.policy.id_input.id))
         shown = [checked.policy.id_input.id, *HISTORY_COLUMNS]
         choices = OutputChoices(xlsx=outputs["xlsx"], trace=outputs["trace"], html=outputs["html"], lang=run.lang,
                                 recorded=as_recorded, statements=outputs["statements"],

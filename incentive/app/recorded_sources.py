@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+import polars as pl
+
 from incentive.app.credit import CreditRun
 from incentive.errors import UsageError
 from incentive.ledger.errors import LedgerError
@@ -48,6 +50,9 @@ class RecordedSources:
 
     record: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)  # name -> bytes, written before the manifest
+    # clawback id -> the refund credits it recovers (``CreditRun.recoveries``), and each source's file
+    recoveries: dict[str, pl.DataFrame] = field(default_factory=dict)
+    paths: dict[str, str] = field(default_factory=dict)
 
 
 def sources_record(run: CreditRun) -> RecordedSources:
@@ -65,7 +70,8 @@ def sources_record(run: CreditRun) -> RecordedSources:
         "credits": {"file": CREDITS_NAME, "sha256": _sha256(credits), "size": len(credits),
                     "rows": run.credits.height},
     }
-    return RecordedSources(record=record, files={CREDITS_NAME: credits})
+    return RecordedSources(record=record, files={CREDITS_NAME: credits}, recoveries=dict(run.recoveries),
+                           paths={n: str(p) for n, p in run.paths.items()})
 
 
 def write_files(directory: Path, sources: RecordedSources | None) -> None:

@@ -193,9 +193,9 @@ def _merged(runs: list[Results], main: Results) -> CheckedPolicy:
 
 
 def _refuse_balances(shares: list[Share], label: str) -> None:
-    """Draws and holds carry balances from close to close; weighting them by days is not defined."""
+    """Draws, holds and clawbacks carry balances from close to close; weighting them by days is not defined."""
     for s in shares:
-        if s.policy.draws or s.policy.holds:
-            raise UsageError(f"period {label} is split between plan versions, and {describe(s.policy)} has draws "
-                             "or holds, whose balances carry from close to close and cannot be weighted by days; "
-                             "hand the versions over on a period edge")
+        if s.policy.draws or s.policy.holds or s.policy.clawbacks:
+            raise UsageError(f"period {label} is split between plan versions, and {describe(s.policy)} has draws, "
+                             "holds or clawbacks, whose balances carry from close to close and cannot be weighted "
+                             "by days; hand the versions over on a period edge")

@@ -126,6 +126,9 @@ class Definition:
     rules: tuple[Rule, ...] = ()
     include: tuple[str, ...] = ()  # classifications every credited line must pass (others are excluded, counted)
     measures: tuple[Measure, ...] = ()
+    # adjustment sources whose refunds of lines dated before the period are clawed back (the policy's
+    # ``clawbacks``, recover mode): they stay in the credit table but no sum measure counts them
+    recovered: tuple[str, ...] = ()
     positions: dict = field(default_factory=dict, compare=False, hash=False)
 
     def source_names(self) -> tuple[str, ...]:

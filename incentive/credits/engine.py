@@ -16,7 +16,7 @@ from typing import Protocol
 import polars as pl
 
 from incentive.credits import sql
-from incentive.credits.definition import Definition
+from incentive.credits.definition import Definition, Measure
 from incentive.credits.dialect import Dialect
 from incentive.credits.hierarchy import ancestors
 from incentive.credits.prepare import Prepared
@@ -57,6 +57,17 @@ class Credited:
     excluded: int = 0  # events in the period excluded by ``include``
     levels: int = 0  # depth of the hierarchy
     notes: list[str] = field(default_factory=list)
+    # clawback id -> the credits it recovers (``sql.recoveries_sql``), for the clawbacks asked for
+    recoveries: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What to pick out for a clawback: its refund sources and the basis measure they are counted in."""
+
+    clawback: str
+    refunds: tuple[str, ...]
+    basis: Measure
 
 
 def rule_values(definition: Definition) -> pl.DataFrame:
@@ -91,7 +102,7 @@ def open_engine(name: str = "duckdb", *, spark_url: str | None = None) -> Engine
 
 
 def credit(definition: Definition, data: Prepared, start: date, end: date, *, decimals: int, rounding: str,
-           engine: Engine | None = None, keep_credits: bool = True) -> Credited:
+           engine: Engine | None = None, keep_credits: bool = True, recoveries: tuple[Recovery, ...] = ()) -> Credited:
     """Credit the events of ``[start, end)``; ``UsageError`` for a person unknown or unassigned on a line's date.
 
     ``engine=None`` runs on a fresh DuckDB connection (closed at the end); a
@@ -124,9 +135,11 @@ def credit(definition: Definition, data: Prepared, start: date, end: date, *, de
         else:  # the measures only: the credit table is streamed into them, never stored
             eng.view("credits", sql.credits_sql(decimals, attributes))
             credits = pl.DataFrame()
-        measures = eng.query(sql.measures_sql(definition, decimals, flags_staged=flags_staged))
+        measures = eng.query(sql.measures_sql(definition, decimals, flags_staged=flags_staged, start=start))
+        recovered = {r.clawback: eng.query(sql.recoveries_sql(definition, r.refunds, r.basis, start,
+                                                              flags_staged=flags_staged)) for r in recoveries}
         return Credited(credits=credits, measures=measures, outside=int(counts[0] or 0), excluded=int(counts[1] or 0),
-                        levels=levels)
+                        levels=levels, recoveries=recovered)
     finally:
         if own:
             eng.close()

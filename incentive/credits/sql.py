@@ -266,10 +266,20 @@ def _condition(m: Measure) -> str:
     return " AND ".join(parts)
 
 
-def measure_expr(m: Measure, decimals: int) -> str:
+def recovered_condition(refunds: tuple[str, ...], start: date | None) -> str | None:
+    """Credits of a clawed-back refund (of the adjustment sources ``refunds``) of a line dated before ``start``."""
+    if not refunds or start is None:
+        return None
+    sources = ", ".join(text_literal(name(s)) for s in refunds)
+    return f"(c.kind = 'refund' AND c.source IN ({sources}) AND c.line_date < {date_literal(start)})"
+
+
+def measure_expr(m: Measure, decimals: int, recovered: str | None = None) -> str:
     cond = _condition(m)
     positive = f"{cond} AND c.kind <> 'refund'"  # counts and dates: lines and collections, never refunds
     if m.kind == "sum":
+        if recovered is not None:  # a clawed-back refund is recovered from pay, not netted here
+            cond = f"{cond} AND NOT {recovered}"
         return f"CAST(COALESCE(SUM(CASE WHEN {cond} THEN c.credited END), 0) AS DECIMAL(38,{decimals})) AS {name(m.id)}"
     if m.kind == "count":
         return f"CAST(COUNT(DISTINCT CASE WHEN {positive} THEN c.line_id END) AS BIGINT) AS {name(m.id)}"
@@ -280,12 +290,28 @@ def measure_expr(m: Measure, decimals: int) -> str:
     return f"{agg}(CASE WHEN {positive} THEN c.event_date END) AS {name(m.id)}"
 
 
-def measures_sql(definition: Definition, decimals: int, *, flags_staged: bool = False) -> str:
-    """One row per credited person: every measure over the ``credits`` table of the period."""
-    exprs = ",\n       ".join(measure_expr(m, decimals) for m in definition.measures)
+def measures_sql(definition: Definition, decimals: int, *, flags_staged: bool = False,
+                 start: date | None = None) -> str:
+    """One row per credited person: every measure over the ``credits`` table of the period (``start``: its
+    first day, from which clawed-back refunds of earlier lines are left out of the sums)."""
+    recovered = recovered_condition(definition.recovered, start)
+    exprs = ",\n       ".join(measure_expr(m, decimals, recovered) for m in definition.measures)
     return _flags_cte(definition, flags_staged) + f"""
 SELECT c.person,
        {exprs}
 FROM credits c JOIN flags f ON f.line_id = c.line_id
 GROUP BY c.person
 ORDER BY c.person"""
+
+
+def recoveries_sql(definition: Definition, refunds: tuple[str, ...], basis: Measure, start: date, *,
+                   flags_staged: bool = False) -> str:
+    """The credits a clawback recovers: refunds (of the sources ``refunds``) of lines dated before ``start``, as
+    the ``basis`` measure counts them (its amount, role, credit kind and classifications), one row per credit."""
+    recovered = recovered_condition(refunds, start)
+    assert recovered is not None
+    return _flags_cte(definition, flags_staged) + f"""
+SELECT c.person, c.source, c.event_id, c.line_id, c.line_date, c.role, c.credit, c.level, c.credited
+FROM credits c JOIN flags f ON f.line_id = c.line_id
+WHERE {_condition(basis)} AND {recovered}
+ORDER BY c.person, c.line_id, c.event_id, c.role, c.credit, c.level"""

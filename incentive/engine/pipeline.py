@@ -5,7 +5,7 @@ Stages run in the order of SPEC §4, each adding whole columns:
     inputs → derived / aggregates → KPI values → KPI points → score (rounded)
     → ranking and bands (vetoes force a band here) → payouts → budgets
     → penalties and forfeits → holds (回款) → draws on payouts → floor → total → draws on the total
-    → true-ups of corrected earlier periods → recommendations
+    → true-ups of corrected earlier periods → clawbacks of refunded deals → recommendations
 
 Rows are sorted by employee id first, so results never depend on the input
 row order. History (earlier closed periods, from the ledger) arrives as one
@@ -15,11 +15,13 @@ an earlier period simply has nulls there.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import polars as pl
 
-from incentive.engine import budget, derive, draws, holds, kpis, payouts, penalties, rank_stage, recommend, true_ups
+from incentive.engine import (budget, clawbacks, derive, draws, holds, kpis, payouts, penalties, rank_stage, recommend,
+                              true_ups)
 from incentive.engine.totals import check_sums
 from incentive.engine.context import POLARS_TYPE, CompileCtx, Overflow, Work, history_column
 from incentive.engine.results import ColumnInfo, Results
@@ -37,24 +39,26 @@ PERIOD_NAMES = ("period_start", "period_end", "period_days")
 
 def evaluate(checked: CheckedPolicy, data: PeriodData, period: Period, *,
              history: dict[int, pl.DataFrame] | None = None, lang: str = "en",
-             adjustments: pl.DataFrame | None = None) -> Results:
+             adjustments: pl.DataFrame | None = None, recoveries: Mapping[str, pl.DataFrame] | None = None) -> Results:
     """Evaluate ``checked`` on ``data`` for ``period``.
 
     ``history`` maps an offset (1 = the previous period) to that period's
     recorded results; missing offsets are periods that were never closed.
     ``adjustments`` are the true-ups due to people (id column + ``due``),
-    from earlier periods corrected after they were paid.
+    from earlier periods corrected after they were paid; ``recoveries`` the
+    clawbacks of refunded deals (clawback id -> id column, ``due``, ``deals``).
     Should a number leave the engine's range, the evaluation is re-run step
     by step so the error names the quantity and the people.
     """
     try:
-        return _evaluate(checked, data, period, history, lang, adjustments, diagnose=False)
+        return _evaluate(checked, data, period, history, lang, adjustments, recoveries, diagnose=False)
     except Overflow:
-        return _evaluate(checked, data, period, history, lang, adjustments, diagnose=True)
+        return _evaluate(checked, data, period, history, lang, adjustments, recoveries, diagnose=True)
 
 
 def _evaluate(checked: CheckedPolicy, data: PeriodData, period: Period, history: dict[int, pl.DataFrame] | None,
-              lang: str, adjustments: pl.DataFrame | None, *, diagnose: bool) -> Results:
+              lang: str, adjustments: pl.DataFrame | None, recoveries: Mapping[str, pl.DataFrame] | None, *,
+              diagnose: bool) -> Results:
     policy = checked.policy
     id_col = policy.id_input.id
     rows = data.frame
@@ -89,6 +93,7 @@ def _evaluate(checked: CheckedPolicy, data: PeriodData, period: Period, history:
     penalties.total(work)
     draws.on_total(work)
     true_ups.run(work, adjustments)
+    clawbacks.run(work, recoveries)
     recommend.add_rules(work)
     recs = recommend.fired(work, work.materialize("recommendations"), lang)
     frame = work.finish()
@@ -99,7 +104,8 @@ def _evaluate(checked: CheckedPolicy, data: PeriodData, period: Period, history:
     columns = {n: c for n, c in work.columns.items() if n in present}
     last = (history or {}).get(1)
     found = [g for g in (draws.departures(policy.draws, frame, last, id_col),
-                         holds.departures(policy.holds, frame, last, id_col)) if g is not None]
+                         holds.departures(policy.holds, frame, last, id_col),
+                         clawbacks.departures(policy.clawbacks, frame, last, id_col)) if g is not None]
     gone = pl.concat(found) if found else None
     return Results(checked=checked, period=period, frame=frame, columns=columns, ranking_summary=summary,
                    recommendations=recs, data_file=data.file, data_sha256=data.sha256,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import polars as pl
 
 from incentive.engine.context import Work
+from incentive.engine.settle import join_columns, settle
 from incentive.numeric import DTYPE, lit
 from incentive.policy import names
 
@@ -36,18 +37,7 @@ def run(work: Work, adjustments: pl.DataFrame | None) -> None:
     """Pay or recover ``adjustments`` (id column + ``due``, one row per person) on the total."""
     if adjustments is None or not adjustments.height:
         return
-    id_col = work.id_col
-    due = adjustments.lazy().select(pl.col(id_col).cast(work.frame.collect_schema()[id_col]),
-                                    pl.col(AMOUNT).cast(DTYPE).alias(DUE))
-    work.frame = work.frame.join(due, on=id_col, how="left", maintain_order="left")
+    join_columns(work, adjustments, {AMOUNT: DUE})
     work.add({DUE: pl.col(DUE).fill_null(lit(0)).cast(DTYPE)}, "step", owner=names.TOTAL, money=True,
              stage="true_ups")
-    total = pl.col(names.TOTAL)
-    owed = pl.col(DUE)
-    most = pl.max_horizontal(total, lit(0))  # a recovery takes at most all of a positive total
-    applied = pl.when(owed >= 0).then(owed).otherwise(pl.max_horizontal(owed, -most))
-    work.add({APPLIED: applied.cast(DTYPE)}, "adjustment", money=True, stage="true_ups")
-    work.add({CARRIED: (owed - pl.col(APPLIED)).cast(DTYPE)}, "step", owner=names.TOTAL, money=True,
-             stage="true_ups")
-    work.add({names.TOTAL: (total + pl.col(APPLIED)).cast(DTYPE)}, "total", money=True, stage="true_ups")
-    work.columns[names.TOTAL] = work.columns.pop(names.TOTAL)  # outputs list the true-up before the total
+    settle(work, due=DUE, applied=APPLIED, carried=CARRIED, owner=names.TOTAL, stage="true_ups")

@@ -23,14 +23,14 @@ from decimal import Decimal
 
 import polars as pl
 
-from incentive.engine import true_ups
+from incentive.engine import clawbacks, true_ups
 from incentive.errors import UsageError
 from incentive.exports.layout import Column, Layout
 from incentive.exports.people import MAX_LISTED, People
 from incentive.numeric import DTYPE, plain_text
 from incentive.output.safe_text import neutralize, neutralize_expr
 from incentive.policy import names
-from incentive.policy.model import Draw, Policy, label_text
+from incentive.policy.model import Clawback, Draw, Policy, label_text
 
 #: the component id of the row that carries a floor's raise of a total
 FLOOR_ID = "floor"
@@ -47,7 +47,7 @@ _ORDER = "__order__"
 class Component:
     id: str
     label: str
-    kind: str  # payout, penalty, draw, true_up or floor
+    kind: str  # payout, penalty, draw, true_up, clawback or floor
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,13 @@ def components_of(policy: Policy, lang: str, *, true_up: bool = False) -> list[C
     return ([Component(p.id, label_text(p.label, lang, p.id), "payout") for p in policy.payouts]
             + [Component(p.id, label_text(p.label, lang, p.id), "penalty") for p in policy.penalties]
             + [Component(d.id, label_text(d.label, lang, d.id), "draw") for d in _total_draws(policy)]
-            + ([Component(TRUE_UP_ID, label_text(TRUE_UP_LABEL, lang), "true_up")] if true_up else []))
+            + ([Component(TRUE_UP_ID, label_text(TRUE_UP_LABEL, lang), "true_up")] if true_up else [])
+            + [Component(c.id, label_text(c.label, lang, c.id), "clawback") for c in _clawbacks(policy)])
+
+
+def _clawbacks(policy: Policy) -> list[Clawback]:
+    """The clawbacks that recover from pay: a result column each (``engine.clawbacks``)."""
+    return [c for c in policy.clawbacks if c.recovers]
 
 
 def _total_draws(policy: Policy) -> list[Draw]:
@@ -105,7 +111,9 @@ def check_components(layout: Layout, policy: Policy) -> None:
                                 f"{', '.join(known) or 'none'})")
     draws = [d.id for d in _total_draws(policy)]
     for name in layout.components or ():
-        if name not in payouts and name not in penalties and name not in draws and name not in (FLOOR_ID, TRUE_UP_ID):
+        clawed = [c.id for c in _clawbacks(policy)]
+        if (name not in payouts and name not in penalties and name not in draws and name not in clawed
+                and name not in (FLOOR_ID, TRUE_UP_ID)):
             problems.append(f"{layout.at(layout.components_pos)}: unknown component {name!r} in components "
                             f"(the policy {policy.id}'s payouts: {', '.join(payouts) or 'none'}; penalties: "
                             f"{', '.join(penalties) or 'none'}{'; draws on the total: ' + ', '.join(draws) if draws else ''}"
@@ -151,7 +159,8 @@ def result_columns(policy: Policy, *, true_up: bool = False) -> list[str]:
     name = [i.id for i in policy.inputs if i.id == "name"]
     draws = [names.step(d.id, step) for d in _total_draws(policy) for step in (names.SHORTFALL, names.RECOVERED)]
     return [policy.id_input.id, *name, "total", *(p.id for p in policy.payouts), *(p.id for p in policy.penalties),
-            *draws, *([true_ups.APPLIED] if true_up else [])]
+            *draws, *([true_ups.APPLIED] if true_up else []),
+            *(col for c in _clawbacks(policy) for col in (c.id, names.step(c.id, clawbacks.DEALS)))]
 
 
 def _base(results: pl.DataFrame, policy: Policy, comps: list[Component], sign: int) -> pl.DataFrame:
@@ -167,7 +176,11 @@ def _base(results: pl.DataFrame, policy: Policy, comps: list[Component], sign: i
                     - pl.col(names.step(c.id, names.RECOVERED)).fill_null(0)).cast(DTYPE)
              for c in comps if c.kind == "draw"}
     adjusted = {c.id: pl.col(true_ups.APPLIED).fill_null(0).cast(DTYPE) for c in comps if c.kind == "true_up"}
-    floor_raise = pl.col("total").fill_null(0) - net - pl.sum_horizontal([*draws.values(), *adjusted.values(), zero])
+    # a clawback is a deduction (what it recovered, > 0), shown with the layout's sign like a penalty
+    clawed = {c.id: _recovered(results, c.id) for c in comps if c.kind == "clawback"}
+    floor_raise = (pl.col("total").fill_null(0) - net
+                   - pl.sum_horizontal([*draws.values(), *adjusted.values(), zero])
+                   + pl.sum_horizontal([*clawed.values(), zero]))
     cols = [pl.col(id_col).cast(pl.String).alias("employee_id"),
             (pl.col(name_col).cast(pl.String) if name_col else pl.lit(None, dtype=pl.String)).alias("name"),
             pl.col("total").fill_null(0).cast(DTYPE).alias("total"),
@@ -175,8 +188,30 @@ def _base(results: pl.DataFrame, policy: Policy, comps: list[Component], sign: i
             *((pl.col(p).fill_null(0).cast(DTYPE) * sign).cast(DTYPE).alias(f"penalty:{p}") for p in penalties),
             *(expr.alias(f"draw:{d}") for d, expr in draws.items()),
             *(expr.alias(f"true_up:{d}") for d, expr in adjusted.items()),
+            *((expr * sign).cast(DTYPE).alias(f"clawback:{d}") for d, expr in clawed.items()),
+            *(_deal_refs(results, d).alias(f"deals:{d}") for d in clawed),
             floor_raise.cast(DTYPE).alias(f"floor:{FLOOR_ID}")]
     return results.select(cols).with_columns(pl.int_range(pl.len()).alias(_PERSON))
+
+
+def _recovered(results: pl.DataFrame, clawback: str) -> pl.Expr:
+    """What a clawback recovered from a person (a positive deduction; 0 where the close has no column)."""
+    if clawback not in results.columns:
+        return pl.lit(0, dtype=DTYPE)
+    return (-pl.col(clawback).fill_null(0)).cast(DTYPE)
+
+
+_DEAL = pl.List(pl.Struct({"line": pl.String, "period": pl.String}))
+
+
+def _deal_refs(results: pl.DataFrame, clawback: str) -> pl.Expr:
+    """``SO1 (2026-Q1), SO7 (2026-Q1)``: the deals a person's clawback row comes from (the recorded JSON)."""
+    column = names.step(clawback, clawbacks.DEALS)
+    if column not in results.columns:
+        return pl.lit(None, dtype=pl.String)
+    parsed = pl.col(column).str.json_decode(_DEAL)
+    return parsed.list.eval(pl.concat_str(pl.element().struct.field("line"), pl.lit(" ("),
+                                          pl.element().struct.field("period"), pl.lit(")"))).list.join(", ")
 
 
 def _person_rows(base: pl.DataFrame) -> pl.DataFrame:
@@ -191,14 +226,16 @@ def _component_rows(base: pl.DataFrame, comps: list[Component], layout: Layout, 
         [c for c in comps + [floor] if c.id in layout.components]
     parts = []
     for k, c in enumerate(wanted):
-        shown = pl.col(f"{c.kind}:{c.id}")  # a penalty already carries the layout's sign
-        signed = -shown if c.kind == "penalty" and sign == 1 else shown
+        shown = pl.col(f"{c.kind}:{c.id}")  # a penalty (clawback) already carries the layout's sign
+        signed = -shown if c.kind in ("penalty", "clawback") and sign == 1 else shown
+        label = (pl.concat_str(pl.lit(c.label + " "), pl.col(f"deals:{c.id}")) if c.kind == "clawback"
+                 else pl.lit(c.label))  # a clawback row names the deals and the periods that paid them
         keep = [col.source for col in layout.columns if col.kind in ("payout", "penalty")]
         part = base.select(pl.col("employee_id"), pl.col("name"), pl.col("total"), pl.col(_PERSON), *keep,
                            shown.alias("amount"), signed.cast(DTYPE).alias(_SIGNED),
-                           pl.lit(c.id).alias("component"), pl.lit(c.label).alias("component_label"),
+                           pl.lit(c.id).alias("component"), label.alias("component_label"),
                            pl.lit(k, dtype=pl.Int32).alias(_ORDER))
-        if c.kind in ("floor", "true_up") or layout.skip_zero:
+        if c.kind in ("floor", "true_up", "clawback") or layout.skip_zero:
             part = part.filter(pl.col(_SIGNED) != 0)  # a floor (true-up) row only where one changed the total
         parts.append(part)
     return pl.concat(parts).sort([_PERSON, _ORDER]).drop(_ORDER)

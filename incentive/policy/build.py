@@ -38,6 +38,7 @@ from incentive.policy.model import (
     Approval,
     Band,
     Budget,
+    Clawback,
     CurvePoint,
     Derived,
     Draw,
@@ -168,6 +169,7 @@ class _Builder:
             floor=self.floor(),
             draws=tuple(self.draw(k, v) for k, v in self.section("draws").items()),
             holds=tuple(self.hold(k, v) for k, v in self.section("holds").items()),
+            clawbacks=tuple(self.clawback(k, v) for k, v in self.section("clawbacks").items()),
             ranking=self.ranking(),
             recommendations=tuple(self.recommendation(k, v) for k, v in self.section("recommendations").items()),
             protected=tuple(self.protection(k, v) for k, v in self.section("protected").items()),
@@ -364,6 +366,13 @@ class _Builder:
                     write_off_after=int(limit) if limit is not None else None,
                     recover_early_release=bool(v.get("recover_early_release", False)),
                     on_leave=v.get("on_leave", "report"), label=v.get("label"), pos=self.key_pos(path))
+
+    def clawback(self, key: str, v: dict) -> Clawback:
+        refunds, payouts = v.get("refunds"), v.get("payouts")
+        return Clawback(id=key, refunds=(refunds,) if isinstance(refunds, str) else tuple(refunds or ()),
+                        payouts=(payouts,) if isinstance(payouts, str) else tuple(payouts or ()),
+                        basis=v.get("basis", ""), mode=v.get("mode", "recover"), label=v.get("label"),
+                        pos=self.key_pos(("clawbacks", key)))
 
     def ranking(self) -> Ranking | None:
         r = self.data.get("ranking")

@@ -269,6 +269,32 @@ class Hold:
 
 
 @dataclass(frozen=True)
+class Clawback:
+    """Commission taken back on deals refunded or cancelled after the period that paid them.
+
+    ``recover``: a refund (an adjustment source of the crediting file) of a
+    line dated in an earlier period does not lower this period's measures;
+    instead each person the refund is credited to gives back the refunded
+    part's pro-rata share of what ``payouts`` paid them in the line's period
+    -- ``paid × refunded / basis``, ``basis`` being the measure those payouts
+    were earned on, both read from that period's close in the ledger --
+    recovered from this period's pay, the rest carried. ``net``: the refund
+    lowers this period's measures (what crediting does without a clawback)."""
+
+    id: str
+    refunds: tuple[str, ...]  # adjustment sources of the crediting file
+    payouts: tuple[str, ...] = ()
+    basis: str = ""  # a money input that is a ``sum`` measure of the crediting file
+    mode: str = "recover"  # "recover" | "net"
+    label: Label | None = None
+    pos: Pos = Pos()
+
+    @property
+    def recovers(self) -> bool:
+        return self.mode == "recover"
+
+
+@dataclass(frozen=True)
 class Band:
     id: str
     share: Decimal
@@ -406,6 +432,7 @@ class Policy:
     floor: Decimal | None = Decimal(0)  # total never below this; None = no floor
     draws: tuple[Draw, ...] = ()
     holds: tuple[Hold, ...] = ()
+    clawbacks: tuple[Clawback, ...] = ()
     ranking: Ranking | None = None
     recommendations: tuple[Recommendation, ...] = ()
     protected: tuple[Protection, ...] = ()

@@ -7,7 +7,10 @@ reported for recovery or forgiven): a balance is never dropped silently.
 For every row ``closing = opening + shortfall - recovered - written_off``.
 A hold (held until collected) has rows of its own (``status`` ``hold``): its
 ``shortfall`` is the amount newly held, ``recovered`` what was released from
-the held balance, ``written_off`` what passed the hold's limit.
+the held balance, ``written_off`` what passed the hold's limit. A clawback's
+rows (``status`` ``clawback``) show what is owed as a positive balance:
+``shortfall`` newly owed for this period's refunds, ``recovered`` what this
+period's pay took back, ``paid`` the total after it.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ COLUMNS = ("employee_id", "name", "draw", "of", "opening", "earned", "draw_amoun
 def balances_frame(results: Results) -> pl.DataFrame | None:
     """The balances table, or None when the policy has no draws."""
     policy = results.checked.policy
-    if not policy.draws and not policy.holds:
+    clawbacks = [c for c in policy.clawbacks if c.recovers]
+    if not policy.draws and not policy.holds and not clawbacks:
         return None
     frame, id_col = results.frame, results.id_column
     name = pl.col("name").cast(pl.String) if any(i.id == "name" for i in policy.inputs) else pl.lit("")
@@ -52,6 +56,17 @@ def balances_frame(results: Results) -> pl.DataFrame | None:
             held(names.RELEASED_EARLIER).alias("recovered"), lit(0).alias("forgiven"),
             pl.col(hold.of).cast(DTYPE).alias("paid"), held(names.WRITTEN_OFF).alias("written_off"),
             held(names.CLOSING).alias("closing"), pl.lit("hold").alias("status")))
+    for clawback in clawbacks:  # a recovery owed, as a positive balance (the engine's columns are <= 0)
+        def owed(s: str) -> pl.Expr:
+            return (-pl.col(names.step(clawback.id, s)).cast(DTYPE)).cast(DTYPE)
+
+        parts.append(frame.select(
+            pl.col(id_col).cast(pl.String).alias("employee_id"), name.alias("name"), pl.lit(clawback.id).alias("draw"),
+            pl.lit("+".join(clawback.payouts)).alias("of"), owed("opening").alias("opening"), lit(0).alias("earned"),
+            lit(0).alias("draw_amount"), owed("new").alias("shortfall"),
+            (-pl.col(clawback.id).cast(DTYPE)).cast(DTYPE).alias("recovered"), lit(0).alias("forgiven"),
+            pl.col(names.TOTAL).cast(DTYPE).alias("paid"), lit(0).alias("written_off"),
+            owed("carried").alias("closing"), pl.lit("clawback").alias("status")))
     table = pl.concat(parts).sort(["employee_id", "draw"])
     gone = results.departures
     holds = {h.id for h in policy.holds}
@@ -70,7 +85,7 @@ def balances_frame(results: Results) -> pl.DataFrame | None:
             (pl.lit("left: hold ") + act).alias("status"))
         table = pl.concat([table, left_holds.select(table.columns).cast(table.schema)])
     if gone is not None and gone.height:
-        ofs = {d.id: d.of for d in policy.draws}
+        ofs = {d.id: d.of for d in policy.draws} | {c.id: "+".join(c.payouts) for c in clawbacks}
         forgive = pl.col("action") == "forgive"
         zero = lit(0)
         left = gone.select(

@@ -8,6 +8,7 @@ slice by slice ("0–1.00 @ 3% of 100,000.00 = 3,000.00").
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -21,7 +22,7 @@ from incentive.engine import true_ups
 from incentive.policy import names
 from incentive.policy.approval import approval_record
 from incentive.policy.expr.checked import CheckedPolicy
-from incentive.policy.model import Draw, Hold, Payout, Policy, Scoring, label_text
+from incentive.policy.model import Clawback, Draw, Hold, Payout, Policy, Scoring, label_text
 from incentive.report.approval_block import approval_text
 from incentive.report.reason_text import band_reason
 from incentive.report.terminal import json_text, printable_cell
@@ -190,8 +191,18 @@ def explain_row(row: dict[str, object], checked: CheckedPolicy, columns: dict[st
     details = [f"{comp}{' − ' + pens if pens else ''} = {money(row.get('total.before_floor'))}"]
     if policy.floor is not None:
         details.append(t("floor", "下限") + f" {money(to_dec(policy.floor))}")
+    clawed = [c for c in policy.clawbacks if c.id in row]
+    running = row.get("total")
+    subtotals = []  # the total after each adjustment, last first
+    for c in reversed(clawed):
+        subtotals.append(running)
+        value = row.get(c.id)
+        running = running - value if isinstance(running, Decimal) and isinstance(value, Decimal) else running
     if true_ups.APPLIED in row:
-        details.append(t("with the true-up ", "加以前期间补差 ") + f"{money(row.get(true_ups.APPLIED))} = {money(row.get('total'))}")
+        details.append(t("with the true-up ", "加以前期间补差 ") + f"{money(row.get(true_ups.APPLIED))} = {money(running)}")
+    for c, after in zip(clawed, reversed(subtotals)):
+        details.append(t(f"with {label_text(c.label, lang, c.id)} ", f"加{label_text(c.label, lang, c.id)} ")
+                       + f"{money(row.get(c.id))} = {money(after)}")
     steps.append(Step("total", "total", t("total", "合计"), row.get("total"), t("components − penalties", "奖金项 − 扣款"),
                       {}, details))
     for h in policy.holds:
@@ -200,6 +211,9 @@ def explain_row(row: dict[str, object], checked: CheckedPolicy, columns: dict[st
         steps.append(_draw_step(d, row, lang, money))
     if true_ups.APPLIED in row:
         steps.append(_true_up_step(row, lang, money))
+    for c in policy.clawbacks:
+        if c.id in row:
+            steps.append(_clawback_step(c, row, lang, money))
     for r in policy.recommendations:
         if row.get(names.step(r.id, names.WHEN)):
             from incentive.report.labels import action_label
@@ -232,6 +246,42 @@ def _true_up_step(row: dict[str, object], lang: str, money: Callable[[object], s
                t(f"carried to the next close: {carried}", f"结转至下期：{carried}")]
     return Step(true_ups.APPLIED, "adjustment", t("true-up", "以前期间补差"), row.get(true_ups.APPLIED),
                 t("the re-close's difference against what was paid", "更正后结果与已发放金额之差"), {}, details)
+
+
+def _clawback_step(c: Clawback, row: dict[str, object], lang: str, money: Callable[[object], str]) -> Step:
+    """A clawback: each refunded deal, the close that paid it and what its share of that pay was; what this
+    close recovered of that and of what the last close carried, and what is left."""
+    t = _tr(lang)
+
+    def part(name: str) -> str:
+        return money(row.get(names.step(c.id, name)))
+
+    details = []
+    for d in _deals(row.get(names.step(c.id, "deals"))):
+        paid, refunded, basis, back = (money(to_dec(d[k])) for k in ("paid", "refunded", "basis", "recovered"))
+        details.append(t(f"deal {d['line']} ({d['period']}), refund {d['refund']}: {paid} {' + '.join(c.payouts)} paid "
+                         f"in {d['period']} × {refunded} refunded / {basis} {c.basis} = {back}",
+                         f"订单 {d['line']}（{d['period']}），退单 {d['refund']}：{d['period']} 已发 {paid} "
+                         f"× 退回 {refunded} / 计提基数 {basis} = {back}"))
+    details += [t(f"carried from the last close: {part('opening')}", f"上期结转待追回：{part('opening')}"),
+                t(f"due: {part('due')}; recovered in this period, never below a total of 0: {money(row.get(c.id))}",
+                  f"应追回 {part('due')}；本期扣回（合计不低于 0）：{money(row.get(c.id))}"),
+                t(f"carried to the next close: {part('carried')}", f"结转至下期：{part('carried')}")]
+    label = label_text(c.label, lang, c.id)
+    return Step(c.id, "adjustment", label, row.get(c.id),
+                t(f"{' + '.join(c.payouts)} paid on the deal × refunded / {c.basis}, from the close that paid it",
+                  f"原期间 {' + '.join(c.payouts)} × 退回金额 / {c.basis}"), {}, details)
+
+
+def _deals(text: object) -> list[dict[str, str]]:
+    """The recorded deals of a clawback step (``engine.clawbacks``: JSON text), or none."""
+    if not isinstance(text, str) or not text:
+        return []
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return []
+    return [d for d in found if isinstance(d, dict)] if isinstance(found, list) else []
 
 
 def _draw_step(d: Draw, row: dict[str, object], lang: str, money: Callable[[object], str]) -> Step:

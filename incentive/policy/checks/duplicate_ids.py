@@ -50,6 +50,8 @@ def _defined(policy: Policy) -> Iterator[tuple[str, str, Pos]]:
         yield b.id, f"budget {b.id}", b.pos
     for pen in policy.penalties:
         yield pen.id, f"penalty {pen.id}", pen.pos
+    for c in policy.clawbacks:  # a result column of its own, like a payout
+        yield c.id, f"clawback {c.id}", c.pos
 
 
 def check(policy: Policy, checked: CheckedPolicy | None) -> Iterable[Finding]:

@@ -46,6 +46,7 @@ def used_names(policy: Policy, checked: CheckedPolicy) -> set[str]:
         used |= set(agg.by)
     for budget in policy.budgets:
         used |= set(budget.by)
+    used |= {c.basis for c in policy.clawbacks if c.basis}  # read from the earlier close by a clawback
     return used
 
 

@@ -189,6 +189,11 @@ class _PolicyCheck:
                 history_names |= {carried}
                 types[carried] = T.MONEY
             depth = max(depth, 1)
+        for c in p.clawbacks:  # a recovery the last close's pay could not cover carries to this one
+            if c.recovers:
+                history_names |= {names.step(c.id, "carried")}
+                types[names.step(c.id, "carried")] = T.MONEY
+                depth = max(depth, 1)
         return CheckedPolicy(p, dict(self.exprs), order, types, history_names, depth), self.findings
 
     def set_type(self, name: str, t: T | None) -> None:
