@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
+from incentive.engine.clawbacks import DEALS
 from incentive.engine.true_ups import APPLIED as TRUE_UP
 from incentive.ledger.locate import open_existing
 from incentive.policy.validate import load_policy
@@ -24,6 +25,7 @@ class PersonPeriod:
     total: object
     recommendations: str | None
     true_up: object = None  # paid (+) or recovered (−) for corrections of earlier, already-paid periods
+    clawback: object = None  # recovered (−) on deals refunded after the period that paid them
     superseded: int = 0  # earlier closes of the period, replaced by a reopen and a re-close
 
 
@@ -40,11 +42,20 @@ def person_history(employee: str, policy_id: str | None, ledger_path: str | None
                 continue
             r = me.row(0, named=True)
             earlier = sum(1 for x in store.status(e.policy_id, e.period).events if x.kind == "close") - 1
+            clawed = [r[c] for c in _clawback_columns(frame.columns) if r.get(c) is not None]
             rows.append(PersonPeriod(e.policy_id, e.period, r.get("score"), r.get("band"), r.get("rank"), r.get("total"),
-                                     r.get("recommendations"), r.get(TRUE_UP), earlier))
+                                     r.get("recommendations"), r.get(TRUE_UP), sum(clawed) if clawed else None,
+                                     superseded=earlier))
     finally:
         store.close()
     return rows
+
+
+def _clawback_columns(columns: list[str]) -> list[str]:
+    """The clawback result columns of a recorded close: each has its ``<id>.deals`` step beside it."""
+    present = set(columns)
+    suffix = "." + DEALS
+    return [c[: -len(suffix)] for c in columns if c.endswith(suffix) and c[: -len(suffix)] in present]
 
 
 def policy_id_of(policy: str) -> str:

@@ -35,10 +35,10 @@ WHOLE = ("score", "band", "total", "recommendations")
 
 
 def components(policy: Policy) -> tuple[str, ...]:
-    """What an inquiry may be about: every KPI, payout and penalty id, and the score, band, total and
-    recommendations."""
+    """What an inquiry may be about: every KPI, payout, penalty and clawback id, and the score, band, total
+    and recommendations."""
     return (*(k.id for k in policy.kpis), *(p.id for p in policy.payouts), *(p.id for p in policy.penalties),
-            *WHOLE)
+            *(c.id for c in policy.clawbacks if c.recovers), *WHOLE)
 
 
 def _at(text: str) -> datetime:

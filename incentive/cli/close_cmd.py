@@ -137,8 +137,11 @@ def history(employee, policy, ledger):
         click.echo(f"no closed period has employee {employee}")
         return
     trued = any(p.true_up is not None for p in found)
+    clawed = any(p.clawback is not None for p in found)
     rows = [[p.policy_id, p.period + (f" (re-closed; {p.superseded} earlier close{'s' if p.superseded > 1 else ''} superseded)" if p.superseded else ""),
              fmt(p.score), p.band or "", fmt(p.rank), *([fmt(p.true_up, 2) if p.true_up is not None else ""] if trued else []),
+             *([fmt(p.clawback, 2) if p.clawback is not None else ""] if clawed else []),
              fmt(p.total, 2), p.recommendations or ""] for p in found]
-    click.echo(tabulate(rows, headers=["policy", "period", "score", "band", "rank", *(["true-up"] if trued else []), "total",
-                                       "recommendations"], disable_numparse=True))
+    click.echo(tabulate(rows, headers=["policy", "period", "score", "band", "rank", *(["true-up"] if trued else []),
+                                       *(["clawback"] if clawed else []), "total", "recommendations"],
+                        disable_numparse=True))

@@ -187,3 +187,11 @@ def test_the_carried_recovery_is_a_balance_in_balances_csv_and_incentive_balance
                     "--ledger", str(chain / "l.sqlite")))
     q3 = next(line for line in listed.splitlines() if line.startswith("2026-Q3"))
     assert q3.split()[2:8] == ["clawback", "440.68", "0.00", "440.68", "0.00", "0.00"]
+
+
+def test_history_shows_what_each_quarter_took_back(chain):
+    text = ok(cli(chain, "history", "--employee", "E007", "--ledger", str(chain / "l.sqlite")))
+    header, _, *lines = text.splitlines()
+    assert "clawback" in header.split()
+    at = header.split().index("clawback")
+    assert [line.split()[at] for line in lines] == ["0.00", "0.00", "-440.68"]
