@@ -52,10 +52,10 @@ def _defined(policy: Policy) -> Iterator[tuple[str, str, Pos]]:
         yield pen.id, f"penalty {pen.id}", pen.pos
     for c in policy.clawbacks:  # a result column of its own, like a payout
         yield c.id, f"clawback {c.id}", c.pos
-    for d in policy.draws:  # their steps (<id>.closing ...) share the id's namespace
-        yield d.id, f"draw {d.id}", d.pos
+    for draw in policy.draws:  # their steps (<id>.closing ...) share the id's namespace
+        yield draw.id, f"draw {draw.id}", draw.pos
     for h in policy.holds:
-        if h.id not in {d.id for d in policy.draws}:  # a hold named like a draw: hold-target says so
+        if h.id not in {x.id for x in policy.draws}:  # a hold named like a draw: hold-target says so
             yield h.id, f"hold {h.id}", h.pos
 
 
