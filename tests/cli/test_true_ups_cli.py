@@ -125,7 +125,7 @@ def test_the_statement_shows_the_true_up_as_its_own_section(chain, tmp_path):
     assert "加以前期间补差 6,000.00 = 12,466.92" in page
 
 
-def test_a_correction_back_is_recovered_in_the_quarter_after_and_verify_passes(chain):
+def test_a_correction_back_is_recovered_in_the_quarter_after_verify_passes_and_a_reopen_makes_it_due_again(chain):
     # from here on the chain changes: Q1 corrected back to the original data
     ok(cli(chain, "reopen", POLICY, "--period", "2026-Q1", "--reason", "the correction was wrong"))
     ok(close(chain, "2026-Q1"))
@@ -153,9 +153,9 @@ def test_a_correction_back_is_recovered_in_the_quarter_after_and_verify_passes(c
                                                      ("5", "reopen"), ("6", "close")]
     assert "(superseded, exported to payroll)" in log[0][4] and "E007 collections corrected" in log[1][4]
     assert "(current, 1 difference(s) against entry 1 as true-ups)" in log[4][4]
-
-
-def test_reopening_the_close_that_paid_a_true_up_makes_it_due_again(chain):
+    # reopening the close that recovered the true-up makes it due again: the re-close takes the same
+    # (one test with the steps above: under xdist, tests of one module may run in different processes,
+    # and this one needs the chain as they leave it)
     before = row(chain, "2026-Q3")
     ok(cli(chain, "reopen", POLICY, "--period", "2026-Q3", "--reason", "recheck"))
     ok(close(chain, "2026-Q3"))
