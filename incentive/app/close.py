@@ -44,6 +44,7 @@ from incentive.app.recorded_options import OPTIONS_KEY, differences, record
 from incentive.app.recorded_sources import RecordedSources, restorable, totals_of, write_files
 from incentive.app.run import RunOptions, read_data
 from incentive.app.statements import HISTORY_COLUMNS
+from incentive.app.versioned import VERSIONS_KEY, SplitPlan, evaluate_split
 from incentive.app import clawbacks, true_ups
 from incentive.engine.pipeline import evaluate
 from incentive.engine.results import Results
@@ -107,13 +108,15 @@ def output_dir(out: str, policy_id: str, period_label: str) -> Path:
 
 def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseOptions, *,
                  notify: Callable[[str], None] | None = None, progress: Progress = SILENT,
-                 sources: RecordedSources | None = None) -> CloseOutcome:
+                 sources: RecordedSources | None = None, split: SplitPlan | None = None) -> CloseOutcome:
     """Close one period. ``notify`` receives what the user should read on
     stderr beside the outcome: a ledger created, no history visible, a data
     file already closed for another period. ``progress`` is told each stage
     as it starts (read, evaluate, outputs, ledger). ``sources``: a close
     from the crediting sources (``app.close_sources``) -- ``data_path`` is
-    its period table; the record and credits.csv go with the outputs."""
+    its period table; the record and credits.csv go with the outputs. ``split``: a period split between
+    plan versions (``app.versioned``) -- ``policy_path`` is its primary version's file, and the close
+    records the day-weighted results of every version and every version's text."""
     say = notify or (lambda message: None)
     if opts.html:
         preload_charts()
@@ -123,7 +126,8 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
     policy_bytes = read_policy_bytes(policy_path)  # D11: stat first, bounded read
     checked = load_policy(policy_path, data=policy_bytes)  # the bytes hashed are the bytes evaluated
     policy = checked.policy
-    period = parse_effective_period(run.period, policy)
+    # a lone file closes only within its effective dates; a split's primary covers part of the period
+    period = parse_period(run.period, policy.period) if split is not None else parse_effective_period(run.period, policy)
     for problem in period_problems(policy, period.label, period.start):  # before anything is created
         if opts.strict:
             raise UsageError(f"{problem}; --strict refuses to close it")
@@ -134,7 +138,7 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
     data_bytes = data.raw  # the ledger keeps exactly the bytes that were evaluated
     assert data_bytes is not None  # keep_bytes=True: the reader kept them
     target = output_dir(opts.out, policy.id, period.label)
-    depth = int(checked.history_depth_needed or 0)
+    depth = max(int(c.history_depth_needed or 0) for c in (split.versions if split is not None else (checked,)))
     setting = resolve_ledger(opts.ledger)
     if opts.strict and depth and not setting.path.exists():  # refuse before creating anything
         raise UsageError(no_history(policy.id, period.label, setting.path, depth) +
@@ -147,6 +151,8 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
         wanted = [policy.id_input.id, *sorted(checked.history_names)]
         current = ledger.get_close(policy.id, period.label)
         if current is not None:
+            if split is not None and _version_shas(current.totals) != _version_shas(split.record()):
+                raise PeriodAlreadyClosed(current)  # the same primary file, another version beside it
             return _close_again(ledger, current, target, policy_sha, data.sha256, run, outputs_chosen, progress)
         for other in ledger.closes_with_data(policy.id, data.sha256):
             if other.period != period.label:
@@ -174,9 +180,21 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
         due = true_ups.pending(ledger, policy.id, period)
         recovered = (clawbacks.assess(ledger, policy, period, sources.recoveries, sources.paths)
                      if sources is not None else [])
-        results = evaluate(checked, data, period, history=history, lang=run.lang,
-                           adjustments=true_ups.adjustments(due, policy.id_input.id),
-                           recoveries=clawbacks.frames(recovered, policy.id_input.id))
+        if split is None:
+            results = evaluate(checked, data, period, history=history, lang=run.lang,
+                               adjustments=true_ups.adjustments(due, policy.id_input.id),
+                               recoveries=clawbacks.frames(recovered, policy.id_input.id))
+        else:
+            if due:
+                raise UsageError(f"{policy.id} {period.label} is split between plan versions and has true-ups of "
+                                 f"corrected earlier periods due ({len(due)}); a true-up is not weighted by days: "
+                                 "hand the versions over on a period edge, or close the period from one version")
+            primary_file = split.primary.policy.file
+            results = evaluate_split(
+                split, lambda c: data if c.policy.file == primary_file else read_data(data_path, c.policy, run),
+                lambda c: {period.ordinal - o: ledger.load_results(
+                    e, columns=[c.policy.id_input.id, *sorted(c.history_names)]) for o, e in used.items()},
+                period, lang=run.lang)
         check_totals(results)  # B6: a total past the engine's range is exit 2 before anything is written
         for line in (departure_lines(results) + true_ups.absent_lines(due, results)
                      + clawbacks.absent_lines(recovered, results)):
@@ -213,7 +231,8 @@ def close_period(policy_path: str, data_path: str, run: RunOptions, opts: CloseO
                     data_name=Path(data_path).name, outputs=outputs, engine_version=__version__,
                     closed_by=who(opts.by), closed_at=utc_now(),
                     totals={**_manifest_totals(tmp), OPTIONS_KEY: options, **_approval(policy),
-                            **departures_record(results), **settlement, **totals_of(sources)},
+                            **departures_record(results), **settlement, **totals_of(sources),
+                            **(split.record() if split is not None else {})},
                     history_hashes=history_hashes,
                 )
                 held = window.enter_context(held_stops())
@@ -303,6 +322,11 @@ def _check_identical(current: LedgerEntry, policy_sha: str, data_sha: str, run: 
         raise UsageError(f"{current.policy_id} period {current.period} is already closed with identical policy "
                          f"and data but other options ({'; '.join(changed)}; ledger entry {current.seq}). "
                          "Re-run with the recorded options, or reopen it with a reason to close it again")
+
+
+def _version_shas(totals: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """(file, sha256) of each version a split close weighted (none for any other close)."""
+    return [(str(v.get("file")), str(v.get("sha256"))) for v in (totals or {}).get(VERSIONS_KEY) or ()]
 
 
 def _approval(policy: Policy) -> dict[str, dict[str, str]]:

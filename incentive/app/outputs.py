@@ -38,6 +38,7 @@ from incentive.output.tables import write_audit
 from incentive.output.xlsx_book import write_book
 from incentive.policy.approval import approval_record
 from incentive.report.balances import balances_frame
+from incentive.report.versions_table import VERSIONS_FILE, versions_frame
 from incentive.report.book import results_sheets
 from incentive.report.explain import explain_row
 from incentive.report.fairness import fairness_report
@@ -161,6 +162,9 @@ def start_outputs(results: Results, directory: Path, policy_bytes: bytes, choice
     if balances is not None:
         money_cols = {c: decimals for c in balances.columns if balances.schema[c].is_decimal()}
         jobs[BALANCES_FILE] = lambda path: write_table(balances, path, "csv", money_cols)
+    versions = versions_frame(results)
+    if versions is not None:  # a period split between plan versions: what each version computed
+        jobs[VERSIONS_FILE] = lambda path: write_table(versions, path, "csv", {"amount": decimals})
     if choices.trace:
         jobs["trace.jsonl"] = lambda path: write_trace(results, path)
 

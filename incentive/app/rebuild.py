@@ -20,6 +20,7 @@ from incentive.app.recorded_sources import complete_manifest, entry_record, plac
 from incentive.app.run import read_data
 from incentive.app.statements import HISTORY_COLUMNS
 from incentive.app import clawbacks, true_ups
+from incentive.app.versioned import VERSIONS_KEY, evaluate_split, recorded_split
 from incentive.engine.pipeline import evaluate
 from incentive.engine.results import Results
 from incentive.errors import UsageError
@@ -54,11 +55,23 @@ def rebuild(ledger: Ledger, entry: LedgerEntry, directory: Path,
         except UsageError as exc:
             raise LedgerError(f"ledger entry {entry.seq}: its recorded data cannot be read again with the "
                               f"recorded options: {exc}") from None
-        wanted = [checked.policy.id_input.id, *sorted(checked.history_names)]
-        history = {period.ordinal - o: f for o, f in ledger.recorded_history(entry, columns=wanted).items()}
-        results = evaluate(checked, data, period, history=history, lang=run.lang,
-                           adjustments=true_ups.adjustments(true_ups.recorded(entry), checked.policy.id_input.id),
-                           recoveries=clawbacks.frames(clawbacks.recorded(entry), checked.policy.id_input.id))
+        versions = (entry.totals or {}).get(VERSIONS_KEY)
+        if versions:  # a period split between plan versions: every version again, weighted by days
+            plan_dir = tmp / "versions"
+            plan_dir.mkdir()
+            split = recorded_split(versions, plan_dir, period)
+            results = evaluate_split(
+                split, lambda c: data if c.policy.version == checked.policy.version else read_data(
+                    data_file, c.policy, run),
+                lambda c: {period.ordinal - o: f for o, f in ledger.recorded_history(
+                    entry, columns=[c.policy.id_input.id, *sorted(c.history_names)]).items()},
+                period, lang=run.lang)
+        else:
+            wanted = [checked.policy.id_input.id, *sorted(checked.history_names)]
+            history = {period.ordinal - o: f for o, f in ledger.recorded_history(entry, columns=wanted).items()}
+            results = evaluate(checked, data, period, history=history, lang=run.lang,
+                               adjustments=true_ups.adjustments(true_ups.recorded(entry), checked.policy.id_input.id),
+                               recoveries=clawbacks.frames(clawbacks.recorded(entry), checked.policy.id_input.id))
         shown = [checked.policy.id_input.id, *HISTORY_COLUMNS]
         choices = OutputChoices(xlsx=outputs["xlsx"], trace=outputs["trace"], html=outputs["html"], lang=run.lang,
                                 recorded=as_recorded, statements=outputs["statements"],

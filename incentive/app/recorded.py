@@ -20,11 +20,12 @@ import polars as pl
 from incentive.app.close_dir import read_columns, read_manifest
 from incentive.app.files import AUDIT_FILE, COLUMNS_FILE, POLICY_COPY
 from incentive.app.run import load
-from incentive.engine.results import ColumnInfo
+from incentive.engine.results import ColumnInfo, VersionPart
 from incentive.errors import UsageError
 from incentive.numeric import DTYPE
 from incentive.output.manifest import MANIFEST_NAME, sha256_file
 from incentive.output.tables import widen_decimals
+from incentive.report.versions_table import VERSIONS_FILE, read_versions
 from incentive.policy.expr.checked import CheckedPolicy
 
 
@@ -37,6 +38,7 @@ class RecordedPerson:
     columns: dict[str, ColumnInfo]
     period: str
     lang: str | None = None  # the language the close was made in (its manifest's options), if recorded
+    split: tuple[VersionPart, ...] = ()  # a period split between plan versions: each version's amounts
 
 
 def recorded_person(directory: str | Path, employee: str) -> RecordedPerson:
@@ -57,8 +59,9 @@ def recorded_person(directory: str | Path, employee: str) -> RecordedPerson:
                          f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
     if rows.height == 0:
         raise UsageError(f"--employee: no employee {employee!r} in {directory / AUDIT_FILE}")
+    split = read_versions(directory / VERSIONS_FILE, id_col) if VERSIONS_FILE in manifest["files"] else ()
     return RecordedPerson(row=widen_decimals(rows, DTYPE).row(0, named=True), checked=checked, columns=columns,
-                          period=str(meta["period"]), lang=_recorded_lang(manifest))
+                          period=str(meta["period"]), lang=_recorded_lang(manifest), split=split)
 
 
 def recorded_lang(directory: str | Path) -> str | None:
@@ -80,7 +83,7 @@ def _check_files(directory: Path) -> dict:
         raise UsageError(f"--close: {directory} has no {MANIFEST_NAME}: not the output of a close")
     manifest = read_manifest(directory / MANIFEST_NAME)
     listed = manifest["files"]
-    for name in (AUDIT_FILE, POLICY_COPY, COLUMNS_FILE):
+    for name in (AUDIT_FILE, POLICY_COPY, COLUMNS_FILE, *([VERSIONS_FILE] if VERSIONS_FILE in listed else [])):
         path = directory / name
         expected = listed.get(name, {}).get("sha256")
         if expected is None or not path.is_file():

@@ -11,18 +11,20 @@ from the version covering the most days (ties: the later one).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from incentive.app.day_weights import ADJUST, weigh
 from incentive.app.progress import SILENT, Progress
+from incentive.engine.pipeline import evaluate
 from incentive.engine.results import ColumnInfo, Results, VersionPart
 from incentive.errors import PolicyInvalid, UsageError
-from incentive.io.periods import parse_period
+from incentive.io.periods import Period, parse_period
 from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.files import is_policy_file
 from incentive.policy.validate import load_policy
@@ -31,6 +33,7 @@ from incentive.policy.versions import Share, describe, primary, resolve
 
 if TYPE_CHECKING:  # app.run dispatches here; importing it back at run time would be a cycle
     from incentive.app.run import RunOptions
+    from incentive.io.data import PeriodData
 
 Evaluate = Callable[..., Results]
 
@@ -79,20 +82,74 @@ def run_plan_evaluation(directory: str, data_path: str, opts: RunOptions, *, eva
     return combine(runs, shares)
 
 
-def version_file_for(directory: str, period_text: str) -> str:
-    """The version file a close of ``period_text`` uses: the one version covering the whole period.
+#: a split close's ledger ``totals`` key: every version it weighted, with its text (the entry hash covers it)
+VERSIONS_KEY = "@versions"
 
-    A period split between versions cannot be closed yet (exit 2): the ledger records one policy file per
-    close, and a day-weighted close would need both; ``evaluate`` / ``explain`` show the weighted result."""
+
+@dataclass(frozen=True)
+class SplitPlan:
+    """A period split between plan versions, as a close evaluates it: each version with its days."""
+
+    versions: tuple[CheckedPolicy, ...]  # in date order, one per share
+    shares: tuple[Share, ...]
+
+    @property
+    def primary(self) -> CheckedPolicy:
+        """The version whose score, band and recommendations the period reports (and whose file the close
+        records as its policy)."""
+        return self.versions[self.shares.index(primary(list(self.shares)))]
+
+    def record(self) -> dict[str, Any]:
+        """The ``VERSIONS_KEY`` record: each version's file name, version, sha256, text and days."""
+        out = []
+        for c, s in zip(self.versions, self.shares):
+            raw = Path(c.policy.file).read_bytes()
+            out.append({"file": Path(c.policy.file).name, "version": c.policy.version,
+                        "sha256": hashlib.sha256(raw).hexdigest(), "text": raw.decode("utf-8"),
+                        "start": s.start.isoformat(), "end": s.end.isoformat(), "days": s.days,
+                        "total_days": s.total_days, "primary": c is self.primary})
+        return {VERSIONS_KEY: out}
+
+
+def plan_for_close(directory: str, period_text: str) -> tuple[str, SplitPlan | None]:
+    """The version file a close of ``period_text`` records, and the split when the period has several.
+
+    A period wholly inside one version closes that file, exactly as if it were given alone; a split
+    period closes the day-weighted results of every version covering it (``evaluate_split``), recorded
+    with the primary version's file as its policy and every version's text (``SplitPlan.record``)."""
     versions = load_plan(directory)
+    by_policy = {id(c.policy): c for c in versions}
     period = parse_period(period_text, versions[0].policy.period)
     shares = resolve([c.policy for c in versions], period.label, period.start, period.end)
-    if len(shares) > 1:
-        parts = " and ".join(f"{describe(s.policy)} for {s.days}/{s.total_days} days" for s in shares)
-        raise UsageError(f"period {period.label} is split between {parts}; closing a split period is not "
-                         f"supported yet (the ledger records one policy per close): `incentive evaluate` and "
-                         f"`explain` show its day-weighted results")
-    return shares[0].policy.file
+    if len(shares) == 1:
+        return shares[0].policy.file, None
+    _refuse_balances(shares, period.label)
+    split = SplitPlan(tuple(by_policy[id(s.policy)] for s in shares), tuple(shares))
+    return split.primary.policy.file, split
+
+
+def recorded_split(texts: list[dict[str, Any]], directory: Path, period: Period) -> SplitPlan:
+    """The split a close recorded, loaded again from its version texts written into ``directory``."""
+    versions = []
+    for v in texts:
+        path = directory / Path(str(v["file"])).name
+        path.write_text(str(v["text"]), encoding="utf-8")
+        versions.append(load_policy(str(path)))
+    shares = resolve([c.policy for c in versions], period.label, period.start, period.end)
+    days = [(s.start.isoformat(), s.end.isoformat(), s.days) for s in shares]
+    if days != [(v["start"], v["end"], v["days"]) for v in texts]:
+        raise UsageError(f"the recorded versions of {period.label} no longer split it as recorded")
+    by_policy = {id(c.policy): c for c in versions}
+    return SplitPlan(tuple(by_policy[id(s.policy)] for s in shares), tuple(shares))
+
+
+def evaluate_split(split: SplitPlan, read: Callable[[CheckedPolicy], PeriodData],
+                   history: Callable[[CheckedPolicy], dict[int, pl.DataFrame]], period: Period, *,
+                   lang: str) -> Results:
+    """Every version on the whole period's data (each read as that version reads it, each with the history
+    it reads), weighted by days (``combine``)."""
+    runs = [evaluate(c, read(c), period, history=history(c), lang=lang) for c in split.versions]
+    return combine(runs, list(split.shares))
 
 
 def combine(runs: list[Results], shares: list[Share]) -> Results:

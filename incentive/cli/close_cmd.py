@@ -9,7 +9,8 @@ from incentive.app.close import CloseOptions, close_period, reopen_period
 from incentive.app.history import person_history, policy_id_of
 from incentive.app.run import RunOptions
 from incentive.app.verify import verify as run_verify
-from incentive.app.versioned import is_plan, version_file_for
+from incentive.app.versioned import is_plan, plan_for_close
+from incentive.errors import UsageError
 from incentive.cli.common import handle_errors
 from incentive.app.close_sources import close_sources
 from incentive.app.sources_run import Sources
@@ -47,8 +48,9 @@ def close(policy, data, crediting, ledger, out_dir, by, xlsx, trace, statements,
     """Close a period: official results, outputs written atomically, locked in the ledger.
 
     POLICY is a policy file, or a plan directory: the version whose
-    effective dates hold the whole period is closed (a split period cannot
-    be closed yet; docs/plan-versions.md).
+    effective dates hold the whole period is closed; a period split
+    between versions closes their results weighted by days, recording
+    every version (docs/plan-versions.md).
 
     DATA is the per-person data file, or the crediting SOURCES (the raw CRM
     export): then the period table credited from them is what the close
@@ -58,16 +60,21 @@ def close(policy, data, crediting, ledger, out_dir, by, xlsx, trace, statements,
     --trace) are recorded with the close; verify and explain --close reuse them.
     """
     run = RunOptions(**run_fields, **reading_options())  # every data-reading option close offers (see cli/options.py)
-    if is_plan(policy):  # a plan directory (docs/plan-versions.md): the version covering the period
-        policy = version_file_for(policy, run.period)
+    split = None
+    if is_plan(policy):  # a plan directory (docs/plan-versions.md): the version(s) covering the period
+        policy, split = plan_for_close(policy, run.period)
     opts = CloseOptions(out=str(resolve_out(out_dir).path), ledger=ledger, by=by, xlsx=xlsx, trace=trace,
                         strict=strict, statements=statements)
     with for_command(quiet, ["read", "evaluate", "outputs", "ledger"]) as progress:
         given = data_input(data, crediting)
         if isinstance(given, Sources):
+            if split is not None:
+                raise UsageError(f"period {run.period} is split between plan versions: a split period is closed "
+                                 "from its per-person data file (`incentive credit` writes one from the sources)")
             outcome = close_sources(policy, given, run, opts, notify=say_with(progress), progress=progress)
         else:
-            outcome = close_period(policy, given, run, opts, notify=say_with(progress), progress=progress)
+            outcome = close_period(policy, given, run, opts, notify=say_with(progress), progress=progress,
+                                   split=split)
     entry = outcome.entry
     if outcome.restored:
         click.echo(f"{entry.policy_id} {entry.period} was already closed with identical policy and data "

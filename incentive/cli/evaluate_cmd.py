@@ -108,6 +108,7 @@ def explain(policy, data, crediting, period, overrides, encoding, sheet, max_err
             return
         person = recorded_person(close_dir, employee)
         row, checked, columns, label = person.row, person.checked, person.columns, person.period
+        split = person.split
     else:
         if not (policy and data and period):
             raise UsageError("explain needs POLICY DATA --period P (a dry run), or --close DIR (a closed period)")
@@ -129,9 +130,9 @@ def explain(policy, data, crediting, period, overrides, encoding, sheet, max_err
         if not rows:
             raise UsageError(f"--employee: no such employee {employee!r}")
         row, checked, columns, label = rows[0], results.checked, results.columns, results.period.label
+        split = results.split
     ex = explain_mod.explain_row(row, checked, columns, label, lang)
-    if close_dir is None:
-        explain_versions.add_split(ex, results.split, row, checked.policy, lang)  # a split period: each version
+    explain_versions.add_split(ex, split, row, checked.policy, lang)  # a split period: each version
     lines = person_lines(credits, employee, row, top) if credits is not None else None
     decimals = checked.policy.money.decimals
     if fmt == "json":

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import polars as pl
 
+from incentive.app.versioned import VERSIONS_KEY
+from incentive.ledger import Ledger
+
 ROOT = Path(__file__).resolve().parents[2]
 PLAN = ROOT / "rules" / "sales-commission"
 V1, V2 = PLAN / "2025.4.yaml", PLAN / "2026.1.yaml"
@@ -111,7 +114,7 @@ def test_validate_the_plan_directory_is_clean():
     assert run.returncode == 0, run.stdout + run.stderr
 
 
-def test_close_of_a_plan_closes_the_version_covering_the_period_and_refuses_a_split_one(tmp_path):
+def test_close_of_a_plan_closes_the_version_covering_the_period(tmp_path):
     args = ("--ledger", tmp_path / "l.sqlite", "--out", tmp_path / "out")
     done = cli("close", PLAN, Q4, "--period", "2025-Q4", *args, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -119,10 +122,42 @@ def test_close_of_a_plan_closes_the_version_covering_the_period_and_refuses_a_sp
     policy_copy = next((tmp_path / "out" / "sales-commission" / "2025-Q4").glob("policy*"))
     assert "version: \"2025.4\"" in policy_copy.read_text(encoding="utf-8")
     assert cli("verify", "--ledger", tmp_path / "l.sqlite", cwd=tmp_path).returncode == 0
-    split = cli("close", PLAN, Q1, "--period", "2026-Q1", *args, cwd=tmp_path)
-    assert split.returncode == 2 and "Traceback" not in split.stderr
-    assert "2026-Q1 is split between version 2025.4" in split.stderr and "45/90 days" in split.stderr
-    assert not (tmp_path / "out" / "sales-commission" / "2026-Q1").exists()
+
+
+def test_a_split_period_closes_the_weighted_results_and_records_every_version(tmp_path):
+    args = ("--ledger", tmp_path / "l.sqlite", "--out", tmp_path / "out")
+    done = cli("close", PLAN, Q1, "--period", "2026-Q1", *args, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "split between plan versions, weighted by days" in done.stderr and "45/90 days" in done.stderr
+    closed = tmp_path / "out" / "sales-commission" / "2026-Q1"
+    dry = cli("evaluate", PLAN, Q1, "--period", "2026-Q1", "--out", tmp_path / "dry", cwd=tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    # the close records exactly what evaluate computes for the split period
+    assert (closed / "results.csv").read_bytes() == (tmp_path / "dry" / "results.csv").read_bytes()
+    assert results(closed)["E001"]["commission"] == Decimal("3500.00")
+    per_version = pl.read_csv(closed / "versions.csv", infer_schema=False).filter(
+        (pl.col("employee_id") == "E001") & (pl.col("component") == "commission"))
+    assert per_version.select("version", "days", "amount").rows() == [("2025.4", "45", "3000.00"),
+                                                                      ("2026.1", "45", "4000.00")]
+    with Ledger(tmp_path / "l.sqlite", readonly=True) as store:
+        entry = store.get_close("sales-commission", "2026-Q1")
+    recorded = entry.totals[VERSIONS_KEY]
+    assert [(v["file"], v["days"], v["primary"]) for v in recorded] == [("2025.4.yaml", 45, False),
+                                                                       ("2026.1.yaml", 45, True)]
+    assert recorded[0]["text"] == V1.read_text(encoding="utf-8") and 'version: "2026.1"' in entry.policy_text
+    verified = cli("verify", "--ledger", tmp_path / "l.sqlite", cwd=tmp_path)
+    assert verified.returncode == 0 and "everything matches" in verified.stdout
+    explained = cli("explain", "--close", closed, "--employee", "E001", cwd=tmp_path)
+    assert "commission (Commission): 3,000.00 × 45/90 + 4,000.00 × 45/90 = 3,500.00" in explained.stdout
+    again = cli("close", PLAN, Q1, "--period", "2026-Q1", *args, cwd=tmp_path)
+    assert again.returncode == 0 and "nothing to do" in again.stdout
+    # the same primary file with another version beside it is other inputs: a refusal, nothing recorded
+    changed = tmp_path / "plan"
+    shutil.copytree(PLAN, changed)
+    minor = changed / "2025.4.yaml"
+    minor.write_text(minor.read_text(encoding="utf-8").replace("revenue * 0.03", "revenue * 0.035"), encoding="utf-8")
+    refused = cli("close", changed, Q1, "--period", "2026-Q1", *args, cwd=tmp_path)
+    assert refused.returncode == 2 and "already closed" in refused.stderr and "Traceback" not in refused.stderr
 
 
 def test_unequal_days_and_a_component_only_the_minor_version_has(tmp_path):
