@@ -26,7 +26,7 @@ from incentive.app.recorded import _check_files, _recorded_lang
 from incentive.app.statement_files import staged_statements, write_file
 from incentive.app.run import load
 from incentive.documents.statement.model import Builder, HistoryRow, Inputs
-from incentive.engine.results import ColumnInfo, Results
+from incentive.engine.results import ColumnInfo, Results, VersionPart
 from incentive.errors import UsageError
 from incentive.io.periods import Period, parse_period
 from incentive.ledger.locate import open_existing
@@ -35,6 +35,7 @@ from incentive.output.manifest import MANIFEST_NAME, sha256_file
 from incentive.output.safe_text import neutralize
 from incentive.output.tables import widen_decimals
 from incentive.report.tables import audit_frame
+from incentive.report.versions_table import VERSIONS_FILE, read_versions
 from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Policy
 from incentive.settings import resolve_ledger
@@ -61,6 +62,7 @@ class ClosedPeriod:
     audit: pl.DataFrame
     cutoffs: dict[str, dict[str, str]]
     lang: str | None
+    split: tuple[VersionPart, ...] = ()  # a period split between plan versions: each version's amounts
 
     @property
     def id_column(self) -> str:
@@ -87,7 +89,20 @@ def read_close(directory: str | Path) -> ClosedPeriod:
         raise UsageError(f"{directory / AUDIT_FILE}: no column {checked.policy.id_input.id!r} (the employee id): "
                          "not the audit record of this close")
     return ClosedPeriod(directory, manifest, checked, columns, str(meta["period"]), audit,
-                        _cutoffs(directory, manifest, audit), _recorded_lang(manifest))
+                        _cutoffs(directory, manifest, audit), _recorded_lang(manifest),
+                        _split(directory, manifest, checked.policy.id_input.id))
+
+
+def _split(directory: Path, manifest: dict[str, Any], key: str) -> tuple[VersionPart, ...]:
+    """``versions.csv`` of a split close (checked against the manifest), or nothing."""
+    listed = (manifest.get("files") or {}).get(VERSIONS_FILE)
+    if not listed:
+        return ()
+    path = directory / VERSIONS_FILE
+    if not path.is_file() or sha256_file(path) != listed.get("sha256"):
+        raise UsageError(f"{path} is missing or does not match its sha256 in {MANIFEST_NAME}: it changed after the "
+                         "close; run `incentive verify`")
+    return read_versions(path, key)
 
 
 def _cutoffs(directory: Path, manifest: dict[str, Any], audit: pl.DataFrame) -> dict[str, dict[str, str]]:
@@ -280,7 +295,7 @@ def render_into(close: ClosedPeriod, target: Path, opts: StatementOptions, close
         view = ledger_view(close, opts.ledger, ids)
     inputs = Inputs(close.checked, close.columns, close.period, close.manifest, close_dir_text, close.cutoffs,
                     view.entry_hash, view.history, view.note,
-                    inquiry_info(close.checked.policy, close.period, view.inquiries))
+                    inquiry_info(close.checked.policy, close.period, view.inquiries), split=close.split)
     names = file_names(ids, opts.fmt)
     fonts = None
     if opts.fmt == "pdf":
@@ -414,7 +429,8 @@ def close_statements(results: Results, directory: Path, meta: Mapping[str, Any],
     period = results.period.label
     inputs = Inputs(checked, results.columns, period, meta, f"OUT/{policy.id}/{period}",
                     _summary_cutoffs(results.ranking_summary), None,
-                    _close_history(history, results, ids), "", inquiry_info(policy, period), in_close=True)
+                    _close_history(history, results, ids), "", inquiry_info(policy, period), in_close=True,
+                    split=results.split)
     target = directory / STATEMENTS_DIR
     os.mkdir(target, 0o700)
     names = file_names(ids, "html")

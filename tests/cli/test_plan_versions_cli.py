@@ -149,6 +149,11 @@ def test_a_split_period_closes_the_weighted_results_and_records_every_version(tm
     assert verified.returncode == 0 and "everything matches" in verified.stdout
     explained = cli("explain", "--close", closed, "--employee", "E001", cwd=tmp_path)
     assert "commission (Commission): 3,000.00 × 45/90 + 4,000.00 × 45/90 = 3,500.00" in explained.stdout
+    made = cli("statements", closed, "--out", tmp_path / "st", "--employee", "E002", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    page = (tmp_path / "st" / "E002.html").read_text(encoding="utf-8")
+    assert "Plan versions: the period is split between them" in page
+    assert "Commission (Commission): 1,000.00 × 45/90 + 1,333.33 × 45/90 = 1,166.67" in page
     again = cli("close", PLAN, Q1, "--period", "2026-Q1", *args, cwd=tmp_path)
     assert again.returncode == 0 and "nothing to do" in again.stdout
     # the same primary file with another version beside it is other inputs: a refusal, nothing recorded

@@ -110,6 +110,9 @@ def render_html(doc: dict[str, Any]) -> str:
     out += _amounts(w["adjustments"], doc["adjustments"], w)
     out.append(f"<div class=\"total\"><span>{_e(doc['total_label'])}</span><span>{_e(doc['total'])}</span></div>"
                f"{_lines(doc['total_lines'])}")
+    if doc.get("versions"):  # a period split between plan versions: each version's amount × its days
+        out.append(f"<section><h2>{_e(w['versions'])}</h2>"
+                   + "".join(f'<p class="lines">{_e(x)}</p>' for x in doc["versions"]) + "</section>")
     recs = doc["recommendations"]
     zh = doc["lang"] == "zh"
     if recs:

@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from incentive.engine.exit_guard import action_column
-from incentive.engine.results import ColumnInfo
+from incentive.engine.results import ColumnInfo, VersionPart
 from incentive.numeric import plain_text
 from incentive.policy import names
 from incentive.policy.approval import approval_record
@@ -26,6 +26,7 @@ from incentive.policy.expr.checked import CheckedPolicy
 from incentive.policy.model import Kpi, Policy, label_text
 from incentive.report.approval_block import approval_text
 from incentive.report.explain import Step, explain_row, fmt, shown
+from incentive.report.explain_versions import add_split
 from incentive.report.labels import ACTIONS, action_label
 from incentive.report.reason_text import band_reason
 from incentive.documents.statement.words import word
@@ -62,6 +63,7 @@ class Inputs:
     #: the appeal section's data for one person (``app.statements.inquiry_info``)
     inquiry: Callable[[str, str], dict[str, Any]] | None = None
     in_close: bool = False  # written by ``close --statements``: the entry hash, which covers them, is not known
+    split: tuple[VersionPart, ...] = ()  # a period split between plan versions: each version's amounts
 
 
 def relabeler(policy: Policy, lang: str) -> Callable[[str], str]:
@@ -115,7 +117,7 @@ def _target(k: Kpi) -> Decimal | None:
 
 
 _DOC_WORDS = ("statement", "period", "employee", "id", "group", "kpis", "kpi", "value", "target", "points", "weight",
-              "score", "band", "payouts", "penalties", "adjustments", "amount", "total", "recommendations", "reason",
+              "score", "band", "payouts", "penalties", "adjustments", "versions", "amount", "total", "recommendations", "reason",
               "next steps",
               "history", "history period", "inquiry", "verify", "policy sha", "data sha", "entry hash",
               "verify with", "approval", "colon", "inquiries asked")
@@ -167,6 +169,7 @@ class Builder:
     def build(self, row: dict[str, object]) -> dict[str, Any]:
         inputs, policy, lang = self.inputs, self.policy, self.lang
         steps = explain_row(row, self.explained, inputs.columns, inputs.period, lang)
+        add_split(steps, inputs.split, row, policy, lang)  # a split period: each version's amount and days
         by_kind: dict[str, list[Step]] = {}
         for s in steps.steps:
             by_kind.setdefault(s.kind, []).append(s)
@@ -189,6 +192,7 @@ class Builder:
             "payouts": [self._item(s, row) for s in by_kind.get("payout", [])],
             "penalties": [self._item(s, row) for s in by_kind.get("penalty", [])],
             "adjustments": [self._item(s, row) for s in by_kind.get("adjustment", [])],
+            "versions": [self.text(d) for s in by_kind.get("versions", []) for d in s.details],
             "total": self.money(row.get("total")),
             "total_label": self.w("total line", currency=policy.currency),
             "total_lines": [self.text(d) for s in by_kind.get("total", []) for d in s.details],
