@@ -60,3 +60,30 @@ def test_the_comparison_tells_a_scale_apart():
     b = pl.DataFrame({"x": [Decimal("1.5")]}, schema={"x": pl.Decimal(18, 1)})
     with pytest.raises(AssertionError):
         assert_identical(a, b, "t")
+
+
+CLAWBACK = """
+clawbacks:
+  clawback: {refunds: cancellations, payouts: [commission], basis: revenue}
+"""
+
+
+def test_spark_picks_the_same_refunds_for_a_clawback_and_leaves_them_out_of_the_same_sums(spark_session, tmp_path):
+    """A recover-mode clawback: the refund of a Q1 line in Q2 is out of Q2's sums and handed to the close, the
+    same rows and values on both engines (the SQL of ``credits.recover`` runs on each)."""
+    from incentive.app.credit import credit_sources
+    from incentive.policy.validate import load_policy
+
+    crm = next(d for d in datasets() if d.name == "sales-rep-crm")
+    policy = tmp_path / "sales-rep.yaml"
+    policy.write_text(crm.policy.read_text(encoding="utf-8") + CLAWBACK, encoding="utf-8")
+    checked = load_policy(str(policy))
+    runs = {engine: credit_sources(checked, str(policy), crm.sources, "2026-Q2", crediting=str(crm.crediting),
+                                   engine=engine) for engine in ("duckdb", "spark")}
+    duck, spark = runs["duckdb"], runs["spark"]
+    assert list(duck.recoveries) == list(spark.recoveries) == ["clawback"]
+    assert duck.recoveries["clawback"].height == 2  # SO20260001's two owners
+    assert_identical(duck.recoveries["clawback"], spark.recoveries["clawback"], "recovered credits")
+    assert_identical(duck.period_frame, spark.period_frame, "period table")
+    revenue = dict(zip(duck.period_frame["employee_id"].to_list(), duck.period_frame["revenue"].to_list()))
+    assert revenue["E001"] == 0  # the cancellation is recovered at the close, not netted here
