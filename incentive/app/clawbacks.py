@@ -119,7 +119,13 @@ def _close_of(ledger: Ledger, policy: Policy, clawback: Clawback,
         return None, {}
     id_col = policy.id_input.id
     frame = ledger.load_results(entry, columns=[id_col, clawback.basis, *clawback.payouts])
-    present = [p for p in clawback.payouts if p in frame.columns]
+    lacking = [c for c in (clawback.basis, *clawback.payouts) if c not in frame.columns]
+    if lacking:  # closed under a policy without them: nothing to read the rate from
+        raise UsageError(f"clawback {clawback.id}: {policy.id} {period.label} (ledger entry {entry.seq}) was closed "
+                         f"without {', '.join(lacking)}, so what its pay on a refunded deal was cannot be read from "
+                         f"it; recover such refunds by hand, or net them (clawbacks.{clawback.id}.mode: net); "
+                         "nothing was recorded")
+    present = clawback.payouts
     people: dict[str, tuple[Decimal, Decimal]] = {}
     for row in frame.iter_rows(named=True):
         basis = row.get(clawback.basis)
