@@ -1,9 +1,16 @@
 """The DuckDB engine: the compiled crediting SQL, embedded -- no server, one process (the default).
 
-Typed frames go in as Parquet files in a private temporary directory
-(exact decimals and dates, no pyarrow needed) and results come back through
-the Arrow C stream interface (``pl.DataFrame(relation)``): DECIMAL(p, s)
-arrives as polars ``Decimal(p, s)``, digit for digit, whatever the versions.
+Typed frames go in and results come back through the Arrow C stream
+interface, no pyarrow needed: a frame is registered as an object with only
+``__arrow_c_stream__`` (DuckDB scans it without converting it) and copied
+into a table once; a result is ``pl.DataFrame(relation)``. DECIMAL(p, s)
+travels as Arrow decimal128(p, s) both ways, digit for digit, whatever the
+versions; dates as dates.
+
+The connection's threads default to the machine's cores and its memory
+limit to DuckDB's own (80% of RAM) unless given; beyond the limit DuckDB
+spills to a private temporary directory, removed on ``close``. Nothing is
+set process-wide.
 """
 
 from __future__ import annotations
@@ -18,6 +25,17 @@ from incentive.credits import sql
 from incentive.credits.dialect import DUCKDB
 
 __all__ = ["DuckEngine"]  # the engine-neutral ``credit`` and ``Credited`` live in ``credits.engine``
+
+
+class _Stream:
+    """A frame as nothing but an Arrow C stream: DuckDB scans it without pyarrow (a polars frame itself would be
+    converted through pyarrow)."""
+
+    def __init__(self, frame: pl.DataFrame):
+        self.frame = frame
+
+    def __arrow_c_stream__(self, requested_schema: object = None) -> object:
+        return self.frame.__arrow_c_stream__(requested_schema)
 
 
 class DuckEngine:
@@ -37,10 +55,12 @@ class DuckEngine:
             self._run("SET memory_limit = ?", [memory_limit])
 
     def load(self, table: str, frame: pl.DataFrame) -> None:
-        path = os.path.join(self._dir, f"{sql.name(table)}.parquet")
-        frame.write_parquet(path, compression="uncompressed", statistics=False)
-        self._run(f"CREATE TABLE {table} AS SELECT * FROM read_parquet(?)", [path])
-        os.unlink(path)
+        staged = f"incoming_{sql.name(table)}"
+        self.con.register(staged, _Stream(frame))
+        try:
+            self._run(f"CREATE TABLE {table} AS SELECT * FROM {staged}")
+        finally:
+            self.con.unregister(staged)
 
     def _run(self, statement: str, params: list | None = None) -> list:
         """Execute and fetch to the end (a DuckDB result left unfinished blocks the connection)."""

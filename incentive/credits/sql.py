@@ -98,7 +98,7 @@ def flags_sql(definition: Definition) -> str:
         hit = f"{alias}.value IS NOT NULL"
         cols.append(f"CASE WHEN {hit} THEN {0 if rule.negate else 1} ELSE {1 if rule.negate else 0} END "
                     f"AS r_{name(rule.name)}")
-    columns = ", ".join(["l.line_id", "l.src AS line_src", "l.match_key", "l.person AS line_person", "l.line_date"]
+    columns = ", ".join(["l.lk", "l.match_key", "l.person AS line_person", "l.line_date"]
                         + [f"l.c_{name(c)}" for c in definition.column_names()] + cols)
     return f"SELECT {columns} FROM lines l " + " ".join(joins)
 
@@ -117,11 +117,14 @@ def _flags_cte(definition: Definition, staged: bool) -> str:
 
 
 def counts_sql(definition: Definition, start: date, end: date, *, flags_staged: bool = False) -> str:
-    """Events outside the period, and events in it excluded by ``include``."""
+    """Events outside the period, and events in it excluded by ``include`` (the events alone when nothing is)."""
+    outside = f"SUM(CASE WHEN NOT ({_in_period(start, end)}) THEN 1 ELSE 0 END) AS outside"
+    if not definition.include:
+        return f"SELECT {outside}, CAST(0 AS BIGINT) AS excluded FROM events e"
     return (_flags_cte(definition, flags_staged) +
-            f"SELECT SUM(CASE WHEN NOT ({_in_period(start, end)}) THEN 1 ELSE 0 END) AS outside, "
+            f"SELECT {outside}, "
             f"SUM(CASE WHEN ({_in_period(start, end)}) AND NOT ({_included(definition)}) THEN 1 ELSE 0 END) AS excluded "
-            f"FROM events e JOIN flags f ON f.line_id = e.line_id")
+            f"FROM events e JOIN flags f ON f.lk = e.lk")
 
 
 def direct_steps(definition: Definition, start: date, end: date, decimals: int, rounding: str) -> list[tuple[str, str]]:
@@ -131,34 +134,35 @@ def direct_steps(definition: Definition, start: date, end: date, decimals: int, 
     they are ``direct_ctes``. An engine may compute some of them once and
     keep them (``staged``): Spark inlines a CTE at every reference.
 
+    The steps carry the integer keys only (``ek`` the event, ``lk`` the
+    line), never the event's text columns: ``direct`` is narrow (event,
+    line date, person, role, share, credit) and whatever reads it joins the
+    ``events`` table back by ``ek`` for the columns it needs.
+
     A line without split rows has one owner at 100%: its credit is the
-    amount itself, no window needed. Only the split lines go through the
-    largest-remainder windows (window functions over many small partitions
-    are the costliest step of the run).
+    amount itself, no ranking needed. Only the split lines go through the
+    largest-remainder steps.
     """
     d = decimals
     scale = _scale(d)
     exact_t = f"DECIMAL(28,{d + 6})"
-    carried = ", ".join(["ev.ek", "ev.src", "ev.kind", "ev.event_id", "ev.line_id", "ev.amount_name", "ev.event_date",
-                         "ev.line_date", "ev.sign", "ev.amount"])
-    columns = "ek, src, kind, event_id, line_id, amount_name, event_date, line_date, sign, amount, person, role, share"
+    columns = "ek, line_date, person, role, share"
     unit = f"CAST({_unit(d)} AS DECIMAL({d + 1},{d}))"
     return [
         ("flags", flags_sql(definition)),
         ("ev", f"""
-  SELECT e.ek, e.src, e.kind, e.event_id, e.line_id, e.amount_name, e.event_date, e.amount, e.sign,
-         f.match_key, f.line_person, f.line_date
-  FROM events e JOIN flags f ON f.line_id = e.line_id
+  SELECT e.ek, e.amount, f.match_key, f.line_person, f.line_date
+  FROM events e JOIN flags f ON f.lk = e.lk
   WHERE {_in_period(start, end)} AND {_included(definition)}
 """),
         ("owned", "SELECT DISTINCT match_key FROM splits WHERE role = 'owner'"),
-        ("sole", f"""
-  SELECT {carried}, ev.line_person AS person, 'owner' AS role, CAST(1 AS DECIMAL(9,6)) AS share
+        ("sole", """
+  SELECT ev.ek, ev.line_date, ev.amount, ev.line_person AS person, 'owner' AS role, CAST(1 AS DECIMAL(9,6)) AS share
   FROM ev LEFT JOIN owned o ON o.match_key = ev.match_key
   WHERE o.match_key IS NULL AND ev.line_person IS NOT NULL
 """),
         ("exact", f"""
-  SELECT {carried}, s.person, s.role, s.share,
+  SELECT ev.ek, ev.line_date, s.person, s.role, s.share,
          CAST(CAST(ev.amount AS DECIMAL(28,{d})) * CAST(s.share AS DECIMAL(9,6)) AS {exact_t}) AS exact_amount
   FROM ev JOIN splits s ON s.match_key = ev.match_key
 """),
@@ -171,13 +175,13 @@ def direct_steps(definition: Definition, start: date, end: date, decimals: int, 
   SELECT ek, role, CAST(SUM(exact_amount) AS {exact_t}) AS role_exact, SUM(base_units) AS role_base
   FROM parts GROUP BY ek, role
 """),
-        ("ranks", f"""
+        ("ranks", """
   SELECT a.ek, a.role, a.person, COUNT(*) AS remainder_rank
   FROM parts a JOIN parts b ON b.ek = a.ek AND b.role = a.role
    AND (b.rest > a.rest OR (b.rest = a.rest AND b.person <= a.person))
   GROUP BY a.ek, a.role, a.person
 """),
-        ("units", f"""
+        ("units", """
   SELECT p.*, t.role_exact, t.role_base, r.remainder_rank
   FROM parts p
   JOIN totals t ON t.ek = p.ek AND t.role = p.role
@@ -212,43 +216,48 @@ def direct_sql(definition: Definition, start: date, end: date, decimals: int, ro
 
 
 #: direct credits whose person has no assignment on the line's date (``known``: 1 if assigned at all)
-UNASSIGNED = """WITH people AS (SELECT DISTINCT person FROM assign)
-SELECT d.line_id, d.person, d.line_date, CASE WHEN p.person IS NULL THEN 0 ELSE 1 END AS known
+UNASSIGNED = """WITH people AS (SELECT DISTINCT person FROM assign),
+missing AS (
+  SELECT d.ek, d.person, d.line_date
+  FROM direct d
+  LEFT JOIN assign a ON a.person = d.person AND a.valid_from <= d.line_date AND d.line_date < a.valid_to
+  WHERE a.person IS NULL
+)
+SELECT e.line_id, m.person, m.line_date, CASE WHEN p.person IS NULL THEN 0 ELSE 1 END AS known
+FROM missing m
+JOIN events e ON e.ek = m.ek
+LEFT JOIN people p ON p.person = m.person
+ORDER BY e.line_id, m.person"""
+
+
+def rolled_sql(decimals: int) -> str:
+    """The roll-ups, from the ``direct`` table: one row per event, role and ancestor (each reached once)."""
+    return f"""SELECT d.ek, MIN(d.line_date) AS line_date, h.ancestor AS person, d.role, MIN(h.depth) AS level,
+       CAST(SUM(d.share) AS DECIMAL(9,6)) AS share, CAST(SUM(d.unsigned_credit) AS DECIMAL(18,{decimals})) AS unsigned_credit
 FROM direct d
-LEFT JOIN assign a ON a.person = d.person AND a.valid_from <= d.line_date AND d.line_date < a.valid_to
-LEFT JOIN people p ON p.person = d.person
-WHERE a.person IS NULL
-ORDER BY d.line_id, d.person"""
+JOIN ancestors h ON h.person = d.person AND h.valid_from <= d.line_date AND d.line_date < h.valid_to
+GROUP BY d.ek, d.role, h.ancestor"""
 
 
-def credits_sql(decimals: int, attributes: tuple[str, ...]) -> str:
-    """The credit table, from the ``direct`` table: direct credits, then one roll-up row per event, role and ancestor."""
+def _both_kinds(rolled: str) -> str:
+    """Direct and roll-up credits as one narrow relation (``rolled``: a table or a parenthesised query)."""
+    return f"""SELECT ek, line_date, person, role, 'direct' AS credit, 0 AS level, share, unsigned_credit FROM direct
+  UNION ALL
+  SELECT ek, line_date, person, role, 'rollup' AS credit, level, share, unsigned_credit FROM {rolled} r"""
+
+
+def credits_sql(decimals: int, attributes: tuple[str, ...], *, rolled: str = "rolled") -> str:
+    """The credit table, from the ``direct`` and ``rolled`` tables, each row with its event's columns and the
+    person's attributes on the line's date."""
     d = decimals
     attrs = "".join(f", a.a_{name(n)} AS {name(n)}" for n in attributes)
-    carried = "src, kind, event_id, line_id, amount_name, event_date, line_date, sign, amount, person, role"
-    return f"""WITH events_in AS (SELECT DISTINCT ek, src, kind, event_id, line_id, amount_name, event_date, line_date, sign, amount FROM direct),
-rolled_up AS (
-  SELECT d.ek, h.ancestor AS person, d.role, MIN(h.depth) AS level,
-         CAST(SUM(d.share) AS DECIMAL(9,6)) AS share, CAST(SUM(d.unsigned_credit) AS DECIMAL(18,{d})) AS unsigned_credit
-  FROM direct d
-  JOIN ancestors h ON h.person = d.person AND h.valid_from <= d.line_date AND d.line_date < h.valid_to
-  GROUP BY d.ek, d.role, h.ancestor
-),
-rolled AS (
-  SELECT e.ek, e.src, e.kind, e.event_id, e.line_id, e.amount_name, e.event_date, e.line_date, e.sign, e.amount,
-         r.person, r.role, r.level, r.share, r.unsigned_credit
-  FROM rolled_up r JOIN events_in e ON e.ek = r.ek
-),
-both_kinds AS (
-  SELECT {carried}, 'direct' AS credit, 0 AS level, share, unsigned_credit FROM direct
-  UNION ALL
-  SELECT {carried}, 'rollup' AS credit, level, share, unsigned_credit FROM rolled
-)
-SELECT b.line_id, b.src AS source, b.kind, b.event_id, b.amount_name, b.event_date, b.line_date, b.person, b.role,
+    return f"""WITH both_kinds AS ({_both_kinds(rolled)})
+SELECT e.line_id, e.src AS source, e.kind, e.event_id, e.amount_name, e.event_date, b.line_date, b.person, b.role,
        b.credit, CAST(b.level AS INTEGER) AS level, b.share,
-       CAST(CASE WHEN b.sign < 0 THEN 0 - b.amount ELSE b.amount END AS DECIMAL(18,{d})) AS amount,
-       CAST(CASE WHEN b.sign < 0 THEN 0 - b.unsigned_credit ELSE b.unsigned_credit END AS DECIMAL(18,{d})) AS credited{attrs}
+       CAST(CASE WHEN e.sign < 0 THEN 0 - e.amount ELSE e.amount END AS DECIMAL(18,{d})) AS amount,
+       CAST(CASE WHEN e.sign < 0 THEN 0 - b.unsigned_credit ELSE b.unsigned_credit END AS DECIMAL(18,{d})) AS credited{attrs}
 FROM both_kinds b
+JOIN events e ON e.ek = b.ek
 LEFT JOIN assign a ON a.person = b.person AND a.valid_from <= b.line_date AND b.line_date < a.valid_to"""
 
 
@@ -257,7 +266,7 @@ CREDITS_ORDER = "line_id, source, event_id, amount_name, credit, level, role, pe
 
 
 def _condition(m: Measure) -> str:
-    parts = [f"c.amount_name = '{name(m.amount)}'"]
+    parts = [f"e.amount_name = '{name(m.amount)}'"]
     if m.role is not None:
         parts.append(f"c.role = {text_literal(m.role)}")
     if m.credit != "all":
@@ -268,24 +277,35 @@ def _condition(m: Measure) -> str:
 
 def measure_expr(m: Measure, decimals: int) -> str:
     cond = _condition(m)
-    positive = f"{cond} AND c.kind <> 'refund'"  # counts and dates: lines and collections, never refunds
+    positive = f"{cond} AND e.kind <> 'refund'"  # counts and dates: lines and collections, never refunds
     if m.kind == "sum":
-        return f"CAST(COALESCE(SUM(CASE WHEN {cond} THEN c.credited END), 0) AS DECIMAL(38,{decimals})) AS {name(m.id)}"
-    if m.kind == "count":
-        return f"CAST(COUNT(DISTINCT CASE WHEN {positive} THEN c.line_id END) AS BIGINT) AS {name(m.id)}"
+        credited = "CASE WHEN e.sign < 0 THEN 0 - c.unsigned_credit ELSE c.unsigned_credit END"
+        return f"CAST(COALESCE(SUM(CASE WHEN {cond} THEN {credited} END), 0) AS DECIMAL(38,{decimals})) AS {name(m.id)}"
+    if m.kind == "count":  # distinct lines: a line's integer key stands for its (unique) id
+        return f"CAST(COUNT(DISTINCT CASE WHEN {positive} THEN e.lk END) AS BIGINT) AS {name(m.id)}"
     if m.kind == "count_distinct":
         assert m.column is not None
         return f"CAST(COUNT(DISTINCT CASE WHEN {positive} THEN f.c_{name(m.column)} END) AS BIGINT) AS {name(m.id)}"
     agg = "MIN" if m.kind == "earliest" else "MAX"
-    return f"{agg}(CASE WHEN {positive} THEN c.event_date END) AS {name(m.id)}"
+    return f"{agg}(CASE WHEN {positive} THEN e.event_date END) AS {name(m.id)}"
 
 
-def measures_sql(definition: Definition, decimals: int, *, flags_staged: bool = False) -> str:
-    """One row per credited person: every measure over the ``credits`` table of the period."""
+def _needs_flags(definition: Definition) -> bool:
+    return any(m.where or m.kind == "count_distinct" for m in definition.measures)
+
+
+def measures_sql(definition: Definition, decimals: int, *, flags_staged: bool = False, rolled: str = "rolled") -> str:
+    """One row per credited person: every measure, straight from the ``direct`` and ``rolled`` credits joined to
+    their events (and to ``flags`` only when a measure reads a classification) -- never the wide credit table."""
     exprs = ",\n       ".join(measure_expr(m, decimals) for m in definition.measures)
-    return _flags_cte(definition, flags_staged) + f"""
+    flags = _needs_flags(definition)
+    ctes = [f"both_kinds AS ({_both_kinds(rolled)})"]
+    if flags and not flags_staged:
+        ctes.insert(0, f"flags AS ({flags_sql(definition)})")
+    join = "JOIN flags f ON f.lk = e.lk" if flags else ""
+    return f"""WITH {", ".join(ctes)}
 SELECT c.person,
        {exprs}
-FROM credits c JOIN flags f ON f.line_id = c.line_id
+FROM both_kinds c JOIN events e ON e.ek = c.ek {join}
 GROUP BY c.person
 ORDER BY c.person"""
