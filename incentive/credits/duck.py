@@ -55,12 +55,9 @@ class DuckEngine:
             self._run("SET memory_limit = ?", [memory_limit])
 
     def load(self, table: str, frame: pl.DataFrame) -> None:
-        staged = f"incoming_{sql.name(table)}"
-        self.con.register(staged, _Stream(frame))
-        try:
-            self._run(f"CREATE TABLE {table} AS SELECT * FROM {staged}")
-        finally:
-            self.con.unregister(staged)
+        """``frame`` as the view ``table``: DuckDB scans the frame's own memory (exported anew for each scan),
+        never a copy -- the frame must live as long as the engine (``Prepared`` holds it)."""
+        self.con.register(sql.name(table), _Stream(frame))
 
     def _run(self, statement: str, params: list | None = None) -> list:
         """Execute and fetch to the end (a DuckDB result left unfinished blocks the connection)."""

@@ -104,8 +104,7 @@ def credit(definition: Definition, data: Prepared, start: date, end: date, *, de
     own = engine is None
     eng = engine if engine is not None else open_engine("duckdb")
     try:
-        eng.load("lines", data.lines)
-        eng.load("events", data.events)
+        eng.load("events", data.events)  # each event with its line's columns: the engine needs no lines table
         eng.load("splits", data.splits)
         eng.load("assign", data.assign)
         eng.load("rule_values", rule_values(definition))

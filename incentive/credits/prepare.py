@@ -80,7 +80,9 @@ def prepare(definition: Definition, paths: dict[str, Path], *, currency: str, de
         for a in s.amounts:
             value = amounts(f, f"amount_{a.name}", t.file, a.column, decimals, currency, problems, optional=a.date is not None)
             when = dates(f, f"date_{a.name}", t.file, a.date, problems, optional=True) if a.date else line_date
-            ev = pl.DataFrame({"line_id": f["line_id"], "lk": lk, "event_date": when, "amount": value, "row": f[ROW]})
+            ev = lines.select("line_id", "lk", pl.lit(when).alias("event_date"), pl.lit(value).alias("amount"), "row",
+                              "match_key", pl.col("person").alias("line_person"), "line_date",
+                              *[pl.col(f"c_{n}") for n, _ in s.columns])
             if a.date:  # an amount with its own date: both or neither
                 problems.rows(f, (value.is_null() != when.is_null()).fill_null(False) & f["line_id"].is_not_null(),
                               t.file, a.date, f"date_{a.name}", f"a date exactly when {a.column} has an amount")
@@ -88,7 +90,7 @@ def prepare(definition: Definition, paths: dict[str, Path], *, currency: str, de
             event_frames.append(ev.select(pl.lit(s.name).alias("src"), pl.col("line_id").alias("event_id"),
                                           "line_id", "lk", pl.lit(a.name).alias("amount_name"), "event_date",
                                           "amount", pl.lit(1, dtype=pl.Int32).alias("sign"), pl.lit("line").alias("kind"),
-                                          "row"))
+                                          "row", pl.exclude("line_id", "lk", "event_date", "amount", "row")))
     lines = pl.concat(line_frames, how="diagonal_relaxed") if line_frames else pl.DataFrame()
     for name in definition.column_names():
         if f"c_{name}" not in lines.columns:
@@ -114,18 +116,25 @@ def prepare(definition: Definition, paths: dict[str, Path], *, currency: str, de
                                         pl.lit(None, dtype=pl.Int64).alias("lk"), pl.lit(a.name).alias("amount_name"), "event_date", "amount",
                                         pl.lit(-1 if adj.kind == "refund" else 1, dtype=pl.Int32).alias("sign"),
                                         pl.lit(adj.kind).alias("kind"), "row"))
-    events = pl.concat(event_frames) if event_frames else pl.DataFrame(
-        schema={"src": pl.String, "event_id": pl.String, "line_id": pl.String, "lk": pl.Int64, "amount_name": pl.String,
-                "event_date": pl.Date, "amount": amount_type(decimals), "sign": pl.Int32, "kind": pl.String,
-                "row": pl.Int64})
+    line_columns = {"match_key": pl.String, "line_person": pl.String, "line_date": pl.Date,
+                    **{f"c_{n}": pl.String for n in definition.column_names()}}
+    schema = {"src": pl.String, "event_id": pl.String, "line_id": pl.String, "lk": pl.Int64, "amount_name": pl.String,
+              "event_date": pl.Date, "amount": amount_type(decimals), "sign": pl.Int32, "kind": pl.String,
+              "row": pl.Int64, **line_columns}
+    events = pl.concat(event_frames, how="diagonal_relaxed") if event_frames else pl.DataFrame(schema=schema)
+    events = events.with_columns(pl.lit(None, dtype=t).alias(n) for n, t in schema.items() if n not in events.columns)
+    events = events.select(list(schema))
     events = events.with_columns(pl.int_range(0, pl.len(), dtype=pl.Int64).alias("ek"))  # a cheap partition key
     splits = _splits(definition, paths, encoding, hashes, line_files, problems)
     assign = _assignments(definition, paths, encoding, hashes, line_files, problems)
     problems.raise_any()
     if definition.adjustments and lines.height:  # an adjustment's line by its id (the ids are unique by now)
-        keys = lines.select("line_id", pl.col("lk").alias("line_lk"))
-        events = events.join(keys, on="line_id", how="left", maintain_order="left").with_columns(
-            pl.coalesce("lk", "line_lk").alias("lk")).drop("line_lk")
+        of_line = [n for n in ("lk", *line_columns)]
+        keys = lines.select("line_id", "lk", "match_key", pl.col("person").alias("line_person"), "line_date",
+                            *[f"c_{n}" for n in definition.column_names()])
+        adjusting = events["lk"].is_null()
+        joined = events.filter(adjusting).drop(of_line).join(keys, on="line_id", how="left", maintain_order="left")
+        events = pl.concat([events.filter(~adjusting), joined.select(events.columns)]).sort("ek")
     return Prepared(lines=lines, events=events, splits=splits, assign=assign,
                     files={n: str(p) for n, p in paths.items()}, hashes=hashes, line_files=line_files)
 

@@ -88,8 +88,14 @@ def round_units(x: str, mode: str) -> str:
     raise ValueError(f"unknown rounding mode {mode!r}")
 
 
+#: the columns of an event that the steps after ``flags`` read (the line's own come with it: ``prepare``)
+EVENT_COLUMNS = ("ek", "lk", "amount_name", "kind", "sign", "event_date", "amount", "match_key", "line_person",
+                 "line_date")
+
+
 def flags_sql(definition: Definition) -> str:
-    """Every line with one 0/1 flag per classification (``r_<name>``), from the ``rule_values`` table."""
+    """Every event with its line's columns and one 0/1 flag per classification of the line (``r_<name>``), from
+    the ``rule_values`` table. Each event carries its line's columns already (``prepare``): no join on lines."""
     joins, cols = [], []
     for i, rule in enumerate(definition.rules):
         alias = f"v{i}"
@@ -98,17 +104,16 @@ def flags_sql(definition: Definition) -> str:
         hit = f"{alias}.value IS NOT NULL"
         cols.append(f"CASE WHEN {hit} THEN {0 if rule.negate else 1} ELSE {1 if rule.negate else 0} END "
                     f"AS r_{name(rule.name)}")
-    columns = ", ".join(["l.lk", "l.match_key", "l.person AS line_person", "l.line_date"]
-                        + [f"l.c_{name(c)}" for c in definition.column_names()] + cols)
-    return f"SELECT {columns} FROM lines l " + " ".join(joins)
+    columns = ", ".join([f"l.{c}" for c in EVENT_COLUMNS] + [f"l.c_{name(c)}" for c in definition.column_names()] + cols)
+    return f"SELECT {columns} FROM events l " + " ".join(joins)
 
 
 def _in_period(start: date, end: date) -> str:
     return f"e.event_date >= {date_literal(start)} AND e.event_date < {date_literal(end)}"
 
 
-def _included(definition: Definition) -> str:
-    return " AND ".join(f"f.r_{name(r)} = 1" for r in definition.include) or "1 = 1"
+def _included(definition: Definition, alias: str = "f") -> str:
+    return " AND ".join(f"{alias}.r_{name(r)} = 1" for r in definition.include) or "1 = 1"
 
 
 def _flags_cte(definition: Definition, staged: bool) -> str:
@@ -123,8 +128,8 @@ def counts_sql(definition: Definition, start: date, end: date, *, flags_staged: 
         return f"SELECT {outside}, CAST(0 AS BIGINT) AS excluded FROM events e"
     return (_flags_cte(definition, flags_staged) +
             f"SELECT {outside}, "
-            f"SUM(CASE WHEN ({_in_period(start, end)}) AND NOT ({_included(definition)}) THEN 1 ELSE 0 END) AS excluded "
-            f"FROM events e JOIN flags f ON f.lk = e.lk")
+            f"SUM(CASE WHEN ({_in_period(start, end)}) AND NOT ({_included(definition, 'e')}) THEN 1 ELSE 0 END) AS excluded "
+            f"FROM flags e")
 
 
 def direct_steps(definition: Definition, start: date, end: date, decimals: int, rounding: str) -> list[tuple[str, str]]:
@@ -151,9 +156,9 @@ def direct_steps(definition: Definition, start: date, end: date, decimals: int, 
     return [
         ("flags", flags_sql(definition)),
         ("ev", f"""
-  SELECT e.ek, e.amount, f.match_key, f.line_person, f.line_date
-  FROM events e JOIN flags f ON f.lk = e.lk
-  WHERE {_in_period(start, end)} AND {_included(definition)}
+  SELECT e.ek, e.amount, e.match_key, e.line_person, e.line_date
+  FROM flags e
+  WHERE {_in_period(start, end)} AND {_included(definition, 'e')}
 """),
         ("owned", "SELECT DISTINCT match_key FROM splits WHERE role = 'owner'"),
         ("sole", """
@@ -289,7 +294,7 @@ def _condition(m: Measure) -> str:
         parts.append(f"c.role = {text_literal(m.role)}")
     if m.credit != "all":
         parts.append(f"c.credit = '{m.credit}'")
-    parts += [f"f.r_{name(r)} = 1" for r in m.where]
+    parts += [f"e.r_{name(r)} = 1" for r in m.where]
     return " AND ".join(parts)
 
 
@@ -303,27 +308,21 @@ def measure_expr(m: Measure, decimals: int) -> str:
         return f"CAST(COUNT(DISTINCT CASE WHEN {positive} THEN e.lk END) AS BIGINT) AS {name(m.id)}"
     if m.kind == "count_distinct":
         assert m.column is not None
-        return f"CAST(COUNT(DISTINCT CASE WHEN {positive} THEN f.c_{name(m.column)} END) AS BIGINT) AS {name(m.id)}"
+        return f"CAST(COUNT(DISTINCT CASE WHEN {positive} THEN e.c_{name(m.column)} END) AS BIGINT) AS {name(m.id)}"
     agg = "MIN" if m.kind == "earliest" else "MAX"
     return f"{agg}(CASE WHEN {positive} THEN e.event_date END) AS {name(m.id)}"
 
 
-def _needs_flags(definition: Definition) -> bool:
-    return any(m.where or m.kind == "count_distinct" for m in definition.measures)
-
-
 def measures_sql(definition: Definition, decimals: int, *, flags_staged: bool = False, rolled: str = "rolled") -> str:
     """One row per credited person: every measure, straight from the ``direct`` and ``rolled`` credits joined to
-    their events (and to ``flags`` only when a measure reads a classification) -- never the wide credit table."""
+    their events (``flags``: with the line's columns and classifications) -- never the wide credit table."""
     exprs = ",\n       ".join(measure_expr(m, decimals) for m in definition.measures)
-    flags = _needs_flags(definition)
     ctes = [f"both_kinds AS ({_both_kinds(rolled)})"]
-    if flags and not flags_staged:
+    if not flags_staged:
         ctes.insert(0, f"flags AS ({flags_sql(definition)})")
-    join = "JOIN flags f ON f.lk = e.lk" if flags else ""
     return f"""WITH {", ".join(ctes)}
 SELECT c.person,
        {exprs}
-FROM both_kinds c JOIN events e ON e.ek = c.ek {join}
+FROM both_kinds c JOIN flags e ON e.ek = c.ek
 GROUP BY c.person
 ORDER BY c.person"""
