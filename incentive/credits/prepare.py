@@ -151,6 +151,8 @@ def _duplicate_lines(lines: pl.DataFrame, files: dict[str, str], headers: dict[s
     if lines.is_empty():
         return
     ids = lines.filter(pl.col("line_id").is_not_null())
+    if ids["line_id"].n_unique() == ids.height:
+        return
     dup = ids.filter(pl.col("line_id").is_duplicated()).sort("src", "row")
     first: dict[str, tuple[str, int]] = {}
     for line_id, src, row in dup.select("line_id", "src", "row").iter_rows():
@@ -180,9 +182,15 @@ def _splits(definition: Definition, paths: dict[str, Path], encoding: str | None
     out = pl.DataFrame({"match_key": f["match_key"], "person": f["person"], "role": role, "share": share,
                         "row": f[ROW]}).filter(pl.col("match_key").is_not_null() & pl.col("person").is_not_null())
     duplicates(out, ["match_key", "role", "person"], t.file, sp.person, "person per line and role", problems, "row")
-    sums = (out.filter(pl.col("share").is_not_null())
-            .group_by("match_key", "role").agg(pl.col("share").sum().alias("total"), pl.col("row").sort().alias("rows")))
-    over = sums.filter((pl.col("total") != 1) if sp.exact else (pl.col("total") > 1)).sort(pl.col("rows").list.first())
+    shared = out.filter(pl.col("share").is_not_null())
+    sums = shared.group_by("match_key", "role").agg(pl.col("share").sum().alias("total"))
+    over = sums.filter((pl.col("total") != 1) if sp.exact else (pl.col("total") > 1))
+    if over.height:  # the rows of the offending lines only (a list per line of millions costs seconds)
+        rows = (shared.join(over.select("match_key", "role"), on=["match_key", "role"])
+                .group_by("match_key", "role").agg(pl.col("row").sort().alias("rows")))
+        over = over.join(rows, on=["match_key", "role"]).select("match_key", "role", "total", "rows")
+    over = over.with_columns(pl.lit([], dtype=pl.List(pl.Int64)).alias("rows")) if not over.height else over
+    over = over.sort(pl.col("rows").list.first())
     limit = "exactly 100%" if sp.exact else "at most 100%"
     for key, role, total, rows in over.iter_rows():
         problems.add(t.file, rows[0], sp.share, f"{total.normalize():f}",

@@ -139,10 +139,10 @@ def direct_steps(definition: Definition, start: date, end: date, decimals: int, 
     they are ``direct_ctes``. An engine may compute some of them once and
     keep them (``staged``): Spark inlines a CTE at every reference.
 
-    The steps carry the integer keys only (``ek`` the event, ``lk`` the
-    line), never the event's text columns: ``direct`` is narrow (event,
-    line date, person, role, share, credit) and whatever reads it joins the
-    ``events`` table back by ``ek`` for the columns it needs.
+    The steps carry the event's integer key ``ek`` and the few columns every
+    measure tests (amount name, kind, sign), never the event's ids or its
+    line's text: ``direct`` is narrow and whatever needs more joins the
+    events back by ``ek``.
 
     A line without split rows has one owner at 100%: its credit is the
     amount itself, no ranking needed. Only the split lines go through the
@@ -151,23 +151,24 @@ def direct_steps(definition: Definition, start: date, end: date, decimals: int, 
     d = decimals
     scale = _scale(d)
     exact_t = f"DECIMAL(28,{d + 6})"
-    columns = "ek, line_date, person, role, share"
+    columns = "ek, amount_name, kind, sign, line_date, person, role, share"
     unit = f"CAST({_unit(d)} AS DECIMAL({d + 1},{d}))"
     return [
         ("flags", flags_sql(definition)),
         ("ev", f"""
-  SELECT e.ek, e.amount, e.match_key, e.line_person, e.line_date
+  SELECT e.ek, e.amount_name, e.kind, e.sign, e.amount, e.match_key, e.line_person, e.line_date
   FROM flags e
   WHERE {_in_period(start, end)} AND {_included(definition, 'e')}
 """),
         ("owned", "SELECT DISTINCT match_key FROM splits WHERE role = 'owner'"),
         ("sole", """
-  SELECT ev.ek, ev.line_date, ev.amount, ev.line_person AS person, 'owner' AS role, CAST(1 AS DECIMAL(9,6)) AS share
+  SELECT ev.ek, ev.amount_name, ev.kind, ev.sign, ev.line_date, ev.amount, ev.line_person AS person, 'owner' AS role,
+         CAST(1 AS DECIMAL(9,6)) AS share
   FROM ev LEFT JOIN owned o ON o.match_key = ev.match_key
   WHERE o.match_key IS NULL AND ev.line_person IS NOT NULL
 """),
         ("exact", f"""
-  SELECT ev.ek, ev.line_date, s.person, s.role, s.share,
+  SELECT ev.ek, ev.amount_name, ev.kind, ev.sign, ev.line_date, s.person, s.role, s.share,
          CAST(CAST(ev.amount AS DECIMAL(28,{d})) * CAST(s.share AS DECIMAL(9,6)) AS {exact_t}) AS exact_amount
   FROM ev JOIN splits s ON s.match_key = ev.match_key
 """),
@@ -248,13 +249,14 @@ def rolled_sql(decimals: int) -> str:
     """
     d = decimals
     on = "JOIN ancestors h ON h.person = d.person AND h.valid_from <= d.line_date AND d.line_date < h.valid_to"
-    return f"""SELECT d.ek, d.line_date, h.ancestor AS person, d.role, h.depth AS level,
+    return f"""SELECT d.ek, d.amount_name, d.kind, d.sign, d.line_date, h.ancestor AS person, d.role, h.depth AS level,
        CAST(d.share AS DECIMAL(9,6)) AS share, CAST(d.unsigned_credit AS DECIMAL(18,{d})) AS unsigned_credit
 FROM direct d
 {on}
 WHERE d.from_splits = 0
 UNION ALL
-SELECT d.ek, MIN(d.line_date) AS line_date, h.ancestor AS person, d.role, MIN(h.depth) AS level,
+SELECT d.ek, MIN(d.amount_name) AS amount_name, MIN(d.kind) AS kind, MIN(d.sign) AS sign, MIN(d.line_date) AS line_date,
+       h.ancestor AS person, d.role, MIN(h.depth) AS level,
        CAST(SUM(d.share) AS DECIMAL(9,6)) AS share, CAST(SUM(d.unsigned_credit) AS DECIMAL(18,{d})) AS unsigned_credit
 FROM direct d
 {on}
@@ -289,7 +291,7 @@ CREDITS_ORDER = "line_id, source, event_id, amount_name, credit, level, role, pe
 
 
 def _condition(m: Measure) -> str:
-    parts = [f"e.amount_name = '{name(m.amount)}'"]
+    parts = [f"c.amount_name = '{name(m.amount)}'"]
     if m.role is not None:
         parts.append(f"c.role = {text_literal(m.role)}")
     if m.credit != "all":
@@ -299,10 +301,12 @@ def _condition(m: Measure) -> str:
 
 
 def measure_expr(m: Measure, decimals: int) -> str:
+    """The aggregate of measure ``m`` over credits ``c`` (amount name, kind, sign, role, credit, unsigned credit)
+    and, when it needs them (``_needs_event``), their events ``e`` (``flags``: line key, date, classifications)."""
     cond = _condition(m)
-    positive = f"{cond} AND e.kind <> 'refund'"  # counts and dates: lines and collections, never refunds
+    positive = f"{cond} AND c.kind <> 'refund'"  # counts and dates: lines and collections, never refunds
     if m.kind == "sum":
-        credited = "CASE WHEN e.sign < 0 THEN 0 - c.unsigned_credit ELSE c.unsigned_credit END"
+        credited = "CASE WHEN c.sign < 0 THEN 0 - c.unsigned_credit ELSE c.unsigned_credit END"
         return f"CAST(COALESCE(SUM(CASE WHEN {cond} THEN {credited} END), 0) AS DECIMAL(38,{decimals})) AS {name(m.id)}"
     if m.kind == "count":  # distinct lines: a line's integer key stands for its (unique) id
         return f"CAST(COUNT(DISTINCT CASE WHEN {positive} THEN e.lk END) AS BIGINT) AS {name(m.id)}"
@@ -313,16 +317,58 @@ def measure_expr(m: Measure, decimals: int) -> str:
     return f"{agg}(CASE WHEN {positive} THEN e.event_date END) AS {name(m.id)}"
 
 
+def _needs_event(m: Measure) -> bool:
+    """Does ``m`` read more of an event than the credit rows carry (its line, date or classifications)?"""
+    return m.kind != "sum" or bool(m.where)
+
+
+def _final(m: Measure, decimals: int, alias: str) -> str:
+    """Measure ``m`` of a person from aggregate ``alias`` (null where the person has no row there)."""
+    if m.kind == "sum":
+        return f"CAST(COALESCE({alias}.{name(m.id)}, 0) AS DECIMAL(38,{decimals})) AS {name(m.id)}"
+    if m.kind in ("count", "count_distinct"):
+        return f"CAST(COALESCE({alias}.{name(m.id)}, 0) AS BIGINT) AS {name(m.id)}"
+    return f"{alias}.{name(m.id)} AS {name(m.id)}"
+
+
 def measures_sql(definition: Definition, decimals: int, *, flags_staged: bool = False, rolled: str = "rolled") -> str:
-    """One row per credited person: every measure, straight from the ``direct`` and ``rolled`` credits joined to
-    their events (``flags``: with the line's columns and classifications) -- never the wide credit table."""
-    exprs = ",\n       ".join(measure_expr(m, decimals) for m in definition.measures)
-    ctes = [f"both_kinds AS ({_both_kinds(rolled)})"]
-    if not flags_staged:
-        ctes.insert(0, f"flags AS ({flags_sql(definition)})")
-    return f"""WITH {", ".join(ctes)}
-SELECT c.person,
-       {exprs}
-FROM both_kinds c JOIN flags e ON e.ek = c.ek
-GROUP BY c.person
-ORDER BY c.person"""
+    """One row per credited person (direct or roll-up): every measure, from the narrow credits -- never the wide
+    credit table.
+
+    Measures are aggregated by the credits they read: direct only (over
+    ``direct``), roll-ups only (over ``rolled``), or all (over both), each
+    aggregate joining the events (``flags``) only when one of its measures
+    needs them (``_needs_event``), then put side by side per person. A run
+    whose roll-up measures are sums never joins its millions of roll-up
+    rows to anything.
+    """
+    carried = "ek, person, role, amount_name, kind, sign, unsigned_credit"
+    parts = {"direct": f"SELECT 'direct' AS credit, {carried} FROM direct",
+             "rollup": f"SELECT 'rollup' AS credit, {carried} FROM {rolled} r",
+             "all": f"SELECT 'direct' AS credit, {carried} FROM direct "
+                    f"UNION ALL SELECT 'rollup' AS credit, {carried} FROM {rolled} r"}
+    # subqueries, not CTEs: DuckDB would store a CTE read twice, and each is read once per aggregate here
+    flags = "flags" if flags_staged else f"({flags_sql(definition)})"
+    ctes = []
+    groups = [(g, [m for m in definition.measures if m.credit == g]) for g in ("direct", "rollup", "all")]
+    groups = [(g, ms) for g, ms in groups if ms]
+    people = []
+    for g, ms in groups:
+        exprs = ", ".join(measure_expr(m, decimals) for m in ms)
+        join = f" JOIN {flags} e ON e.ek = c.ek" if any(_needs_event(m) for m in ms) else ""
+        ctes.append(f"m_{g} AS (SELECT c.person, {exprs} FROM ({parts[g]}) c{join} GROUP BY c.person)")
+        people.append(f"SELECT person FROM m_{g}")
+    kinds = {g for g, _ in groups}
+    if not kinds & {"direct", "all"}:
+        people.append("SELECT person FROM direct")
+    if not kinds & {"rollup", "all"}:
+        people.append(f"SELECT person FROM {rolled} r")
+    ctes.append(f"people AS ({' UNION '.join(people)})")
+    joins = " ".join(f"LEFT JOIN m_{g} ON m_{g}.person = p.person" for g, _ in groups)
+    finals = ",\n       ".join(_final(m, decimals, f"m_{m.credit}") for m in definition.measures)
+    with_list = ",\n".join(ctes)
+    return f"""WITH {with_list}
+SELECT p.person,
+       {finals}
+FROM people p {joins}
+ORDER BY p.person"""
