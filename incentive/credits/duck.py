@@ -7,10 +7,12 @@ into a table once; a result is ``pl.DataFrame(relation)``. DECIMAL(p, s)
 travels as Arrow decimal128(p, s) both ways, digit for digit, whatever the
 versions; dates as dates.
 
-The connection's threads default to the machine's cores and its memory
-limit to DuckDB's own (80% of RAM) unless given; beyond the limit DuckDB
-spills to a private temporary directory, removed on ``close``. Nothing is
-set process-wide.
+The connection's threads default to the cores this process may use and
+its memory limit to ``INCENTIVE_DUCKDB_MEMORY`` (e.g. ``2GB``) or else half
+the machine's memory (DuckDB's own default, 80%, leaves too little for the
+frames, which live in the same process); beyond the limit DuckDB spills to
+a private temporary directory, removed on ``close``. Both are settings of
+this connection only: nothing is set process-wide.
 """
 
 from __future__ import annotations
@@ -25,6 +27,24 @@ from incentive.credits import sql
 from incentive.credits.dialect import DUCKDB
 
 __all__ = ["DuckEngine"]  # the engine-neutral ``credit`` and ``Credited`` live in ``credits.engine``
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container's or a taskset's share, not the machine's)."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except (AttributeError, OSError):
+        return max(os.cpu_count() or 1, 1)
+
+
+def _half_of_memory() -> str | None:
+    """Half the machine's memory, for DuckDB (its own default, 80%, leaves too little for the frames it reads:
+    they live in this process too); None where it cannot be read (DuckDB's default then)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):
+        return None
+    return f"{max(total // 2 // 2**20, 256)}MB"
 
 
 class _Stream:
@@ -48,11 +68,12 @@ class DuckEngine:
 
         self._dir = tempfile.mkdtemp(prefix="incentive-credit-")
         os.chmod(self._dir, 0o700)
-        self.con = duckdb.connect(":memory:", config={"threads": threads or max(os.cpu_count() or 1, 1),
+        limit = memory_limit or os.environ.get("INCENTIVE_DUCKDB_MEMORY") or _half_of_memory()
+        self.con = duckdb.connect(":memory:", config={"threads": threads or _cores(),
                                                       "temp_directory": os.path.join(self._dir, "spill")})
         self._run("SET enable_progress_bar = false")
-        if memory_limit:  # beyond it DuckDB spills to the private temporary directory
-            self._run("SET memory_limit = ?", [memory_limit])
+        if limit:  # beyond it DuckDB spills to the private temporary directory
+            self._run("SET memory_limit = ?", [limit])
 
     def load(self, table: str, frame: pl.DataFrame) -> None:
         """``frame`` as the view ``table``: DuckDB scans the frame's own memory (exported anew for each scan),
