@@ -116,11 +116,11 @@ def prepare(definition: Definition, paths: dict[str, Path], *, currency: str, de
                                         pl.lit(None, dtype=pl.Int64).alias("lk"), pl.lit(a.name).alias("amount_name"), "event_date", "amount",
                                         pl.lit(-1 if adj.kind == "refund" else 1, dtype=pl.Int32).alias("sign"),
                                         pl.lit(adj.kind).alias("kind"), "row"))
-    line_columns = {"match_key": pl.String, "line_person": pl.String, "line_date": pl.Date,
-                    **{f"c_{n}": pl.String for n in definition.column_names()}}
-    schema = {"src": pl.String, "event_id": pl.String, "line_id": pl.String, "lk": pl.Int64, "amount_name": pl.String,
-              "event_date": pl.Date, "amount": amount_type(decimals), "sign": pl.Int32, "kind": pl.String,
-              "row": pl.Int64, **line_columns}
+    line_columns: dict[str, pl.DataType] = {"match_key": pl.String(), "line_person": pl.String(), "line_date": pl.Date(),
+                                            **{f"c_{n}": pl.String() for n in definition.column_names()}}
+    schema: dict[str, pl.DataType] = {"src": pl.String(), "event_id": pl.String(), "line_id": pl.String(), "lk": pl.Int64(),
+                                      "amount_name": pl.String(), "event_date": pl.Date(), "amount": amount_type(decimals),
+                                      "sign": pl.Int32(), "kind": pl.String(), "row": pl.Int64(), **line_columns}
     events = pl.concat(event_frames, how="diagonal_relaxed") if event_frames else pl.DataFrame(schema=schema)
     events = events.with_columns(pl.lit(None, dtype=t).alias(n) for n, t in schema.items() if n not in events.columns)
     events = events.select(list(schema))
