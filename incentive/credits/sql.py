@@ -26,7 +26,8 @@ money rounding); each person gets ``floor(exact_i)`` minor units and the
 remaining units go one each to the largest ``exact_i - floor(exact_i)``,
 ties to the smaller person id (byte order) -- a person's rank is the
 number of people of the group whose (remainder, id) comes first, counted by
-a join. So the credits of a role sum
+a join -- only in the groups whose rounded total leaves units to hand out
+(most two-way splits leave none). So the credits of a role sum
 exactly to its rounded total -- to the line's amount when the shares sum to
 100% -- whatever the order of the rows.
 """
@@ -181,21 +182,26 @@ def direct_steps(definition: Definition, start: date, end: date, decimals: int, 
   SELECT ek, role, CAST(SUM(exact_amount) AS {exact_t}) AS role_exact, SUM(base_units) AS role_base
   FROM parts GROUP BY ek, role
 """),
-        ("ranks", """
+        # ranks only where the role's rounded total leaves units to hand out (the others need none: a person
+        # without a rank gets no extra unit)
+        ("ranks", f"""
   SELECT a.ek, a.role, a.person, COUNT(*) AS remainder_rank
-  FROM parts a JOIN parts b ON b.ek = a.ek AND b.role = a.role
+  FROM parts a JOIN totals t ON t.ek = a.ek AND t.role = a.role
+  JOIN parts b ON b.ek = a.ek AND b.role = a.role
    AND (b.rest > a.rest OR (b.rest = a.rest AND b.person <= a.person))
+  WHERE {round_units(f"t.role_exact * {scale}", rounding)} - t.role_base > 0
   GROUP BY a.ek, a.role, a.person
 """),
         ("units", """
   SELECT p.*, t.role_exact, t.role_base, r.remainder_rank
   FROM parts p
   JOIN totals t ON t.ek = p.ek AND t.role = p.role
-  JOIN ranks r ON r.ek = p.ek AND r.role = p.role AND r.person = p.person
+  LEFT JOIN ranks r ON r.ek = p.ek AND r.role = p.role AND r.person = p.person
 """),
         ("direct", f"""
   SELECT {columns},
-         CAST(CAST(base_units + CASE WHEN remainder_rank <= {round_units(f"role_exact * {scale}", rounding)} - role_base
+         CAST(CAST(base_units + CASE WHEN remainder_rank IS NOT NULL
+                                      AND remainder_rank <= {round_units(f"role_exact * {scale}", rounding)} - role_base
                                      THEN 1 ELSE 0 END AS DECIMAL(20,0)) * {unit} AS DECIMAL(18,{d})) AS unsigned_credit,
          1 AS from_splits
   FROM units
