@@ -33,9 +33,9 @@ def check_links(definition: Definition, data: Prepared) -> None:
         if adj.kind == "refund":
             _beyond(adj.name, adj.of, file, {a.name: a.column for a in adj.amounts}, data, problems)
     if definition.lines:
-        keyed = set(data.splits["match_key"].drop_nulls().to_list())
-        orphan = data.lines.filter(pl.col("person").is_null() & ~pl.col("match_key").is_in(list(keyed)).fill_null(False)
-                                   & pl.col("line_id").is_not_null())
+        ownerless = data.lines.filter(pl.col("person").is_null() & pl.col("line_id").is_not_null())
+        keyed = data.splits.select("match_key").drop_nulls().unique()  # a frame: never millions of Python objects
+        orphan = ownerless.join(keyed, on="match_key", how="anti")  # a null key matches nothing: the line is orphan
         for src, line_id, row in orphan.select("src", "line_id", "row").sort("src", "row").iter_rows():
             source = next(s for s in definition.lines if s.name == src)
             problems.add(data.line_files[src], row, source.person or source.id, "" if source.person else line_id,

@@ -13,9 +13,10 @@ class Dialect:
     name: str
     #: steps of ``sql.direct_steps`` computed once and kept as tables before the next ones read them. DuckDB
     #: plans the CTEs as one query (none); Spark inlines a CTE at every reference and would compute ``parts``
-    #: four times, each with the joins below it, so it keeps the steps read more than once.
+    #: four times, each with the joins below it, so it keeps the steps read more than once (``totals``: by the
+    #: ranks and the units).
     staged: tuple[str, ...] = ()
 
 
 DUCKDB = Dialect(name="duckdb")
-SPARK = Dialect(name="spark", staged=("flags", "ev", "parts"))
+SPARK = Dialect(name="spark", staged=("flags", "ev", "parts", "totals"))

@@ -106,15 +106,16 @@ def credit(definition: Definition, data: Prepared, start: date, end: date, *, de
     """Credit the events of ``[start, end)``; ``UsageError`` for a person unknown or unassigned on a line's date.
 
     ``engine=None`` runs on a fresh DuckDB connection (closed at the end); a
-    given engine is left open for the caller. ``keep_credits=False`` never
-    stores the credit table (a view the measures read; an empty frame comes
-    back): for a run that needs the period table only, such as the benchmark.
+    given engine is left open for the caller. The measures are computed from
+    the narrow ``direct`` and roll-up credits, never from the wide credit
+    table; ``keep_credits=False`` never builds the credit table at all (an
+    empty frame comes back): for a run that needs the period table only, such
+    as the benchmark.
     """
     own = engine is None
     eng = engine if engine is not None else open_engine("duckdb")
     try:
-        eng.load("lines", data.lines)
-        eng.load("events", data.events)
+        eng.load("events", data.events)  # each event with its line's columns: the engine needs no lines table
         eng.load("splits", data.splits)
         eng.load("assign", data.assign)
         eng.load("rule_values", rule_values(definition))
@@ -129,15 +130,18 @@ def credit(definition: Definition, data: Prepared, start: date, end: date, *, de
         attributes = tuple(n for n, _ in asg.attributes) if asg else ()
         flags_staged = "flags" in eng.dialect.staged
         counts = eng.query(sql.counts_sql(definition, start, end, flags_staged=flags_staged)).row(0)
-        if keep_credits:
-            eng.materialize("credits", sql.credits_sql(decimals, attributes))
-            credits = eng.query(f"SELECT * FROM credits ORDER BY {sql.CREDITS_ORDER}")
-        else:  # the measures only: the credit table is streamed into them, never stored
-            eng.view("credits", sql.credits_sql(decimals, attributes))
+        if keep_credits:  # the roll-ups computed once: the credit table and the measures both read them
+            eng.materialize("rolled", sql.rolled_sql(decimals))
+            credits = eng.query(f"SELECT * FROM ({sql.credits_sql(decimals, attributes)}) c ORDER BY {sql.CREDITS_ORDER}")
+            rolled = "rolled"
+        else:  # the measures only: the roll-ups are streamed into them, never stored
             credits = pl.DataFrame()
-        measures = eng.query(sql.measures_sql(definition, decimals, flags_staged=flags_staged, start=start))
-        recovered = {r.clawback: eng.query(sql.recoveries_sql(definition, r.refunds, r.basis, start,
-                                                              flags_staged=flags_staged)) for r in recoveries}
+            rolled = f"({sql.rolled_sql(decimals)})"
+        measures = eng.query(sql.measures_sql(definition, decimals, flags_staged=flags_staged, rolled=rolled,
+                                              start=start))
+        recovered = {r.clawback: eng.query(sql.recoveries_sql(definition, r.refunds, r.basis, start, decimals,
+                                                              flags_staged=flags_staged, rolled=rolled))
+                     for r in recoveries}
         return Credited(credits=credits, measures=measures, outside=int(counts[0] or 0), excluded=int(counts[1] or 0),
                         levels=levels, recoveries=recovered)
     finally:

@@ -4,9 +4,11 @@ Each source's text cells become typed columns (``values``); the bad-input
 rules that need no join are checked here (``checks`` holds the rest). The
 frames are shaped as the compiled SQL expects them:
 
-- ``lines``: line_id, src, match_key, person, line_date, c_<column>..., row
-- ``events``: src, event_id, line_id, amount_name, event_date, amount, sign, kind (line / refund / collection),
-  row, ek (a running number: one integer per event, the engine's cheap partition key)
+- ``lines``: lk, line_id, src, match_key, person, line_date, c_<column>..., row; ``lk`` a running number (one
+  integer per line, its position in the frame: the engine joins events to lines on it, never on the text id)
+- ``events``: src, event_id, line_id, lk, amount_name, event_date, amount, sign, kind (line / refund /
+  collection), row, ek (a running number: one integer per event, the engine's cheap partition key); ``lk`` is
+  null for an adjustment of an unknown line (``checks.check_links`` reports it)
 - ``splits``: match_key, person, role, share, row
 - ``assign``: person, manager, valid_from, valid_to, a_<attribute>..., row
 """
@@ -53,6 +55,7 @@ def prepare(definition: Definition, paths: dict[str, Path], *, currency: str, de
     line_frames, event_frames = [], []
     line_files: dict[str, str] = {}
     key_column = "deal" if definition.splits is not None and definition.splits.by == "deal" else "line_id"
+    offset = 0  # the lk of the source's first line
     for s in definition.lines:
         wanted: dict[str, str | None] = {"line_id": s.id, "line_date": s.date, "person": s.person, "deal": s.deal,
                                          "currency": s.currency}
@@ -67,7 +70,9 @@ def prepare(definition: Definition, paths: dict[str, Path], *, currency: str, de
         required(f, "line_id", t.file, s.id, "the line id", problems)
         _currency(f, t, s.currency, currency, problems)
         line_date = dates(f, "line_date", t.file, s.date, problems)
-        lines = f.select(pl.col("line_id"), pl.lit(s.name).alias("src"),
+        lk = pl.int_range(offset, offset + f.height, dtype=pl.Int64, eager=True).alias("lk")
+        offset += f.height
+        lines = f.select(lk, pl.col("line_id"), pl.lit(s.name).alias("src"),
                          pl.col(key_column if key_column == "line_id" else "deal").alias("match_key"),
                          pl.col("person"), line_date.alias("line_date"),
                          *[pl.col(f"c_{n}") for n, _ in s.columns], pl.col(ROW).alias("row"))
@@ -75,14 +80,17 @@ def prepare(definition: Definition, paths: dict[str, Path], *, currency: str, de
         for a in s.amounts:
             value = amounts(f, f"amount_{a.name}", t.file, a.column, decimals, currency, problems, optional=a.date is not None)
             when = dates(f, f"date_{a.name}", t.file, a.date, problems, optional=True) if a.date else line_date
-            ev = pl.DataFrame({"line_id": f["line_id"], "event_date": when, "amount": value, "row": f[ROW]})
+            ev = lines.select("line_id", "lk", pl.lit(when).alias("event_date"), pl.lit(value).alias("amount"), "row",
+                              "match_key", pl.col("person").alias("line_person"), "line_date",
+                              *[pl.col(f"c_{n}") for n, _ in s.columns])
             if a.date:  # an amount with its own date: both or neither
                 problems.rows(f, (value.is_null() != when.is_null()).fill_null(False) & f["line_id"].is_not_null(),
                               t.file, a.date, f"date_{a.name}", f"a date exactly when {a.column} has an amount")
                 ev = ev.filter(pl.col("amount").is_not_null() & pl.col("event_date").is_not_null())
             event_frames.append(ev.select(pl.lit(s.name).alias("src"), pl.col("line_id").alias("event_id"),
-                                          "line_id", pl.lit(a.name).alias("amount_name"), "event_date", "amount",
-                                          pl.lit(1, dtype=pl.Int32).alias("sign"), pl.lit("line").alias("kind"), "row"))
+                                          "line_id", "lk", pl.lit(a.name).alias("amount_name"), "event_date",
+                                          "amount", pl.lit(1, dtype=pl.Int32).alias("sign"), pl.lit("line").alias("kind"),
+                                          "row", pl.exclude("line_id", "lk", "event_date", "amount", "row")))
     lines = pl.concat(line_frames, how="diagonal_relaxed") if line_frames else pl.DataFrame()
     for name in definition.column_names():
         if f"c_{name}" not in lines.columns:
@@ -105,17 +113,28 @@ def prepare(definition: Definition, paths: dict[str, Path], *, currency: str, de
                                               "amount": value, "row": f[ROW]})
                                 .filter(pl.col("amount").is_not_null())
                                 .select(pl.lit(adj.name).alias("src"), "event_id", "line_id",
-                                        pl.lit(a.name).alias("amount_name"), "event_date", "amount",
+                                        pl.lit(None, dtype=pl.Int64).alias("lk"), pl.lit(a.name).alias("amount_name"), "event_date", "amount",
                                         pl.lit(-1 if adj.kind == "refund" else 1, dtype=pl.Int32).alias("sign"),
                                         pl.lit(adj.kind).alias("kind"), "row"))
-    events = pl.concat(event_frames) if event_frames else pl.DataFrame(
-        schema={"src": pl.String, "event_id": pl.String, "line_id": pl.String, "amount_name": pl.String,
-                "event_date": pl.Date, "amount": amount_type(decimals), "sign": pl.Int32, "kind": pl.String,
-                "row": pl.Int64})
+    line_columns: dict[str, pl.DataType] = {"match_key": pl.String(), "line_person": pl.String(), "line_date": pl.Date(),
+                                            **{f"c_{n}": pl.String() for n in definition.column_names()}}
+    schema: dict[str, pl.DataType] = {"src": pl.String(), "event_id": pl.String(), "line_id": pl.String(), "lk": pl.Int64(),
+                                      "amount_name": pl.String(), "event_date": pl.Date(), "amount": amount_type(decimals),
+                                      "sign": pl.Int32(), "kind": pl.String(), "row": pl.Int64(), **line_columns}
+    events = pl.concat(event_frames, how="diagonal_relaxed") if event_frames else pl.DataFrame(schema=schema)
+    events = events.with_columns(pl.lit(None, dtype=t).alias(n) for n, t in schema.items() if n not in events.columns)
+    events = events.select(list(schema))
     events = events.with_columns(pl.int_range(0, pl.len(), dtype=pl.Int64).alias("ek"))  # a cheap partition key
     splits = _splits(definition, paths, encoding, hashes, line_files, problems)
     assign = _assignments(definition, paths, encoding, hashes, line_files, problems)
     problems.raise_any()
+    if definition.adjustments and lines.height:  # an adjustment's line by its id (the ids are unique by now)
+        of_line = [n for n in ("lk", *line_columns)]
+        keys = lines.select("line_id", "lk", "match_key", pl.col("person").alias("line_person"), "line_date",
+                            *[f"c_{n}" for n in definition.column_names()])
+        adjusting = events["lk"].is_null()
+        joined = events.filter(adjusting).drop(of_line).join(keys, on="line_id", how="left", maintain_order="left")
+        events = pl.concat([events.filter(~adjusting), joined.select(events.columns)]).sort("ek")
     return Prepared(lines=lines, events=events, splits=splits, assign=assign,
                     files={n: str(p) for n, p in paths.items()}, hashes=hashes, line_files=line_files)
 
@@ -132,6 +151,8 @@ def _duplicate_lines(lines: pl.DataFrame, files: dict[str, str], headers: dict[s
     if lines.is_empty():
         return
     ids = lines.filter(pl.col("line_id").is_not_null())
+    if ids["line_id"].n_unique() == ids.height:
+        return
     dup = ids.filter(pl.col("line_id").is_duplicated()).sort("src", "row")
     first: dict[str, tuple[str, int]] = {}
     for line_id, src, row in dup.select("line_id", "src", "row").iter_rows():
@@ -161,9 +182,15 @@ def _splits(definition: Definition, paths: dict[str, Path], encoding: str | None
     out = pl.DataFrame({"match_key": f["match_key"], "person": f["person"], "role": role, "share": share,
                         "row": f[ROW]}).filter(pl.col("match_key").is_not_null() & pl.col("person").is_not_null())
     duplicates(out, ["match_key", "role", "person"], t.file, sp.person, "person per line and role", problems, "row")
-    sums = (out.filter(pl.col("share").is_not_null())
-            .group_by("match_key", "role").agg(pl.col("share").sum().alias("total"), pl.col("row").sort().alias("rows")))
-    over = sums.filter((pl.col("total") != 1) if sp.exact else (pl.col("total") > 1)).sort(pl.col("rows").list.first())
+    shared = out.filter(pl.col("share").is_not_null())
+    sums = shared.group_by("match_key", "role").agg(pl.col("share").sum().alias("total"))
+    over = sums.filter((pl.col("total") != 1) if sp.exact else (pl.col("total") > 1))
+    if over.height:  # the rows of the offending lines only (a list per line of millions costs seconds)
+        rows = (shared.join(over.select("match_key", "role"), on=["match_key", "role"])
+                .group_by("match_key", "role").agg(pl.col("row").sort().alias("rows")))
+        over = over.join(rows, on=["match_key", "role"]).select("match_key", "role", "total", "rows")
+    over = over.with_columns(pl.lit([], dtype=pl.List(pl.Int64)).alias("rows")) if not over.height else over
+    over = over.sort(pl.col("rows").list.first())
     limit = "exactly 100%" if sp.exact else "at most 100%"
     for key, role, total, rows in over.iter_rows():
         problems.add(t.file, rows[0], sp.share, f"{total.normalize():f}",

@@ -26,7 +26,8 @@ money rounding); each person gets ``floor(exact_i)`` minor units and the
 remaining units go one each to the largest ``exact_i - floor(exact_i)``,
 ties to the smaller person id (byte order) -- a person's rank is the
 number of people of the group whose (remainder, id) comes first, counted by
-a join. So the credits of a role sum
+a join -- only in the groups whose rounded total leaves units to hand out
+(most two-way splits leave none). So the credits of a role sum
 exactly to its rounded total -- to the line's amount when the shares sum to
 100% -- whatever the order of the rows.
 """
@@ -88,8 +89,14 @@ def round_units(x: str, mode: str) -> str:
     raise ValueError(f"unknown rounding mode {mode!r}")
 
 
+#: the columns of an event that the steps after ``flags`` read (the line's own come with it: ``prepare``)
+EVENT_COLUMNS = ("ek", "lk", "amount_name", "kind", "sign", "event_date", "amount", "match_key", "line_person",
+                 "line_date")
+
+
 def flags_sql(definition: Definition) -> str:
-    """Every line with one 0/1 flag per classification (``r_<name>``), from the ``rule_values`` table."""
+    """Every event with its line's columns and one 0/1 flag per classification of the line (``r_<name>``), from
+    the ``rule_values`` table. Each event carries its line's columns already (``prepare``): no join on lines."""
     joins, cols = [], []
     for i, rule in enumerate(definition.rules):
         alias = f"v{i}"
@@ -98,17 +105,16 @@ def flags_sql(definition: Definition) -> str:
         hit = f"{alias}.value IS NOT NULL"
         cols.append(f"CASE WHEN {hit} THEN {0 if rule.negate else 1} ELSE {1 if rule.negate else 0} END "
                     f"AS r_{name(rule.name)}")
-    columns = ", ".join(["l.line_id", "l.src AS line_src", "l.match_key", "l.person AS line_person", "l.line_date"]
-                        + [f"l.c_{name(c)}" for c in definition.column_names()] + cols)
-    return f"SELECT {columns} FROM lines l " + " ".join(joins)
+    columns = ", ".join([f"l.{c}" for c in EVENT_COLUMNS] + [f"l.c_{name(c)}" for c in definition.column_names()] + cols)
+    return f"SELECT {columns} FROM events l " + " ".join(joins)
 
 
 def _in_period(start: date, end: date) -> str:
     return f"e.event_date >= {date_literal(start)} AND e.event_date < {date_literal(end)}"
 
 
-def _included(definition: Definition) -> str:
-    return " AND ".join(f"f.r_{name(r)} = 1" for r in definition.include) or "1 = 1"
+def _included(definition: Definition, alias: str = "f") -> str:
+    return " AND ".join(f"{alias}.r_{name(r)} = 1" for r in definition.include) or "1 = 1"
 
 
 def _flags_cte(definition: Definition, staged: bool) -> str:
@@ -117,11 +123,14 @@ def _flags_cte(definition: Definition, staged: bool) -> str:
 
 
 def counts_sql(definition: Definition, start: date, end: date, *, flags_staged: bool = False) -> str:
-    """Events outside the period, and events in it excluded by ``include``."""
+    """Events outside the period, and events in it excluded by ``include`` (the events alone when nothing is)."""
+    outside = f"SUM(CASE WHEN NOT ({_in_period(start, end)}) THEN 1 ELSE 0 END) AS outside"
+    if not definition.include:
+        return f"SELECT {outside}, CAST(0 AS BIGINT) AS excluded FROM events e"
     return (_flags_cte(definition, flags_staged) +
-            f"SELECT SUM(CASE WHEN NOT ({_in_period(start, end)}) THEN 1 ELSE 0 END) AS outside, "
-            f"SUM(CASE WHEN ({_in_period(start, end)}) AND NOT ({_included(definition)}) THEN 1 ELSE 0 END) AS excluded "
-            f"FROM events e JOIN flags f ON f.line_id = e.line_id")
+            f"SELECT {outside}, "
+            f"SUM(CASE WHEN ({_in_period(start, end)}) AND NOT ({_included(definition, 'e')}) THEN 1 ELSE 0 END) AS excluded "
+            f"FROM flags e")
 
 
 def direct_steps(definition: Definition, start: date, end: date, decimals: int, rounding: str) -> list[tuple[str, str]]:
@@ -131,34 +140,36 @@ def direct_steps(definition: Definition, start: date, end: date, decimals: int, 
     they are ``direct_ctes``. An engine may compute some of them once and
     keep them (``staged``): Spark inlines a CTE at every reference.
 
+    The steps carry the event's integer key ``ek`` and the few columns every
+    measure tests (amount name, kind, sign), never the event's ids or its
+    line's text: ``direct`` is narrow and whatever needs more joins the
+    events back by ``ek``.
+
     A line without split rows has one owner at 100%: its credit is the
-    amount itself, no window needed. Only the split lines go through the
-    largest-remainder windows (window functions over many small partitions
-    are the costliest step of the run).
+    amount itself, no ranking needed. Only the split lines go through the
+    largest-remainder steps.
     """
     d = decimals
     scale = _scale(d)
     exact_t = f"DECIMAL(28,{d + 6})"
-    carried = ", ".join(["ev.ek", "ev.src", "ev.kind", "ev.event_id", "ev.line_id", "ev.amount_name", "ev.event_date",
-                         "ev.line_date", "ev.sign", "ev.amount"])
-    columns = "ek, src, kind, event_id, line_id, amount_name, event_date, line_date, sign, amount, person, role, share"
+    columns = "ek, amount_name, kind, sign, line_date, person, role, share"
     unit = f"CAST({_unit(d)} AS DECIMAL({d + 1},{d}))"
     return [
         ("flags", flags_sql(definition)),
         ("ev", f"""
-  SELECT e.ek, e.src, e.kind, e.event_id, e.line_id, e.amount_name, e.event_date, e.amount, e.sign,
-         f.match_key, f.line_person, f.line_date
-  FROM events e JOIN flags f ON f.line_id = e.line_id
-  WHERE {_in_period(start, end)} AND {_included(definition)}
+  SELECT e.ek, e.amount_name, e.kind, e.sign, e.amount, e.match_key, e.line_person, e.line_date
+  FROM flags e
+  WHERE {_in_period(start, end)} AND {_included(definition, 'e')}
 """),
         ("owned", "SELECT DISTINCT match_key FROM splits WHERE role = 'owner'"),
-        ("sole", f"""
-  SELECT {carried}, ev.line_person AS person, 'owner' AS role, CAST(1 AS DECIMAL(9,6)) AS share
+        ("sole", """
+  SELECT ev.ek, ev.amount_name, ev.kind, ev.sign, ev.line_date, ev.amount, ev.line_person AS person, 'owner' AS role,
+         CAST(1 AS DECIMAL(9,6)) AS share
   FROM ev LEFT JOIN owned o ON o.match_key = ev.match_key
   WHERE o.match_key IS NULL AND ev.line_person IS NOT NULL
 """),
         ("exact", f"""
-  SELECT {carried}, s.person, s.role, s.share,
+  SELECT ev.ek, ev.amount_name, ev.kind, ev.sign, ev.line_date, s.person, s.role, s.share,
          CAST(CAST(ev.amount AS DECIMAL(28,{d})) * CAST(s.share AS DECIMAL(9,6)) AS {exact_t}) AS exact_amount
   FROM ev JOIN splits s ON s.match_key = ev.match_key
 """),
@@ -171,25 +182,31 @@ def direct_steps(definition: Definition, start: date, end: date, decimals: int, 
   SELECT ek, role, CAST(SUM(exact_amount) AS {exact_t}) AS role_exact, SUM(base_units) AS role_base
   FROM parts GROUP BY ek, role
 """),
+        # ranks only where the role's rounded total leaves units to hand out (the others need none: a person
+        # without a rank gets no extra unit)
         ("ranks", f"""
   SELECT a.ek, a.role, a.person, COUNT(*) AS remainder_rank
-  FROM parts a JOIN parts b ON b.ek = a.ek AND b.role = a.role
+  FROM parts a JOIN totals t ON t.ek = a.ek AND t.role = a.role
+  JOIN parts b ON b.ek = a.ek AND b.role = a.role
    AND (b.rest > a.rest OR (b.rest = a.rest AND b.person <= a.person))
+  WHERE {round_units(f"t.role_exact * {scale}", rounding)} - t.role_base > 0
   GROUP BY a.ek, a.role, a.person
 """),
-        ("units", f"""
+        ("units", """
   SELECT p.*, t.role_exact, t.role_base, r.remainder_rank
   FROM parts p
   JOIN totals t ON t.ek = p.ek AND t.role = p.role
-  JOIN ranks r ON r.ek = p.ek AND r.role = p.role AND r.person = p.person
+  LEFT JOIN ranks r ON r.ek = p.ek AND r.role = p.role AND r.person = p.person
 """),
         ("direct", f"""
   SELECT {columns},
-         CAST(CAST(base_units + CASE WHEN remainder_rank <= {round_units(f"role_exact * {scale}", rounding)} - role_base
-                                     THEN 1 ELSE 0 END AS DECIMAL(20,0)) * {unit} AS DECIMAL(18,{d})) AS unsigned_credit
+         CAST(CAST(base_units + CASE WHEN remainder_rank IS NOT NULL
+                                      AND remainder_rank <= {round_units(f"role_exact * {scale}", rounding)} - role_base
+                                     THEN 1 ELSE 0 END AS DECIMAL(20,0)) * {unit} AS DECIMAL(18,{d})) AS unsigned_credit,
+         1 AS from_splits
   FROM units
   UNION ALL
-  SELECT {columns}, CAST(amount AS DECIMAL(18,{d})) AS unsigned_credit FROM sole
+  SELECT {columns}, CAST(amount AS DECIMAL(18,{d})) AS unsigned_credit, 0 AS from_splits FROM sole
 """),
     ]
 
@@ -212,43 +229,66 @@ def direct_sql(definition: Definition, start: date, end: date, decimals: int, ro
 
 
 #: direct credits whose person has no assignment on the line's date (``known``: 1 if assigned at all)
-UNASSIGNED = """WITH people AS (SELECT DISTINCT person FROM assign)
-SELECT d.line_id, d.person, d.line_date, CASE WHEN p.person IS NULL THEN 0 ELSE 1 END AS known
+UNASSIGNED = """WITH people AS (SELECT DISTINCT person FROM assign),
+missing AS (
+  SELECT d.ek, d.person, d.line_date
+  FROM direct d
+  LEFT JOIN assign a ON a.person = d.person AND a.valid_from <= d.line_date AND d.line_date < a.valid_to
+  WHERE a.person IS NULL
+)
+SELECT e.line_id, m.person, m.line_date, CASE WHEN p.person IS NULL THEN 0 ELSE 1 END AS known
+FROM missing m
+JOIN events e ON e.ek = m.ek
+LEFT JOIN people p ON p.person = m.person
+ORDER BY e.line_id, m.person"""
+
+
+def rolled_sql(decimals: int) -> str:
+    """The roll-ups, from the ``direct`` table: one row per event, role and ancestor (each reached once).
+
+    Only split credits need the grouping: a line's sole owner is the one
+    credit of its event in role ``owner`` (a line with owner rows in the
+    split table has no sole owner), and on one date a person's ancestors are
+    distinct (a repeat is a cycle, refused), so each of its roll-ups is one
+    row already. Grouping every credit by (event, role, ancestor) was the
+    costliest step of a run of mostly unsplit lines.
+    """
+    d = decimals
+    on = "JOIN ancestors h ON h.person = d.person AND h.valid_from <= d.line_date AND d.line_date < h.valid_to"
+    return f"""SELECT d.ek, d.amount_name, d.kind, d.sign, d.line_date, h.ancestor AS person, d.role, h.depth AS level,
+       CAST(d.share AS DECIMAL(9,6)) AS share, CAST(d.unsigned_credit AS DECIMAL(18,{d})) AS unsigned_credit
 FROM direct d
-LEFT JOIN assign a ON a.person = d.person AND a.valid_from <= d.line_date AND d.line_date < a.valid_to
-LEFT JOIN people p ON p.person = d.person
-WHERE a.person IS NULL
-ORDER BY d.line_id, d.person"""
+{on}
+WHERE d.from_splits = 0
+UNION ALL
+SELECT d.ek, MIN(d.amount_name) AS amount_name, MIN(d.kind) AS kind, MIN(d.sign) AS sign, MIN(d.line_date) AS line_date,
+       h.ancestor AS person, d.role, MIN(h.depth) AS level,
+       CAST(SUM(d.share) AS DECIMAL(9,6)) AS share, CAST(SUM(d.unsigned_credit) AS DECIMAL(18,{d})) AS unsigned_credit
+FROM direct d
+{on}
+WHERE d.from_splits = 1
+GROUP BY d.ek, d.role, h.ancestor"""
 
 
-def credits_sql(decimals: int, attributes: tuple[str, ...]) -> str:
-    """The credit table, from the ``direct`` table: direct credits, then one roll-up row per event, role and ancestor."""
+def _both_kinds(rolled: str) -> str:
+    """Direct and roll-up credits as one narrow relation (``rolled``: a table or a parenthesised query)."""
+    return f"""SELECT ek, line_date, person, role, 'direct' AS credit, 0 AS level, share, unsigned_credit FROM direct
+  UNION ALL
+  SELECT ek, line_date, person, role, 'rollup' AS credit, level, share, unsigned_credit FROM {rolled} r"""
+
+
+def credits_sql(decimals: int, attributes: tuple[str, ...], *, rolled: str = "rolled") -> str:
+    """The credit table, from the ``direct`` and ``rolled`` tables, each row with its event's columns and the
+    person's attributes on the line's date."""
     d = decimals
     attrs = "".join(f", a.a_{name(n)} AS {name(n)}" for n in attributes)
-    carried = "src, kind, event_id, line_id, amount_name, event_date, line_date, sign, amount, person, role"
-    return f"""WITH events_in AS (SELECT DISTINCT ek, src, kind, event_id, line_id, amount_name, event_date, line_date, sign, amount FROM direct),
-rolled_up AS (
-  SELECT d.ek, h.ancestor AS person, d.role, MIN(h.depth) AS level,
-         CAST(SUM(d.share) AS DECIMAL(9,6)) AS share, CAST(SUM(d.unsigned_credit) AS DECIMAL(18,{d})) AS unsigned_credit
-  FROM direct d
-  JOIN ancestors h ON h.person = d.person AND h.valid_from <= d.line_date AND d.line_date < h.valid_to
-  GROUP BY d.ek, d.role, h.ancestor
-),
-rolled AS (
-  SELECT e.ek, e.src, e.kind, e.event_id, e.line_id, e.amount_name, e.event_date, e.line_date, e.sign, e.amount,
-         r.person, r.role, r.level, r.share, r.unsigned_credit
-  FROM rolled_up r JOIN events_in e ON e.ek = r.ek
-),
-both_kinds AS (
-  SELECT {carried}, 'direct' AS credit, 0 AS level, share, unsigned_credit FROM direct
-  UNION ALL
-  SELECT {carried}, 'rollup' AS credit, level, share, unsigned_credit FROM rolled
-)
-SELECT b.line_id, b.src AS source, b.kind, b.event_id, b.amount_name, b.event_date, b.line_date, b.person, b.role,
+    return f"""WITH both_kinds AS ({_both_kinds(rolled)})
+SELECT e.line_id, e.src AS source, e.kind, e.event_id, e.amount_name, e.event_date, b.line_date, b.person, b.role,
        b.credit, CAST(b.level AS INTEGER) AS level, b.share,
-       CAST(CASE WHEN b.sign < 0 THEN 0 - b.amount ELSE b.amount END AS DECIMAL(18,{d})) AS amount,
-       CAST(CASE WHEN b.sign < 0 THEN 0 - b.unsigned_credit ELSE b.unsigned_credit END AS DECIMAL(18,{d})) AS credited{attrs}
+       CAST(CASE WHEN e.sign < 0 THEN 0 - e.amount ELSE e.amount END AS DECIMAL(18,{d})) AS amount,
+       CAST(CASE WHEN e.sign < 0 THEN 0 - b.unsigned_credit ELSE b.unsigned_credit END AS DECIMAL(18,{d})) AS credited{attrs}
 FROM both_kinds b
+JOIN events e ON e.ek = b.ek
 LEFT JOIN assign a ON a.person = b.person AND a.valid_from <= b.line_date AND b.line_date < a.valid_to"""
 
 
@@ -262,56 +302,120 @@ def _condition(m: Measure) -> str:
         parts.append(f"c.role = {text_literal(m.role)}")
     if m.credit != "all":
         parts.append(f"c.credit = '{m.credit}'")
-    parts += [f"f.r_{name(r)} = 1" for r in m.where]
+    parts += [f"e.r_{name(r)} = 1" for r in m.where]
     return " AND ".join(parts)
 
 
-def recovered_condition(refunds: tuple[str, ...], start: date | None) -> str | None:
-    """Credits of a clawed-back refund (of the adjustment sources ``refunds``) of a line dated before ``start``."""
-    if not refunds or start is None:
-        return None
+def recovered_events(refunds: tuple[str, ...], start: date) -> str:
+    """The events of a clawed-back refund (of the adjustment sources ``refunds``) of a line dated before
+    ``start``: a few refunds, so a small build side wherever it is joined."""
     sources = ", ".join(text_literal(name(s)) for s in refunds)
-    return f"(c.kind = 'refund' AND c.source IN ({sources}) AND c.line_date < {date_literal(start)})"
+    return (f"SELECT ek AS rk FROM events WHERE kind = 'refund' AND src IN ({sources}) "
+            f"AND line_date < {date_literal(start)}")
 
 
-def measure_expr(m: Measure, decimals: int, recovered: str | None = None) -> str:
+def measure_expr(m: Measure, decimals: int, recovered: bool = False) -> str:
+    """The aggregate of measure ``m`` over credits ``c`` (amount name, kind, sign, role, credit, unsigned credit)
+    and, when it needs them (``_needs_event``), their events ``e`` (``flags``: line key, date, classifications).
+    ``recovered``: the credits carry ``rv.rk``, set for a clawed-back refund, which no sum counts."""
     cond = _condition(m)
     positive = f"{cond} AND c.kind <> 'refund'"  # counts and dates: lines and collections, never refunds
     if m.kind == "sum":
-        if recovered is not None:  # a clawed-back refund is recovered from pay, not netted here
-            cond = f"{cond} AND NOT {recovered}"
-        return f"CAST(COALESCE(SUM(CASE WHEN {cond} THEN c.credited END), 0) AS DECIMAL(38,{decimals})) AS {name(m.id)}"
-    if m.kind == "count":
-        return f"CAST(COUNT(DISTINCT CASE WHEN {positive} THEN c.line_id END) AS BIGINT) AS {name(m.id)}"
+        if recovered:  # recovered from pay by the clawback at the close, not netted from this period's sums
+            cond = f"{cond} AND rv.rk IS NULL"
+        credited = "CASE WHEN c.sign < 0 THEN 0 - c.unsigned_credit ELSE c.unsigned_credit END"
+        return f"CAST(COALESCE(SUM(CASE WHEN {cond} THEN {credited} END), 0) AS DECIMAL(38,{decimals})) AS {name(m.id)}"
+    if m.kind == "count":  # distinct lines: a line's integer key stands for its (unique) id
+        return f"CAST(COUNT(DISTINCT CASE WHEN {positive} THEN e.lk END) AS BIGINT) AS {name(m.id)}"
     if m.kind == "count_distinct":
         assert m.column is not None
-        return f"CAST(COUNT(DISTINCT CASE WHEN {positive} THEN f.c_{name(m.column)} END) AS BIGINT) AS {name(m.id)}"
+        return f"CAST(COUNT(DISTINCT CASE WHEN {positive} THEN e.c_{name(m.column)} END) AS BIGINT) AS {name(m.id)}"
     agg = "MIN" if m.kind == "earliest" else "MAX"
-    return f"{agg}(CASE WHEN {positive} THEN c.event_date END) AS {name(m.id)}"
+    return f"{agg}(CASE WHEN {positive} THEN e.event_date END) AS {name(m.id)}"
 
 
-def measures_sql(definition: Definition, decimals: int, *, flags_staged: bool = False,
+def _needs_event(m: Measure) -> bool:
+    """Does ``m`` read more of an event than the credit rows carry (its line, date or classifications)?"""
+    return m.kind != "sum" or bool(m.where)
+
+
+def _final(m: Measure, decimals: int, alias: str) -> str:
+    """Measure ``m`` of a person from aggregate ``alias`` (null where the person has no row there)."""
+    if m.kind == "sum":
+        return f"CAST(COALESCE({alias}.{name(m.id)}, 0) AS DECIMAL(38,{decimals})) AS {name(m.id)}"
+    if m.kind in ("count", "count_distinct"):
+        return f"CAST(COALESCE({alias}.{name(m.id)}, 0) AS BIGINT) AS {name(m.id)}"
+    return f"{alias}.{name(m.id)} AS {name(m.id)}"
+
+
+def measures_sql(definition: Definition, decimals: int, *, flags_staged: bool = False, rolled: str = "rolled",
                  start: date | None = None) -> str:
-    """One row per credited person: every measure over the ``credits`` table of the period (``start``: its
-    first day, from which clawed-back refunds of earlier lines are left out of the sums)."""
-    recovered = recovered_condition(definition.recovered, start)
-    exprs = ",\n       ".join(measure_expr(m, decimals, recovered) for m in definition.measures)
-    return _flags_cte(definition, flags_staged) + f"""
-SELECT c.person,
-       {exprs}
-FROM credits c JOIN flags f ON f.line_id = c.line_id
-GROUP BY c.person
-ORDER BY c.person"""
+    """One row per credited person (direct or roll-up): every measure, from the narrow credits -- never the wide
+    credit table.
+
+    Measures are aggregated by the credits they read: direct only (over
+    ``direct``), roll-ups only (over ``rolled``), or all (over both), each
+    aggregate joining the events (``flags``) only when one of its measures
+    needs them (``_needs_event``), then put side by side per person. A run
+    whose roll-up measures are sums never joins its millions of roll-up
+    rows to anything.
+    """
+    carried = "ek, person, role, amount_name, kind, sign, unsigned_credit"
+    parts = {"direct": f"SELECT 'direct' AS credit, {carried} FROM direct",
+             "rollup": f"SELECT 'rollup' AS credit, {carried} FROM {rolled} r",
+             "all": f"SELECT 'direct' AS credit, {carried} FROM direct "
+                    f"UNION ALL SELECT 'rollup' AS credit, {carried} FROM {rolled} r"}
+    # subqueries, not CTEs: DuckDB would store a CTE read twice, and each is read once per aggregate here
+    flags = "flags" if flags_staged else f"({flags_sql(definition)})"
+    ctes = []
+    groups = [(g, [m for m in definition.measures if m.credit == g]) for g in ("direct", "rollup", "all")]
+    groups = [(g, ms) for g, ms in groups if ms]
+    people = []
+    # ``start``: the period's first day, before which refunds of the clawbacks' sources (Definition.recovered)
+    # are recovered at the close instead of lowering the sums
+    recover = bool(definition.recovered) and start is not None
+    for g, ms in groups:
+        recovered = recover and any(m.kind == "sum" for m in ms)
+        exprs = ", ".join(measure_expr(m, decimals, recovered) for m in ms)
+        join = f" JOIN {flags} e ON e.ek = c.ek" if any(_needs_event(m) for m in ms) else ""
+        if recovered:
+            assert start is not None
+            join += f" LEFT JOIN ({recovered_events(definition.recovered, start)}) rv ON rv.rk = c.ek"
+        ctes.append(f"m_{g} AS (SELECT c.person, {exprs} FROM ({parts[g]}) c{join} GROUP BY c.person)")
+        people.append(f"SELECT person FROM m_{g}")
+    kinds = {g for g, _ in groups}
+    if not kinds & {"direct", "all"}:
+        people.append("SELECT person FROM direct")
+    if not kinds & {"rollup", "all"}:
+        people.append(f"SELECT person FROM {rolled} r")
+    ctes.append(f"people AS ({' UNION '.join(people)})")
+    joins = " ".join(f"LEFT JOIN m_{g} ON m_{g}.person = p.person" for g, _ in groups)
+    finals = ",\n       ".join(_final(m, decimals, f"m_{m.credit}") for m in definition.measures)
+    with_list = ",\n".join(ctes)
+    return f"""WITH {with_list}
+SELECT p.person,
+       {finals}
+FROM people p {joins}
+ORDER BY p.person"""
 
 
-def recoveries_sql(definition: Definition, refunds: tuple[str, ...], basis: Measure, start: date, *,
-                   flags_staged: bool = False) -> str:
+def recoveries_sql(definition: Definition, refunds: tuple[str, ...], basis: Measure, start: date, decimals: int, *,
+                   flags_staged: bool = False, rolled: str = "rolled") -> str:
     """The credits a clawback recovers: refunds (of the sources ``refunds``) of lines dated before ``start``, as
     the ``basis`` measure counts them (its amount, role, credit kind and classifications), one row per credit."""
-    recovered = recovered_condition(refunds, start)
-    assert recovered is not None
-    return _flags_cte(definition, flags_staged) + f"""
-SELECT c.person, c.source, c.event_id, c.line_id, c.line_date, c.role, c.credit, c.level, c.credited
-FROM credits c JOIN flags f ON f.line_id = c.line_id
-WHERE {_condition(basis)} AND {recovered}
-ORDER BY c.person, c.line_id, c.event_id, c.role, c.credit, c.level"""
+    parts = [f"e.amount_name = '{name(basis.amount)}'"]
+    if basis.role is not None:
+        parts.append(f"b.role = {text_literal(basis.role)}")
+    if basis.credit != "all":
+        parts.append(f"b.credit = '{basis.credit}'")
+    flags = "flags" if flags_staged else f"({flags_sql(definition)})"
+    join = f" JOIN {flags} f ON f.ek = b.ek" if basis.where else ""
+    parts += [f"f.r_{name(r)} = 1" for r in basis.where]
+    return f"""WITH both_kinds AS ({_both_kinds(rolled)})
+SELECT b.person, e.src AS source, e.event_id, e.line_id, b.line_date, b.role, b.credit, CAST(b.level AS INTEGER) AS level,
+       CAST(CASE WHEN e.sign < 0 THEN 0 - b.unsigned_credit ELSE b.unsigned_credit END AS DECIMAL(18,{decimals})) AS credited
+FROM both_kinds b
+JOIN events e ON e.ek = b.ek{join}
+JOIN ({recovered_events(refunds, start)}) rv ON rv.rk = b.ek
+WHERE {" AND ".join(parts)}
+ORDER BY b.person, e.line_id, e.event_id, b.role, b.credit, level"""

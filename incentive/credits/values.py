@@ -64,13 +64,31 @@ def required(frame: pl.DataFrame, name: str, file: str, header: str, what: str, 
 
 def amounts(frame: pl.DataFrame, name: str, file: str, header: str, decimals: int, currency: str,
             problems: Problems, *, optional: bool = False) -> pl.Series:
-    """The exact DECIMAL(18, decimals) amounts of column ``name`` (null where empty and ``optional``)."""
+    """The exact DECIMAL(18, decimals) amounts of column ``name`` (null where empty and ``optional``).
+
+    One pattern recognises a well-formed amount (digits, at most 16 of them
+    after leading zeros, at most ``decimals`` places); only the other cells,
+    usually none, go through the rules that tell what is wrong with them.
+    """
+    text = frame[name]
+    fraction = rf"(\.[0-9]{{1,{decimals}}})?" if decimals else ""
+    ok = text.str.contains(rf"^0*[0-9]{{1,{AMOUNT_DIGITS}}}{fraction}$").fill_null(False)
+    if not optional:
+        required(frame, name, file, header, "the amount", problems)
+    wrong = text.is_not_null() & ~ok
+    if wrong.any():
+        _amount_problems(frame.filter(wrong), name, file, header, decimals, currency, problems)
+    value = text if bool(ok.all()) else pl.select(pl.when(pl.lit(ok)).then(pl.lit(text)).otherwise(None)).to_series()
+    return value.str.to_decimal(scale=decimals).cast(amount_type(decimals)).alias(name)
+
+
+def _amount_problems(frame: pl.DataFrame, name: str, file: str, header: str, decimals: int, currency: str,
+                     problems: Problems) -> None:
+    """What is wrong with each of these amounts (none of them well-formed)."""
     text = frame[name]
     plain = text.str.contains(r"^[0-9]+(\.[0-9]+)?$")
     digits = text.str.extract(r"^([0-9]+)", 1).str.strip_chars_start("0").str.len_chars()
     places = text.str.extract(r"\.([0-9]+)$", 1).str.len_chars().fill_null(0)
-    if not optional:
-        required(frame, name, file, header, "the amount", problems)
     looks = text.str.contains(r"^[-+]?[0-9.,，\s¥￥$]+$")
     negative = text.str.starts_with("-")
     problems.rows(frame, negative.fill_null(False), file, header, name,
@@ -83,9 +101,6 @@ def amounts(frame: pl.DataFrame, name: str, file: str, header: str, decimals: in
                   "round it in the source")
     problems.rows(frame, (plain & (digits > AMOUNT_DIGITS)).fill_null(False), file, header, name,
                   f"an amount below 10^{AMOUNT_DIGITS}")
-    ok = (plain & (places <= decimals) & (digits <= AMOUNT_DIGITS)).fill_null(False)
-    return pl.select(pl.when(pl.lit(ok)).then(pl.lit(text)).otherwise(None)
-                     .str.to_decimal(scale=decimals).cast(amount_type(decimals))).to_series().alias(name)
 
 
 def shares(frame: pl.DataFrame, name: str, file: str, header: str, problems: Problems) -> pl.Series:
@@ -114,6 +129,11 @@ def dates(frame: pl.DataFrame, name: str, file: str, header: str, problems: Prob
     text = frame[name]
     if not optional:
         required(frame, name, file, header, "the date", problems)
+    if bool(text.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$").fill_null(True).all()):  # all ISO: the text is the date
+        value = text.str.to_date("%Y-%m-%d", strict=False)
+        problems.rows(frame, (text.is_not_null() & value.is_null()).fill_null(False), file, header, name,
+                      "a date such as 2026-01-31 (or 2026/1/31, 20260131, 2026年1月31日)")
+        return value.alias(name)
     parts = text.str.extract_groups(_DATE)
     y = parts.struct.field("y")
     m = pl.select(pl.coalesce(parts.struct.field("m"), parts.struct.field("m2"), parts.struct.field("m3"))).to_series()

@@ -158,3 +158,40 @@ def test_a_mid_period_move_credits_each_line_to_the_team_that_held_it_on_its_dat
         assert team == f"T{manager_on(held, person, dates[line])}"
     for line, person, level in credits.filter(pl.col("credit") == "rollup").select("line_id", "person", "level").iter_rows():
         assert (person, level) in {("D", 2)} | {(m, 1) for m in ("M0", "M1", "M2")}
+
+
+MEASURED = CREDITING.replace("  revenue: {sum: amount, role: owner}\n", """\
+  revenue: {sum: amount, role: owner}
+  team_revenue: {sum: amount, role: owner, credit: rollup}
+  all_revenue: {sum: amount, credit: all}
+  orders: {count: amount, role: owner}
+  team_orders: {count: amount, credit: rollup}
+  all_orders: {count: amount, credit: all}
+  first: {earliest: amount}
+  team_last: {latest: amount, role: overlay, credit: rollup}
+""")
+
+
+@SETTINGS
+@given(scenarios())
+def test_the_measures_equal_the_credit_table_re_aggregated(case):
+    """The measures come from the narrow credits in up to three aggregates, never from the credit table: they
+    must still be what the credit table adds up to, for every person credited directly or by roll-up."""
+    from incentive.app.verify_credits import _aggregate
+
+    assignments, lines, splits, _held, mode = case
+    with tempfile.TemporaryDirectory() as d:
+        folder = Path(d)
+        (folder / "crediting.yaml").write_text(MEASURED, encoding="utf-8")
+        definition = load_definition(folder / "crediting.yaml")
+        data = prepare(definition, write(folder, assignments, lines, splits), currency="CNY", decimals=2)
+        check_links(definition, data)
+        result = credit(definition, data, START, END, decimals=2, rounding=mode)
+    credits = result.credits.with_columns(pl.col("credited").cast(pl.String))
+    measures = result.measures
+    assert measures["person"].to_list() == sorted(set(result.credits["person"].to_list()))
+    for m in definition.measures:
+        want = _aggregate(m, credits)
+        for person, got in measures.select("person", m.id).iter_rows():
+            default = Decimal(0) if m.kind == "sum" else 0 if m.kind == "count" else None
+            assert got == want.get(person, default), (m.id, person)
