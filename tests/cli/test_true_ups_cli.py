@@ -26,9 +26,12 @@ POLICY = str(ROOT / "rules" / "sales-rep.yaml")
 DATA = ROOT / "examples" / "sales-rep"
 
 
-def cli(tmp: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "incentive", *args, *(("--ledger", str(tmp / "l.sqlite"))
-                           if args[0] not in ("explain", "statements") else ())], cwd=tmp, capture_output=True, text=True,
+def cli(tmp: Path, *args: str, run=None) -> subprocess.CompletedProcess:
+    """The command in a fresh process, or through ``run`` (``incentive_in_process``: a fixture's set-up)."""
+    args = (*args, *(("--ledger", str(tmp / "l.sqlite")) if args[0] not in ("explain", "statements") else ()))
+    if run is not None:
+        return run(*args, cwd=tmp, env={"INCENTIVE_USER": "hr-test"})
+    return subprocess.run([sys.executable, "-m", "incentive", *args], cwd=tmp, capture_output=True, text=True,
                           timeout=300, env={**os.environ, "INCENTIVE_USER": "hr-test"})
 
 
@@ -37,14 +40,14 @@ def ok(done: subprocess.CompletedProcess) -> str:
     return done.stdout
 
 
-def close(tmp: Path, quarter: str, data: str | None = None) -> subprocess.CompletedProcess:
+def close(tmp: Path, quarter: str, data: str | None = None, run=None) -> subprocess.CompletedProcess:
     return cli(tmp, "close", POLICY, str(DATA / (data or f"{quarter}.csv")), "--period", quarter, "--out",
-               str(tmp / "out"))
+               str(tmp / "out"), run=run)
 
 
-def approve(tmp: Path, quarter: str) -> None:
+def approve(tmp: Path, quarter: str, run=None) -> None:
     for name, role in (("王经理", "manager"), ("李芳", "hr")):
-        ok(cli(tmp, "approve", POLICY, "--period", quarter, "--as", name, "--role", role))
+        ok(cli(tmp, "approve", POLICY, "--period", quarter, "--as", name, "--role", role, run=run))
 
 
 def row(tmp: Path, quarter: str, employee: str = "E007") -> dict:
@@ -53,19 +56,23 @@ def row(tmp: Path, quarter: str, employee: str = "E007") -> dict:
 
 
 @pytest.fixture(scope="module")
-def chain(tmp_path_factory) -> Path:
+def chain(tmp_path_factory, incentive_in_process) -> Path:
     """Q1 closed, approved, exported; reopened and re-closed corrected; Q2 closed (pays the true-up),
-    approved and exported; Q1 corrected back; Q3 closed (recovers it)."""
+    approved and exported (in this process: the set-up; the tests read what it left). Later, in the tests:
+    Q1 corrected back; Q3 closed (recovers it)."""
     tmp = tmp_path_factory.mktemp("true-ups")
-    ok(close(tmp, "2026-Q1"))
-    approve(tmp, "2026-Q1")
-    ok(cli(tmp, "export", POLICY, "--period", "2026-Q1", "--layout", "payroll-generic", "--out", str(tmp / "q1.csv")))
+    run = incentive_in_process
+    ok(close(tmp, "2026-Q1", run=run))
+    approve(tmp, "2026-Q1", run=run)
+    ok(cli(tmp, "export", POLICY, "--period", "2026-Q1", "--layout", "payroll-generic", "--out", str(tmp / "q1.csv"),
+           run=run))
     tmp.joinpath("reopen1.txt").write_text(cli(tmp, "reopen", POLICY, "--period", "2026-Q1", "--reason",
-                                               "E007 collections corrected").stderr, encoding="utf-8")
-    ok(close(tmp, "2026-Q1", "2026-Q1-corrected.csv"))
-    ok(close(tmp, "2026-Q2"))
-    approve(tmp, "2026-Q2")
-    ok(cli(tmp, "export", POLICY, "--period", "2026-Q2", "--layout", "payroll-generic", "--out", str(tmp / "q2.csv")))
+                                               "E007 collections corrected", run=run).stderr, encoding="utf-8")
+    ok(close(tmp, "2026-Q1", "2026-Q1-corrected.csv", run=run))
+    ok(close(tmp, "2026-Q2", run=run))
+    approve(tmp, "2026-Q2", run=run)
+    ok(cli(tmp, "export", POLICY, "--period", "2026-Q2", "--layout", "payroll-generic", "--out", str(tmp / "q2.csv"),
+           run=run))
     return tmp
 
 
