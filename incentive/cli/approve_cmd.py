@@ -6,8 +6,7 @@ import click
 from tabulate import tabulate
 
 from incentive.app.approvals import PeriodState, approve as run_approve, period_log, states
-from incentive.cli.close_cmd import READ_LEDGER_HELP
-from incentive.cli.common import handle_errors
+from incentive.cli.common import READ_LEDGER_HELP, handle_errors
 from incentive.policy.model import SIGN_OFF_ROLES
 
 WRITE_LEDGER_HELP = ("The ledger the approval is recorded in; it must exist. Default: $INCENTIVE_LEDGER, else "

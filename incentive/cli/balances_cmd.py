@@ -6,8 +6,7 @@ import click
 from tabulate import tabulate
 
 from incentive.app.balances import balances as read_balances
-from incentive.cli.close_cmd import READ_LEDGER_HELP
-from incentive.cli.common import handle_errors
+from incentive.cli.common import READ_LEDGER_HELP, handle_errors
 from incentive.numeric import plain_text
 
 

@@ -11,7 +11,7 @@ from incentive.app.run import RunOptions
 from incentive.app.verify import verify as run_verify
 from incentive.app.versioned import is_plan, plan_for_close
 from incentive.errors import UsageError
-from incentive.cli.common import handle_errors
+from incentive.cli.common import READ_LEDGER_HELP, LEDGER_DEFAULT, handle_errors
 from incentive.app.close_sources import close_sources
 from incentive.app.sources_run import Sources
 from incentive.cli.options import SOURCES_HELP, data_input, reading_options, source_data_options
@@ -21,10 +21,8 @@ from incentive.report.fairness_text import terminal_text as fairness_text
 from incentive.report.summary import render, warnings_text
 from incentive.settings import resolve_out
 
-_DEFAULT = "Default: $INCENTIVE_LEDGER, else `ledger` in incentive.toml, else ./incentive-ledger.sqlite."
-CLOSE_LEDGER_HELP = f"The ledger the close is recorded in; created (and announced on stderr) if missing. {_DEFAULT}"
-REOPEN_LEDGER_HELP = f"The ledger the reopen is recorded in; it must exist. {_DEFAULT}"
-READ_LEDGER_HELP = f"The ledger to read; opened read-only, never created. {_DEFAULT}"
+CLOSE_LEDGER_HELP = f"The ledger the close is recorded in; created (and announced on stderr) if missing. {LEDGER_DEFAULT}"
+REOPEN_LEDGER_HELP = f"The ledger the reopen is recorded in; it must exist. {LEDGER_DEFAULT}"
 
 
 @click.command(epilog=SOURCES_HELP)

@@ -13,6 +13,11 @@ from incentive.report.terminal import printable, safe_terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+LEDGER_DEFAULT = "Default: $INCENTIVE_LEDGER, else `ledger` in incentive.toml, else ./incentive-ledger.sqlite."
+#: the ``--ledger`` help of every command that only reads the ledger (here, not in close_cmd: a
+#: command that reads the ledger need not import what a close needs)
+READ_LEDGER_HELP = f"The ledger to read; opened read-only, never created. {LEDGER_DEFAULT}"
+
 
 def handle_errors(func: F) -> F:
     """Print an ``IncentiveError`` as its message on stderr and exit 2.

@@ -8,8 +8,7 @@ from tabulate import tabulate
 from incentive.app.close import who
 from incentive.app.inquiries import OUTCOMES, Inquiry, list_inquiries, open_inquiry, resolve_inquiry
 from incentive.cli.approve_cmd import WRITE_LEDGER_HELP
-from incentive.cli.close_cmd import READ_LEDGER_HELP
-from incentive.cli.common import handle_errors
+from incentive.cli.common import READ_LEDGER_HELP, handle_errors
 
 
 @click.group()

@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 
 from incentive.app.statements import FORMATS, LANGS, StatementOptions, write_statements
-from incentive.cli.common import handle_errors
-from incentive.cli.close_cmd import READ_LEDGER_HELP
+from incentive.cli.common import READ_LEDGER_HELP, handle_errors
 
 
 @click.command()

@@ -4,9 +4,12 @@ balances.csv, a departure reported, `incentive balances`, reopen order, verify."
 from __future__ import annotations
 
 import csv
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from incentive.ledger import Ledger
 
@@ -27,13 +30,38 @@ def close(tmp: Path, month: str) -> subprocess.CompletedProcess:
     return cli(tmp, "close", str(POLICY), str(path), "--period", month, "--out", str(tmp / "out"), "--quiet")
 
 
+@pytest.fixture(scope="module")
+def august(tmp_path_factory) -> Path:
+    """2026-08 closed (shared: closing is the slow part; each test works in a copy)."""
+    tmp = tmp_path_factory.mktemp("august")
+    done = close(tmp, "2026-08")
+    assert done.returncode == 0, done.stderr
+    return tmp
+
+
+@pytest.fixture(scope="module")
+def september(august, tmp_path_factory) -> Path:
+    """2026-08 and 2026-09 closed in order."""
+    tmp = copy_of(august, tmp_path_factory.mktemp("september"))
+    done = close(tmp, "2026-09")
+    assert done.returncode == 0, done.stderr
+    return tmp
+
+
+def copy_of(closed: Path, tmp_path: Path) -> Path:
+    """A copy of a closed folder (ledger, data, outputs) a test may change; the ledger refers to no path."""
+    target = tmp_path / "copy"
+    shutil.copytree(closed, target)
+    return target
+
+
 def entries(tmp: Path) -> int:
     with Ledger(tmp / "l.sqlite", readonly=True) as ledger:
         return len(ledger.entries())
 
 
-def test_balances_carry_in_period_order_and_a_leaver_is_reported(tmp_path):
-    assert close(tmp_path, "2026-08").returncode == 0
+def test_balances_carry_in_period_order_and_a_leaver_is_reported(august, tmp_path):
+    tmp_path = copy_of(august, tmp_path)  # 2026-08 closed
     skipped = close(tmp_path, "2026-10")
     assert skipped.returncode == 2 and entries(tmp_path) == 1
     assert "start from the closing balances of 2026-09, which is not closed (last closed: 2026-08)" in skipped.stderr
@@ -56,9 +84,8 @@ def test_balances_carry_in_period_order_and_a_leaver_is_reported(tmp_path):
     assert cli(tmp_path, "verify").returncode == 0
 
 
-def test_a_period_whose_balances_a_later_close_used_is_reopened_only_after_it(tmp_path):
-    close(tmp_path, "2026-08")
-    close(tmp_path, "2026-09")
+def test_a_period_whose_balances_a_later_close_used_is_reopened_only_after_it(september, tmp_path):
+    tmp_path = copy_of(september, tmp_path)  # 2026-08 and 2026-09 closed
     early = cli(tmp_path, "reopen", str(POLICY), "--period", "2026-08", "--reason", "fix")
     assert early.returncode == 2 and "the balances of 2026-09 (ledger entry 2) start from this close" in \
         early.stderr
@@ -71,9 +98,9 @@ def test_a_period_whose_balances_a_later_close_used_is_reopened_only_after_it(tm
     assert cli(tmp_path, "verify").returncode == 0
 
 
-def test_cascade_reopens_the_later_periods_newest_first_and_they_close_again_in_order(tmp_path):
-    for month in MONTHS:
-        assert close(tmp_path, month).returncode == 0
+def test_cascade_reopens_the_later_periods_newest_first_and_they_close_again_in_order(september, tmp_path):
+    tmp_path = copy_of(september, tmp_path)  # 2026-08 and 2026-09 closed
+    assert close(tmp_path, "2026-10").returncode == 0
     paid_before = (tmp_path / "out" / "new-rep-draw" / "2026-10" / "payouts.csv").read_bytes()
     done = cli(tmp_path, "reopen", str(POLICY), "--period", "2026-08", "--reason", "fix", "--cascade")
     assert done.returncode == 0, done.stderr

@@ -23,17 +23,18 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           timeout=300)
 
 
-def close(tmp: Path, quarter: str, data: Path | None = None) -> subprocess.CompletedProcess:
-    return cli("close", str(POLICY), str(data or DATA / f"{quarter}.csv"), "--period", quarter,
+def close(tmp: Path, quarter: str, data: Path | None = None, run=cli) -> subprocess.CompletedProcess:
+    return run("close", str(POLICY), str(data or DATA / f"{quarter}.csv"), "--period", quarter,
                "--ledger", str(tmp / "ledger.sqlite"), "--out", str(tmp / "out"), "--by", "hr-test", cwd=tmp)
 
 
 @pytest.fixture(scope="module")
-def closed(tmp_path_factory) -> Path:
-    """The three example quarters closed in order (shared: closing is the slow part)."""
+def closed(tmp_path_factory, incentive_in_process) -> Path:
+    """The three example quarters closed in order (shared: closing is the slow part; in this process: the
+    set-up, not what these tests check)."""
     tmp = tmp_path_factory.mktemp("close")
     for q in QUARTERS:
-        done = close(tmp, q)
+        done = close(tmp, q, run=incentive_in_process)
         assert done.returncode == 0, done.stderr
     return tmp
 

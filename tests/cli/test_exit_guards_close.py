@@ -77,8 +77,8 @@ def setup(tmp: Path, *, improvement: bool) -> Path:
     return tmp
 
 
-def close(tmp: Path, quarter: str, *extra: str) -> subprocess.CompletedProcess:
-    done = cli("close", "guards.yaml", "data.csv", "--period", quarter, "--ledger", "ledger.sqlite",
+def close(tmp: Path, quarter: str, *extra: str, run=cli) -> subprocess.CompletedProcess:
+    done = run("close", "guards.yaml", "data.csv", "--period", quarter, "--ledger", "ledger.sqlite",
                "--out", "out", "--by", "hr-test", *extra, cwd=tmp)
     assert done.returncode == 0, done.stderr
     return done
@@ -94,20 +94,20 @@ def actions(tmp: Path, quarter: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def with_plans(tmp_path_factory) -> Path:
-    """Three quarters closed with the bottom-band improvement rule."""
+def with_plans(tmp_path_factory, incentive_in_process) -> Path:
+    """Three quarters closed with the bottom-band improvement rule (in this process: the set-up)."""
     tmp = setup(tmp_path_factory.mktemp("guards"), improvement=True)
     for q in QUARTERS[:3]:
-        close(tmp, q)
+        close(tmp, q, run=incentive_in_process)
     return tmp
 
 
 @pytest.fixture(scope="module")
-def without_plans(tmp_path_factory) -> Path:
-    """Four quarters closed with no improvement rule at all."""
+def without_plans(tmp_path_factory, incentive_in_process) -> Path:
+    """Four quarters closed with no improvement rule at all (in this process: the set-up)."""
     tmp = setup(tmp_path_factory.mktemp("noplans"), improvement=False)
     for q in QUARTERS:
-        close(tmp, q)
+        close(tmp, q, run=incentive_in_process)
     return tmp
 
 

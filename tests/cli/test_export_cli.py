@@ -36,16 +36,18 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def closed(tmp_path_factory) -> Path:
-    """The three example quarters closed in order, as the README does."""
+def closed(tmp_path_factory, incentive_in_process) -> Path:
+    """The three example quarters closed in order, as the README does, each approved by the sign-off roles
+    (in this process: the set-up, not what these tests check)."""
     tmp = tmp_path_factory.mktemp("export-cli")
     for q in QUARTERS:
-        done = cli("close", str(POLICY), str(DATA / f"{q}.csv"), "--period", q, "--ledger", str(tmp / "ledger.sqlite"),
-                   "--out", str(tmp / "out"), "--by", "hr-test", cwd=tmp)
+        done = incentive_in_process("close", str(POLICY), str(DATA / f"{q}.csv"), "--period", q,
+                                    "--ledger", str(tmp / "ledger.sqlite"), "--out", str(tmp / "out"),
+                                    "--by", "hr-test", cwd=tmp)
         assert done.returncode == 0, done.stderr
         for name, role in (("王经理", "manager"), ("李芳", "hr")):  # the policy's sign_off
-            done = cli("approve", str(POLICY), "--period", q, "--as", name, "--role", role,
-                       "--ledger", str(tmp / "ledger.sqlite"), cwd=tmp)
+            done = incentive_in_process("approve", str(POLICY), "--period", q, "--as", name, "--role", role,
+                                        "--ledger", str(tmp / "ledger.sqlite"), cwd=tmp)
             assert done.returncode == 0, done.stderr
     return tmp
 

@@ -26,6 +26,10 @@ HOSTILE_ID = "E003"
 HOSTILE = '<script>alert(1)</script> #link("x")[点我] *粗*'
 
 
+#: for a command in this process: unset what ``cli`` leaves out of the environment
+WITHOUT_INCENTIVE_SETTINGS: dict[str, str | None] = {k: None for k in os.environ if k.startswith("INCENTIVE_")}
+
+
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("INCENTIVE_")}
     return subprocess.run([sys.executable, "-m", "incentive", *args], cwd=cwd, capture_output=True, text=True,
@@ -47,16 +51,17 @@ def _with_hostile_name(source: Path, target: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def closed(tmp_path_factory) -> Path:
-    """A folder with ledger.sqlite and out/sales-rep/<quarter>/ of the three quarters."""
+def closed(tmp_path_factory, incentive_in_process) -> Path:
+    """A folder with ledger.sqlite and out/sales-rep/<quarter>/ of the three quarters (closed in this
+    process: the set-up, not what these tests check)."""
     root = tmp_path_factory.mktemp("quarters")
     for quarter in QUARTERS:
         data = DATA / f"{quarter}.csv"
         if quarter == "2026-Q3":
             data = root / "2026-Q3.csv"
             _with_hostile_name(DATA / "2026-Q3.csv", data)
-        done = cli("close", str(POLICY), str(data), "--period", quarter, "--ledger", "ledger.sqlite",
-                   "--out", "out", "--by", "hr", cwd=root)
+        done = incentive_in_process("close", str(POLICY), str(data), "--period", quarter, "--ledger", "ledger.sqlite",
+                                    "--out", "out", "--by", "hr", cwd=root, env=WITHOUT_INCENTIVE_SETTINGS)
         assert done.returncode == 0, done.stderr
         head = re.search(r"ledger head: ([0-9a-f]{64})", done.stdout)
         assert head, done.stdout

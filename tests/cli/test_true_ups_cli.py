@@ -9,6 +9,7 @@ E007's collections were corrected (examples/sales-rep/2026-Q1-corrected.csv): co
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -26,9 +27,12 @@ POLICY = str(ROOT / "rules" / "sales-rep.yaml")
 DATA = ROOT / "examples" / "sales-rep"
 
 
-def cli(tmp: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "incentive", *args, *(("--ledger", str(tmp / "l.sqlite"))
-                           if args[0] not in ("explain", "statements") else ())], cwd=tmp, capture_output=True, text=True,
+def cli(tmp: Path, *args: str, run=None) -> subprocess.CompletedProcess:
+    """The command in a fresh process, or through ``run`` (``incentive_in_process``: a fixture's set-up)."""
+    args = (*args, *(("--ledger", str(tmp / "l.sqlite")) if args[0] not in ("explain", "statements") else ()))
+    if run is not None:
+        return run(*args, cwd=tmp, env={"INCENTIVE_USER": "hr-test"})
+    return subprocess.run([sys.executable, "-m", "incentive", *args], cwd=tmp, capture_output=True, text=True,
                           timeout=300, env={**os.environ, "INCENTIVE_USER": "hr-test"})
 
 
@@ -37,14 +41,14 @@ def ok(done: subprocess.CompletedProcess) -> str:
     return done.stdout
 
 
-def close(tmp: Path, quarter: str, data: str | None = None) -> subprocess.CompletedProcess:
+def close(tmp: Path, quarter: str, data: str | None = None, run=None) -> subprocess.CompletedProcess:
     return cli(tmp, "close", POLICY, str(DATA / (data or f"{quarter}.csv")), "--period", quarter, "--out",
-               str(tmp / "out"))
+               str(tmp / "out"), run=run)
 
 
-def approve(tmp: Path, quarter: str) -> None:
+def approve(tmp: Path, quarter: str, run=None) -> None:
     for name, role in (("王经理", "manager"), ("李芳", "hr")):
-        ok(cli(tmp, "approve", POLICY, "--period", quarter, "--as", name, "--role", role))
+        ok(cli(tmp, "approve", POLICY, "--period", quarter, "--as", name, "--role", role, run=run))
 
 
 def row(tmp: Path, quarter: str, employee: str = "E007") -> dict:
@@ -53,19 +57,23 @@ def row(tmp: Path, quarter: str, employee: str = "E007") -> dict:
 
 
 @pytest.fixture(scope="module")
-def chain(tmp_path_factory) -> Path:
+def chain(tmp_path_factory, incentive_in_process) -> Path:
     """Q1 closed, approved, exported; reopened and re-closed corrected; Q2 closed (pays the true-up),
-    approved and exported; Q1 corrected back; Q3 closed (recovers it)."""
+    approved and exported (in this process: the set-up; the tests read what it left). Later, in the tests:
+    Q1 corrected back; Q3 closed (recovers it)."""
     tmp = tmp_path_factory.mktemp("true-ups")
-    ok(close(tmp, "2026-Q1"))
-    approve(tmp, "2026-Q1")
-    ok(cli(tmp, "export", POLICY, "--period", "2026-Q1", "--layout", "payroll-generic", "--out", str(tmp / "q1.csv")))
+    run = incentive_in_process
+    ok(close(tmp, "2026-Q1", run=run))
+    approve(tmp, "2026-Q1", run=run)
+    ok(cli(tmp, "export", POLICY, "--period", "2026-Q1", "--layout", "payroll-generic", "--out", str(tmp / "q1.csv"),
+           run=run))
     tmp.joinpath("reopen1.txt").write_text(cli(tmp, "reopen", POLICY, "--period", "2026-Q1", "--reason",
-                                               "E007 collections corrected").stderr, encoding="utf-8")
-    ok(close(tmp, "2026-Q1", "2026-Q1-corrected.csv"))
-    ok(close(tmp, "2026-Q2"))
-    approve(tmp, "2026-Q2")
-    ok(cli(tmp, "export", POLICY, "--period", "2026-Q2", "--layout", "payroll-generic", "--out", str(tmp / "q2.csv")))
+                                               "E007 collections corrected", run=run).stderr, encoding="utf-8")
+    ok(close(tmp, "2026-Q1", "2026-Q1-corrected.csv", run=run))
+    ok(close(tmp, "2026-Q2", run=run))
+    approve(tmp, "2026-Q2", run=run)
+    ok(cli(tmp, "export", POLICY, "--period", "2026-Q2", "--layout", "payroll-generic", "--out", str(tmp / "q2.csv"),
+           run=run))
     return tmp
 
 
@@ -125,16 +133,28 @@ def test_the_statement_shows_the_true_up_as_its_own_section(chain, tmp_path):
     assert "加以前期间补差 6,000.00 = 12,466.92" in page
 
 
-def test_a_correction_back_is_recovered_in_the_quarter_after_verify_passes_and_a_reopen_makes_it_due_again(chain):
-    # from here on the chain changes: Q1 corrected back to the original data
+@pytest.fixture(scope="module")
+def recovered(chain) -> Path:
+    """The chain, then Q1 corrected back to the original data (its true-up rows kept aside) and Q3 closed.
+
+    A fixture, not the first steps of the test below, so that the test after it finds this state on
+    whichever pytest worker it runs (on another worker, the module's fixtures are made afresh)."""
+    # from here on the chain changes (the tests above read it first: a worker runs a module's tests in order)
     ok(cli(chain, "reopen", POLICY, "--period", "2026-Q1", "--reason", "the correction was wrong"))
     ok(close(chain, "2026-Q1"))
     with Ledger(chain / "l.sqlite", readonly=True) as store:
         rows = store.get_close("sales-rep", "2026-Q1").totals[TRUE_UPS_KEY]["rows"]
+    chain.joinpath("q1-back-true-ups.json").write_text(json.dumps(rows), encoding="utf-8")
+    ok(close(chain, "2026-Q3"))
+    return chain
+
+
+def test_a_correction_back_is_recovered_in_the_quarter_after_and_verify_passes(recovered):
+    chain = recovered
+    rows = json.loads(chain.joinpath("q1-back-true-ups.json").read_text(encoding="utf-8"))
     # what was paid for Q1 is the export (6,237.45) plus the 6,000 Q2 paid: the total is 6,000 too much
     assert rows == [{"employee": "E007", "component": "total", "paid": "12237.45", "corrected": "6237.45",
                      "difference": "-6000"}]
-    ok(close(chain, "2026-Q3"))
     r = row(chain, "2026-Q3")
     assert r["total.true_up_due"] == Decimal("-6000")
     assert r["true_up"] + r["total.true_up_carried"] == Decimal("-6000") and r["total"] >= 0
@@ -153,9 +173,10 @@ def test_a_correction_back_is_recovered_in_the_quarter_after_verify_passes_and_a
                                                      ("5", "reopen"), ("6", "close")]
     assert "(superseded, exported to payroll)" in log[0][4] and "E007 collections corrected" in log[1][4]
     assert "(current, 1 difference(s) against entry 1 as true-ups)" in log[4][4]
-    # reopening the close that recovered the true-up makes it due again: the re-close takes the same
-    # (one test with the steps above: under xdist, tests of one module may run in different processes,
-    # and this one needs the chain as they leave it)
+
+
+def test_reopening_the_close_that_paid_a_true_up_makes_it_due_again(recovered):
+    chain = recovered
     before = row(chain, "2026-Q3")
     ok(cli(chain, "reopen", POLICY, "--period", "2026-Q3", "--reason", "recheck"))
     ok(close(chain, "2026-Q3"))
