@@ -25,7 +25,7 @@ import polars as pl
 from incentive.app.run import load
 from incentive.credits.checks import check_links
 from incentive.credits.definition import Definition
-from incentive.credits.engine import check_engine, credit, open_engine
+from incentive.credits.engine import Credited, check_engine, credit, open_engine
 from incentive.credits.load import load_definition
 from incentive.credits.period_table import check_measures, period_table
 from incentive.credits.prepare import prepare
@@ -103,7 +103,7 @@ def crediting_file(policy_path: str, named: str | None, override: str | None) ->
 
 def credit_sources(checked: CheckedPolicy, policy_path: str, sources: tuple[str, ...], period_text: str, *,
                    crediting: str | None = None, encoding: str | None = None, engine: str = "duckdb",
-                   spark_url: str | None = None) -> CreditRun:
+                   spark_url: str | None = None, lang: str = "en") -> CreditRun:
     """Read, check and credit every source for one period, in memory (nothing is written); ``engine`` runs the
     SQL (``duckdb`` embedded, or ``spark``)."""
     policy = checked.policy
@@ -123,25 +123,38 @@ def credit_sources(checked: CheckedPolicy, policy_path: str, sources: tuple[str,
     finally:
         eng.close()
     table = period_table(paths["people"], definition, policy, result.measures, encoding=encoding)
-    notes = []
-    if result.outside:
-        notes.append(f"{result.outside:,} line amounts dated outside {period.label} were not credited")
-    if result.excluded:
-        notes.append(f"{result.excluded:,} line amounts in {period.label} were excluded by classification "
-                     f"(include: {', '.join(definition.include)})")
-    for clawback, rows in result.recoveries.items():
-        if rows.height:
-            notes.append(f"{rows.height:,} refund credits of lines dated before {period.label} are recovered by "
-                         f"clawback {clawback} (at the close, from the ledger), not netted from this period's measures")
-    if table.unmatched:
-        notes.append(f"{table.unmatched:,} credited people are not in {paths['people']} "
-                     "(their credits are in the credit table only)")
+    notes = _notes(result, table.unmatched, period.label, definition, paths, lang)
     return CreditRun(period=period.label, definition=definition, crediting_file=file, paths=paths,
                      hashes={**data.hashes, "people": table.sha256}, period_frame=table.frame,
                      credits=result.credits,
                      money={**table.money, "amount": policy.money.decimals, "credited": policy.money.decimals},
                      decimals=policy.money.decimals, rounding=policy.money.rounding, notes=notes,
                      recoveries=result.recoveries)
+
+
+def _notes(result: Credited, unmatched: int, label: str, definition: Definition, paths: dict[str, Path],
+           lang: str) -> list[str]:
+    """The data warnings of a crediting run, counted, in the run's language (stderr ``note:`` lines)."""
+    zh = lang == "zh"
+    notes = []
+    if result.outside:
+        notes.append(f"{result.outside:,} 条明细金额的日期不在 {label} 内，未计入" if zh else
+                     f"{result.outside:,} line amounts dated outside {label} were not credited")
+    if result.excluded:
+        include = ", ".join(definition.include)
+        notes.append(f"{result.excluded:,} 条 {label} 内的明细金额因分类条件（include: {include}）被排除" if zh else
+                     f"{result.excluded:,} line amounts in {label} were excluded by classification (include: {include})")
+    for clawback, rows in result.recoveries.items():
+        if rows.height:
+            notes.append(f"{rows.height:,} 条以前期间订单的退款业绩由追回规则 {clawback} 在结算时依台账追回，不冲减本期指标"
+                         if zh else
+                         f"{rows.height:,} refund credits of lines dated before {label} are recovered by clawback "
+                         f"{clawback} (at the close, from the ledger), not netted from this period's measures")
+    if unmatched:
+        notes.append(f"{unmatched:,} 名计入业绩的人员不在 {paths['people']} 中（其业绩仅见于业绩归属表）" if zh else
+                     f"{unmatched:,} credited people are not in {paths['people']} "
+                     "(their credits are in the credit table only)")
+    return notes
 
 
 def run_credit(policy_path: str, sources: tuple[str, ...], period_text: str, out: str, *, fmt: str = "csv",

@@ -53,7 +53,7 @@ def credit_period(checked: CheckedPolicy, policy_path: str, sources: Sources, op
     """The period credited in memory from ``sources`` (a ``UsageError`` for any bad input, nothing written)."""
     table_options(opts)
     return credit_sources(checked, policy_path, sources.args, opts.period, crediting=sources.crediting,
-                          encoding=opts.encoding)
+                          encoding=opts.encoding, lang=opts.lang)
 
 
 @contextlib.contextmanager

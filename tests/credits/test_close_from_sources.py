@@ -213,3 +213,10 @@ def test_explain_line_re_derives_every_line_of_the_example_as_the_engine_credite
                     assert p["remainder_units"] in (0, 1)
                 for a in role["rollups"]:  # an ancestor never receives more than the line
                     assert abs(Decimal(a["credited"])) <= abs(amount)
+
+
+def test_crediting_notes_are_in_the_run_s_language(tmp_path):
+    done = cli("evaluate", str(POLICY), *SOURCES, *CREDITING, *PERIOD, "--lang", "zh", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "note: 1 条明细金额的日期不在 2026-Q1 内，未计入" in done.stderr
+    assert "were not credited" not in done.stderr
