@@ -15,6 +15,7 @@ from typing import Sequence
 
 from incentive.app.progress import SILENT, Progress
 from incentive.app.run import RunOptions, load, read_history
+from incentive.app.versioned import version_for
 from incentive.compare.diff import Diff, compare
 from incentive.compare.sweep import Sweep, SweepPoint, parse_range, point_of
 from incentive.engine.pipeline import evaluate
@@ -87,7 +88,9 @@ def describe(path: str, overrides: Sequence[str]) -> str:
 
 def run_diff(old_path: str, new_path: str, data_path: str, opts: RunOptions, *, by: Sequence[str] = (),
              top: int = 10, progress: Progress = SILENT) -> Diff:
-    """Evaluate OLD as written and NEW with ``opts.overrides`` on DATA, and compare them."""
+    """Evaluate OLD as written and NEW with ``opts.overrides`` on DATA, and compare them (a plan directory:
+    its version covering the period)."""
+    old_path, new_path = version_for(old_path, opts.period), version_for(new_path, opts.period)
     old_checked = load(old_path)
     new_checked = load(new_path, opts.overrides)
     shared = SharedData(data_path, opts, progress)
@@ -102,6 +105,7 @@ def run_sweep(policy_path: str, data_path: str, opts: RunOptions, spec: str, *,
               progress: Progress = SILENT) -> Sweep:
     """One evaluation per value of ``spec`` (``PATH=a:b:step`` or ``PATH=v1,v2``), on top of ``opts.overrides``."""
     path, values = parse_range(spec)
+    policy_path = version_for(policy_path, opts.period)
     if len(values) > MAX_SWEEP_VALUES:
         raise UsageError(f"--set-range {spec}: {len(values)} values; at most {MAX_SWEEP_VALUES} evaluations "
                          f"per sweep (use a larger step)")

@@ -128,6 +128,19 @@ def plan_for_close(directory: str, period_text: str) -> tuple[str, SplitPlan | N
     return split.primary.policy.file, split
 
 
+def version_for(path: str, period_text: str) -> str:
+    """``path`` itself, or for a plan directory the version file covering the whole period (what-if runs
+    compare files: a split period is a ``UsageError`` naming the versions and their days)."""
+    if not is_plan(path):
+        return path
+    file, split = plan_for_close(path, period_text)
+    if split is not None:
+        parts = " and ".join(f"{describe(s.policy)} for {s.days}/{s.total_days} days" for s in split.shares)
+        raise UsageError(f"{path}: period {period_text} is split between {parts}; compare the version files "
+                         "themselves (`incentive evaluate` of the plan gives the weighted results)")
+    return file
+
+
 def recorded_split(texts: list[dict[str, Any]], directory: Path, period: Period) -> SplitPlan:
     """The split a close recorded, loaded again from its version texts written into ``directory``."""
     versions = []

@@ -27,8 +27,8 @@ def _out_format(path: str) -> str:
 
 
 @click.command()
-@click.argument("old", type=click.Path(dir_okay=False))
-@click.argument("new", type=click.Path(dir_okay=False))
+@click.argument("old", type=click.Path())
+@click.argument("new", type=click.Path())
 @click.argument("data", type=click.Path(dir_okay=False))
 @run_options
 @click.option("--by", "by", multiple=True, metavar="COLUMN",
@@ -46,6 +46,8 @@ def diff(old, new, data, period, overrides, encoding, sheet, max_errors, lang, l
 
     --set applies to NEW; give the same file twice to compare a policy with
     a variant of itself:  incentive diff p.yaml p.yaml data.csv --period 2026-Q1 --set kpis.sales.weight=50
+
+    OLD or NEW may be a plan directory: the version covering the period is compared.
     """
     fmt = _out_format(out) if out else None
     with for_command(quiet, ["read", "evaluate"]) as progress:
@@ -62,7 +64,7 @@ def diff(old, new, data, period, overrides, encoding, sheet, max_errors, lang, l
 
 
 @click.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path(dir_okay=False))
 @run_options
 @click.option("--set-range", "spec", required=True, metavar="PATH=START:STOP:STEP|PATH=V1,V2,...",

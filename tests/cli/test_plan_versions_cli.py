@@ -186,3 +186,16 @@ def test_unequal_days_and_a_component_only_the_minor_version_has(tmp_path):
     explained = cli("explain", plan, Q1, "--period", "2026-Q1", "--employee", "E001", cwd=tmp_path)
     assert "new_logo_bonus (New-customer bonus): 0.00 × 73/90 + 600.00 × 17/90 = 113.33" in explained.stdout
     assert "the rule and steps are version 2026.1's" in explained.stdout  # the bonus is only 2026.1's
+
+
+def test_diff_and_sweep_of_a_plan_take_the_version_covering_the_period(tmp_path):
+    done = cli("diff", PLAN, V2, Q4, "--period", "2025-Q4", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"old: {V1}" in done.stdout and f"new: {V2}" in done.stdout
+    assert "11,500.02  15,333.35" in done.stdout  # 3% (2025.4) against 4% (2026.1) on the Q4 data
+    swept = cli("sweep", PLAN, Q4, "--period", "2025-Q4", "--set-range",
+                "payouts.commission.amount=revenue * 0.03,revenue * 0.04", cwd=tmp_path)
+    assert swept.returncode == 0 and "11,500.02" in swept.stdout, swept.stderr
+    split = cli("diff", PLAN, V2, Q1, "--period", "2026-Q1", cwd=tmp_path)
+    assert split.returncode == 2 and "Traceback" not in split.stderr
+    assert "split between version 2025.4" in split.stderr and "compare the version files" in split.stderr
