@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +52,8 @@ def load(policy_path: str, overrides: tuple[str, ...] = ()) -> CheckedPolicy:
 
 
 def run_evaluation(policy_path: str, data_path: str, opts: RunOptions, *, checked: CheckedPolicy | None = None,
-                   progress: Progress = SILENT) -> Results:
+                   progress: Progress = SILENT,
+                   recoveries: Callable[[Period], Mapping[str, pl.DataFrame]] | None = None) -> Results:
     """Load, read, fetch history (read-only) and evaluate.
 
     ``policy_path`` may be a plan: a directory of the versions of one policy
@@ -77,7 +79,8 @@ def run_evaluation(policy_path: str, data_path: str, opts: RunOptions, *, checke
     if notes and opts.strict_history:
         raise UsageError(f"{notes[0]}; --strict refuses to evaluate without history")
     progress.stage("evaluate")
-    results = evaluate(checked, data, period, history=history, lang=opts.lang)
+    results = evaluate(checked, data, period, history=history, lang=opts.lang,
+                       recoveries=recoveries(period) if recoveries is not None else None)
     results.warnings.extend(approval + notes)
     return results
 

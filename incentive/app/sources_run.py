@@ -16,12 +16,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
+import polars as pl
+
+from incentive.app import clawbacks
 from incentive.app.credit import PERIOD_FILE, CreditRun, credit_sources
 from incentive.app.progress import SILENT, Progress
 from incentive.app.run import RunOptions, load, run_evaluation
 from incentive.credits.definition import Definition
 from incentive.engine.results import Results
 from incentive.errors import UsageError
+from incentive.io.periods import Period
+from incentive.ledger.locate import open_existing
 from incentive.policy.expr.checked import CheckedPolicy
 from incentive.report.credit_lines import CreditLines, MeasureInfo, from_csv
 
@@ -71,8 +76,29 @@ def evaluate_sources(policy_path: str, sources: Sources, opts: RunOptions, *,
     checked = load(policy_path, opts.overrides)
     progress.stage("read")
     run = credit_period(checked, policy_path, sources, opts)
+    notes: list[str] = []
+
+    def recoveries(period: Period) -> dict[str, pl.DataFrame]:
+        """What the close would recover for the clawbacks, read from ``--ledger`` (read-only) as it does."""
+        if not any(f.height for f in run.recoveries.values()):
+            return {}
+        if not opts.ledger or not Path(opts.ledger).exists():
+            notes.append(f"{sum(f.height for f in run.recoveries.values()):,} refund credits of earlier periods are "
+                         "left out of the measures for a clawback but not recovered here: the close reads what "
+                         "they earned from the ledger (give --ledger to see it)")
+            return {}
+        store = open_existing(opts.ledger)
+        try:
+            found = clawbacks.assess(store, checked.policy, period, run.recoveries,
+                                     {n: str(p) for n, p in run.paths.items()})
+        finally:
+            store.close()
+        return clawbacks.frames(found, checked.policy.id_input.id)
+
     with period_file(run) as path:
-        results = run_evaluation(policy_path, str(path), table_options(opts), checked=checked, progress=progress)
+        results = run_evaluation(policy_path, str(path), table_options(opts), checked=checked, progress=progress,
+                                 recoveries=recoveries)
+    results.warnings.extend(notes)
     return results, run
 
 

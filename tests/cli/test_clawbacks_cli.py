@@ -195,3 +195,15 @@ def test_history_shows_what_each_quarter_took_back(chain):
     assert "clawback" in header.split()
     at = header.split().index("clawback")
     assert [line.split()[at] for line in lines] == ["0.00", "0.00", "-440.68"]
+
+
+def test_a_dry_run_with_the_ledger_recovers_what_the_close_did(chain, tmp_path):
+    policy = str(chain / "sales-rep.yaml")
+    dry = cli(chain, "evaluate", policy, *sources(chain), "--period", "2026-Q2", "--ledger", str(chain / "l.sqlite"),
+              "--out", str(tmp_path / "dry"))
+    assert dry.returncode == 0, dry.stderr
+    closed = chain / "out" / "sales-rep" / "2026-Q2" / "results.csv"
+    assert (tmp_path / "dry" / "results.csv").read_bytes() == closed.read_bytes()
+    alone = cli(chain, "evaluate", policy, *sources(chain), "--period", "2026-Q2", "--out", str(tmp_path / "alone"))
+    assert alone.returncode == 0, alone.stderr
+    assert "not recovered here: the close reads what they earned from the ledger" in alone.stderr
