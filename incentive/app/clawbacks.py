@@ -65,7 +65,7 @@ def assess(ledger: Ledger, policy: Policy, period: Period, found: Mapping[str, p
            files: Mapping[str, str]) -> list[Recovered]:
     """The recoveries of this period's refunds (``found``: clawback id -> credits, ``credits.recover``);
     ``UsageError`` naming the refund, line, person and period when one has no close to recover from."""
-    cache: dict[str, tuple[LedgerEntry | None, dict[str, tuple[Decimal, Decimal]]]] = {}
+    cache: dict[tuple[str, str], tuple[LedgerEntry | None, dict[str, tuple[Decimal, Decimal]]]] = {}
     rows: list[Recovered] = []
     problems: list[str] = []
     for clawback in policy.clawbacks:
@@ -74,11 +74,13 @@ def assess(ledger: Ledger, policy: Policy, period: Period, found: Mapping[str, p
             continue
         grouped = (credits.group_by("person", "source", "event_id", "line_id", "line_date")
                    .agg(pl.col("credited").sum()).sort("person", "line_id", "event_id"))
+        refunded_by = set(grouped.get_column("person").to_list())
         for person, source, refund, line, line_date, credited in grouped.iter_rows():
             original = Period.containing(policy.period, line_date)
-            if original.label not in cache:
-                cache[original.label] = _close_of(ledger, policy, clawback, original)
-            entry, people = cache[original.label]
+            key = (clawback.id, original.label)  # each clawback reads its own basis and payouts
+            if key not in cache:
+                cache[key] = _close_of(ledger, policy, clawback, original, refunded_by)
+            entry, people = cache[key]
             where = (f"{files.get(source, source)}: refund {refund} of line {line} (dated {line_date}, "
                      f"{original.label}), credited to {person}")
             if entry is None:
@@ -111,9 +113,10 @@ def _share(paid: Decimal, refunded: Decimal, basis: Decimal, policy: Policy) -> 
     return py_round(exact, policy.money.decimals, policy.money.rounding)
 
 
-def _close_of(ledger: Ledger, policy: Policy, clawback: Clawback,
-              period: Period) -> tuple[LedgerEntry | None, dict[str, tuple[Decimal, Decimal]]]:
-    """The current close of ``period`` and, per person, (basis, paid by the clawback's payouts) in it."""
+def _close_of(ledger: Ledger, policy: Policy, clawback: Clawback, period: Period,
+              wanted: set[str]) -> tuple[LedgerEntry | None, dict[str, tuple[Decimal, Decimal]]]:
+    """The current close of ``period`` and, for the ``wanted`` people it evaluated, (basis, paid by the
+    clawback's payouts) in it."""
     entry = ledger.get_close(policy.id, period.label)
     if entry is None:
         return None, {}
@@ -125,13 +128,12 @@ def _close_of(ledger: Ledger, policy: Policy, clawback: Clawback,
                          f"without {', '.join(lacking)}, so what its pay on a refunded deal was cannot be read from "
                          f"it; recover such refunds by hand, or net them (clawbacks.{clawback.id}.mode: net); "
                          "nothing was recorded")
-    present = clawback.payouts
-    people: dict[str, tuple[Decimal, Decimal]] = {}
-    for row in frame.iter_rows(named=True):
-        basis = row.get(clawback.basis)
-        paid = sum((Decimal(row[p]) for p in present if row[p] is not None), Decimal(0))
-        people[str(row[id_col])] = (Decimal(basis) if basis is not None else Decimal(0), paid)
-    return entry, people
+    zero = pl.lit(0, dtype=DTYPE)
+    picked = frame.lazy().select(
+        pl.col(id_col).cast(pl.String).alias("person"), pl.col(clawback.basis).cast(DTYPE).fill_null(zero),
+        pl.sum_horizontal([pl.col(p).cast(DTYPE).fill_null(zero) for p in clawback.payouts]).cast(DTYPE).alias("paid"),
+    ).filter(pl.col("person").is_in(sorted(wanted))).collect()
+    return entry, {person: (basis, paid) for person, basis, paid in picked.iter_rows()}
 
 
 def frames(rows: list[Recovered], id_col: str) -> dict[str, pl.DataFrame]:

@@ -62,7 +62,6 @@ from incentive.policy.validate import load_policy
 from incentive.report.forfeits import check_totals
 from incentive.settings import resolve_ledger
 from incentive.stops import held_stops
-from incentive.io.periods import Period
 from incentive.policy.model import Policy
 
 

@@ -23,7 +23,7 @@ from incentive.app import clawbacks, true_ups
 from incentive.app.versioned import VERSIONS_KEY, evaluate_split, recorded_split
 from incentive.engine.pipeline import evaluate
 from incentive.engine.results import Results
-from incentive.errors import UsageError
+from incentive.errors import PolicyInvalid, UsageError
 from incentive.io.periods import parse_period
 from incentive.ledger.errors import LedgerError
 from incentive.policy.validate import load_policy
@@ -59,7 +59,11 @@ def rebuild(ledger: Ledger, entry: LedgerEntry, directory: Path,
         if versions:  # a period split between plan versions: every version again, weighted by days
             plan_dir = tmp / "versions"
             plan_dir.mkdir()
-            split = recorded_split(versions, plan_dir, period)
+            try:
+                split = recorded_split(versions, plan_dir, period)
+            except (UsageError, PolicyInvalid) as exc:
+                raise LedgerError(f"ledger entry {entry.seq}: its recorded plan versions cannot be evaluated "
+                                  f"again: {exc}") from None
             results = evaluate_split(
                 split, lambda c: data if c.policy.version == checked.policy.version else read_data(
                     data_file, c.policy, run),

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from incentive.engine.context import Work, history_column
+from incentive.engine.departures import absent, gathered
 from incentive.engine.settle import join_columns, settle
 from incentive.numeric import DTYPE, lit
 from incentive.policy import names
@@ -75,12 +76,11 @@ def departures(clawbacks: tuple[Clawback, ...], frame: pl.DataFrame, last: pl.Da
     wanted = [c for c in clawbacks if c.recovers]
     if not wanted:
         return None
-    schema = pl.Schema({id_col: pl.String(), "draw": pl.String(), "balance": DTYPE, "action": pl.String()})
-    if last is None or id_col not in last.columns:
-        return pl.DataFrame(schema=schema)
-    gone = last.join(frame.select(pl.col(id_col).cast(last.schema[id_col])), on=id_col, how="anti")
+    gone = absent(frame, last, id_col)
+    if gone is None:
+        return gathered([], id_col)
     parts = [gone.filter(pl.col(step(c.id, "carried")).cast(DTYPE) < 0).select(
         pl.col(id_col).cast(pl.String), pl.lit(c.id).alias("draw"),
         (-pl.col(step(c.id, "carried")).cast(DTYPE)).alias("balance"), pl.lit("recover").alias("action"))
         for c in wanted if step(c.id, "carried") in gone.columns]
-    return pl.concat(parts).sort([id_col, "draw"]) if parts else pl.DataFrame(schema=schema)
+    return gathered(parts, id_col)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import polars as pl
 
 from incentive.engine.context import Work, history_column
+from incentive.engine.departures import absent, gathered
 from incentive.numeric import DTYPE, lit, round_expr
 from incentive.policy import names
 from incentive.policy.model import Draw
@@ -98,10 +99,9 @@ def departures(draw_list: tuple[Draw, ...], frame: pl.DataFrame, last: pl.DataFr
     written off). None when the policy has no draws."""
     if not draw_list:
         return None
-    schema = pl.Schema({id_col: pl.String(), "draw": pl.String(), "balance": DTYPE, "action": pl.String()})
-    if last is None or id_col not in last.columns:
-        return pl.DataFrame(schema=schema)
-    gone = last.join(frame.select(pl.col(id_col).cast(last.schema[id_col])), on=id_col, how="anti")
+    gone = absent(frame, last, id_col)
+    if gone is None:
+        return gathered([], id_col)
     parts = []
     for draw in draw_list:
         closing = names.step(draw.id, names.CLOSING)
@@ -110,6 +110,4 @@ def departures(draw_list: tuple[Draw, ...], frame: pl.DataFrame, last: pl.DataFr
         parts.append(gone.filter(pl.col(closing).cast(DTYPE) > 0).select(
             pl.col(id_col).cast(pl.String), pl.lit(draw.id).alias("draw"), pl.col(closing).cast(DTYPE).alias("balance"),
             pl.lit(draw.on_leave).alias("action")))
-    if not parts:
-        return pl.DataFrame(schema=schema)
-    return pl.concat(parts).sort([id_col, "draw"])
+    return gathered(parts, id_col)

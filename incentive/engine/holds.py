@@ -29,6 +29,7 @@ from __future__ import annotations
 import polars as pl
 
 from incentive.engine.context import Work, history_column
+from incentive.engine.departures import absent, gathered
 from incentive.numeric import DTYPE, lit, round_expr
 from incentive.policy import names
 from incentive.policy.model import Hold
@@ -185,10 +186,9 @@ def departures(hold_list: tuple[Hold, ...], frame: pl.DataFrame, last: pl.DataFr
     ``draw`` column names the hold). None when the policy has no holds."""
     if not hold_list:
         return None
-    schema = pl.Schema({id_col: pl.String(), "draw": pl.String(), "balance": DTYPE, "action": pl.String()})
-    if last is None or id_col not in last.columns:
-        return pl.DataFrame(schema=schema)
-    gone = last.join(frame.select(pl.col(id_col).cast(last.schema[id_col])), on=id_col, how="anti")
+    gone = absent(frame, last, id_col)
+    if gone is None:
+        return gathered([], id_col)
     parts = []
     for hold in hold_list:
         held = [names.hold_age(hold.id, k, "held") for k in range(hold.ages)]
@@ -202,6 +202,4 @@ def departures(hold_list: tuple[Hold, ...], frame: pl.DataFrame, last: pl.DataFr
             parts.append(gone.filter(pl.col(owed).cast(DTYPE) > 0).select(
                 pl.col(id_col).cast(pl.String), pl.lit(hold.id).alias("draw"), pl.col(owed).cast(DTYPE).alias("balance"),
                 pl.lit("recover").alias("action")))
-    if not parts:
-        return pl.DataFrame(schema=schema)
-    return pl.concat(parts).sort([id_col, "draw", "action"])
+    return gathered(parts, id_col, ("draw", "action"))
