@@ -18,7 +18,7 @@ import polars as pl
 from incentive.credits import sql
 from incentive.credits.definition import Definition, Measure
 from incentive.credits.dialect import Dialect
-from incentive.credits.hierarchy import ancestors
+from incentive.credits.hierarchy import ancestors, segments
 from incentive.credits.prepare import Prepared
 from incentive.credits.values import Problems
 from incentive.errors import UsageError
@@ -122,7 +122,9 @@ def credit(definition: Definition, data: Prepared, start: date, end: date, *, de
         asg = definition.assignments
         tree = ancestors(data.assign, data.files.get("assignments", "assignments"),
                          asg.manager if asg and asg.manager else "manager")
-        eng.load("ancestors", tree)
+        segs, above = segments(data.assign, tree)
+        eng.load("segments", segs)
+        eng.load("segment_ancestors", above)
         levels = int(tree["depth"].max() or 0) if tree.height else 0  # type: ignore[arg-type]
         _direct(eng, definition, start, end, decimals, rounding)
         if asg is not None:
@@ -164,9 +166,9 @@ def _direct(eng: Engine, definition: Definition, start: date, end: date, decimal
 
 
 def _check_assigned(eng: Engine, definition: Definition, data: Prepared) -> None:
-    missing = eng.query(sql.UNASSIGNED)
-    if missing.is_empty():
+    if not eng.query(sql.ANY_UNASSIGNED).height:  # the common case, a scan of one column: nothing to report
         return
+    missing = eng.query(sql.UNASSIGNED)
     asg_file = data.files.get("assignments", "assignments")
     where = data.lines.select("line_id", "src", "row")
     rows = missing.unique(["line_id", "person"]).join(where, on="line_id", how="left").sort("src", "row", "person")

@@ -13,6 +13,10 @@ Why in Python (polars) rather than as iterated SQL: an org table is small
 (one row per person and move) next to the lines, it is the same on every
 engine that way, and DuckDB planned the join of a level onto a handful of
 directors as a slow range join. The engine receives the finished table.
+
+``segments`` cuts each person's assigned time where anything above them
+changes, so that the lines need one range join (to their person's segment)
+and every roll-up after it is an equi-join on the segment's integer key.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import polars as pl
 from incentive.errors import UsageError
 
 SCHEMA = {"person": pl.String, "ancestor": pl.String, "depth": pl.Int32, "valid_from": pl.Date, "valid_to": pl.Date}
+SEGMENTS = {"seg": pl.Int64, "person": pl.String, "seg_from": pl.Date, "seg_to": pl.Date}
+SEGMENT_ANCESTORS = {"seg": pl.Int64, "ancestor": pl.String, "depth": pl.Int32}
 
 
 def ancestors(assign: pl.DataFrame, file: str, header: str = "manager") -> pl.DataFrame:
@@ -63,3 +69,29 @@ def _cycle_message(assign: pl.DataFrame, file: str, header: str, person: str, on
         here = manager
     return (f"{file}:{rows[0]}: column {header!r}: a hierarchy without cycles; on {on.isoformat()} "
             f"{' -> '.join(chain)} (rows {', '.join(map(str, rows))})")
+
+
+def segments(assign: pl.DataFrame, tree: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(segments, segment_ancestors)``: each person's assigned time cut at every date where their assignment or
+    any of their ancestors changes, and the ancestors (with depth) that hold for the whole of each segment.
+
+    ``segments(seg, person, seg_from, seg_to)`` covers exactly the days a
+    person is assigned (the assignments of one person never overlap:
+    checked before), so a line whose person and date find no segment is a
+    line of an unassigned person. ``seg`` numbers the segments in (person,
+    date) order: the same tables for the same assignments, on any engine.
+    """
+    own = assign.filter(pl.col("person").is_not_null() & pl.col("valid_from").is_not_null()).select(
+        "person", "valid_from", "valid_to")
+    bounds = pl.concat([frame.select("person", pl.col(c).alias("day")) for frame in (own, tree.select(own.columns))
+                        for c in ("valid_from", "valid_to")]).unique().sort("person", "day")
+    cuts = bounds.with_columns(pl.col("day").shift(-1).over("person").alias("seg_to")).filter(
+        pl.col("seg_to").is_not_null()).rename({"day": "seg_from"})
+    held = (cuts.join(own, on="person")
+            .filter((pl.col("valid_from") <= pl.col("seg_from")) & (pl.col("seg_to") <= pl.col("valid_to")))
+            .select("person", "seg_from", "seg_to").sort("person", "seg_from")
+            .with_row_index("seg").with_columns(pl.col("seg").cast(pl.Int64)))
+    above = (held.join(tree, on="person")
+             .filter((pl.col("valid_from") <= pl.col("seg_from")) & (pl.col("seg_to") <= pl.col("valid_to")))
+             .select("seg", "ancestor", "depth").sort("seg", "depth"))
+    return held.select(list(SEGMENTS)).cast(SEGMENTS), above.cast(SEGMENT_ANCESTORS)  # type: ignore[arg-type]

@@ -198,7 +198,7 @@ def direct_steps(definition: Definition, start: date, end: date, decimals: int, 
   JOIN totals t ON t.ek = p.ek AND t.role = p.role
   LEFT JOIN ranks r ON r.ek = p.ek AND r.role = p.role AND r.person = p.person
 """),
-        ("direct", f"""
+        ("credited", f"""
   SELECT {columns},
          CAST(CAST(base_units + CASE WHEN remainder_rank IS NOT NULL
                                       AND remainder_rank <= {round_units(f"role_exact * {scale}", rounding)} - role_base
@@ -207,6 +207,13 @@ def direct_steps(definition: Definition, start: date, end: date, decimals: int, 
   FROM units
   UNION ALL
   SELECT {columns}, CAST(amount AS DECIMAL(18,{d})) AS unsigned_credit, 0 AS from_splits FROM sole
+"""),
+        # the person's segment on the line's date (``hierarchy.segments``): the one range join of a run; null for a
+        # person not assigned on that date (``UNASSIGNED``)
+        ("direct", """
+  SELECT c.*, g.seg
+  FROM credited c
+  LEFT JOIN segments g ON g.person = c.person AND g.seg_from <= c.line_date AND c.line_date < g.seg_to
 """),
     ]
 
@@ -228,14 +235,12 @@ def direct_sql(definition: Definition, start: date, end: date, decimals: int, ro
     return f"WITH {direct_ctes(definition, start, end, decimals, rounding)} SELECT * FROM direct"
 
 
-#: direct credits whose person has no assignment on the line's date (``known``: 1 if assigned at all)
+#: one row if any direct credit's person has no assignment on the line's date (none otherwise)
+ANY_UNASSIGNED = "SELECT ek FROM direct WHERE seg IS NULL LIMIT 1"
+
+#: direct credits whose person has no assignment on the line's date (no segment; ``known``: 1 if assigned at all)
 UNASSIGNED = """WITH people AS (SELECT DISTINCT person FROM assign),
-missing AS (
-  SELECT d.ek, d.person, d.line_date
-  FROM direct d
-  LEFT JOIN assign a ON a.person = d.person AND a.valid_from <= d.line_date AND d.line_date < a.valid_to
-  WHERE a.person IS NULL
-)
+missing AS (SELECT d.ek, d.person, d.line_date FROM direct d WHERE d.seg IS NULL)
 SELECT e.line_id, m.person, m.line_date, CASE WHEN p.person IS NULL THEN 0 ELSE 1 END AS known
 FROM missing m
 JOIN events e ON e.ek = m.ek
@@ -251,10 +256,11 @@ def rolled_sql(decimals: int) -> str:
     split table has no sole owner), and on one date a person's ancestors are
     distinct (a repeat is a cycle, refused), so each of its roll-ups is one
     row already. Grouping every credit by (event, role, ancestor) was the
-    costliest step of a run of mostly unsplit lines.
+    costliest step of a run of mostly unsplit lines. A credit finds its
+    ancestors by its segment (``direct.seg``): an equi-join, no range.
     """
     d = decimals
-    on = "JOIN ancestors h ON h.person = d.person AND h.valid_from <= d.line_date AND d.line_date < h.valid_to"
+    on = "JOIN segment_ancestors h ON h.seg = d.seg"
     return f"""SELECT d.ek, d.amount_name, d.kind, d.sign, d.line_date, h.ancestor AS person, d.role, h.depth AS level,
        CAST(d.share AS DECIMAL(9,6)) AS share, CAST(d.unsigned_credit AS DECIMAL(18,{d})) AS unsigned_credit
 FROM direct d
@@ -314,12 +320,40 @@ def recovered_events(refunds: tuple[str, ...], start: date) -> str:
             f"AND line_date < {date_literal(start)}")
 
 
-def measure_expr(m: Measure, decimals: int, recovered: bool = False) -> str:
+def rollup_sums_sql() -> str:
+    """Roll-up credits for sums only: the direct credits summed per segment first (``direct.seg``), then handed to
+    the segment's ancestors -- a few rows per person instead of a row per line and ancestor.
+
+    Exact because a sum does not care how its credits are grouped: the
+    roll-up of a split line (each ancestor once per role, ``rolled_sql``)
+    is the sum of its people's credits, and so is this. No event key
+    (``ek``): only for measures that read nothing of the events."""
+    return """SELECT CAST(NULL AS BIGINT) AS ek, h.ancestor AS person, g.role, g.amount_name, g.kind, g.sign, g.unsigned_credit
+FROM (SELECT seg, role, amount_name, kind, sign, SUM(unsigned_credit) AS unsigned_credit
+      FROM direct GROUP BY seg, role, amount_name, kind, sign) g
+JOIN segment_ancestors h ON h.seg = g.seg"""
+
+
+def once_per_line(definition: Definition, m: Measure) -> bool:
+    """Is a ``count`` measure's credit row unique per person and line, so that counting rows counts lines?
+
+    So when the measure names its role and reads direct or roll-up credits
+    (one row per event, person and role: ``direct_steps`` / ``rolled_sql``)
+    and its amount has no event but the line's own (no collection of it):
+    the distinct count, a hash table per person, becomes a plain count."""
+    more = {a.name for adj in definition.adjustments if adj.kind != "refund" for a in adj.amounts}
+    return m.kind == "count" and m.role is not None and m.credit in ("direct", "rollup") and m.amount not in more
+
+
+def measure_expr(m: Measure, decimals: int, recovered: bool = False, once: bool = False) -> str:
     """The aggregate of measure ``m`` over credits ``c`` (amount name, kind, sign, role, credit, unsigned credit)
     and, when it needs them (``_needs_event``), their events ``e`` (``flags``: line key, date, classifications).
-    ``recovered``: the credits carry ``rv.rk``, set for a clawed-back refund, which no sum counts."""
+    ``recovered``: the credits carry ``rv.rk``, set for a clawed-back refund, which no sum counts. ``once``: a
+    count whose rows are one per line (``once_per_line``)."""
     cond = _condition(m)
     positive = f"{cond} AND c.kind <> 'refund'"  # counts and dates: lines and collections, never refunds
+    if once:
+        return f"CAST(COUNT(CASE WHEN {positive} THEN 1 END) AS BIGINT) AS {name(m.id)}"
     if m.kind == "sum":
         if recovered:  # recovered from pay by the clawback at the close, not netted from this period's sums
             cond = f"{cond} AND rv.rk IS NULL"
@@ -334,9 +368,9 @@ def measure_expr(m: Measure, decimals: int, recovered: bool = False) -> str:
     return f"{agg}(CASE WHEN {positive} THEN e.event_date END) AS {name(m.id)}"
 
 
-def _needs_event(m: Measure) -> bool:
+def _needs_event(m: Measure, once: bool = False) -> bool:
     """Does ``m`` read more of an event than the credit rows carry (its line, date or classifications)?"""
-    return m.kind != "sum" or bool(m.where)
+    return (m.kind != "sum" and not once) or bool(m.where)
 
 
 def _final(m: Measure, decimals: int, alias: str) -> str:
@@ -361,10 +395,12 @@ def measures_sql(definition: Definition, decimals: int, *, flags_staged: bool = 
     rows to anything.
     """
     carried = "ek, person, role, amount_name, kind, sign, unsigned_credit"
-    parts = {"direct": f"SELECT 'direct' AS credit, {carried} FROM direct",
-             "rollup": f"SELECT 'rollup' AS credit, {carried} FROM {rolled} r",
-             "all": f"SELECT 'direct' AS credit, {carried} FROM direct "
-                    f"UNION ALL SELECT 'rollup' AS credit, {carried} FROM {rolled} r"}
+    sums = f"({rollup_sums_sql()})"
+
+    def part(g: str, roll: str) -> str:
+        rollup = f"SELECT 'rollup' AS credit, {carried} FROM {roll} r"
+        return {"direct": f"SELECT 'direct' AS credit, {carried} FROM direct", "rollup": rollup,
+                "all": f"SELECT 'direct' AS credit, {carried} FROM direct UNION ALL {rollup}"}[g]
     # subqueries, not CTEs: DuckDB would store a CTE read twice, and each is read once per aggregate here
     flags = "flags" if flags_staged else f"({flags_sql(definition)})"
     ctes = []
@@ -376,18 +412,22 @@ def measures_sql(definition: Definition, decimals: int, *, flags_staged: bool = 
     recover = bool(definition.recovered) and start is not None
     for g, ms in groups:
         recovered = recover and any(m.kind == "sum" for m in ms)
-        exprs = ", ".join(measure_expr(m, decimals, recovered) for m in ms)
-        join = f" JOIN {flags} e ON e.ek = c.ek" if any(_needs_event(m) for m in ms) else ""
+        once = {m.id: once_per_line(definition, m) for m in ms}
+        exprs = ", ".join(measure_expr(m, decimals, recovered, once[m.id]) for m in ms)
+        needs_event = any(_needs_event(m, once[m.id]) for m in ms)
+        join = f" JOIN {flags} e ON e.ek = c.ek" if needs_event else ""
         if recovered:
             assert start is not None
             join += f" LEFT JOIN ({recovered_events(definition.recovered, start)}) rv ON rv.rk = c.ek"
-        ctes.append(f"m_{g} AS (SELECT c.person, {exprs} FROM ({parts[g]}) c{join} GROUP BY c.person)")
+        plain_sums = all(m.kind == "sum" for m in ms) and not needs_event and not recovered
+        ctes.append(f"m_{g} AS (SELECT c.person, {exprs} FROM ({part(g, sums if plain_sums else rolled)}) c{join} "
+                    "GROUP BY c.person)")
         people.append(f"SELECT person FROM m_{g}")
     kinds = {g for g, _ in groups}
     if not kinds & {"direct", "all"}:
         people.append("SELECT person FROM direct")
-    if not kinds & {"rollup", "all"}:
-        people.append(f"SELECT person FROM {rolled} r")
+    if not kinds & {"rollup", "all"}:  # the people reached by a roll-up, whether or not a measure reads them
+        people.append(f"SELECT person FROM {sums} r")
     ctes.append(f"people AS ({' UNION '.join(people)})")
     joins = " ".join(f"LEFT JOIN m_{g} ON m_{g}.person = p.person" for g, _ in groups)
     finals = ",\n       ".join(_final(m, decimals, f"m_{m.credit}") for m in definition.measures)

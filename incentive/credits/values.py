@@ -148,6 +148,8 @@ def dates(frame: pl.DataFrame, name: str, file: str, header: str, problems: Prob
 def duplicates(frame: pl.DataFrame, key: list[str], file: str, header: str, what: str, problems: Problems,
                row_column: str = ROW) -> None:
     """Each repeated key: its rows, first one named."""
+    if frame.select(pl.struct(key).hash().n_unique()).item() == frame.height:  # distinct hashes: distinct keys
+        return
     dup = frame.filter(pl.struct(key).is_duplicated()).sort(row_column)
     first: dict[tuple, int] = {}
     for row in dup.select(*key, row_column).iter_rows():

@@ -99,3 +99,24 @@ def test_a_period_without_lines_gives_zeros_for_everyone(tmp_path):
     lines = (tmp_path / "o" / "period.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines[1] == "E1,张三,T2,0.00,0.00,0.00,0.00,0,0,,5000.00"
     assert (tmp_path / "o" / "credits.csv").read_text(encoding="utf-8-sig").count("\n") == 1  # the header only
+
+
+def test_spaces_around_cells_of_every_source_are_ignored(tmp_path):
+    """Exports pad cells with spaces, tabs, no-break and full-width spaces: the same credits as without them."""
+    import shutil
+
+    from incentive.app.credit import run_credit
+
+    case = tmp_path / "case"
+    shutil.copytree(CASE, case, ignore=shutil.ignore_patterns("expected"))
+    for name in ("orders.csv", "splits.csv", "assignments.csv", "refunds.csv"):
+        path = case / name
+        head, *rows = path.read_text(encoding="utf-8").splitlines()
+        padded = [",".join(f"\u3000{cell}\xa0 " if cell else "\t" for cell in row.split(",")) for row in rows]
+        path.write_text("\n".join([head, *padded]) + "\n", encoding="utf-8")
+    run_credit(str(case / "policy.yaml"), tuple(str(case / f) for f in ("orders.csv", "refunds.csv", "splits.csv",
+                                                                         "assignments.csv", "people.csv")),
+               "2026-Q1", str(tmp_path / "o"))
+    for name in ("period.csv", "credits.csv"):
+        expected = (CASE / "expected" / "2026-Q1" / name).read_text(encoding="utf-8")
+        assert (tmp_path / "o" / name).read_text(encoding="utf-8") == expected, name

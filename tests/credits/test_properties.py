@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -166,15 +167,24 @@ MEASURED = CREDITING.replace("  revenue: {sum: amount, role: owner}\n", """\
   all_revenue: {sum: amount, credit: all}
   orders: {count: amount, role: owner}
   team_orders: {count: amount, credit: rollup}
+  owner_team_orders: {count: amount, role: owner, credit: rollup}
   all_orders: {count: amount, credit: all}
   first: {earliest: amount}
   team_last: {latest: amount, role: overlay, credit: rollup}
 """)
+# sums only: the roll-ups are summed per segment before they reach the ancestors (``sql.rollup_sums_sql``)
+SUMMED = CREDITING.replace("  revenue: {sum: amount, role: owner}\n", """\
+  revenue: {sum: amount, role: owner}
+  team_revenue: {sum: amount, role: owner, credit: rollup}
+  team_overlay: {sum: amount, role: overlay, credit: rollup}
+  all_revenue: {sum: amount, credit: all}
+""")
 
 
+@pytest.mark.parametrize("crediting", [MEASURED, SUMMED], ids=["every kind", "sums only"])
 @SETTINGS
-@given(scenarios())
-def test_the_measures_equal_the_credit_table_re_aggregated(case):
+@given(case=scenarios())
+def test_the_measures_equal_the_credit_table_re_aggregated(crediting, case):
     """The measures come from the narrow credits in up to three aggregates, never from the credit table: they
     must still be what the credit table adds up to, for every person credited directly or by roll-up."""
     from incentive.app.verify_credits import _aggregate
@@ -182,7 +192,7 @@ def test_the_measures_equal_the_credit_table_re_aggregated(case):
     assignments, lines, splits, _held, mode = case
     with tempfile.TemporaryDirectory() as d:
         folder = Path(d)
-        (folder / "crediting.yaml").write_text(MEASURED, encoding="utf-8")
+        (folder / "crediting.yaml").write_text(crediting, encoding="utf-8")
         definition = load_definition(folder / "crediting.yaml")
         data = prepare(definition, write(folder, assignments, lines, splits), currency="CNY", decimals=2)
         check_links(definition, data)

@@ -49,7 +49,8 @@ def test_literals_never_carry_quotes_or_backslashes():
 def test_the_compiled_sql_keeps_to_the_portable_subset():
     definition = load_definition(CASE / "crediting.yaml")
     texts = [sql.direct_sql(definition, date(2026, 1, 1), date(2026, 4, 1), 2, mode) for mode in ROUNDING_MODES]
-    texts += [sql.credits_sql(2, ("team",)), sql.UNASSIGNED, sql.measures_sql(definition, 2),
+    texts += [sql.credits_sql(2, ("team",)), sql.UNASSIGNED, sql.ANY_UNASSIGNED, sql.rollup_sums_sql(),
+              sql.measures_sql(definition, 2),
               sql.counts_sql(definition, date(2026, 1, 1), date(2026, 4, 1))]
     for text in texts:
         upper = text.upper()

@@ -97,3 +97,14 @@ def test_a_serial_number_in_a_csv_date_column_is_refused_with_its_date():
 @given(_NUMBERISH, st.sampled_from(["integer", "number"]), st.sampled_from([D(1), D(100), D(1000), D(50)]), st.booleans())
 def test_readings_agree_with_a_declared_range(text, type_, max_, grouping):
     read(text, type_, grouping, max=max_)  # the vectorized and the Python reading agree on % cells too
+
+
+def test_polars_default_strip_removes_exactly_the_cell_whitespace():
+    """Readers strip cells with ``str.strip_chars()`` (no argument: fast) trusting it removes exactly ``WS``."""
+    import polars as pl
+
+    from incentive.io.cell_rules import WS
+
+    chars = [chr(i) for i in range(0x10000) if not 0xD800 <= i < 0xE000]
+    stripped = pl.Series([f"{c}a{c}" for c in chars]).str.strip_chars().to_list()
+    assert {c for c, v in zip(chars, stripped) if v == "a"} == set(WS)
