@@ -390,9 +390,11 @@ def measures_sql(definition: Definition, decimals: int, *, flags_staged: bool = 
     Measures are aggregated by the credits they read: direct only (over
     ``direct``), roll-ups only (over ``rolled``), or all (over both), each
     aggregate joining the events (``flags``) only when one of its measures
-    needs them (``_needs_event``), then put side by side per person. A run
-    whose roll-up measures are sums never joins its millions of roll-up
-    rows to anything.
+    needs them (``_needs_event``), then put side by side per person. An
+    aggregate of sums only that read nothing of the events takes its
+    roll-ups already summed per segment (``rollup_sums_sql``): no row per
+    line and ancestor is made at all. A count whose rows are one per line
+    (``once_per_line``) counts rows.
     """
     carried = "ek, person, role, amount_name, kind, sign, unsigned_credit"
     sums = f"({rollup_sums_sql()})"
