@@ -107,6 +107,9 @@ def shares(frame: pl.DataFrame, name: str, file: str, header: str, problems: Pro
     """Shares as exact DECIMAL(9,6) fractions: ``0.5`` or ``50%``, greater than 0, at most 1."""
     text = frame[name]
     required(frame, name, file, header, "the share", problems)
+    if bool(text.str.contains(r"^[0-9]{1,3}(\.[0-9]{1,6})?$").fill_null(True).all()):  # all plain fractions
+        return _checked_shares(frame, text.str.to_decimal(scale=6).cast(pl.Decimal(38, 6)), text, name, file, header,
+                               problems)
     pct = text.str.ends_with("%").fill_null(False)
     body = pl.select(pl.when(pl.lit(pct)).then(pl.lit(text).str.strip_suffix("%").str.strip_chars())
                      .otherwise(pl.lit(text))).to_series()
@@ -116,7 +119,15 @@ def shares(frame: pl.DataFrame, name: str, file: str, header: str, problems: Pro
     value = pl.select(pl.when(pl.lit(fine)).then(pl.lit(body)).otherwise(None).str.to_decimal(scale=6)).to_series()
     value = pl.select(pl.when(pl.lit(pct)).then(pl.lit(value) * pl.lit(Decimal("0.01"), dtype=pl.Decimal(9, 2)))
                       .otherwise(pl.lit(value))).to_series().cast(pl.Decimal(38, 6))
-    bad = text.is_not_null() & (~fine | (value <= 0).fill_null(True) | (value > 1).fill_null(True))
+    return _checked_shares(frame, value, text, name, file, header, problems, fine)
+
+
+def _checked_shares(frame: pl.DataFrame, value: pl.Series, text: pl.Series, name: str, file: str, header: str,
+                    problems: Problems, fine: pl.Series | None = None) -> pl.Series:
+    """``value`` where it is a share (above 0, at most 1; ``fine``: well-formed), null and a problem elsewhere."""
+    bad = text.is_not_null() & ((value <= 0).fill_null(True) | (value > 1).fill_null(True))
+    if fine is not None:
+        bad = bad | (text.is_not_null() & ~fine)
     problems.rows(frame, bad.fill_null(False), file, header, name,
                   "a share above 0 and at most 1: a fraction with at most 6 decimals (0.333333) or a percent with at most 4 (33.3333%)")
     return pl.select(pl.when(pl.lit(bad.fill_null(False))).then(None).otherwise(pl.lit(value))).to_series() \
