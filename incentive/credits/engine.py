@@ -133,14 +133,13 @@ def credit(definition: Definition, data: Prepared, start: date, end: date, *, de
         flags_staged = "flags" in eng.dialect.staged
         counts = eng.query(sql.counts_sql(definition, start, end, flags_staged=flags_staged)).row(0)
         if keep_credits:  # the roll-ups computed once: the credit table and the measures both read them
-            eng.materialize("rolled", sql.rolled_sql(decimals))
+            eng.materialize("rolled", sql.rolled_sql(definition, decimals))
             credits = eng.query(f"SELECT * FROM ({sql.credits_sql(decimals, attributes)}) c ORDER BY {sql.CREDITS_ORDER}")
             rolled = "rolled"
         else:  # the measures only: the roll-ups are streamed into them, never stored
             credits = pl.DataFrame()
-            rolled = f"({sql.rolled_sql(decimals)})"
-        measures = eng.query(sql.measures_sql(definition, decimals, flags_staged=flags_staged, rolled=rolled,
-                                              start=start))
+            rolled = f"({sql.rolled_sql(definition, decimals)})"
+        measures = eng.query(sql.measures_sql(definition, decimals, rolled=rolled, start=start))
         recovered = {r.clawback: eng.query(sql.recoveries_sql(definition, r.refunds, r.basis, start, decimals,
                                                               flags_staged=flags_staged, rolled=rolled))
                      for r in recoveries}

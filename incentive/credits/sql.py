@@ -140,10 +140,12 @@ def direct_steps(definition: Definition, start: date, end: date, decimals: int, 
     they are ``direct_ctes``. An engine may compute some of them once and
     keep them (``staged``): Spark inlines a CTE at every reference.
 
-    The steps carry the event's integer key ``ek`` and the few columns every
-    measure tests (amount name, kind, sign), never the event's ids or its
-    line's text: ``direct`` is narrow and whatever needs more joins the
-    events back by ``ek``.
+    The steps carry the event's integer key ``ek``, the few columns every
+    measure tests (amount name, kind, sign) and the event columns the
+    measures read (``measure_columns``), never the event's ids or its
+    line's other text: ``direct`` is narrow, the measures never join the
+    events back, and whatever needs more (the credit table) joins them by
+    ``ek``.
 
     A line without split rows has one owner at 100%: its credit is the
     amount itself, no ranking needed. Only the split lines go through the
@@ -152,24 +154,26 @@ def direct_steps(definition: Definition, start: date, end: date, decimals: int, 
     d = decimals
     scale = _scale(d)
     exact_t = f"DECIMAL(28,{d + 6})"
-    columns = "ek, amount_name, kind, sign, line_date, person, role, share"
+    extra = measure_columns(definition)
+    more = "".join(f", ev.{c}" for c in extra)
+    columns = "ek, amount_name, kind, sign, line_date, person, role, share" + "".join(f", {c}" for c in extra)
     unit = f"CAST({_unit(d)} AS DECIMAL({d + 1},{d}))"
     return [
         ("flags", flags_sql(definition)),
         ("ev", f"""
-  SELECT e.ek, e.amount_name, e.kind, e.sign, e.amount, e.match_key, e.line_person, e.line_date
+  SELECT e.ek, e.amount_name, e.kind, e.sign, e.amount, e.match_key, e.line_person, e.line_date{more.replace("ev.", "e.")}
   FROM flags e
   WHERE {_in_period(start, end)} AND {_included(definition, 'e')}
 """),
         ("owned", "SELECT DISTINCT match_key FROM splits WHERE role = 'owner'"),
-        ("sole", """
+        ("sole", f"""
   SELECT ev.ek, ev.amount_name, ev.kind, ev.sign, ev.line_date, ev.amount, ev.line_person AS person, 'owner' AS role,
-         CAST(1 AS DECIMAL(9,6)) AS share
+         CAST(1 AS DECIMAL(9,6)) AS share{more}
   FROM ev LEFT JOIN owned o ON o.match_key = ev.match_key
   WHERE o.match_key IS NULL AND ev.line_person IS NOT NULL
 """),
         ("exact", f"""
-  SELECT ev.ek, ev.amount_name, ev.kind, ev.sign, ev.line_date, s.person, s.role, s.share,
+  SELECT ev.ek, ev.amount_name, ev.kind, ev.sign, ev.line_date, s.person, s.role, s.share{more},
          CAST(CAST(ev.amount AS DECIMAL(28,{d})) * CAST(s.share AS DECIMAL(9,6)) AS {exact_t}) AS exact_amount
   FROM ev JOIN splits s ON s.match_key = ev.match_key
 """),
@@ -248,7 +252,24 @@ LEFT JOIN people p ON p.person = m.person
 ORDER BY e.line_id, m.person"""
 
 
-def rolled_sql(decimals: int) -> str:
+def measure_columns(definition: Definition) -> tuple[str, ...]:
+    """The event columns the measures read, carried by every credit row (``direct``, ``rolled``) so that no measure
+    joins the events: the line key of a distinct count, the event date of earliest / latest, the column of a
+    distinct count, the classification flags of ``where``."""
+    out: dict[str, None] = {}
+    for m in definition.measures:
+        if m.kind == "count" and not once_per_line(definition, m):
+            out["lk"] = None
+        elif m.kind == "count_distinct":
+            assert m.column is not None
+            out[f"c_{name(m.column)}"] = None
+        elif m.kind in ("earliest", "latest"):
+            out["event_date"] = None
+        out.update({f"r_{name(r)}": None for r in m.where})
+    return tuple(out)
+
+
+def rolled_sql(definition: Definition, decimals: int) -> str:
     """The roll-ups, from the ``direct`` table: one row per event, role and ancestor (each reached once).
 
     Only split credits need the grouping: a line's sole owner is the one
@@ -260,16 +281,17 @@ def rolled_sql(decimals: int) -> str:
     ancestors by its segment (``direct.seg``): an equi-join, no range.
     """
     d = decimals
+    extra = measure_columns(definition)
     on = "JOIN segment_ancestors h ON h.seg = d.seg"
     return f"""SELECT d.ek, d.amount_name, d.kind, d.sign, d.line_date, h.ancestor AS person, d.role, h.depth AS level,
-       CAST(d.share AS DECIMAL(9,6)) AS share, CAST(d.unsigned_credit AS DECIMAL(18,{d})) AS unsigned_credit
+       CAST(d.share AS DECIMAL(9,6)) AS share, CAST(d.unsigned_credit AS DECIMAL(18,{d})) AS unsigned_credit{"".join(f", d.{c}" for c in extra)}
 FROM direct d
 {on}
 WHERE d.from_splits = 0
 UNION ALL
 SELECT d.ek, MIN(d.amount_name) AS amount_name, MIN(d.kind) AS kind, MIN(d.sign) AS sign, MIN(d.line_date) AS line_date,
        h.ancestor AS person, d.role, MIN(h.depth) AS level,
-       CAST(SUM(d.share) AS DECIMAL(9,6)) AS share, CAST(SUM(d.unsigned_credit) AS DECIMAL(18,{d})) AS unsigned_credit
+       CAST(SUM(d.share) AS DECIMAL(9,6)) AS share, CAST(SUM(d.unsigned_credit) AS DECIMAL(18,{d})) AS unsigned_credit{"".join(f", MIN(d.{c}) AS {c}" for c in extra)}
 FROM direct d
 {on}
 WHERE d.from_splits = 1
@@ -308,7 +330,7 @@ def _condition(m: Measure) -> str:
         parts.append(f"c.role = {text_literal(m.role)}")
     if m.credit != "all":
         parts.append(f"c.credit = '{m.credit}'")
-    parts += [f"e.r_{name(r)} = 1" for r in m.where]
+    parts += [f"c.r_{name(r)} = 1" for r in m.where]
     return " AND ".join(parts)
 
 
@@ -346,8 +368,8 @@ def once_per_line(definition: Definition, m: Measure) -> bool:
 
 
 def measure_expr(m: Measure, decimals: int, recovered: bool = False, once: bool = False) -> str:
-    """The aggregate of measure ``m`` over credits ``c`` (amount name, kind, sign, role, credit, unsigned credit)
-    and, when it needs them (``_needs_event``), their events ``e`` (``flags``: line key, date, classifications).
+    """The aggregate of measure ``m`` over credits ``c`` (amount name, kind, sign, role, credit, unsigned credit and
+    the event columns of ``measure_columns``: line key, event date, classification columns and flags).
     ``recovered``: the credits carry ``rv.rk``, set for a clawed-back refund, which no sum counts. ``once``: a
     count whose rows are one per line (``once_per_line``)."""
     cond = _condition(m)
@@ -360,17 +382,12 @@ def measure_expr(m: Measure, decimals: int, recovered: bool = False, once: bool 
         credited = "CASE WHEN c.sign < 0 THEN 0 - c.unsigned_credit ELSE c.unsigned_credit END"
         return f"CAST(COALESCE(SUM(CASE WHEN {cond} THEN {credited} END), 0) AS DECIMAL(38,{decimals})) AS {name(m.id)}"
     if m.kind == "count":  # distinct lines: a line's integer key stands for its (unique) id
-        return f"CAST(COUNT(DISTINCT CASE WHEN {positive} THEN e.lk END) AS BIGINT) AS {name(m.id)}"
+        return f"CAST(COUNT(DISTINCT CASE WHEN {positive} THEN c.lk END) AS BIGINT) AS {name(m.id)}"
     if m.kind == "count_distinct":
         assert m.column is not None
-        return f"CAST(COUNT(DISTINCT CASE WHEN {positive} THEN e.c_{name(m.column)} END) AS BIGINT) AS {name(m.id)}"
+        return f"CAST(COUNT(DISTINCT CASE WHEN {positive} THEN c.c_{name(m.column)} END) AS BIGINT) AS {name(m.id)}"
     agg = "MIN" if m.kind == "earliest" else "MAX"
-    return f"{agg}(CASE WHEN {positive} THEN e.event_date END) AS {name(m.id)}"
-
-
-def _needs_event(m: Measure, once: bool = False) -> bool:
-    """Does ``m`` read more of an event than the credit rows carry (its line, date or classifications)?"""
-    return (m.kind != "sum" and not once) or bool(m.where)
+    return f"{agg}(CASE WHEN {positive} THEN c.event_date END) AS {name(m.id)}"
 
 
 def _final(m: Measure, decimals: int, alias: str) -> str:
@@ -382,29 +399,27 @@ def _final(m: Measure, decimals: int, alias: str) -> str:
     return f"{alias}.{name(m.id)} AS {name(m.id)}"
 
 
-def measures_sql(definition: Definition, decimals: int, *, flags_staged: bool = False, rolled: str = "rolled",
-                 start: date | None = None) -> str:
+def measures_sql(definition: Definition, decimals: int, *, rolled: str = "rolled", start: date | None = None) -> str:
     """One row per credited person (direct or roll-up): every measure, from the narrow credits -- never the wide
     credit table.
 
     Measures are aggregated by the credits they read: direct only (over
-    ``direct``), roll-ups only (over ``rolled``), or all (over both), each
-    aggregate joining the events (``flags``) only when one of its measures
-    needs them (``_needs_event``), then put side by side per person. An
-    aggregate of sums only that read nothing of the events takes its
-    roll-ups already summed per segment (``rollup_sums_sql``): no row per
-    line and ancestor is made at all. A count whose rows are one per line
-    (``once_per_line``) counts rows.
+    ``direct``), roll-ups only (over ``rolled``), or all (over both), then put
+    side by side per person; every credit row carries the event columns the
+    measures read (``measure_columns``), so no aggregate joins the events
+    (only a clawback's recovered refunds, a small relation). An aggregate
+    of plain sums takes its roll-ups already summed per segment
+    (``rollup_sums_sql``): no row per line and ancestor is made at all. A
+    count whose rows are one per line (``once_per_line``) counts rows.
     """
-    carried = "ek, person, role, amount_name, kind, sign, unsigned_credit"
+    base = "ek, person, role, amount_name, kind, sign, unsigned_credit"
+    carried = base + "".join(f", {c}" for c in measure_columns(definition))
     sums = f"({rollup_sums_sql()})"
 
-    def part(g: str, roll: str) -> str:
-        rollup = f"SELECT 'rollup' AS credit, {carried} FROM {roll} r"
-        return {"direct": f"SELECT 'direct' AS credit, {carried} FROM direct", "rollup": rollup,
-                "all": f"SELECT 'direct' AS credit, {carried} FROM direct UNION ALL {rollup}"}[g]
-    # subqueries, not CTEs: DuckDB would store a CTE read twice, and each is read once per aggregate here
-    flags = "flags" if flags_staged else f"({flags_sql(definition)})"
+    def part(g: str, roll: str, cols: str) -> str:
+        rollup = f"SELECT 'rollup' AS credit, {cols} FROM {roll} r"
+        return {"direct": f"SELECT 'direct' AS credit, {cols} FROM direct", "rollup": rollup,
+                "all": f"SELECT 'direct' AS credit, {cols} FROM direct UNION ALL {rollup}"}[g]
     ctes = []
     groups = [(g, [m for m in definition.measures if m.credit == g]) for g in ("direct", "rollup", "all")]
     groups = [(g, ms) for g, ms in groups if ms]
@@ -414,16 +429,14 @@ def measures_sql(definition: Definition, decimals: int, *, flags_staged: bool = 
     recover = bool(definition.recovered) and start is not None
     for g, ms in groups:
         recovered = recover and any(m.kind == "sum" for m in ms)
-        once = {m.id: once_per_line(definition, m) for m in ms}
-        exprs = ", ".join(measure_expr(m, decimals, recovered, once[m.id]) for m in ms)
-        needs_event = any(_needs_event(m, once[m.id]) for m in ms)
-        join = f" JOIN {flags} e ON e.ek = c.ek" if needs_event else ""
+        exprs = ", ".join(measure_expr(m, decimals, recovered, once_per_line(definition, m)) for m in ms)
+        join = ""
         if recovered:
             assert start is not None
-            join += f" LEFT JOIN ({recovered_events(definition.recovered, start)}) rv ON rv.rk = c.ek"
-        plain_sums = all(m.kind == "sum" for m in ms) and not needs_event and not recovered
-        ctes.append(f"m_{g} AS (SELECT c.person, {exprs} FROM ({part(g, sums if plain_sums else rolled)}) c{join} "
-                    "GROUP BY c.person)")
+            join = f" LEFT JOIN ({recovered_events(definition.recovered, start)}) rv ON rv.rk = c.ek"
+        plain_sums = all(m.kind == "sum" and not m.where for m in ms) and not recovered
+        source = part(g, sums, base) if plain_sums else part(g, rolled, carried)
+        ctes.append(f"m_{g} AS (SELECT c.person, {exprs} FROM ({source}) c{join} GROUP BY c.person)")
         people.append(f"SELECT person FROM m_{g}")
     kinds = {g for g, _ in groups}
     if not kinds & {"direct", "all"}:
