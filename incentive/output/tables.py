@@ -134,19 +134,26 @@ def text_frame(frame: pl.DataFrame, *, money_columns: MoneyColumns = {}, neutral
     return frame.select(exprs) if exprs else frame
 
 
+#: rows per slice of ``write_csv``
+CSV_SLICE = 500_000
+
+
 def write_csv(frame: pl.DataFrame, path: Path | str, *, money_columns: MoneyColumns = {}, bom: bool = True) -> None:
     """RFC 4180 CSV, UTF-8 with a BOM by default (so Excel -- notably Chinese
     Excel, which otherwise assumes GBK -- opens it as UTF-8), ``\\n`` line
     endings, quotes only where needed, nulls as empty cells, dates ISO.
-    The same frame always gives the same bytes."""
-    with _trimmed_decimals():
-        out = text_frame(frame, money_columns=money_columns, neutralize_text=True, native_decimals=_csv_trims_decimals())
-        renames = {c: neutralize(c) for c in out.columns if neutralize(c) != c}
-        if renames:
-            out = out.rename(renames)
-        with atomic_path(path) as tmp:
-            out.write_csv(tmp, include_bom=bom, line_terminator="\n", quote_style="necessary", null_value="",
-                          date_format="%Y-%m-%d", datetime_format="%Y-%m-%dT%H:%M:%S%.f")
+    The same frame always gives the same bytes. Written ``CSV_SLICE`` rows
+    at a time: the text copy of a credit table of millions of rows never
+    exists whole (every cell's text depends on its own value only)."""
+    renames = {c: neutralize(c) for c in frame.columns if neutralize(c) != c}
+    with _trimmed_decimals(), atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        for start in range(0, max(frame.height, 1), CSV_SLICE):
+            out = text_frame(frame.slice(start, CSV_SLICE), money_columns=money_columns, neutralize_text=True,
+                             native_decimals=_csv_trims_decimals())
+            out = out.rename(renames) if renames else out
+            out.write_csv(fh, include_bom=bom and start == 0, include_header=start == 0, line_terminator="\n",
+                          quote_style="necessary", null_value="", date_format="%Y-%m-%d",
+                          datetime_format="%Y-%m-%dT%H:%M:%S%.f")
 
 
 _trim_lock = threading.Lock()

@@ -230,3 +230,26 @@ def test_floats_are_refused(tmp_path, writer):
     with pytest.raises(TypeError, match="binary floats"):
         writer(pl.DataFrame({"x": [0.1]}), tmp_path / "x.out")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_csv_written_in_slices_is_byte_for_byte_the_csv_written_whole(tmp_path, monkeypatch):
+    """Big tables are written a slice at a time; the header and BOM once, every row as if written whole."""
+    from decimal import Decimal
+
+    from incentive.output import tables
+
+    frame = pl.DataFrame({"name": ["=cmd", "张三", None, 'a"b', "+1", "x,y", "plain"],
+                          "amount": [Decimal("1.50"), Decimal("2"), None, Decimal("-0.01"), Decimal("10.125"),
+                                     Decimal("0"), Decimal("3.10")],
+                          "rate": [Decimal("0.1"), Decimal("0.25"), None, Decimal("1"), Decimal("0.333333"),
+                                   Decimal("0"), Decimal("2.5")]},
+                         schema={"name": pl.String, "amount": pl.Decimal(18, 3), "rate": pl.Decimal(9, 6)})
+    tables.write_csv(frame, tmp_path / "whole.csv", money_columns={"amount": 2})
+    monkeypatch.setattr(tables, "CSV_SLICE", 2)
+    tables.write_csv(frame, tmp_path / "sliced.csv", money_columns={"amount": 2})
+    tables.write_csv(frame.clear(), tmp_path / "empty.csv", money_columns={"amount": 2})
+    whole = (tmp_path / "whole.csv").read_bytes()
+    assert (tmp_path / "sliced.csv").read_bytes() == whole
+    assert whole.startswith(b"\xef\xbb\xbfname,amount,rate\n") and whole.count(b"\xef\xbb\xbf") == 1
+    assert b"'=cmd" in whole and b"10.125" in whole and b"1.50" in whole
+    assert (tmp_path / "empty.csv").read_bytes() == b"\xef\xbb\xbfname,amount,rate\n"
