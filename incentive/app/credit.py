@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +25,7 @@ import polars as pl
 
 from incentive.app.run import load
 from incentive.credits.checks import check_links
+from incentive.credits.credit_table import CreditTable
 from incentive.credits.definition import Definition
 from incentive.credits.engine import Credited, check_engine, credit, open_engine
 from incentive.credits.load import load_definition
@@ -34,7 +36,7 @@ from incentive.credits.sources import source_paths
 from incentive.errors import UsageError
 from incentive.io.periods import parse_period
 from incentive.output.atomic import staged_files
-from incentive.output.tables import write_csv, write_parquet
+from incentive.output.tables import write_csv, write_csv_parts, write_parquet
 from incentive.policy.expr.checked import CheckedPolicy
 
 PERIOD_FILE = "period"
@@ -49,7 +51,7 @@ class CreditSummary:
     credit_rows: int
     written: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # data warnings, counted (stderr)
-    credits: pl.DataFrame | None = None  # the two tables as written, exact types (the conformance suite compares them)
+    credits: CreditTable | None = None  # the two tables as written, exact types (the conformance suite compares them)
     table: pl.DataFrame | None = None
 
 
@@ -63,7 +65,7 @@ class CreditRun:
     paths: dict[str, Path]
     hashes: dict[str, str]  # source name -> sha256 of its file's bytes
     period_frame: pl.DataFrame
-    credits: pl.DataFrame
+    credits: CreditTable  # in a file of its own: millions of rows are never one frame
     money: dict[str, int]  # money columns of both tables -> decimals
     decimals: int  # the currency's (money.decimals)
     rounding: str  # money.rounding: how a role's total of a line was rounded
@@ -76,7 +78,7 @@ class CreditRun:
 
     def credits_csv(self, path: Path) -> None:
         """``credits.csv`` exactly as ``incentive credit`` writes it."""
-        write_csv(self.credits, path, money_columns=self.money)
+        write_csv_parts(self.credits.slices(), path, money_columns=self.money)
 
     def listing(self, policy_id: str) -> dict:
         """What ``sources.json`` says: the period, the policy, the crediting file, each source and its sha256."""
@@ -116,17 +118,22 @@ def credit_sources(checked: CheckedPolicy, policy_path: str, sources: tuple[str,
     data = prepare(definition, paths, currency=policy.currency, decimals=policy.money.decimals, encoding=encoding)
     check_links(definition, data)
     eng = open_engine(engine, spark_url=spark_url)
+    directory = CreditTable.new_directory()
     try:
         result = credit(definition, data, period.start, period.end + timedelta(days=1),
                         decimals=policy.money.decimals, rounding=policy.money.rounding, engine=eng,
-                        recoveries=recover)
+                        recoveries=recover, credits_to=directory / "credits.parquet")
+        credits = CreditTable(directory, result.credit_rows)
+    except BaseException:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
     finally:
         eng.close()
     table = period_table(paths["people"], definition, policy, result.measures, encoding=encoding)
     notes = _notes(result, table.unmatched, period.label, definition, paths, lang)
     return CreditRun(period=period.label, definition=definition, crediting_file=file, paths=paths,
                      hashes={**data.hashes, "people": table.sha256}, period_frame=table.frame,
-                     credits=result.credits,
+                     credits=credits,
                      money={**table.money, "amount": policy.money.decimals, "credited": policy.money.decimals},
                      decimals=policy.money.decimals, rounding=policy.money.rounding, notes=notes,
                      recoveries=result.recoveries)
@@ -173,7 +180,7 @@ def run_credit(policy_path: str, sources: tuple[str, ...], period_text: str, out
     with staged_files(target) as staging:
         if fmt == "parquet":
             write_parquet(run.period_frame, staging / f"{PERIOD_FILE}.parquet")
-            write_parquet(run.credits, staging / f"{CREDITS_FILE}.parquet")
+            write_parquet(run.credits.lazy(), staging / f"{CREDITS_FILE}.parquet")
         else:
             run.period_csv(staging / f"{PERIOD_FILE}.csv")
             run.credits_csv(staging / f"{CREDITS_FILE}.csv")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,35 +50,48 @@ class RecordedSources:
     """The sources record of a close and the files it adds to the close directory."""
 
     record: dict[str, Any]
-    files: dict[str, bytes] = field(default_factory=dict)  # name -> bytes, written before the manifest
+    files: dict[str, bytes | Path] = field(default_factory=dict)  # name -> bytes or file, written before the manifest
     # clawback id -> the refund credits it recovers (``CreditRun.recoveries``), and each source's file
     recoveries: dict[str, pl.DataFrame] = field(default_factory=dict)
     paths: dict[str, str] = field(default_factory=dict)
+    keep: object = None  # what holds the files' directory (the run's credit table): alive as long as the record
 
 
 def sources_record(run: CreditRun) -> RecordedSources:
-    """The record and ``credits.csv`` of a close credited by ``run``."""
-    with tempfile.TemporaryDirectory(prefix="incentive-credits-") as tmp:
-        path = Path(tmp) / CREDITS_NAME
-        run.credits_csv(path)
-        credits = path.read_bytes()
+    """The record and ``credits.csv`` of a close credited by ``run`` (written beside the run's credit table, hashed
+    as it is read: never held in memory)."""
+    path = run.credits.directory / CREDITS_NAME
+    run.credits_csv(path)
+    digest, size = _file_sha256(path)
     crediting = run.crediting_bytes()
     record = {
         "period_table": "period.csv",
         "crediting": {"file": run.definition.file, "sha256": _sha256(crediting),
                       "text": crediting.decode("utf-8", errors="replace")},
         "sources": {n: {"file": str(p), "sha256": run.hashes.get(n, "")} for n, p in sorted(run.paths.items())},
-        "credits": {"file": CREDITS_NAME, "sha256": _sha256(credits), "size": len(credits),
-                    "rows": run.credits.height},
+        "credits": {"file": CREDITS_NAME, "sha256": digest, "size": size, "rows": run.credits.height},
     }
-    return RecordedSources(record=record, files={CREDITS_NAME: credits}, recoveries=dict(run.recoveries),
-                           paths={n: str(p) for n, p in run.paths.items()})
+    return RecordedSources(record=record, files={CREDITS_NAME: path}, recoveries=dict(run.recoveries),
+                           paths={n: str(p) for n, p in run.paths.items()}, keep=run.credits)
+
+
+def _file_sha256(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+            size += len(block)
+    return h.hexdigest(), size
 
 
 def write_files(directory: Path, sources: RecordedSources | None) -> None:
     """The recorded files into a close's staging directory (before its manifest is built)."""
     for name, data in (sources.files if sources else {}).items():
-        (directory / name).write_bytes(data)
+        if isinstance(data, Path):
+            shutil.copyfile(data, directory / name)
+        else:
+            (directory / name).write_bytes(data)
 
 
 def totals_of(sources: RecordedSources | None) -> dict[str, Any]:

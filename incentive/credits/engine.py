@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Protocol
 
 import polars as pl
@@ -45,13 +46,17 @@ class Engine(Protocol):
     def query(self, query: str) -> pl.DataFrame:
         """The rows of ``query``, in its ORDER BY, each column as its SQL type (DECIMAL(p, s) as polars Decimal(p, s))."""
 
+    def copy_parquet(self, query: str, path: str) -> int:
+        """The rows of ``query``, in its ORDER BY and with its types, written to the Parquet file ``path`` (a path
+        this process made: no quote in it); their number. For results too big to hand back as one frame."""
+
     def close(self) -> None:
         """Free what the run holds (tables, temporary files); a shared session stays up."""
 
 
 @dataclass
 class Credited:
-    credits: pl.DataFrame  # the credit table of the period
+    credits: pl.DataFrame  # the credit table of the period (empty when written to ``credits_to``)
     measures: pl.DataFrame  # person + one column per measure
     outside: int = 0  # events dated outside the period
     excluded: int = 0  # events in the period excluded by ``include``
@@ -59,6 +64,7 @@ class Credited:
     notes: list[str] = field(default_factory=list)
     # clawback id -> the credits it recovers (``sql.recoveries_sql``), for the clawbacks asked for
     recoveries: dict[str, pl.DataFrame] = field(default_factory=dict)
+    credit_rows: int = 0  # rows of the credit table (in ``credits``, or in the file of ``credits_to``)
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,8 @@ def open_engine(name: str = "duckdb", *, spark_url: str | None = None) -> Engine
 
 
 def credit(definition: Definition, data: Prepared, start: date, end: date, *, decimals: int, rounding: str,
-           engine: Engine | None = None, keep_credits: bool = True, recoveries: tuple[Recovery, ...] = ()) -> Credited:
+           engine: Engine | None = None, keep_credits: bool = True, recoveries: tuple[Recovery, ...] = (),
+           credits_to: Path | None = None) -> Credited:
     """Credit the events of ``[start, end)``; ``UsageError`` for a person unknown or unassigned on a line's date.
 
     ``engine=None`` runs on a fresh DuckDB connection (closed at the end); a
@@ -110,7 +117,9 @@ def credit(definition: Definition, data: Prepared, start: date, end: date, *, de
     the narrow ``direct`` and roll-up credits, never from the wide credit
     table; ``keep_credits=False`` never builds the credit table at all (an
     empty frame comes back): for a run that needs the period table only, such
-    as the benchmark.
+    as the benchmark. ``credits_to``: the credit table is written to that
+    Parquet file by the engine (``Engine.copy_parquet``) instead of coming
+    back as a frame -- ``Credited.credit_rows`` says how many rows.
     """
     own = engine is None
     eng = engine if engine is not None else open_engine("duckdb")
@@ -134,17 +143,22 @@ def credit(definition: Definition, data: Prepared, start: date, end: date, *, de
         counts = eng.query(sql.counts_sql(definition, start, end, flags_staged=flags_staged)).row(0)
         if keep_credits:  # the roll-ups computed once: the credit table and the measures both read them
             eng.materialize("rolled", sql.rolled_sql(definition, decimals))
-            credits = eng.query(f"SELECT * FROM ({sql.credits_sql(decimals, attributes)}) c ORDER BY {sql.CREDITS_ORDER}")
+            ordered = f"SELECT * FROM ({sql.credits_sql(decimals, attributes)}) c ORDER BY {sql.CREDITS_ORDER}"
+            if credits_to is not None:
+                credits, credit_rows = pl.DataFrame(), eng.copy_parquet(ordered, str(credits_to))
+            else:
+                credits = eng.query(ordered)
+                credit_rows = credits.height
             rolled = "rolled"
         else:  # the measures only: the roll-ups are streamed into them, never stored
-            credits = pl.DataFrame()
+            credits, credit_rows = pl.DataFrame(), 0
             rolled = f"({sql.rolled_sql(definition, decimals)})"
         measures = eng.query(sql.measures_sql(definition, decimals, rolled=rolled, start=start))
         recovered = {r.clawback: eng.query(sql.recoveries_sql(definition, r.refunds, r.basis, start, decimals,
                                                               flags_staged=flags_staged, rolled=rolled))
                      for r in recoveries}
         return Credited(credits=credits, measures=measures, outside=int(counts[0] or 0), excluded=int(counts[1] or 0),
-                        levels=levels, recoveries=recovered)
+                        levels=levels, recoveries=recovered, credit_rows=credit_rows)
     finally:
         if own:
             eng.close()

@@ -25,7 +25,7 @@ import threading
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator, Literal, Mapping, TypedDict
+from typing import Iterable, Iterator, Literal, Mapping, TypedDict
 
 import polars as pl
 
@@ -145,13 +145,23 @@ def write_csv(frame: pl.DataFrame, path: Path | str, *, money_columns: MoneyColu
     The same frame always gives the same bytes. Written ``CSV_SLICE`` rows
     at a time: the text copy of a credit table of millions of rows never
     exists whole (every cell's text depends on its own value only)."""
-    renames = {c: neutralize(c) for c in frame.columns if neutralize(c) != c}
+    write_csv_parts((frame.slice(start, CSV_SLICE) for start in range(0, max(frame.height, 1), CSV_SLICE)), path,
+                    money_columns=money_columns, bom=bom)
+
+
+def write_csv_parts(parts: Iterable[pl.DataFrame], path: Path | str, *, money_columns: MoneyColumns = {},
+                    bom: bool = True) -> None:
+    """The CSV of the parts one after the other, as ``write_csv`` writes their concatenation (at least one part: its
+    header is the file's), so a table read a slice at a time from a file is written in bounded memory."""
+    renames: dict[str, str] | None = None
     with _trimmed_decimals(), atomic_path(path) as tmp, open(tmp, "wb") as fh:
-        for start in range(0, max(frame.height, 1), CSV_SLICE):
-            out = text_frame(frame.slice(start, CSV_SLICE), money_columns=money_columns, neutralize_text=True,
+        for i, part in enumerate(parts):
+            if renames is None:
+                renames = {c: neutralize(c) for c in part.columns if neutralize(c) != c}
+            out = text_frame(part, money_columns=money_columns, neutralize_text=True,
                              native_decimals=_csv_trims_decimals())
             out = out.rename(renames) if renames else out
-            out.write_csv(fh, include_bom=bom and start == 0, include_header=start == 0, line_terminator="\n",
+            out.write_csv(fh, include_bom=bom and i == 0, include_header=i == 0, line_terminator="\n",
                           quote_style="necessary", null_value="", date_format="%Y-%m-%d",
                           datetime_format="%Y-%m-%dT%H:%M:%S%.f")
 
@@ -221,11 +231,17 @@ class ParquetOptions(TypedDict):
 PARQUET_OPTIONS: ParquetOptions = {"compression": "zstd", "compression_level": 1}
 
 
-def write_parquet(frame: pl.DataFrame, path: Path | str) -> None:
-    """Parquet (zstd, with column statistics for query engines); decimals keep their exact type."""
-    _check_columns(frame)
+def write_parquet(frame: pl.DataFrame | pl.LazyFrame, path: Path | str) -> None:
+    """Parquet (zstd, with column statistics for query engines); decimals keep their exact type. A lazy frame (a
+    scan of a big file) is streamed through, never collected whole."""
     with atomic_path(path) as tmp:
-        frame.write_parquet(tmp, **PARQUET_OPTIONS)
+        if isinstance(frame, pl.LazyFrame):
+            for name, dtype in frame.collect_schema().items():
+                _check_dtype(name, dtype)
+            frame.sink_parquet(tmp, **PARQUET_OPTIONS)
+        else:
+            _check_columns(frame)
+            frame.write_parquet(tmp, **PARQUET_OPTIONS)
 
 
 #: Parquet stores a decimal of precision <= 18 as an 8-byte integer and one of
