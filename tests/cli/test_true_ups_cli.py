@@ -128,7 +128,7 @@ def test_the_statement_shows_the_true_up_as_its_own_section(chain, tmp_path):
     ok(cli(chain, "statements", str(chain / "out" / "sales-rep" / "2026-Q2"), "--out", str(tmp_path / "st"),
            "--employee", "E007", "--lang", "zh"))
     page = (tmp_path / "st" / "E007.html").read_text("utf-8")
-    section = page[page.index("<h2>以前期间补差</h2>"):]
+    section = page[page.index("<h2>以前期间调整</h2>"):]
     assert "6,000.00" in section[:section.index("</section>")]
     assert "加以前期间补差 6,000.00 = 12,466.92" in page
 
