@@ -16,14 +16,22 @@ from incentive.app.progress import SILENT, Progress
 from incentive.app.recorded_sources import RecordedSources, entry_record, sources_record
 from incentive.app.run import RunOptions
 from incentive.app.sources_run import Sources, credit_period, period_file, table_options
+from incentive.app.versioned import SplitPlan
 from incentive.errors import UsageError
 from incentive.policy.files import read_policy_bytes
 from incentive.policy.validate import load_policy
 
 
 def close_sources(policy_path: str, sources: Sources, run: RunOptions, opts: CloseOptions, *,
-                  notify: Callable[[str], None] | None = None, progress: Progress = SILENT) -> CloseOutcome:
-    """Credit the period from ``sources``, then close its period table (bad input: exit 2, nothing written)."""
+                  notify: Callable[[str], None] | None = None, progress: Progress = SILENT,
+                  split: SplitPlan | None = None) -> CloseOutcome:
+    """Credit the period from ``sources``, then close its period table (bad input: exit 2, nothing written).
+
+    ``split``: the period is split between plan versions (``app.versioned``), which a close from the sources
+    does not do -- each version would credit the sources under its own crediting file -- so it is refused."""
+    if split is not None:
+        raise UsageError(f"period {run.period} is split between plan versions: a split period is closed "
+                         "from its per-person data file (`incentive credit` writes one from the sources)")
     say = notify or (lambda message: None)
     checked = load_policy(policy_path, data=read_policy_bytes(policy_path))
     progress.stage("read")

@@ -10,7 +10,6 @@ from incentive.app.history import person_history, policy_id_of
 from incentive.app.run import RunOptions
 from incentive.app.verify import verify as run_verify
 from incentive.app.versioned import is_plan, plan_for_close
-from incentive.errors import UsageError
 from incentive.cli.common import READ_LEDGER_HELP, LEDGER_DEFAULT, handle_errors
 from incentive.app.close_sources import close_sources
 from incentive.app.sources_run import Sources
@@ -66,10 +65,8 @@ def close(policy, data, crediting, ledger, out_dir, by, xlsx, trace, statements,
     with for_command(quiet, ["read", "evaluate", "outputs", "ledger"]) as progress:
         given = data_input(data, crediting)
         if isinstance(given, Sources):
-            if split is not None:
-                raise UsageError(f"period {run.period} is split between plan versions: a split period is closed "
-                                 "from its per-person data file (`incentive credit` writes one from the sources)")
-            outcome = close_sources(policy, given, run, opts, notify=say_with(progress), progress=progress)
+            outcome = close_sources(policy, given, run, opts, notify=say_with(progress), progress=progress,
+                                    split=split)
         else:
             outcome = close_period(policy, given, run, opts, notify=say_with(progress), progress=progress,
                                    split=split)

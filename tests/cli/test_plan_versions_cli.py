@@ -199,3 +199,16 @@ def test_diff_and_sweep_of_a_plan_take_the_version_covering_the_period(tmp_path)
     split = cli("diff", PLAN, V2, Q1, "--period", "2026-Q1", cwd=tmp_path)
     assert split.returncode == 2 and "Traceback" not in split.stderr
     assert "split between version 2025.4" in split.stderr and "compare the version files" in split.stderr
+
+
+def test_a_split_period_is_not_closed_from_crediting_sources(tmp_path):
+    """Each version would credit the sources anew: the close says to credit once and close the period table."""
+    crm = ROOT / "examples" / "sales-rep-crm"
+    sources = [f"orders={crm / 'orders.csv'}", f"refunds={crm / 'refunds.csv'}", f"splits={crm / 'splits.csv'}",
+               f"assignments={crm / 'org.csv'}", f"people={crm / 'people.csv'}", "--crediting", crm / "crediting.yaml"]
+    done = cli("close", PLAN, *sources, "--period", "2026-Q1", "--ledger", tmp_path / "l.sqlite", "--out",
+               tmp_path / "out", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "period 2026-Q1 is split between plan versions" in done.stderr and "incentive credit" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists() and not (tmp_path / "l.sqlite").exists()
