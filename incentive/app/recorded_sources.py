@@ -37,7 +37,7 @@ from incentive.errors import UsageError
 from incentive.ledger.errors import LedgerError
 from incentive.ledger.records import LedgerEntry
 from incentive.output.manifest import MANIFEST_NAME, write_manifest
-from incentive.report.credit_lines import CreditLines, MeasureInfo, from_csv
+from incentive.report.credit_lines import CreditLines, MeasureInfo, from_file
 
 #: the key of a ledger entry's ``totals`` holding the sources record (never a payout id: ids have no ``@``)
 SOURCES_KEY = "@sources"
@@ -214,7 +214,7 @@ def recorded_credits(directory: str | Path, *, needed: bool) -> CreditLines | No
         raise UsageError(f"--close: {path} does not match its sha256 in {MANIFEST_NAME}: it changed after the close; "
                          "run `incentive verify`")
     policy = load(str(directory / POLICY_COPY)).policy
-    return from_csv(path.read_bytes(), policy.money.decimals, policy.money.rounding, _measures(record), str(path))
+    return from_file(path, policy.money.decimals, policy.money.rounding, _measures(record), str(path))
 
 
 def _measures(record: dict[str, Any]) -> tuple[MeasureInfo, ...]:

@@ -28,7 +28,7 @@ from incentive.errors import UsageError
 from incentive.io.periods import Period
 from incentive.ledger.locate import open_existing
 from incentive.policy.expr.checked import CheckedPolicy
-from incentive.report.credit_lines import CreditLines, MeasureInfo, from_csv
+from incentive.report.credit_lines import CreditLines, MeasureInfo, from_file
 
 #: the name of the period table a close from the sources records as its data
 TABLE_NAME = f"{PERIOD_FILE}.csv"
@@ -108,12 +108,11 @@ def credit_only(policy_path: str, sources: Sources, opts: RunOptions) -> CreditR
 
 
 def credit_lines(run: CreditRun) -> CreditLines:
-    """The credit table of ``run`` as ``explain`` reads it: the bytes of its ``credits.csv``."""
-    with tempfile.TemporaryDirectory(prefix="incentive-credits-") as tmp:
-        path = Path(tmp) / "credits.csv"
-        run.credits_csv(path)
-        data = path.read_bytes()
-    return from_csv(data, run.decimals, run.rounding, measure_infos(run.definition), "the sources")
+    """The credit table of ``run`` as ``explain`` reads it: its ``credits.csv``, written beside the run's credit
+    table and scanned from there (the run kept alive with it)."""
+    path = run.credits.directory / "credits.csv"
+    run.credits_csv(path)
+    return from_file(path, run.decimals, run.rounding, measure_infos(run.definition), "the sources", keep=run.credits)
 
 
 def measure_infos(definition: Definition) -> tuple[MeasureInfo, ...]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_FLOOR, Decimal
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -37,13 +38,32 @@ class MeasureInfo:
 
 @dataclass(frozen=True)
 class CreditLines:
-    """A period's credit table (text cells) and what is needed to read it."""
+    """A period's credit table (text cells) and what is needed to read it.
 
-    frame: pl.DataFrame
+    ``frame`` may be a scan of the ``credits.csv`` file (``from_file``): a
+    person's or a line's rows are then read from the file as they stream
+    past, never the whole table (tens of millions of rows for a big close)."""
+
+    frame: pl.DataFrame | pl.LazyFrame
     decimals: int
     rounding: str
     measures: tuple[MeasureInfo, ...] = ()
     where: str = "the credit table"  # named in messages: a file, or "the sources"
+    keep: object = None  # what holds the scanned file's directory (a run's credit table): alive as long as this
+
+    def rows_where(self, condition: pl.Expr) -> pl.DataFrame:
+        """The rows meeting ``condition``, read from the file if it is one (a damaged file: ``UsageError``)."""
+        return self._collect(self.frame.lazy().filter(condition))
+
+    def distinct(self, column: str) -> pl.Series:
+        """The values of ``column`` in the order first met."""
+        return self._collect(self.frame.lazy().select(pl.col(column).unique(maintain_order=True))).get_column(column)
+
+    def _collect(self, query: pl.LazyFrame) -> pl.DataFrame:
+        try:
+            return query.collect()
+        except pl.exceptions.PolarsError as exc:
+            raise UsageError(f"{self.where}: cannot be read as a credit table ({str(exc).splitlines()[0]})") from None
 
 
 def from_csv(data: bytes, decimals: int, rounding: str, measures: tuple[MeasureInfo, ...], where: str) -> CreditLines:
@@ -56,6 +76,21 @@ def from_csv(data: bytes, decimals: int, rounding: str, measures: tuple[MeasureI
     if missing:
         raise UsageError(f"{where}: not a credit table: no column {', '.join(missing)}")
     return CreditLines(frame=frame, decimals=decimals, rounding=rounding, measures=measures, where=where)
+
+
+def from_file(path: Path, decimals: int, rounding: str, measures: tuple[MeasureInfo, ...], where: str,
+              keep: object = None) -> CreditLines:
+    """The credit table of the ``credits.csv`` at ``path``, every cell as text, scanned (only its header read
+    here); ``keep``: what must stay alive while the file is read."""
+    try:
+        frame = pl.scan_csv(path, infer_schema=False)
+        columns = frame.collect_schema().names()
+    except pl.exceptions.PolarsError as exc:
+        raise UsageError(f"{where}: cannot be read as a credit table ({str(exc).splitlines()[0]})") from None
+    missing = [c for c in ("line_id", "person", "role", "credit", "share", "amount", "credited") if c not in columns]
+    if missing:
+        raise UsageError(f"{where}: not a credit table: no column {', '.join(missing)}")
+    return CreditLines(frame=frame, decimals=decimals, rounding=rounding, measures=measures, where=where, keep=keep)
 
 
 # -- a person's lines
@@ -71,7 +106,7 @@ class PersonLines:
 
 def person_lines(credits: CreditLines, employee: str, row: dict[str, Any], top: int) -> PersonLines:
     """``employee``'s credit rows, the ``top`` largest by credited amount (absolute: a refund shows too)."""
-    mine = credits.frame.filter(pl.col("person") == employee)
+    mine = credits.rows_where(pl.col("person") == employee)
     rows = sorted(mine.to_dicts(), key=lambda r: (-abs(Decimal(r["credited"])), r["line_id"], r.get("event_id") or "",
                                                   r.get("amount_name") or "", r["role"], r["credit"]))
     shown = [_line_row(r) for r in rows[:top]]
@@ -133,9 +168,9 @@ class LineCredit:
 
 def line_credit(credits: CreditLines, line_id: str) -> LineCredit:
     """How ``line_id`` was credited: every event, role, person, ancestor and remainder unit."""
-    rows = credits.frame.filter(pl.col("line_id") == line_id)
+    rows = credits.rows_where(pl.col("line_id") == line_id)
     if rows.is_empty():
-        known = credits.frame.get_column("line_id").unique(maintain_order=True)
+        known = credits.distinct("line_id")
         examples = ", ".join(known.head(_EXAMPLES).to_list()) or "(none)"
         raise UsageError(f"--line: value {line_id!r}: no line of that id is credited in {credits.where} "
                          f"({known.len():,} lines are, e.g. {examples}); expected a line id of the period")
