@@ -14,7 +14,6 @@ credit table does not carry, are named as not re-aggregated.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import tempfile
 from decimal import Decimal
@@ -28,6 +27,7 @@ from incentive.credits.definition import Measure
 from incentive.credits.load import load_definition
 from incentive.errors import IncentiveError
 from incentive.ledger import Ledger, LedgerEntry
+from incentive.output.manifest import sha256_file
 from incentive.policy.validate import load_policy
 
 
@@ -44,8 +44,7 @@ def check_credit_table(ledger: Ledger, entry: LedgerEntry, directory: Path | Non
     path = directory / name
     if not path.is_file():
         return [f"{path}: missing (the credit table recorded in ledger entry {entry.seq})"], []
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != record["credits"]["sha256"]:
+    if sha256_file(path) != record["credits"]["sha256"]:  # read in blocks: a big close's table is gigabytes
         return [f"{path}: differs from the credit table recorded in ledger entry {entry.seq} -- tampered"], []
     with tempfile.TemporaryDirectory(prefix="incentive-verify-credits-") as tmp:
         crediting = Path(tmp) / (Path(record["crediting"].get("file") or "crediting.yaml").name)
@@ -54,10 +53,11 @@ def check_credit_table(ledger: Ledger, entry: LedgerEntry, directory: Path | Non
         policy_file.write_text(entry.policy_text or "", encoding="utf-8")
         try:
             definition = load_definition(crediting)
-            id_column = load_policy(str(policy_file)).policy.id_input.id
+            policy = load_policy(str(policy_file)).policy
+            id_column, decimals = policy.id_input.id, policy.money.decimals
         except IncentiveError as exc:
             return [f"{what}: the recorded crediting file or policy cannot be read again: {exc}"], []
-    credits = _text_csv(data)
+    credits = pl.scan_csv(path, infer_schema=False)  # each measure streams through it: never read whole
     table = _text_csv(ledger.load_data(entry))
     problems: list[str] = []
     skipped = []
@@ -65,7 +65,7 @@ def check_credit_table(ledger: Ledger, entry: LedgerEntry, directory: Path | Non
         if m.kind == "count_distinct" or m.where:
             skipped.append(m.id)
             continue
-        problems += _compare(m, _aggregate(m, credits), table, id_column, path, entry)
+        problems += _compare(m, _aggregate(m, credits, decimals), table, id_column, path, entry)
     done = [m.id for m in definition.measures if m.id not in skipped]
     checked = [f"{path}: sha256 as recorded; measures {', '.join(done) or '(none)'} re-aggregated from it equal "
                f"the recorded period table" if not problems else f"{path}: re-aggregated the measures"]
@@ -79,25 +79,30 @@ def _text_csv(data: bytes) -> pl.DataFrame:
     return pl.read_csv(io.BytesIO(data.removeprefix(b"\xef\xbb\xbf")), infer_schema=False)
 
 
-def _aggregate(m: Measure, credits: pl.DataFrame) -> dict[str, Any]:
-    """Person -> the measure, from the credit table (docs/crediting.md, Measures)."""
-    rows = credits.filter(pl.col("amount_name") == m.amount)
+def _aggregate(m: Measure, credits: pl.DataFrame | pl.LazyFrame, decimals: int | None = None) -> dict[str, Any]:
+    """Person -> the measure, from the credit table (docs/crediting.md, Measures), its cells as text.
+
+    Sums are exact: the credited texts as decimals of ``decimals`` places
+    (the currency's; None: as many as the column's longest fraction), summed
+    by polars -- one pass over the table, however long."""
+    rows = credits.lazy().filter(pl.col("amount_name") == m.amount)
     if m.role is not None:
         rows = rows.filter(pl.col("role") == m.role)
     if m.credit != "all":
         rows = rows.filter(pl.col("credit") == m.credit)
-    out: dict[str, Any] = {}
     if m.kind == "sum":
-        for person, credited in rows.select("person", "credited").iter_rows():
-            out[person] = out.get(person, Decimal(0)) + Decimal(credited)
-        return out
+        if decimals is None:
+            places = rows.select(pl.col("credited").str.extract(r"\.([0-9]+)$", 1).str.len_chars().max()).collect()
+            decimals = int(places.item() or 0)
+        sums = rows.group_by("person").agg(pl.col("credited").str.to_decimal(scale=decimals).cast(
+            pl.Decimal(38, decimals)).sum()).collect()
+        return dict(sums.iter_rows())
     positive = rows.filter(pl.col("kind") != "refund")
     if m.kind == "count":
-        for person, lines in positive.group_by("person").agg(pl.col("line_id").n_unique()).iter_rows():
-            out[person] = int(lines)
-        return out
+        return {person: int(lines) for person, lines in
+                positive.group_by("person").agg(pl.col("line_id").n_unique()).collect().iter_rows()}
     agg = pl.col("event_date").min() if m.kind == "earliest" else pl.col("event_date").max()
-    return dict(positive.group_by("person").agg(agg).iter_rows())
+    return dict(positive.group_by("person").agg(agg).collect().iter_rows())
 
 
 def _compare(m: Measure, got: dict[str, Any], table: pl.DataFrame, id_column: str, path: Path,
