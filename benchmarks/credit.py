@@ -2,6 +2,7 @@
 
     python benchmarks/credit.py --sizes 1000000 10000000 [--parquet] [--memory-limit 2GB]
     python benchmarks/credit.py --sizes 100000 --engine spark    # the same run on a local Spark session
+    python benchmarks/credit.py --sizes 1000000 --command credit [--memory-limit 2GB]   # the real command
 
 The data: N order lines over one quarter, 20% of them split two ways
 (60/40) with a second rep, 100,000 people in a 4-level hierarchy
@@ -193,6 +194,37 @@ def measure(folder: Path, fmt: str, memory_limit: str | None = None, engine_name
             "load_avg": round(os.getloadavg()[0], 1), **extra}
 
 
+def run_command(command: str, folder: Path, fmt: str, memory_limit: str | None, engine: str) -> dict:
+    """``python -m incentive credit|close`` on the generated data, in a child process: its wall time, CPU time and
+    peak resident memory (``memory_limit``: ``INCENTIVE_DUCKDB_MEMORY``), and the size of the credit table written."""
+    import shutil
+    import tempfile
+
+    work = Path(tempfile.mkdtemp(prefix="incentive-bench-"))
+    out = work / "out"
+    sources = [str(folder / f"{name}.{fmt}") for name in ("orders", "splits", "assignments", "people")]
+    ledger = ["--ledger", str(work / "ledger.sqlite")] if command == "close" else []
+    env = {**os.environ, **({"INCENTIVE_DUCKDB_MEMORY": memory_limit} if memory_limit else {})}
+    start = time.perf_counter()
+    with open(work / "stderr", "wb") as err:
+        child = subprocess.Popen([sys.executable, "-m", "incentive", command, str(folder / "policy.yaml"), *sources,
+                                  "--period", "2026-Q1", "--out", str(out), *ledger, "--engine", engine],
+                                 stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT, env=env)
+        _, status, usage = os.wait4(child.pid, 0)  # this child's own CPU time and peak memory
+        child.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    try:
+        if child.returncode:
+            sys.exit((work / "stderr").read_text("utf-8", errors="replace"))
+        written = sorted(out.rglob("credits.csv"))
+        return {"wall_s": round(wall, 1), "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+                "peak_rss_mb": round(usage.ru_maxrss / 1024),
+                "credits_csv_mb": round(written[0].stat().st_size / 2**20) if written else None,
+                "load_avg": round(os.getloadavg()[0], 1)}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000_000])
@@ -200,6 +232,8 @@ def main() -> None:
     ap.add_argument("--parquet", action="store_true", help="the sources as Parquet files (--format parquet)")
     ap.add_argument("--memory-limit", default=None, help="DuckDB's memory limit, e.g. 3GB (beyond it, it spills)")
     ap.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"], help="where the crediting SQL runs")
+    ap.add_argument("--command", choices=["credit", "close"],
+                    help="time the real command instead (`incentive credit` / `close`: the credit table written too)")
     ap.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.parquet:
@@ -213,6 +247,10 @@ def main() -> None:
             t = time.perf_counter()
             generate(n, folder, args.format)
             print(f"generated {n:,} lines in {time.perf_counter() - t:.1f}s", file=sys.stderr)
+        if args.command:
+            print(f"{n:>12,} lines ({args.format}, incentive {args.command}): "
+                  f"{json.dumps(run_command(args.command, folder, args.format, args.memory_limit, args.engine))}")
+            continue
         limit = ["--memory-limit", args.memory_limit] if args.memory_limit else []
         done = subprocess.run([sys.executable, __file__, "--measure", str(folder), "--format", args.format, *limit,
                                "--engine", args.engine],

@@ -8,7 +8,6 @@ outputs went missing or changed is rebuilt in place, ``app.close``) and
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from pathlib import Path
 from typing import Mapping
@@ -26,12 +25,13 @@ from incentive.engine.results import Results
 from incentive.errors import PolicyInvalid, UsageError
 from incentive.io.periods import parse_period
 from incentive.ledger.errors import LedgerError
+from incentive.output.manifest import sha256_file
 from incentive.policy.validate import load_policy
 from incentive.ledger import Ledger, LedgerEntry
 
 
 def rebuild(ledger: Ledger, entry: LedgerEntry, directory: Path,
-            carried: Mapping[str, bytes] | None = None) -> tuple[Results, dict[str, str]]:
+            carried: Mapping[str, Path] | None = None) -> tuple[Results, dict[str, str]]:
     """Re-run ``entry`` from what the ledger recorded -- policy text, data bytes,
     history, options -- writing its outputs into ``directory``.
 
@@ -94,8 +94,7 @@ def outputs_intact(target: Path, recorded_hashes: dict[str, str]) -> bool:
     present = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}  # statements/ too
     if present != set(recorded_hashes):
         return False
-    return all(hashlib.sha256((target / name).read_bytes()).hexdigest() == sha
-               for name, sha in recorded_hashes.items())
+    return all(sha256_file(target / name) == sha for name, sha in recorded_hashes.items())
 
 
 def engine_note(entry: LedgerEntry) -> str:

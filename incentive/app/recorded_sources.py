@@ -36,7 +36,7 @@ from incentive.app.credit import CreditRun
 from incentive.errors import UsageError
 from incentive.ledger.errors import LedgerError
 from incentive.ledger.records import LedgerEntry
-from incentive.output.manifest import MANIFEST_NAME, write_manifest
+from incentive.output.manifest import MANIFEST_NAME, sha256_file, write_manifest
 from incentive.report.credit_lines import CreditLines, MeasureInfo, from_file
 
 #: the key of a ledger entry's ``totals`` holding the sources record (never a payout id: ids have no ``@``)
@@ -121,8 +121,9 @@ def check_record(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
-def carried_files(entry: LedgerEntry, directory: Path | None) -> dict[str, bytes]:
-    """The recorded files of ``entry`` found in ``directory`` with the hash the ledger recorded for them."""
+def carried_files(entry: LedgerEntry, directory: Path | None) -> dict[str, Path]:
+    """The recorded files of ``entry`` found in ``directory`` with the hash the ledger recorded for them (their
+    paths: a big close's credit table is gigabytes, hashed in blocks and copied, never read whole)."""
     record = entry_record(entry)
     if record is None or directory is None:
         return {}
@@ -130,18 +131,17 @@ def carried_files(entry: LedgerEntry, directory: Path | None) -> dict[str, bytes
     path = directory / name
     if not path.is_file():
         return {}
-    data = path.read_bytes()
-    return {name: data} if _sha256(data) == entry.outputs.get(name) else {}
+    return {name: path} if sha256_file(path) == entry.outputs.get(name) else {}
 
 
-def place_files(entry: LedgerEntry, directory: Path, carried: Mapping[str, bytes]) -> list[str]:
+def place_files(entry: LedgerEntry, directory: Path, carried: Mapping[str, Path]) -> list[str]:
     """Write the carried recorded files into a re-run's ``directory``; the names not at hand."""
     record = entry_record(entry)
     if record is None:
         return []
     name = record["credits"]["file"]
     if name in carried:
-        (directory / name).write_bytes(carried[name])
+        shutil.copyfile(carried[name], directory / name)
         return []
     return [name]
 
@@ -169,7 +169,7 @@ def recorded_names(entry: LedgerEntry) -> tuple[str, ...]:
     return (record["credits"]["file"],) if record is not None else ()
 
 
-def restorable(entry: LedgerEntry, target: Path) -> dict[str, bytes]:
+def restorable(entry: LedgerEntry, target: Path) -> dict[str, Path]:
     """The recorded files a re-close restoring ``target`` carries over; a credit table it does not have
     (missing or changed there) is an error saying what to do."""
     carried = carried_files(entry, target)
@@ -191,7 +191,6 @@ def recorded_credits(directory: str | Path, *, needed: bool) -> CreditLines | No
     from incentive.app.close_dir import read_manifest
     from incentive.app.files import POLICY_COPY
     from incentive.app.run import load
-    from incentive.output.manifest import sha256_file
 
     directory = Path(directory)
     manifest_path = directory / MANIFEST_NAME

@@ -12,7 +12,6 @@ Three independent checks, each naming what was tampered with:
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from pathlib import Path
 from typing import Sequence
@@ -28,7 +27,7 @@ from incentive.errors import UsageError
 from incentive.ledger import Ledger, LedgerEntry
 from incentive.ledger.events import Event
 from incentive.ledger.locate import existing
-from incentive.output.manifest import MANIFEST_NAME, check_manifest
+from incentive.output.manifest import MANIFEST_NAME, check_manifest, sha256_file
 
 
 def verify(directory: str | None, ledger_path: str | None, *,
@@ -136,7 +135,7 @@ def _entry_for_directory(ledger: Ledger, directory: Path, problems: list[str]) -
         f = directory / name
         if not f.is_file():
             problems.append(f"{f}: missing (recorded in ledger entry {entry.seq})")
-        elif hashlib.sha256(f.read_bytes()).hexdigest() != sha:
+        elif sha256_file(f) != sha:
             problems.append(f"{f}: differs from what ledger entry {entry.seq} recorded -- tampered")
     return entry
 
@@ -163,7 +162,7 @@ def rerun(ledger: Ledger, entry: LedgerEntry, directory: Path | None = None) -> 
                 continue  # the ledger keeps its hash only: checked with the close directory (check_credit_table)
             if not f.is_file():
                 problems.append(f"{entry.policy_id} {entry.period}: re-run did not produce {name}")
-            elif hashlib.sha256(f.read_bytes()).hexdigest() != sha:
+            elif sha256_file(f) != sha:
                 problems.append(f"{entry.policy_id} {entry.period}: re-run gives a different {name} "
                                 f"than recorded in ledger entry {entry.seq}{engine_note(entry)}")
         return problems

@@ -92,17 +92,18 @@ def _aggregate(m: Measure, credits: pl.DataFrame | pl.LazyFrame, decimals: int |
         rows = rows.filter(pl.col("credit") == m.credit)
     if m.kind == "sum":
         if decimals is None:
-            places = rows.select(pl.col("credited").str.extract(r"\.([0-9]+)$", 1).str.len_chars().max()).collect()
+            longest = pl.col("credited").str.extract(r"\.([0-9]+)$", 1).str.len_chars().max()
+            places = rows.select(longest).collect(engine="streaming")
             decimals = int(places.item() or 0)
         sums = rows.group_by("person").agg(pl.col("credited").str.to_decimal(scale=decimals).cast(
-            pl.Decimal(38, decimals)).sum()).collect()
+            pl.Decimal(38, decimals)).sum()).collect(engine="streaming")
         return dict(sums.iter_rows())
     positive = rows.filter(pl.col("kind") != "refund")
     if m.kind == "count":
-        return {person: int(lines) for person, lines in
-                positive.group_by("person").agg(pl.col("line_id").n_unique()).collect().iter_rows()}
+        lines = positive.group_by("person").agg(pl.col("line_id").n_unique()).collect(engine="streaming")
+        return {person: int(n) for person, n in lines.iter_rows()}
     agg = pl.col("event_date").min() if m.kind == "earliest" else pl.col("event_date").max()
-    return dict(positive.group_by("person").agg(agg).collect().iter_rows())
+    return dict(positive.group_by("person").agg(agg).collect(engine="streaming").iter_rows())
 
 
 def _compare(m: Measure, got: dict[str, Any], table: pl.DataFrame, id_column: str, path: Path,

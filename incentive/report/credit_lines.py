@@ -61,7 +61,7 @@ class CreditLines:
 
     def _collect(self, query: pl.LazyFrame) -> pl.DataFrame:
         try:
-            return query.collect()
+            return query.collect(engine="streaming")
         except pl.exceptions.PolarsError as exc:
             raise UsageError(f"{self.where}: cannot be read as a credit table ({str(exc).splitlines()[0]})") from None
 
