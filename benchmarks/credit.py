@@ -208,7 +208,8 @@ def run_command(command: str, folder: Path, fmt: str, memory_limit: str | None, 
     start = time.perf_counter()
     with open(work / "stderr", "wb") as err:
         child = subprocess.Popen([sys.executable, "-m", "incentive", command, str(folder / "policy.yaml"), *sources,
-                                  "--period", "2026-Q1", "--out", str(out), *ledger, "--engine", engine],
+                                  "--period", "2026-Q1", "--out", str(out), *ledger,
+                                  *(["--engine", engine] if command == "credit" else [])],
                                  stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT, env=env)
         _, status, usage = os.wait4(child.pid, 0)  # this child's own CPU time and peak memory
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -233,7 +234,8 @@ def main() -> None:
     ap.add_argument("--memory-limit", default=None, help="DuckDB's memory limit, e.g. 3GB (beyond it, it spills)")
     ap.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"], help="where the crediting SQL runs")
     ap.add_argument("--command", choices=["credit", "close"],
-                    help="time the real command instead (`incentive credit` / `close`: the credit table written too)")
+                    help="time the real command instead (`incentive credit` / `close`: the credit table written too; "
+                         "close runs on DuckDB)")
     ap.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.parquet:
