@@ -68,11 +68,47 @@ def scenarios(draw):
     return assignments, lines, splits, held, mode
 
 
-def write(folder: Path, assignments, lines, splits, seed: int | None = None) -> dict[str, Path]:
+@st.composite
+def rich_scenarios(draw):
+    """A scenario plus what the plain one lacks: a manager moving to another director mid-period (the segments
+    of everyone below are cut by an ancestor's change), refunds and collections of the lines' amount (negative
+    credits, and a count of lines that is no longer one row per line)."""
+    assignments, lines, splits, held, mode = draw(scenarios())
+    if draw(st.booleans()):
+        moved = draw(st.sampled_from(["M0", "M1", "M2"]))
+        day = START + timedelta(days=draw(st.integers(1, DAYS - 1)))
+        assignments = [a for a in assignments if a[0] != moved]
+        assignments += [("D2", "", "top2", START - timedelta(days=400), None),
+                        (moved, "D", f"T{moved}", START - timedelta(days=400), day),
+                        (moved, "D2", f"T{moved}", day, None)]
+    refunds, collections = [], []
+    for n, (line, when, _owner, amount) in enumerate(lines):
+        if amount and draw(st.booleans()):
+            part = Decimal(draw(st.integers(1, int(amount * 100)))).scaleb(-2)
+            refunds.append((f"RF{n}", line, when + timedelta(days=draw(st.integers(0, 100))), part))
+        if draw(st.booleans()):
+            collections.append((f"CL{n}", line, when + timedelta(days=draw(st.integers(0, 30))),
+                                Decimal(draw(st.integers(0, 10**7))).scaleb(-2)))
+    return assignments, lines, splits, held, mode, refunds, collections
+
+
+ADJUSTED = """\
+adjustments:
+  refunds: {of: orders, kind: refund, id: rid, line: id, date: date, amounts: {amount: amount}}
+  collections: {of: orders, kind: collection, id: cid, line: id, date: date, amounts: {amount: amount}}
+"""
+
+
+def write(folder: Path, assignments, lines, splits, seed: int | None = None, refunds=None,
+          collections=None) -> dict[str, Path]:
     rng = random.Random(seed)
     rows = {"orders": ["id,date,owner,amount"] + [f"{i},{d},{o},{a}" for i, d, o, a in lines],
             "splits": ["id,person,role,share"] + [f"{i},{p},{r},{s}" for i, p, r, s in splits],
             "assignments": ["person,manager,team,from,to"] + [f"{p},{m},{t},{a},{b or ''}" for p, m, t, a, b in assignments]}
+    if refunds is not None:
+        rows["refunds"] = ["rid,id,date,amount"] + [f"{r},{i},{d},{a}" for r, i, d, a in refunds]
+    if collections is not None:
+        rows["collections"] = ["cid,id,date,amount"] + [f"{r},{i},{d},{a}" for r, i, d, a in collections]
     paths = {}
     for name, lines_ in rows.items():
         body = lines_[1:]
@@ -84,12 +120,15 @@ def write(folder: Path, assignments, lines, splits, seed: int | None = None) -> 
     return paths
 
 
-def run(assignments, lines, splits, mode: str, seed: int | None = None) -> pl.DataFrame:
+def run(assignments, lines, splits, mode: str, seed: int | None = None, refunds=None, collections=None) -> pl.DataFrame:
     with tempfile.TemporaryDirectory() as d:
         folder = Path(d)
-        (folder / "crediting.yaml").write_text(CREDITING, encoding="utf-8")
+        adjusted = refunds is not None or collections is not None
+        crediting = CREDITING.replace("measures:\n", ADJUSTED + "measures:\n") if adjusted else CREDITING
+        (folder / "crediting.yaml").write_text(crediting, encoding="utf-8")
         definition = load_definition(folder / "crediting.yaml")
-        paths = write(folder, assignments, lines, splits, seed)
+        paths = write(folder, assignments, lines, splits, seed, refunds=[] if adjusted and refunds is None else refunds,
+                      collections=[] if adjusted and collections is None else collections)
         data = prepare(definition, paths, currency="CNY", decimals=2)
         check_links(definition, data)
         return credit(definition, data, START, END, decimals=2, rounding=mode).credits
@@ -97,6 +136,11 @@ def run(assignments, lines, splits, mode: str, seed: int | None = None) -> pl.Da
 
 def manager_on(held, rep: str, day: date) -> str:
     return next(m for a, b, m in held[rep] if a <= day and (b is None or day < b))
+
+
+def boss_on(assignments, person: str, day: date) -> str:
+    """``person``'s manager on ``day``, from the assignment rows (a manager moving between directors too)."""
+    return next(m for p, m, _t, a, b in assignments if p == person and a <= day and (b is None or day < b))
 
 
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -122,22 +166,25 @@ def test_the_credits_of_a_line_sum_exactly_to_its_rounded_share(case):
 
 
 @SETTINGS
-@given(scenarios())
+@given(rich_scenarios())
 def test_no_ancestor_receives_a_line_twice_in_one_role_and_roll_ups_add_up(case):
-    assignments, lines, splits, held, mode = case
-    credits = run(assignments, lines, splits, mode)
+    """Each credit of a line (its own amount, a refund, a collection) reaches the manager and the director above
+    its person on the line's date -- a manager who moved to another director mid-period too -- once per role."""
+    assignments, lines, splits, held, mode, refunds, collections = case
+    credits = run(assignments, lines, splits, mode, refunds=refunds, collections=collections)
     rollup = credits.filter(pl.col("credit") == "rollup")
     assert rollup.select("event_id", "amount_name", "role", "person").is_duplicated().sum() == 0
     direct = credits.filter(pl.col("credit") == "direct")
     for line, when, _owner, _amount in lines:
         for role in ("owner", "overlay"):
             rows = direct.filter((pl.col("line_id") == line) & (pl.col("role") == role))
-            expected: dict[str, Decimal] = {}
-            for person, c in rows.select("person", "credited").iter_rows():
-                for ancestor in (manager_on(held, person, when), "D"):
-                    expected[ancestor] = expected.get(ancestor, Decimal(0)) + c
+            expected: dict[tuple[str, str], Decimal] = {}
+            for event, person, c in rows.select("event_id", "person", "credited").iter_rows():
+                manager = manager_on(held, person, when)
+                for ancestor in (manager, boss_on(assignments, manager, when)):
+                    expected[(event, ancestor)] = expected.get((event, ancestor), Decimal(0)) + c
             got = rollup.filter((pl.col("line_id") == line) & (pl.col("role") == role))
-            assert dict(got.select("person", "credited").iter_rows()) == expected
+            assert {(e, p): c for e, p, c in got.select("event_id", "person", "credited").iter_rows()} == expected
 
 
 @SETTINGS
@@ -148,17 +195,17 @@ def test_credits_do_not_depend_on_row_order(case, seed):
 
 
 @SETTINGS
-@given(scenarios())
+@given(rich_scenarios())
 def test_a_mid_period_move_credits_each_line_to_the_team_that_held_it_on_its_date(case):
-    assignments, lines, splits, held, mode = case
-    credits = run(assignments, lines, splits, mode)
+    assignments, lines, splits, held, mode, refunds, collections = case
+    credits = run(assignments, lines, splits, mode, refunds=refunds, collections=collections)
     dates = {line: when for line, when, _o, _a in lines}
     for line, person, team, level in credits.filter(pl.col("credit") == "direct").select(
             "line_id", "person", "team", "level").iter_rows():
         assert level == 0
         assert team == f"T{manager_on(held, person, dates[line])}"
     for line, person, level in credits.filter(pl.col("credit") == "rollup").select("line_id", "person", "level").iter_rows():
-        assert (person, level) in {("D", 2)} | {(m, 1) for m in ("M0", "M1", "M2")}
+        assert (person, level) in {("D", 2), ("D2", 2)} | {(m, 1) for m in ("M0", "M1", "M2")}
 
 
 MEASURED = CREDITING.replace("  revenue: {sum: amount, role: owner}\n", """\
@@ -183,18 +230,21 @@ SUMMED = CREDITING.replace("  revenue: {sum: amount, role: owner}\n", """\
 
 @pytest.mark.parametrize("crediting", [MEASURED, SUMMED], ids=["every kind", "sums only"])
 @SETTINGS
-@given(case=scenarios())
+@given(case=rich_scenarios())
 def test_the_measures_equal_the_credit_table_re_aggregated(crediting, case):
     """The measures come from the narrow credits in up to three aggregates, never from the credit table: they
-    must still be what the credit table adds up to, for every person credited directly or by roll-up."""
+    must still be what the credit table adds up to, for every person credited directly or by roll-up -- with
+    managers moving between directors, refunds and collections."""
     from incentive.app.verify_credits import _aggregate
 
-    assignments, lines, splits, _held, mode = case
+    assignments, lines, splits, _held, mode, refunds, collections = case
     with tempfile.TemporaryDirectory() as d:
         folder = Path(d)
-        (folder / "crediting.yaml").write_text(crediting, encoding="utf-8")
+        (folder / "crediting.yaml").write_text(crediting.replace("measures:\n", ADJUSTED + "measures:\n"),
+                                              encoding="utf-8")
         definition = load_definition(folder / "crediting.yaml")
-        data = prepare(definition, write(folder, assignments, lines, splits), currency="CNY", decimals=2)
+        paths = write(folder, assignments, lines, splits, refunds=refunds, collections=collections)
+        data = prepare(definition, paths, currency="CNY", decimals=2)
         check_links(definition, data)
         result = credit(definition, data, START, END, decimals=2, rounding=mode)
     credits = result.credits.with_columns(pl.col("credited").cast(pl.String))
