@@ -26,18 +26,18 @@ def test_markdown_goes_to_standard_output_by_default():
     assert "wrote" not in result.stdout
 
 
-def test_html_and_pdf_default_to_a_file_named_by_policy_and_language(tmp_path):
+def test_html_and_pdf_default_to_a_file_named_by_policy_and_language(tmp_path, monkeypatch):
     runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path) as here:
-        result = runner.invoke(cli, ["plan", str(POLICY), "--format", "html"])
-        assert result.exit_code == 0, result.output
-        page = Path(here) / "sales-rep-plan.en.html"
-        assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-        assert "wrote sales-rep-plan.en.html" in result.stderr
-        assert result.stdout == ""
-        result = runner.invoke(cli, ["plan", str(POLICY), "--format", "pdf", "--lang", "zh"])
-        assert result.exit_code == 0, result.output
-        assert (Path(here) / "sales-rep-plan.zh.pdf").read_bytes().startswith(b"%PDF")
+    monkeypatch.chdir(tmp_path)  # the files land in the working directory
+    result = runner.invoke(cli, ["plan", str(POLICY), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    page = tmp_path / "sales-rep-plan.en.html"
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert "wrote sales-rep-plan.en.html" in result.stderr
+    assert result.stdout == ""
+    result = runner.invoke(cli, ["plan", str(POLICY), "--format", "pdf", "--lang", "zh"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "sales-rep-plan.zh.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_out_writes_there_and_dash_is_standard_output(tmp_path):
