@@ -155,13 +155,13 @@ def direct_steps(definition: Definition, start: date, end: date, decimals: int, 
     scale = _scale(d)
     exact_t = f"DECIMAL(28,{d + 6})"
     extra = measure_columns(definition)
-    more = "".join(f", ev.{c}" for c in extra)
+    more, of_flags = "".join(f", ev.{c}" for c in extra), "".join(f", e.{c}" for c in extra)
     columns = "ek, amount_name, kind, sign, line_date, person, role, share" + "".join(f", {c}" for c in extra)
     unit = f"CAST({_unit(d)} AS DECIMAL({d + 1},{d}))"
     return [
         ("flags", flags_sql(definition)),
         ("ev", f"""
-  SELECT e.ek, e.amount_name, e.kind, e.sign, e.amount, e.match_key, e.line_person, e.line_date{more.replace("ev.", "e.")}
+  SELECT e.ek, e.amount_name, e.kind, e.sign, e.amount, e.match_key, e.line_person, e.line_date{of_flags}
   FROM flags e
   WHERE {_in_period(start, end)} AND {_included(definition, 'e')}
 """),
@@ -281,17 +281,18 @@ def rolled_sql(definition: Definition, decimals: int) -> str:
     ancestors by its segment (``direct.seg``): an equi-join, no range.
     """
     d = decimals
-    extra = measure_columns(definition)
+    carried = "".join(f", d.{c}" for c in measure_columns(definition))
+    grouped = "".join(f", MIN(d.{c}) AS {c}" for c in measure_columns(definition))  # one event: one value each
     on = "JOIN segment_ancestors h ON h.seg = d.seg"
     return f"""SELECT d.ek, d.amount_name, d.kind, d.sign, d.line_date, h.ancestor AS person, d.role, h.depth AS level,
-       CAST(d.share AS DECIMAL(9,6)) AS share, CAST(d.unsigned_credit AS DECIMAL(18,{d})) AS unsigned_credit{"".join(f", d.{c}" for c in extra)}
+       CAST(d.share AS DECIMAL(9,6)) AS share, CAST(d.unsigned_credit AS DECIMAL(18,{d})) AS unsigned_credit{carried}
 FROM direct d
 {on}
 WHERE d.from_splits = 0
 UNION ALL
 SELECT d.ek, MIN(d.amount_name) AS amount_name, MIN(d.kind) AS kind, MIN(d.sign) AS sign, MIN(d.line_date) AS line_date,
        h.ancestor AS person, d.role, MIN(h.depth) AS level,
-       CAST(SUM(d.share) AS DECIMAL(9,6)) AS share, CAST(SUM(d.unsigned_credit) AS DECIMAL(18,{d})) AS unsigned_credit{"".join(f", MIN(d.{c}) AS {c}" for c in extra)}
+       CAST(SUM(d.share) AS DECIMAL(9,6)) AS share, CAST(SUM(d.unsigned_credit) AS DECIMAL(18,{d})) AS unsigned_credit{grouped}
 FROM direct d
 {on}
 WHERE d.from_splits = 1
@@ -350,7 +351,8 @@ def rollup_sums_sql() -> str:
     roll-up of a split line (each ancestor once per role, ``rolled_sql``)
     is the sum of its people's credits, and so is this. No event key
     (``ek``): only for measures that read nothing of the events."""
-    return """SELECT CAST(NULL AS BIGINT) AS ek, h.ancestor AS person, g.role, g.amount_name, g.kind, g.sign, g.unsigned_credit
+    return """SELECT CAST(NULL AS BIGINT) AS ek, h.ancestor AS person, g.role, g.amount_name, g.kind, g.sign,
+       g.unsigned_credit
 FROM (SELECT seg, role, amount_name, kind, sign, SUM(unsigned_credit) AS unsigned_credit
       FROM direct GROUP BY seg, role, amount_name, kind, sign) g
 JOIN segment_ancestors h ON h.seg = g.seg"""
