@@ -154,16 +154,21 @@ def write_csv_parts(parts: Iterable[pl.DataFrame], path: Path | str, *, money_co
     """The CSV of the parts one after the other, as ``write_csv`` writes their concatenation (at least one part: its
     header is the file's), so a table read a slice at a time from a file is written in bounded memory."""
     renames: dict[str, str] | None = None
-    with _trimmed_decimals(), atomic_path(path) as tmp, open(tmp, "wb") as fh:
+    with _trimmed_decimals(), atomic_path(path) as tmp:
         for i, part in enumerate(parts):
             if renames is None:
                 renames = {c: neutralize(c) for c in part.columns if neutralize(c) != c}
             out = text_frame(part, money_columns=money_columns, neutralize_text=True,
                              native_decimals=_csv_trims_decimals())
             out = out.rename(renames) if renames else out
-            out.write_csv(fh, include_bom=bom and i == 0, include_header=i == 0, line_terminator="\n",
-                          quote_style="necessary", null_value="", date_format="%Y-%m-%d",
-                          datetime_format="%Y-%m-%dT%H:%M:%S%.f")
+            if i == 0:  # polars writes the file itself, as for any table
+                out.write_csv(tmp, include_bom=bom, line_terminator="\n", quote_style="necessary", null_value="",
+                              date_format="%Y-%m-%d", datetime_format="%Y-%m-%dT%H:%M:%S%.f")
+            else:  # the slice's text, appended here: polars never calls back into a Python file object
+                text = out.write_csv(None, include_header=False, line_terminator="\n", quote_style="necessary",
+                                     null_value="", date_format="%Y-%m-%d", datetime_format="%Y-%m-%dT%H:%M:%S%.f")
+                with open(tmp, "ab") as fh:
+                    fh.write(text.encode("utf-8"))
 
 
 _trim_lock = threading.Lock()

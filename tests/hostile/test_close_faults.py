@@ -126,13 +126,9 @@ def _fail_polars_csv_midway(mp: pytest.MonkeyPatch) -> None:
     real = pl.DataFrame.write_csv
 
     def write_csv(self, file=None, **kwargs):
-        name = file if isinstance(file, (str, Path)) else getattr(file, "name", None)  # a path or a file opened on one
-        if isinstance(name, (str, Path)) and "payouts.csv" in str(name):
-            if isinstance(file, (str, Path)):
-                Path(file).write_bytes(b"employee_id,name,currency,amount\nE1,Ann,CNY,3")
-            else:
-                file.write(b"employee_id,name,currency,amount\nE1,Ann,CNY,3")
-            raise disk_full(str(name))
+        if file is not None and "payouts.csv" in str(file):
+            Path(file).write_bytes(b"employee_id,name,currency,amount\nE1,Ann,CNY,3")
+            raise disk_full(str(file))
         return real(self, file, **kwargs)
 
     mp.setattr(pl.DataFrame, "write_csv", write_csv)
