@@ -62,7 +62,7 @@ def sources_record(run: CreditRun) -> RecordedSources:
     as it is read: never held in memory)."""
     path = run.credits.directory / CREDITS_NAME
     run.credits_csv(path)
-    digest, size = _file_sha256(path)
+    digest, size = sha256_file(path), path.stat().st_size
     crediting = run.crediting_bytes()
     record = {
         "period_table": "period.csv",
@@ -73,16 +73,6 @@ def sources_record(run: CreditRun) -> RecordedSources:
     }
     return RecordedSources(record=record, files={CREDITS_NAME: path}, recoveries=dict(run.recoveries),
                            paths={n: str(p) for n, p in run.paths.items()}, keep=run.credits)
-
-
-def _file_sha256(path: Path) -> tuple[str, int]:
-    h = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-            size += len(block)
-    return h.hexdigest(), size
 
 
 def write_files(directory: Path, sources: RecordedSources | None) -> None:

@@ -79,22 +79,18 @@ def _text_csv(data: bytes) -> pl.DataFrame:
     return pl.read_csv(io.BytesIO(data.removeprefix(b"\xef\xbb\xbf")), infer_schema=False)
 
 
-def _aggregate(m: Measure, credits: pl.DataFrame | pl.LazyFrame, decimals: int | None = None) -> dict[str, Any]:
+def _aggregate(m: Measure, credits: pl.DataFrame | pl.LazyFrame, decimals: int) -> dict[str, Any]:
     """Person -> the measure, from the credit table (docs/crediting.md, Measures), its cells as text.
 
     Sums are exact: the credited texts as decimals of ``decimals`` places
-    (the currency's; None: as many as the column's longest fraction), summed
-    by polars -- one pass over the table, however long."""
+    (the currency's, as the table was written), summed by polars -- one
+    pass over the table, however long."""
     rows = credits.lazy().filter(pl.col("amount_name") == m.amount)
     if m.role is not None:
         rows = rows.filter(pl.col("role") == m.role)
     if m.credit != "all":
         rows = rows.filter(pl.col("credit") == m.credit)
     if m.kind == "sum":
-        if decimals is None:
-            longest = pl.col("credited").str.extract(r"\.([0-9]+)$", 1).str.len_chars().max()
-            places = rows.select(longest).collect(engine="streaming")
-            decimals = int(places.item() or 0)
         sums = rows.group_by("person").agg(pl.col("credited").str.to_decimal(scale=decimals).cast(
             pl.Decimal(38, decimals)).sum()).collect(engine="streaming")
         return dict(sums.iter_rows())

@@ -43,13 +43,6 @@ class CreditTable:
         os.chmod(directory, 0o700)
         return directory
 
-    @classmethod
-    def of_frame(cls, frame: pl.DataFrame) -> "CreditTable":
-        """A table holding ``frame`` (a run on an engine that hands back frames)."""
-        directory = cls.new_directory()
-        frame.write_parquet(directory / "credits.parquet", compression="zstd", compression_level=1)
-        return cls(directory, frame.height)
-
     @property
     def height(self) -> int:
         return self.rows
@@ -66,7 +59,3 @@ class CreditTable:
         size = rows or SLICE
         for start in range(0, max(self.rows, 1), size):
             yield self.lazy().slice(start, size).collect()
-
-    def close(self) -> None:
-        """Remove the file now (it is also removed when the table is dropped)."""
-        self._cleanup()

@@ -251,7 +251,7 @@ def test_the_measures_equal_the_credit_table_re_aggregated(crediting, case):
     measures = result.measures
     assert measures["person"].to_list() == sorted(set(result.credits["person"].to_list()))
     for m in definition.measures:
-        want = _aggregate(m, credits)
+        want = _aggregate(m, credits, 2)
         for person, got in measures.select("person", m.id).iter_rows():
             default = Decimal(0) if m.kind == "sum" else 0 if m.kind == "count" else None
             assert got == want.get(person, default), (m.id, person)

@@ -27,7 +27,7 @@ def test_re_aggregated_measures_equal_the_period_table(period):
     checked = [m for m in definition.measures if m.kind != "count_distinct" and not m.where]
     assert {m.kind for m in checked} == {"sum", "count", "earliest"}
     for m in checked:
-        assert _compare(m, _aggregate(m, credits), table, "employee_id", Path("credits.csv"), _Entry()) == [], m.id
+        assert _compare(m, _aggregate(m, credits, 2), table, "employee_id", Path("credits.csv"), _Entry()) == [], m.id
 
 
 def test_a_credit_that_does_not_add_up_is_named():
@@ -38,7 +38,7 @@ def test_a_credit_that_does_not_add_up_is_named():
         pl.when((pl.col("line_id") == "SO-002") & (pl.col("person") == "E1"))
         .then(pl.lit("1999.99")).otherwise(pl.col("credited")).alias("credited"))
     revenue = next(m for m in definition.measures if m.id == "revenue")
-    assert _aggregate(revenue, changed)["E1"] == Decimal("3033.33")
-    problems = _compare(revenue, _aggregate(revenue, changed), table, "employee_id", Path("credits.csv"), _Entry())
+    assert _aggregate(revenue, changed, 2)["E1"] == Decimal("3033.33")
+    problems = _compare(revenue, _aggregate(revenue, changed, 2), table, "employee_id", Path("credits.csv"), _Entry())
     assert problems == ["credits.csv: measure 'revenue' of E1: 3033.33 re-aggregated from the credit table, "
                         "'3033.34' in the period table recorded in ledger entry 7"]
