@@ -21,6 +21,7 @@ from incentive.credits.definition import Definition, Measure
 from incentive.credits.dialect import Dialect
 from incentive.credits.hierarchy import ancestors, segments
 from incentive.credits.prepare import Prepared
+from incentive.credits.staged import Staged
 from incentive.credits.values import Problems
 from incentive.errors import UsageError
 
@@ -36,6 +37,9 @@ class Engine(Protocol):
 
     def load(self, table: str, frame: pl.DataFrame) -> None:
         """``frame`` as table ``table``, types kept (decimals exact, dates as dates)."""
+
+    def load_staged(self, table: str, staged: Staged) -> None:
+        """A staged table (``staged``: Parquet files of one schema) as table ``table``, types kept."""
 
     def materialize(self, table: str, query: str) -> int:
         """``query`` computed once and kept as ``table``; its row count."""
@@ -124,8 +128,8 @@ def credit(definition: Definition, data: Prepared, start: date, end: date, *, de
     own = engine is None
     eng = engine if engine is not None else open_engine("duckdb")
     try:
-        eng.load("events", data.events)  # each event with its line's columns: the engine needs no lines table
-        eng.load("splits", data.splits)
+        eng.load_staged("events", data.events)  # each event with its line's columns: the engine needs no lines table
+        eng.load_staged("splits", data.splits)
         eng.load("assign", data.assign)
         eng.load("rule_values", rule_values(definition))
         asg = definition.assignments
@@ -183,7 +187,8 @@ def _check_assigned(eng: Engine, definition: Definition, data: Prepared) -> None
         return
     missing = eng.query(sql.UNASSIGNED)
     asg_file = data.files.get("assignments", "assignments")
-    where = data.lines.select("line_id", "src", "row")
+    ids = missing["line_id"].unique().implode()
+    where = data.lines.lazy().filter(pl.col("line_id").is_in(ids)).select("line_id", "src", "row").collect()
     rows = missing.unique(["line_id", "person"]).join(where, on="line_id", how="left").sort("src", "row", "person")
     problems = Problems()
     for line_id, person, line_date, known, src, row in rows.select(

@@ -1,8 +1,11 @@
-"""The source tables, typed and checked: the exact frames the SQL runs on.
+"""The source tables, typed and checked: the exact tables the SQL runs on.
 
-Each source's text cells become typed columns (``values``); the bad-input
-rules that need no join are checked here (``checks`` holds the rest). The
-frames are shaped as the compiled SQL expects them:
+Each source's text cells become typed columns (``values``), a slice at a
+time, appended to staged Parquet tables (``staged``): a source of 50
+million lines is never a frame. The bad-input rules within one table are
+checked here -- per row on each slice, across rows (unique line ids, split
+shares) as SQL over the staged table (``unique``); ``checks`` holds the
+rules across tables. The tables are shaped as the compiled SQL expects them:
 
 - ``lines``: lk, line_id, src, match_key, person, line_date, c_<column>..., row; ``lk`` a running number (one
   integer per line, its position in the frame: the engine joins events to lines on it, never on the text id)
@@ -18,11 +21,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Iterator
 
 import polars as pl
 
 from incentive.credits.definition import Definition
-from incentive.credits.sources import Table, read_source
+from incentive.credits.sources import Table, read_source, read_source_slices
+from incentive.credits.staged import Staged, Staging
+from incentive.credits.unique import check_unique
 from incentive.credits.values import Problems, amount_type, amounts, dates, duplicates, required, shares
 from incentive.io.raw_table import ROW
 
@@ -31,15 +37,24 @@ OPEN_END = date(9999, 12, 31)
 OWNER = "owner"
 
 
+#: rows of a source typed and checked at a time (a Parquet source is read this many rows at a time)
+SLICE = 1_000_000
+
+
 @dataclass
 class Prepared:
-    lines: pl.DataFrame
-    events: pl.DataFrame
-    splits: pl.DataFrame
+    lines: Staged
+    events: Staged
+    splits: Staged
     assign: pl.DataFrame
     files: dict[str, str]  # source name -> file
     hashes: dict[str, str]  # source name -> sha256 of the bytes read
     line_files: dict[str, str]  # line or adjustment source name -> file (for messages)
+
+
+def _slices(paths: dict[str, Path], name: str, wanted: dict[str, str | None], what: str,
+            encoding: str | None) -> Iterator[Table]:
+    return read_source_slices(paths[name], wanted, what=what, encoding=encoding, rows=SLICE)
 
 
 def _table(paths: dict[str, Path], name: str, wanted: dict[str, str | None], what: str, encoding: str | None,
@@ -47,15 +62,44 @@ def _table(paths: dict[str, Path], name: str, wanted: dict[str, str | None], wha
     return read_source(paths[name], wanted, what=what, optional=optional, encoding=encoding)
 
 
+def schemas(definition: Definition, decimals: int) -> tuple[dict[str, pl.DataType], dict[str, pl.DataType]]:
+    """The schemas of the lines and events tables (see the module note)."""
+    columns: dict[str, pl.DataType] = {f"c_{n}": pl.String() for n in definition.column_names()}
+    lines: dict[str, pl.DataType] = {"lk": pl.Int64(), "line_id": pl.String(), "src": pl.String(),
+                                     "match_key": pl.String(), "person": pl.String(), "line_date": pl.Date(),
+                                     **columns, "row": pl.Int64()}
+    events: dict[str, pl.DataType] = {"src": pl.String(), "event_id": pl.String(), "line_id": pl.String(),
+                                      "lk": pl.Int64(), "amount_name": pl.String(), "event_date": pl.Date(),
+                                      "amount": amount_type(decimals), "sign": pl.Int32(), "kind": pl.String(),
+                                      "row": pl.Int64(), "match_key": pl.String(), "line_person": pl.String(),
+                                      "line_date": pl.Date(), **columns, "ek": pl.Int64()}
+    return lines, events
+
+
 def prepare(definition: Definition, paths: dict[str, Path], *, currency: str, decimals: int,
             encoding: str | None = None) -> Prepared:
-    """Read every source, type it, and check what can be checked per table; ``UsageError`` on any problem."""
+    """Read every source, type it, and check it (every rule within one table); ``UsageError`` on any problem.
+
+    Each source is typed and checked a slice at a time and appended to its
+    staged table; the rules that need all rows of a table at once (unique
+    line ids, split shares) then run as SQL over the staged files
+    (``unique``).
+    """
     problems = Problems()
     hashes: dict[str, str] = {}
-    line_frames, event_frames = [], []
     line_files: dict[str, str] = {}
+    staging = Staging()
+    line_schema, event_schema = schemas(definition, decimals)
+    lines_t, events_t = staging.table("lines", line_schema), staging.table("events", event_schema)
     key_column = "deal" if definition.splits is not None and definition.splits.by == "deal" else "line_id"
-    offset = 0  # the lk of the source's first line
+    offset = 0  # the lk of the next line
+    events_n = 0  # the ek of the next event
+
+    def add_events(frame: pl.DataFrame) -> None:
+        nonlocal events_n
+        events_t.append(frame.with_columns(pl.int_range(events_n, events_n + pl.len(), dtype=pl.Int64).alias("ek")))
+        events_n += frame.height
+
     for s in definition.lines:
         wanted: dict[str, str | None] = {"line_id": s.id, "line_date": s.date, "person": s.person, "deal": s.deal,
                                          "currency": s.currency}
@@ -64,38 +108,35 @@ def prepare(definition: Definition, paths: dict[str, Path], *, currency: str, de
             wanted[f"amount_{a.name}"] = a.column
             if a.date:
                 wanted[f"date_{a.name}"] = a.date
-        t = _table(paths, s.name, wanted, f"lines.{s.name}", encoding)
-        hashes[s.name], line_files[s.name] = t.sha256, t.file
-        f = t.frame
-        required(f, "line_id", t.file, s.id, "the line id", problems)
-        _currency(f, t, s.currency, currency, problems)
-        line_date = dates(f, "line_date", t.file, s.date, problems)
-        lk = pl.int_range(offset, offset + f.height, dtype=pl.Int64, eager=True).alias("lk")
-        offset += f.height
-        lines = f.select(lk, pl.col("line_id"), pl.lit(s.name).alias("src"),
-                         pl.col(key_column if key_column == "line_id" else "deal").alias("match_key"),
-                         pl.col("person"), line_date.alias("line_date"),
-                         *[pl.col(f"c_{n}") for n, _ in s.columns], pl.col(ROW).alias("row"))
-        line_frames.append(lines)
-        for a in s.amounts:
-            value = amounts(f, f"amount_{a.name}", t.file, a.column, decimals, currency, problems, optional=a.date is not None)
-            when = dates(f, f"date_{a.name}", t.file, a.date, problems, optional=True) if a.date else line_date
-            ev = lines.select("line_id", "lk", pl.lit(when).alias("event_date"), pl.lit(value).alias("amount"), "row",
-                              "match_key", pl.col("person").alias("line_person"), "line_date",
-                              *[pl.col(f"c_{n}") for n, _ in s.columns])
-            if a.date:  # an amount with its own date: both or neither
-                problems.rows(f, (value.is_null() != when.is_null()).fill_null(False) & f["line_id"].is_not_null(),
-                              t.file, a.date, f"date_{a.name}", f"a date exactly when {a.column} has an amount")
-                ev = ev.filter(pl.col("amount").is_not_null() & pl.col("event_date").is_not_null())
-            event_frames.append(ev.select(pl.lit(s.name).alias("src"), pl.col("line_id").alias("event_id"),
-                                          "line_id", "lk", pl.lit(a.name).alias("amount_name"), "event_date",
-                                          "amount", pl.lit(1, dtype=pl.Int32).alias("sign"), pl.lit("line").alias("kind"),
-                                          "row", pl.exclude("line_id", "lk", "event_date", "amount", "row")))
-    lines = pl.concat(line_frames, how="diagonal_relaxed") if line_frames else pl.DataFrame()
-    for name in definition.column_names():
-        if f"c_{name}" not in lines.columns:
-            lines = lines.with_columns(pl.lit(None, dtype=pl.String).alias(f"c_{name}"))
-    _duplicate_lines(lines, line_files, {s.name: s.id for s in definition.lines}, problems)
+        for t in _slices(paths, s.name, wanted, f"lines.{s.name}", encoding):
+            hashes[s.name], line_files[s.name] = t.sha256, t.file
+            f = t.frame
+            required(f, "line_id", t.file, s.id, "the line id", problems)
+            _currency(f, t, s.currency, currency, problems)
+            line_date = dates(f, "line_date", t.file, s.date, problems)
+            lk = pl.int_range(offset, offset + f.height, dtype=pl.Int64, eager=True).alias("lk")
+            offset += f.height
+            lines = f.select(lk, pl.col("line_id"), pl.lit(s.name).alias("src"),
+                             pl.col(key_column if key_column == "line_id" else "deal").alias("match_key"),
+                             pl.col("person"), line_date.alias("line_date"),
+                             *[pl.col(f"c_{n}") for n, _ in s.columns], pl.col(ROW).alias("row"))
+            lines_t.append(lines)
+            for a in s.amounts:
+                value = amounts(f, f"amount_{a.name}", t.file, a.column, decimals, currency, problems,
+                                optional=a.date is not None)
+                when = dates(f, f"date_{a.name}", t.file, a.date, problems, optional=True) if a.date else line_date
+                ev = lines.select("line_id", "lk", pl.lit(when).alias("event_date"), pl.lit(value).alias("amount"),
+                                  "row", "match_key", pl.col("person").alias("line_person"), "line_date",
+                                  *[pl.col(f"c_{n}") for n, _ in s.columns])
+                if a.date:  # an amount with its own date: both or neither
+                    problems.rows(f, (value.is_null() != when.is_null()).fill_null(False) & f["line_id"].is_not_null(),
+                                  t.file, a.date, f"date_{a.name}", f"a date exactly when {a.column} has an amount")
+                    ev = ev.filter(pl.col("amount").is_not_null() & pl.col("event_date").is_not_null())
+                add_events(ev.select(pl.lit(s.name).alias("src"), pl.col("line_id").alias("event_id"), "line_id", "lk",
+                                     pl.lit(a.name).alias("amount_name"), "event_date", "amount",
+                                     pl.lit(1, dtype=pl.Int32).alias("sign"), pl.lit("line").alias("kind"), "row",
+                                     pl.exclude("line_id", "lk", "event_date", "amount", "row")))
+    adjusting: list[pl.DataFrame] = []  # adjustments are few: kept in memory until their lines are known
     for adj in definition.adjustments:
         wanted = {"event_id": adj.id, "line_id": adj.line, "event_date": adj.date, "currency": adj.currency}
         wanted.update({f"amount_{a.name}": a.column for a in adj.amounts})
@@ -109,33 +150,27 @@ def prepare(definition: Definition, paths: dict[str, Path], *, currency: str, de
         when = dates(f, "event_date", t.file, adj.date, problems)
         for a in adj.amounts:
             value = amounts(f, f"amount_{a.name}", t.file, a.column, decimals, currency, problems, optional=True)
-            event_frames.append(pl.DataFrame({"event_id": f["event_id"], "line_id": f["line_id"], "event_date": when,
-                                              "amount": value, "row": f[ROW]})
-                                .filter(pl.col("amount").is_not_null())
-                                .select(pl.lit(adj.name).alias("src"), "event_id", "line_id",
-                                        pl.lit(None, dtype=pl.Int64).alias("lk"), pl.lit(a.name).alias("amount_name"), "event_date", "amount",
-                                        pl.lit(-1 if adj.kind == "refund" else 1, dtype=pl.Int32).alias("sign"),
-                                        pl.lit(adj.kind).alias("kind"), "row"))
-    line_columns: dict[str, pl.DataType] = {"match_key": pl.String(), "line_person": pl.String(), "line_date": pl.Date(),
-                                            **{f"c_{n}": pl.String() for n in definition.column_names()}}
-    schema: dict[str, pl.DataType] = {"src": pl.String(), "event_id": pl.String(), "line_id": pl.String(), "lk": pl.Int64(),
-                                      "amount_name": pl.String(), "event_date": pl.Date(), "amount": amount_type(decimals),
-                                      "sign": pl.Int32(), "kind": pl.String(), "row": pl.Int64(), **line_columns}
-    events = pl.concat(event_frames, how="diagonal_relaxed") if event_frames else pl.DataFrame(schema=schema)
-    events = events.with_columns(pl.lit(None, dtype=t).alias(n) for n, t in schema.items() if n not in events.columns)
-    events = events.select(list(schema))
-    events = events.with_columns(pl.int_range(0, pl.len(), dtype=pl.Int64).alias("ek"))  # a cheap partition key
-    splits = _splits(definition, paths, encoding, hashes, line_files, problems)
+            adjusting.append(pl.DataFrame({"event_id": f["event_id"], "line_id": f["line_id"], "event_date": when,
+                                           "amount": value, "row": f[ROW]})
+                             .filter(pl.col("amount").is_not_null())
+                             .select(pl.lit(adj.name).alias("src"), "event_id", "line_id",
+                                     pl.lit(a.name).alias("amount_name"), "event_date", "amount",
+                                     pl.lit(-1 if adj.kind == "refund" else 1, dtype=pl.Int32).alias("sign"),
+                                     pl.lit(adj.kind).alias("kind"), "row"))
+    splits = _splits(definition, paths, encoding, hashes, line_files, problems, staging)
     assign = _assignments(definition, paths, encoding, hashes, line_files, problems)
+    check_unique(definition, lines_t, splits, line_files, problems)
     problems.raise_any()
-    if definition.adjustments and lines.height:  # an adjustment's line by its id (the ids are unique by now)
-        of_line = [n for n in ("lk", *line_columns)]
-        keys = lines.select("line_id", "lk", "match_key", pl.col("person").alias("line_person"), "line_date",
-                            *[f"c_{n}" for n in definition.column_names()])
-        adjusting = events["lk"].is_null()
-        joined = events.filter(adjusting).drop(of_line).join(keys, on="line_id", how="left", maintain_order="left")
-        events = pl.concat([events.filter(~adjusting), joined.select(events.columns)]).sort("ek")
-    return Prepared(lines=lines, events=events, splits=splits, assign=assign,
+    if adjusting:  # each adjustment with its line's columns, by the line's id (unique by now); lk null if unknown
+        adj_events = pl.concat(adjusting, how="vertical_relaxed")
+        of_line = ["lk", "match_key", "line_person", "line_date", *[f"c_{n}" for n in definition.column_names()]]
+        wanted_ids = adj_events["line_id"].drop_nulls().unique()
+        keys = (lines_t.lazy().filter(pl.col("line_id").is_in(wanted_ids.implode()))
+                .select("line_id", "lk", "match_key", pl.col("person").alias("line_person"), "line_date",
+                        *[f"c_{n}" for n in definition.column_names()]).collect())
+        joined = adj_events.join(keys, on="line_id", how="left", maintain_order="left")
+        add_events(joined.select(*[c for c in adj_events.columns], *of_line))
+    return Prepared(lines=lines_t, events=events_t, splits=splits, assign=assign,
                     files={n: str(p) for n, p in paths.items()}, hashes=hashes, line_files=line_files)
 
 
@@ -147,55 +182,27 @@ def _currency(f: pl.DataFrame, t: Table, header: str | None, currency: str, prob
                   f"the policy's currency {currency} (mixed currencies need a rate; convert them in the source)")
 
 
-def _duplicate_lines(lines: pl.DataFrame, files: dict[str, str], headers: dict[str, str], problems: Problems) -> None:
-    if lines.is_empty():
-        return
-    ids = lines.filter(pl.col("line_id").is_not_null())
-    if ids["line_id"].hash().n_unique() == ids.height:  # distinct hashes: distinct ids (10x cheaper than the texts)
-        return
-    dup = ids.filter(pl.col("line_id").is_duplicated()).sort("src", "row")
-    first: dict[str, tuple[str, int]] = {}
-    for line_id, src, row in dup.select("line_id", "src", "row").iter_rows():
-        if line_id in first:
-            f0, r0 = first[line_id]
-            where = f"row {r0}" if f0 == src else f"{files[f0]} row {r0}"
-            problems.add(files[src], row, headers[src], line_id, f"a unique line id; {where} has the same")
-        else:
-            first[line_id] = (src, row)
+SPLIT_SCHEMA: dict[str, pl.DataType] = {"match_key": pl.String(), "person": pl.String(), "role": pl.String(),
+                                       "share": pl.Decimal(9, 6), "row": pl.Int64()}
 
 
 def _splits(definition: Definition, paths: dict[str, Path], encoding: str | None, hashes: dict[str, str],
-            files: dict[str, str], problems: Problems) -> pl.DataFrame:
-    schema: dict[str, pl.DataType] = {"match_key": pl.String(), "person": pl.String(), "role": pl.String(),
-                                      "share": pl.Decimal(9, 6), "row": pl.Int64()}
+            files: dict[str, str], problems: Problems, staging: Staging) -> Staged:
+    """The split rows, typed and checked row by row (their shares per line and role: ``unique.check_unique``)."""
+    out = staging.table("splits", SPLIT_SCHEMA)
     sp = definition.splits
     if sp is None:
-        return pl.DataFrame(schema=schema)
-    t = _table(paths, "splits", {"match_key": sp.line, "person": sp.person, "share": sp.share, "role": sp.role},
-               "splits", encoding)
-    hashes["splits"], files["splits"] = t.sha256, t.file
-    f = t.frame
-    required(f, "match_key", t.file, sp.line, "the line id", problems)
-    required(f, "person", t.file, sp.person, "the person", problems)
-    share = shares(f, "share", t.file, sp.share, problems)
-    role = f["role"].fill_null(OWNER) if sp.role else pl.Series("role", [OWNER] * f.height, dtype=pl.String)
-    out = pl.DataFrame({"match_key": f["match_key"], "person": f["person"], "role": role, "share": share,
-                        "row": f[ROW]}).filter(pl.col("match_key").is_not_null() & pl.col("person").is_not_null())
-    duplicates(out, ["match_key", "role", "person"], t.file, sp.person, "person per line and role", problems, "row")
-    shared = out.filter(pl.col("share").is_not_null())
-    sums = shared.group_by("match_key", "role").agg(pl.col("share").sum().alias("total"))
-    over = sums.filter((pl.col("total") != 1) if sp.exact else (pl.col("total") > 1))
-    if over.height:  # the rows of the offending lines only (a list per line of millions costs seconds)
-        rows = (shared.join(over.select("match_key", "role"), on=["match_key", "role"])
-                .group_by("match_key", "role").agg(pl.col("row").sort().alias("rows")))
-        over = over.join(rows, on=["match_key", "role"]).select("match_key", "role", "total", "rows")
-    over = over.with_columns(pl.lit([], dtype=pl.List(pl.Int64)).alias("rows")) if not over.height else over
-    over = over.sort(pl.col("rows").list.first())
-    limit = "exactly 100%" if sp.exact else "at most 100%"
-    for key, role, total, rows in over.iter_rows():
-        problems.add(t.file, rows[0], sp.share, f"{total.normalize():f}",
-                     f"shares of line {key!r} in role {role!r} summing to {limit}; rows {', '.join(map(str, rows))} "
-                     f"sum to {(total * 100).normalize():f}%")
+        return out
+    for t in _slices(paths, "splits", {"match_key": sp.line, "person": sp.person, "share": sp.share, "role": sp.role},
+                     "splits", encoding):
+        hashes["splits"], files["splits"] = t.sha256, t.file
+        f = t.frame
+        required(f, "match_key", t.file, sp.line, "the line id", problems)
+        required(f, "person", t.file, sp.person, "the person", problems)
+        share = shares(f, "share", t.file, sp.share, problems)
+        role = f["role"].fill_null(OWNER) if sp.role else pl.Series("role", [OWNER] * f.height, dtype=pl.String)
+        out.append(pl.DataFrame({"match_key": f["match_key"], "person": f["person"], "role": role, "share": share,
+                                 "row": f[ROW]}).filter(pl.col("match_key").is_not_null() & pl.col("person").is_not_null()))
     return out
 
 

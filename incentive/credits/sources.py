@@ -14,14 +14,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import polars as pl
 
 from incentive.credits.definition import Definition
 from incentive.errors import UsageError
-from incentive.io.formats import format_of, read_table
+from incentive.io.formats import format_of, read_table, read_table_slices
 from incentive.io.headers import normalize
-from incentive.io.raw_table import ROW, col
+from incentive.io.raw_table import ROW, RawTable, col
 from incentive.io.source import read_data_bytes
 
 
@@ -71,6 +72,14 @@ def read_source(path: Path, wanted: dict[str, str | None], *, what: str, optiona
     a ``UsageError`` that lists the headers it has (``optional`` names may
     be absent: their column is all null).
     """
+    return next(read_source_slices(path, wanted, what=what, optional=optional, encoding=encoding, sheet=sheet))
+
+
+def read_source_slices(path: Path, wanted: dict[str, str | None], *, what: str, optional: tuple[str, ...] = (),
+                       encoding: str | None = None, sheet: str | None = None,
+                       rows: int | None = None) -> Iterator[Table]:
+    """``read_source``, at most ``rows`` rows at a time where the format allows it (Parquet; other formats come as
+    one slice): each slice a ``Table`` of the same file, its rows numbered as in the file."""
     file = str(path)
     raw = read_data_bytes(path)
     digest = hashlib.sha256(raw).hexdigest()
@@ -96,14 +105,16 @@ def read_source(path: Path, wanted: dict[str, str | None], *, what: str, optiona
                              f"(declared for {what}); the header has {listed}")
         return {i: "text" for i in picked.values()}
 
-    table = read_table(path, raw, file, choose, encoding=encoding, sheet=sheet)
-    del raw
-    if table.problems:
-        raise UsageError("\n".join(str(p) for p in table.problems))
-    # ``strip_chars()`` without an argument removes exactly ``WS`` (Unicode White_Space), twice as fast as the
-    # same set spelled out; an empty cell becomes null
-    columns = [pl.col(col(i)).str.strip_chars().replace("", None).alias(name) for name, i in picked.items()]
-    absent = [pl.lit(None, dtype=pl.String).alias(n) for n in heads if n not in picked]
-    frame = table.frame.select(*columns, *absent, pl.col(ROW))
-    return Table(file=file, frame=frame, headers={k: v for k, v in heads.items()}, sha256=digest)
-
+    if rows is None or sheet is not None:
+        tables: Iterator[RawTable] = iter([read_table(path, raw, file, choose, encoding=encoding, sheet=sheet)])
+    else:
+        tables = read_table_slices(path, raw, file, choose, rows=rows, encoding=encoding)
+    for table in tables:
+        if table.problems:
+            raise UsageError("\n".join(str(p) for p in table.problems))
+        # ``strip_chars()`` without an argument removes exactly ``WS`` (Unicode White_Space), twice as fast as the
+        # same set spelled out; an empty cell becomes null
+        columns = [pl.col(col(i)).str.strip_chars().replace("", None).alias(name) for name, i in picked.items()]
+        absent = [pl.lit(None, dtype=pl.String).alias(n) for n in heads if n not in picked]
+        frame = table.frame.select(*columns, *absent, pl.col(ROW))
+        yield Table(file=file, frame=frame, headers={k: v for k, v in heads.items()}, sha256=digest)

@@ -34,6 +34,7 @@ import polars as pl
 
 from incentive.credits import sql
 from incentive.credits.dialect import SPARK
+from incentive.credits.staged import Staged
 from incentive.errors import UsageError
 
 INSTALL = "pip install 'incentive[spark]' and a Java runtime 17 or later (Debian: apt-get install openjdk-17-jre-headless)"
@@ -129,6 +130,10 @@ class SparkEngine:
             frame.write_parquet(path, compression="uncompressed", statistics=False)
             df = self.spark.read.parquet(path)
         self._view(table, df)
+
+    def load_staged(self, table: str, staged: Staged) -> None:
+        """Read on this machine and loaded as a frame (the source files are this machine's)."""
+        self.load(table, staged.frame())
 
     def materialize(self, table: str, query: str) -> int:
         df = self.spark.sql(query).cache()

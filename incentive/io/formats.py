@@ -35,13 +35,14 @@ quotes (comma on a tie or when there is none).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 from incentive.errors import UsageError
 from incentive.io.layout import HeaderRule
 from incentive.io.raw_table import Chooser, RawTable
 from incentive.io.readers.csv import read_csv
 from incentive.io.readers.json import read_json
-from incentive.io.readers.parquet import read_parquet
+from incentive.io.readers.parquet import parquet_slices, read_parquet
 from incentive.io.readers.xlsx import read_xlsx
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".json": "json",
@@ -74,3 +75,13 @@ def read_table(path: Path, raw: bytes, file: str, choose: Chooser, *, encoding: 
     if fmt == "json":
         return read_json(raw, file, choose, encoding=encoding)
     return read_parquet(raw, file, choose)
+
+
+def read_table_slices(path: Path, raw: bytes, file: str, choose: Chooser, *, rows: int,
+                      encoding: str | None = None) -> Iterator[RawTable]:
+    """``read_table`` a slice of at most ``rows`` rows at a time where the format allows it (Parquet), else the
+    whole table as one slice: for sources of millions of lines whose cells as text would not fit in memory."""
+    if format_of(path) == "parquet" and encoding is None:
+        yield from parquet_slices(raw, file, choose, rows)
+    else:
+        yield read_table(path, raw, file, choose, encoding=encoding)
